@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+
+/** Linux /proc readers: what top and ps read, without spawning them. */
+
+export const HAS_PROC = existsSync('/proc/self/stat');
+
+function getconf(name: string, fallback: number): number {
+  try {
+    return Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim()) || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export const CLOCK_TICKS = HAS_PROC ? getconf('CLK_TCK', 100) : 100;
+const PAGE_KIB = HAS_PROC ? getconf('PAGESIZE', 4096) / 1024 : 4;
+
+export interface StatLine {
+  state: string;
+  ppid: number;
+  pgid: number;
+  /** user + system CPU time, seconds */
+  cpuS: number;
+  threads: number;
+  /** seconds after boot */
+  startS: number;
+  rssKiB: number;
+  /** the CPU it last ran on */
+  processor: number;
+}
+
+/** Parses /proc/PID/stat or /proc/PID/task/TID/stat; the command may contain spaces and ')'. */
+export function parseStat(text: string): StatLine {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is stat field 3 (state); field k of proc(5) sits at fields[k - 3].
+  const at = (k: number) => Number(fields[k - 3]);
+  return {
+    state: fields[0] ?? '?',
+    ppid: at(4),
+    pgid: at(5),
+    cpuS: (at(14) + at(15)) / CLOCK_TICKS,
+    threads: at(20),
+    startS: at(22) / CLOCK_TICKS,
+    rssKiB: at(24) * PAGE_KIB,
+    processor: at(39),
+  };
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // the process or thread ended between listing and reading: normal
+  }
+}
+
+export function readStat(pid: number, tid?: number): StatLine | undefined {
+  const text = read(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`);
+  return text === undefined ? undefined : parseStat(text);
+}
+
+export function readCommand(pid: number): string {
+  const raw = read(`/proc/${pid}/cmdline`) ?? '';
+  return raw.split('\0').filter(Boolean).join(' ');
+}
+
+export function listThreads(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Direct children of every thread of pid (any thread may fork). */
+export function listChildren(pid: number, threads = listThreads(pid)): number[] {
+  const children: number[] = [];
+  for (const tid of threads) {
+    const text = read(`/proc/${pid}/task/${tid}/children`);
+    if (text) for (const child of text.trim().split(' ')) if (child) children.push(Number(child));
+  }
+  return children;
+}
+
+/** root and all its descendants, root first. */
+export function listTree(root: number): number[] {
+  const tree: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    tree.push(pid);
+    queue.push(...listChildren(pid));
+  }
+  return tree;
+}
+
+export function uptimeS(): number {
+  return Number((read('/proc/uptime') ?? '0').split(' ')[0]);
+}

@@ -1,0 +1,61 @@
+import type { ScheduledRun } from './plan.ts';
+
+/**
+ * Tells the user where a long run is: on a terminal one line rewritten in place (runs done,
+ * current cell, ETA); elsewhere (CI logs, pipes) one plain line per finished run.
+ */
+export class Progress {
+  private done = 0;
+  private readonly durations = new Map<string, number[]>();
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly upcoming: ScheduledRun[],
+    private readonly warmup: number,
+    private readonly repeats: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.tty = Boolean(out.isTTY) && !process.env['CI'];
+  }
+
+  started(run: ScheduledRun): void {
+    if (this.tty) this.out.write(`\r\x1b[K${this.prefix(run)} … ETA ${formatDuration(this.etaS())}`);
+  }
+
+  finished(run: ScheduledRun, seconds: number, error?: string): void {
+    this.done++;
+    const list = this.durations.get(run.cell.id) ?? [];
+    list.push(seconds);
+    this.durations.set(run.cell.id, list);
+    const status = error ? `FAILED: ${error}` : `${seconds.toFixed(2)} s`;
+    if (this.tty) {
+      if (error) this.out.write(`\r\x1b[K${this.prefix(run)} ${status}\n`);
+    } else {
+      this.out.write(`${this.prefix(run)} ${status} (ETA ${formatDuration(this.etaS())})\n`);
+    }
+  }
+
+  end(): void {
+    if (this.tty) this.out.write('\r\x1b[K');
+  }
+
+  private prefix(run: ScheduledRun): string {
+    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - this.warmup + 1}/${this.repeats}`;
+    return `[${this.done}/${this.upcoming.length}] ${run.cell.id} ${round}`;
+  }
+
+  /** Each remaining run is expected to take as long as its cell took before (or the overall mean). */
+  private etaS(): number {
+    const all = [...this.durations.values()].flat();
+    const overall = all.length ? all.reduce((a, b) => a + b, 0) / all.length : 0;
+    return this.upcoming.slice(this.done).reduce((sum, run) => {
+      const seen = this.durations.get(run.cell.id);
+      return sum + (seen ? seen.reduce((a, b) => a + b, 0) / seen.length : overall);
+    }, 0);
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

@@ -1,0 +1,154 @@
+import type { Results } from '../results.ts';
+import type { CellSummary } from '../summary.ts';
+import { verdictFor } from '../verdict.ts';
+import type { Sample } from '../sample.ts';
+
+/** report.md: what ran, where, and what it showed. Pure: results and summaries in, text out. */
+
+export interface ChartFiles {
+  workload: string;
+  interpreter: string;
+  files: { title: string; file: string }[];
+}
+
+const HIGH_CV = 0.1;
+
+const fixed = (value: number | undefined, digits: number) =>
+  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+const mib = (kib: number) => (kib / 1024).toFixed(1);
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function statusLine(results: Results): string {
+  const measured = results.runs.length;
+  const planned = results.plan.cells.length * (results.plan.warmup + results.plan.repeats);
+  if (results.status === 'complete') return `Complete: ${measured} runs.`;
+  return `**${results.status.toUpperCase()}**: ${measured} of ${planned} planned runs were made; the numbers below use only those.`;
+}
+
+function machineSection(results: Results): string {
+  const m = results.machine;
+  return [
+    '## Machine',
+    table(
+      ['CPU', 'cores (physical / logical)', 'memory', 'OS', 'kernel', 'virtualisation', 'load before → after (1/5/15 min)'],
+      [[
+        `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz`,
+        `${m.physicalCores} / ${m.logicalCores}`,
+        `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
+        `${m.os} (${m.arch})`,
+        m.kernel,
+        m.virtualisation,
+        `${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '–'}`,
+      ]],
+    ),
+    '',
+    table(
+      ['interpreter', 'executable', 'version', 'implementation', 'GIL', 'switch interval'],
+      results.interpreters.map((i) => [
+        i.id,
+        `\`${i.executable}\``,
+        i.version,
+        i.implementation,
+        i.gilEnabled ? 'enabled' : '**disabled**',
+        i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
+      ]),
+    ),
+  ].join('\n');
+}
+
+function planSection(results: Results): string {
+  const p = results.plan;
+  return [
+    '## Plan',
+    `Profile \`${p.profile}\`: ${p.cells.length} cells, ${p.warmup} warm-up round(s) then ${p.repeats} measured round(s), ` +
+      `run interleaved (round 1 of every cell, then round 2, …). The tree was sampled every ${p.sampleIntervalMs} ms.`,
+    `Command: \`${results.command.join(' ')}\`; started ${results.startedAt}${results.finishedAt ? `, finished ${results.finishedAt}` : ''}.`,
+  ].join('\n\n');
+}
+
+function cellRow(s: CellSummary): string[] {
+  const flags = [s.cv > HIGH_CV ? '⚠ noisy' : '', s.failures.length ? `⚠ ${s.failures.length} failed` : ''].filter(Boolean);
+  return [
+    s.cell.mode,
+    String(s.cell.workers),
+    fixed(s.medianWallS, 3),
+    s.repeats ? `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)` : '–',
+    s.repeats ? `${fixed(s.cv * 100, 1)}%` : '–',
+    s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`,
+    fixed(s.cpuUtilisation, 2),
+    `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`,
+    mib(s.peakRssKiB),
+    String(s.maxPids),
+    String(s.maxThreads),
+    `${s.repeats}${flags.length ? ` ${flags.join(', ')}` : ''}`,
+  ];
+}
+
+/** What top showed at the busiest moment of the cell's typical run. */
+function topTable(s: CellSummary): string {
+  const samples = s.typical?.timeline.samples ?? [];
+  const busiest = samples.slice(1).reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ?? samples[0];
+  if (!busiest) return '';
+  const rows = busiest.processes.map((p) => [
+    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${p.command.slice(0, 80)}\``,
+  ]);
+  return [
+    `<details><summary>top at t = ${busiest.t.toFixed(2)} s — ${s.cell.id}</summary>`,
+    '',
+    table(['PID', 'PPID', 'S', '%CPU', 'RSS MiB', 'THR', 'command'], rows),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function failureNotes(cells: CellSummary[]): string[] {
+  return cells.flatMap((s) =>
+    s.failures.slice(0, 1).map(
+      (run) => `- **${s.cell.id}** failed ${s.failures.length}x: ${run.error}${run.stderrTail ? `\n\n  \`\`\`\n${run.stderrTail.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\`` : ''}`,
+    ),
+  );
+}
+
+function groupSection(cells: CellSummary[], charts: ChartFiles | undefined): string {
+  const maxWorkers = Math.max(...cells.map((c) => c.cell.workers));
+  const verdicts = cells.filter((c) => c.cell.workers === maxWorkers && c.cell.mode !== 'serial').map((c) => `- ${verdictFor(c)}`);
+  const failures = failureNotes(cells);
+  return [
+    `### ${cells[0]!.cell.interpreter}`,
+    verdicts.join('\n'),
+    table(
+      ['mode', 'W', 'median wall (s)', 'CI of median', 'CV', 'speedup vs serial', 'CPU util', 'CPU% mean / peak', 'peak RSS MiB', 'PIDs', 'threads', 'runs'],
+      cells.map(cellRow),
+    ),
+    ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
+    ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
+    cells.map(topTable).filter(Boolean).join('\n\n'),
+  ].join('\n\n');
+}
+
+export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[]): string {
+  const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), planSection(results)];
+  const workloads = [...new Set(summaries.map((s) => s.cell.workload))];
+  for (const workload of workloads) {
+    const first = summaries.find((s) => s.cell.workload === workload)!;
+    sections.push(`## ${workload}`, `Parameters: ${Object.entries(first.cell.params).map(([k, v]) => `${k} = ${v.toLocaleString('en-US')}`).join(', ')}.`);
+    for (const interpreter of results.interpreters.map((i) => i.id)) {
+      const cells = summaries.filter((s) => s.cell.workload === workload && s.cell.interpreter === interpreter);
+      if (cells.length === 0) continue;
+      sections.push(groupSection(cells, charts.find((c) => c.workload === workload && c.interpreter === interpreter)));
+    }
+  }
+  sections.push(HOW_TO_READ);
+  return sections.join('\n\n') + '\n';
+}
+
+const HOW_TO_READ = `## How to read this report
+- **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
+- **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` or on a quieter machine.
+- **speedup vs serial** = serial's median wall at the same W / this mode's. W tasks of equal size are run in every mode, so an ideal parallel mode reaches min(W, cores)x.
+- **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
+- **CPU% mean / peak**, **peak RSS**, **PIDs**, **threads** come from walking the process tree in /proc during the run, as top and ps do (100% = one core).`;

@@ -1,0 +1,117 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { fail } from './errors.ts';
+import { InterpreterSchema } from './interpreters.ts';
+import { MachineSchema } from './machine.ts';
+import { PlanSchema } from './plan.ts';
+import { TimelineSchema } from './sample.ts';
+
+export const SCHEMA = 'gilbench/results';
+export const SCHEMA_VERSION = 1;
+
+const UsageSchema = z.object({
+  user_s: z.number(),
+  sys_s: z.number(),
+  maxrss_kib: z.number(),
+  voluntary_switches: z.number(),
+  involuntary_switches: z.number(),
+});
+
+/** The one JSON line a batch workload prints (workloads/common/gilbench_task.py). */
+export const MeasurementSchema = z.object({
+  mode: z.string(),
+  workers: z.number(),
+  params: z.record(z.string(), z.unknown()),
+  wall_s: z.number(),
+  rusage: z.object({ self: UsageSchema, children: UsageSchema }),
+  tasks: z.array(
+    z.object({ worker: z.number(), pid: z.number(), tid: z.number(), start_s: z.number(), end_s: z.number() }),
+  ),
+  pid: z.number(),
+  start_method: z.string().nullable(),
+  python: z.record(z.string(), z.unknown()),
+});
+export type Measurement = z.infer<typeof MeasurementSchema>;
+
+export const RunRecordSchema = z.object({
+  cellId: z.string(),
+  round: z.number().int().nonnegative(),
+  warmup: z.boolean(),
+  ok: z.boolean(),
+  /** why the run failed: exit code, timeout, unparseable output */
+  error: z.string().optional(),
+  stderrTail: z.string().optional(),
+  /** from spawn to exit, as measured by the harness (what hyperfine would see) */
+  processWallS: z.number(),
+  measurement: MeasurementSchema.optional(),
+  timeline: TimelineSchema,
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const RESULT_STATUSES = ['running', 'complete', 'partial'] as const;
+
+export const ResultsSchema = z.object({
+  schema: z.literal(SCHEMA),
+  version: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  /** running: being written; partial: stopped early (Ctrl+C), what is here is valid. */
+  status: z.enum(RESULT_STATUSES),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  command: z.array(z.string()),
+  machine: MachineSchema,
+  loadBefore: z.array(z.number()),
+  loadAfter: z.array(z.number()).optional(),
+  interpreters: z.array(InterpreterSchema),
+  plan: PlanSchema,
+  runs: z.array(RunRecordSchema),
+});
+export type Results = z.infer<typeof ResultsSchema>;
+
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+export function writeResults(path: string, results: Results): void {
+  writeAtomic(path, JSON.stringify(results));
+}
+
+export function readResults(path: string): Results {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    fail(`Cannot read results file "${path}".`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    fail(`"${path}" is not valid JSON; it is not a gilbench results file or it is damaged.`);
+  }
+  const header = z.object({ schema: z.string(), version: z.number() }).safeParse(json);
+  if (!header.success || header.data.schema !== SCHEMA) fail(`"${path}" is not a gilbench results file.`);
+  if (header.data.version !== SCHEMA_VERSION) {
+    fail(`"${path}" has results schema version ${header.data.version}; this gilbench reads version ${SCHEMA_VERSION}.`);
+  }
+  const parsed = ResultsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail(`"${path}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
+  }
+  return parsed.data;
+}
+
+/** Points reports/latest at the newest run (a relative symlink, swapped in atomically). */
+export function pointLatest(reportsDir: string, runDir: string): void {
+  const link = join(reportsDir, 'latest');
+  const temporary = `${link}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true });
+  symlinkSync(basename(runDir), temporary);
+  renameSync(temporary, link);
+}

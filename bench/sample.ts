@@ -1,0 +1,165 @@
+import pidusage from 'pidusage';
+import { z } from 'zod';
+import { HAS_PROC, listChildren, listThreads, readCommand, readStat, uptimeS } from './proc.ts';
+
+export const ProcessSampleSchema = z.object({
+  pid: z.number(),
+  ppid: z.number(),
+  command: z.string(),
+  state: z.string(),
+  /** 100% = one core, as top shows it */
+  cpuPct: z.number(),
+  rssKiB: z.number(),
+  threads: z.number(),
+  /** per-thread [tid, CPU seconds so far, last CPU it ran on] from /proc/PID/task/TID/stat */
+  threadCpu: z.array(z.tuple([z.number(), z.number(), z.number()])),
+});
+export type ProcessSample = z.infer<typeof ProcessSampleSchema>;
+
+export const SampleSchema = z.object({
+  /** seconds since the run was spawned */
+  t: z.number(),
+  processes: z.array(ProcessSampleSchema),
+  totalCpuPct: z.number(),
+  totalRssKiB: z.number(),
+});
+export type Sample = z.infer<typeof SampleSchema>;
+
+export const SamplerSummarySchema = z.object({
+  source: z.enum(['proc', 'pidusage']),
+  intervalMs: z.number(),
+  samples: z.number(),
+  meanCpuPct: z.number(),
+  peakCpuPct: z.number(),
+  peakRssKiB: z.number(),
+  maxPids: z.number(),
+  maxThreads: z.number(),
+});
+export type SamplerSummary = z.infer<typeof SamplerSummarySchema>;
+
+export const TimelineSchema = z.object({ summary: SamplerSummarySchema, samples: z.array(SampleSchema) });
+export type Timeline = z.infer<typeof TimelineSchema>;
+
+interface CpuMark {
+  cpuS: number;
+  atS: number;
+}
+
+/**
+ * Walks a process tree through /proc, like top does: CPU% of each PID is its CPU time used
+ * since the previous walk over the wall time between the walks (or since it started, for a
+ * PID seen for the first time).
+ */
+export class ProcTreeReader {
+  private previous = new Map<number, CpuMark>();
+
+  read(root: number, t: number): Sample {
+    const nowS = uptimeS();
+    const seen = new Map<number, CpuMark>();
+    const processes: ProcessSample[] = [];
+    const queue = [root];
+    while (queue.length > 0) {
+      const pid = queue.shift()!;
+      const stat = readStat(pid);
+      if (!stat) continue;
+      const threads = listThreads(pid);
+      const before = this.previous.get(pid) ?? { cpuS: 0, atS: stat.startS };
+      const elapsed = nowS - before.atS;
+      seen.set(pid, { cpuS: stat.cpuS, atS: nowS });
+      processes.push({
+        pid,
+        ppid: stat.ppid,
+        command: readCommand(pid),
+        state: stat.state,
+        cpuPct: elapsed > 0 ? (100 * (stat.cpuS - before.cpuS)) / elapsed : 0,
+        rssKiB: stat.rssKiB,
+        threads: stat.threads,
+        threadCpu: threads.flatMap((tid) => {
+          const thread = readStat(pid, tid);
+          return thread ? [[tid, thread.cpuS, thread.processor] as [number, number, number]] : [];
+        }),
+      });
+      queue.push(...listChildren(pid, threads));
+    }
+    this.previous = seen;
+    return totals(t, processes);
+  }
+}
+
+/** Where /proc is absent (macOS), pidusage still gives the root's CPU% and RSS; no tree, no threads. */
+async function readWithPidusage(root: number, t: number): Promise<Sample> {
+  try {
+    const stats = await pidusage(root);
+    const processes = [{ pid: root, ppid: stats.ppid, command: '', state: '?', cpuPct: stats.cpu, rssKiB: stats.memory / 1024, threads: 1, threadCpu: [] }];
+    return totals(t, processes);
+  } catch {
+    return totals(t, []);
+  }
+}
+
+function totals(t: number, processes: ProcessSample[]): Sample {
+  return {
+    t,
+    processes,
+    totalCpuPct: processes.reduce((sum, p) => sum + p.cpuPct, 0),
+    totalRssKiB: processes.reduce((sum, p) => sum + p.rssKiB, 0),
+  };
+}
+
+export function summarise(samples: Sample[], intervalMs: number, source: SamplerSummary['source']): SamplerSummary {
+  // The first walk sees processes that barely started; their CPU% since start is noise.
+  const cpu = (samples.length > 1 ? samples.slice(1) : samples).map((s) => s.totalCpuPct);
+  const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
+  return {
+    source,
+    intervalMs,
+    samples: samples.length,
+    meanCpuPct: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : 0,
+    peakCpuPct: max(cpu),
+    peakRssKiB: max(samples.map((s) => s.totalRssKiB)),
+    maxPids: max(samples.map((s) => s.processes.length)),
+    maxThreads: max(samples.map((s) => s.processes.reduce((sum, p) => sum + p.threads, 0))),
+  };
+}
+
+const FIRST_LOOK_MS = 10;
+
+/** Samples a process tree every intervalMs from start() until stop(). */
+export class TreeSampler {
+  private readonly samples: Sample[] = [];
+  private readonly reader = new ProcTreeReader();
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  readonly source: SamplerSummary['source'] = HAS_PROC ? 'proc' : 'pidusage';
+
+  constructor(
+    private readonly root: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.startedAt = performance.now();
+    // A first early look catches runs shorter than one interval; by then the child has exec'd.
+    this.timer = setTimeout(() => {
+      void this.tick();
+      this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    }, Math.min(FIRST_LOOK_MS, this.intervalMs));
+  }
+
+  /** The PIDs seen in the latest walk: what must be killed if the run has to be stopped. */
+  lastPids(): number[] {
+    return this.samples.at(-1)?.processes.map((p) => p.pid) ?? [this.root];
+  }
+
+  stop(): Timeline {
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
+    return { summary: summarise(this.samples, this.intervalMs, this.source), samples: this.samples };
+  }
+
+  private async tick(): Promise<void> {
+    const t = (performance.now() - this.startedAt) / 1000;
+    const sample = this.source === 'proc' ? this.reader.read(this.root, t) : await readWithPidusage(this.root, t);
+    if (sample.processes.length > 0) this.samples.push(sample);
+  }
+}

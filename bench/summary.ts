@@ -1,0 +1,81 @@
+import type { Cell } from './plan.ts';
+import type { Results, RunRecord } from './results.ts';
+import { cv, median, medianInterval, outliers, type Interval } from './stats.ts';
+
+/** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
+export interface CellSummary {
+  cell: Cell;
+  /** measured runs that succeeded */
+  repeats: number;
+  failures: RunRecord[];
+  wallS: number[];
+  medianWallS: number;
+  interval: Interval;
+  cv: number;
+  outliers: number;
+  /** serial wall time at the same workers / this mode's; undefined without a serial cell */
+  speedup?: number;
+  /** (user + sys CPU of the tree) / wall; 1.0 = one core busy throughout */
+  cpuUtilisation: number;
+  meanCpuPct: number;
+  peakCpuPct: number;
+  peakRssKiB: number;
+  maxPids: number;
+  maxThreads: number;
+  /** the measured run whose wall time is closest to the median: the one whose timeline is shown */
+  typical?: RunRecord;
+}
+
+export function summariseCells(results: Results): CellSummary[] {
+  const measured = results.runs.filter((run) => !run.warmup);
+  const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
+  for (const summary of summaries) summary.speedup = speedupOf(summary, summaries);
+  return summaries;
+}
+
+function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
+  const ok = runs.filter((run) => run.ok && run.measurement);
+  const wallS = ok.map((run) => run.measurement!.wall_s);
+  const medianWallS = median(wallS);
+  const utilisation = ok.map((run) => {
+    const { self, children } = run.measurement!.rusage;
+    return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
+  });
+  const fromTimeline = (pick: (run: RunRecord) => number) => median(ok.map(pick));
+  const maxOf = (pick: (run: RunRecord) => number) => ok.reduce((max, run) => Math.max(max, pick(run)), 0);
+  return {
+    cell,
+    repeats: ok.length,
+    failures: runs.filter((run) => !run.ok),
+    wallS,
+    medianWallS,
+    interval: medianInterval(wallS),
+    cv: cv(wallS),
+    outliers: outliers(wallS).length,
+    cpuUtilisation: median(utilisation),
+    meanCpuPct: fromTimeline((run) => run.timeline.summary.meanCpuPct),
+    peakCpuPct: maxOf((run) => run.timeline.summary.peakCpuPct),
+    peakRssKiB: maxOf((run) => run.timeline.summary.peakRssKiB),
+    maxPids: maxOf((run) => run.timeline.summary.maxPids),
+    maxThreads: maxOf((run) => run.timeline.summary.maxThreads),
+    typical: ok.reduce<RunRecord | undefined>(
+      (best, run) =>
+        !best || Math.abs(run.measurement!.wall_s - medianWallS) < Math.abs(best.measurement!.wall_s - medianWallS) ? run : best,
+      undefined,
+    ),
+  };
+}
+
+function speedupOf(summary: CellSummary, all: CellSummary[]): number | undefined {
+  const { workload, workers, interpreter, params } = summary.cell;
+  const baseline = all.find(
+    (other) =>
+      other.cell.workload === workload &&
+      other.cell.mode === 'serial' &&
+      other.cell.workers === workers &&
+      other.cell.interpreter === interpreter &&
+      JSON.stringify(other.cell.params) === JSON.stringify(params),
+  );
+  if (!baseline || !baseline.repeats || !summary.repeats) return undefined;
+  return baseline.medianWallS / summary.medianWallS;
+}

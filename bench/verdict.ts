@@ -1,0 +1,32 @@
+import type { CellSummary } from './summary.ts';
+
+/** At or above this speedup over serial a mode is said to run in parallel. */
+const PARALLEL_FROM = 1.3;
+/**
+ * Total CPU% of the tree that still counts as "one core": /proc counts CPU in 10 ms ticks,
+ * so a 100 ms sample of a process pinned to one core can read 110% or 120%.
+ */
+const ONE_CORE_PCT = 130;
+
+/**
+ * One line, computed from the data only: whether the mode ever used more than one core,
+ * and whether that bought speed over serial.
+ */
+export function verdictFor(summary: CellSummary): string {
+  const { cell, speedup, peakCpuPct, maxPids, maxThreads } = summary;
+  const head = `${cell.mode} at W=${cell.workers}`;
+  if (summary.repeats === 0) return `${head}: no successful run, no verdict.`;
+  if (speedup === undefined) return `${head}: no serial cell to compare with.`;
+  const ratio = `${speedup.toFixed(2)}x serial`;
+  const peak = Math.round(peakCpuPct);
+  if (peakCpuPct < ONE_CORE_PCT) {
+    const why =
+      maxThreads > 1 && maxPids === 1
+        ? `its ${maxThreads} threads took turns on one core — GIL-bound`
+        : 'one thread did all the work — no parallelism';
+    return `${head}: ${ratio}; total CPU never above ${peak}% of one core: ${why}.`;
+  }
+  const spread = `total CPU reached ${peak}% over ${maxPids} process${maxPids === 1 ? '' : 'es'}`;
+  if (speedup >= PARALLEL_FROM) return `${head}: ${ratio}; ${spread} — runs in parallel.`;
+  return `${head}: ${ratio}; ${spread}, yet little faster than serial — start-up or coordination ate the gain.`;
+}

@@ -1,0 +1,64 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fail } from './errors.ts';
+
+export const PROFILES = ['quick', 'default', 'full'] as const;
+export type Profile = (typeof PROFILES)[number];
+export type PerProfile<T> = Record<Profile, T>;
+
+export interface ParamSpec {
+  description: string;
+  values: PerProfile<number>;
+}
+
+/** What a workload folder declares about itself; the harness knows nothing else about it. */
+export interface WorkloadDescriptor {
+  name: string;
+  title: string;
+  /** One sentence: what the workload demonstrates. */
+  shows: string;
+  /** The Python program, relative to the workload's folder. */
+  program: string;
+  /** Modes the program accepts; the first is the baseline every speedup is relative to. */
+  modes: readonly string[];
+  params: Record<string, ParamSpec>;
+  workers: PerProfile<number[]>;
+  repeats: PerProfile<number>;
+  warmup: PerProfile<number>;
+  /** A single run is killed (and its cell failed) after this many seconds. */
+  timeoutS: PerProfile<number>;
+}
+
+export interface Workload extends WorkloadDescriptor {
+  /** Absolute path of the Python program. */
+  programPath: string;
+}
+
+export const WORKLOADS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'workloads');
+const DESCRIPTOR_FILE = 'workload.ts';
+
+export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescriptor {
+  return descriptor;
+}
+
+/** Every folder under workloads/ that holds a descriptor is a workload. */
+export async function loadWorkloads(dir = WORKLOADS_DIR): Promise<Map<string, Workload>> {
+  const found = new Map<string, Workload>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const folder = join(dir, entry.name);
+    const file = join(folder, DESCRIPTOR_FILE);
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const descriptor = (await import(pathToFileURL(file).href)).default as WorkloadDescriptor;
+    found.set(descriptor.name, { ...descriptor, programPath: join(folder, descriptor.program) });
+  }
+  return found;
+}
+
+export function pickWorkloads(all: Map<string, Workload>, names: string[]): Workload[] {
+  return names.map(
+    (name) =>
+      all.get(name) ??
+      fail(`Unknown workload "${name}"; known workloads: ${[...all.keys()].join(', ')}.`),
+  );
+}

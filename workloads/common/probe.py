@@ -1,0 +1,32 @@
+"""What the harness needs to know about an interpreter, as one JSON line.
+
+Kept parseable by Python 2.7 on purpose: the harness must be able to tell a user
+that an old interpreter is too old, which needs an answer from it first.
+"""
+import json
+import platform
+import sys
+import sysconfig
+
+
+def gil_enabled():
+    check = getattr(sys, "_is_gil_enabled", None)
+    if check is not None:
+        return bool(check())
+    return not sysconfig.get_config_var("Py_GIL_DISABLED")
+
+
+def facts():
+    switch = getattr(sys, "getswitchinterval", None)
+    return {
+        "executable": sys.executable,
+        "version": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "gil_enabled": gil_enabled(),
+        "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "switch_interval_s": switch() if switch else None,
+    }
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(facts()) + "\n")

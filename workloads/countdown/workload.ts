@@ -1,0 +1,20 @@
+import { defineWorkload } from '../../bench/workload.ts';
+
+export default defineWorkload({
+  name: 'countdown',
+  title: 'CPU-bound countdown',
+  shows:
+    "The lecture's count(n) run W times: threads cannot beat serial under the GIL, processes can use every core, and async tasks without an await run one after another.",
+  program: 'countdown.py',
+  modes: ['serial', 'threads', 'processes', 'async'],
+  params: {
+    n: {
+      description: 'loop iterations per task (the lecture used 100,000,000)',
+      values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 },
+    },
+  },
+  workers: { quick: [1, 2, 4], default: [1, 2, 4], full: [1, 2, 4, 8] },
+  repeats: { quick: 3, default: 5, full: 10 },
+  warmup: { quick: 1, default: 1, full: 1 },
+  timeoutS: { quick: 60, default: 120, full: 900 },
+});
