@@ -95,6 +95,13 @@ export function listTree(root: number): number[] {
   return tree;
 }
 
+/**
+ * Seconds since boot, on the clock that process start times use. /proc/uptime has only
+ * 10 ms resolution, too coarse for CPU% over short intervals, so it is read once and the
+ * monotonic clock carries it forward.
+ */
+const BOOT_OFFSET_S = Number((read('/proc/uptime') ?? '0').split(' ')[0]) - performance.now() / 1000;
+
 export function uptimeS(): number {
-  return Number((read('/proc/uptime') ?? '0').split(' ')[0]);
+  return BOOT_OFFSET_S + performance.now() / 1000;
 }

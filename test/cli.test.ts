@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from './helpers.ts';
+
+const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
+
+function gilbench(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function assertUsageError(args: string[], pattern: RegExp) {
+  const { code, stderr } = gilbench(...args);
+  assert.equal(code, 2, `exit code for ${args.join(' ')}: ${stderr}`);
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
+  assert.match(lines[0]!, pattern);
+}
+
+/** A real interpreter older than 3.8 when pyenv has one, else a stand-in that answers like 3.6 would. */
+function tooOldPython(): string {
+  try {
+    const root = execFileSync('pyenv', ['root'], { encoding: 'utf8' }).trim();
+    const old = readdirSync(join(root, 'versions')).find((v) => /^(2\.|3\.[0-7]\.)/.test(v));
+    if (old && existsSync(join(root, 'versions', old, 'bin', 'python'))) return join(root, 'versions', old, 'bin', 'python');
+  } catch {
+    // no pyenv here: fall through to the stand-in
+  }
+  const fake = join(tempDir(), 'python3.6');
+  writeFileSync(fake, `#!/bin/sh\necho '{"executable": "${fake}", "version": "3.6.15", "implementation": "CPython", "gil_enabled": true, "free_threaded_build": false, "switch_interval_s": 0.005}'\n`);
+  chmodSync(fake, 0o755);
+  return fake;
+}
+
+test('--help explains each command', () => {
+  const main = gilbench('--help');
+  assert.equal(main.code, 0);
+  assert.match(main.stdout, /gilbench run/);
+  const run = gilbench('run', '--help');
+  assert.equal(run.code, 0);
+  for (const flag of ['--workloads', '--modes', '--workers', '--repeat', '--python', '--profile', '--out']) assert.match(run.stdout, new RegExp(flag));
+  assert.match(gilbench('report', '--help').stdout, /results\.json/);
+});
+
+test('bad input gets one clear sentence and exit code 2', () => {
+  assertUsageError(['run', '--workloads', 'nope'], /Unknown workload "nope"; known workloads: .*countdown/);
+  assertUsageError(['run', '--modes', 'fibers'], /no mode "fibers"/);
+  assertUsageError(['run', '--workers', '0'], /--workers takes positive whole numbers.*got "0"/);
+  assertUsageError(['run', '--workers', 'two'], /--workers takes positive whole numbers/);
+  assertUsageError(['run', '--profile', 'huge'], /--profile must be one of quick, default, full/);
+  assertUsageError(['run', '--frobnicate'], /Unknown option '--frobnicate'/);
+  assertUsageError(['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i);
+  assertUsageError(['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/);
+  assertUsageError(['run', '--python', tooOldPython()], /is (2|3)\.\d+\.\d+; gilbench needs Python 3\.8 or newer/);
+  assertUsageError(['bake'], /Unknown command "bake"/);
+  assertUsageError(['report'], /exactly one results\.json/);
+});
+
+test('a missing, corrupt or foreign results file is a usage error', () => {
+  const dir = tempDir();
+  assertUsageError(['report', join(dir, 'absent.json')], /Cannot read results file/);
+  writeFileSync(join(dir, 'broken.json'), '{"schema": "gilbench/results", "version": 1, "runs": [');
+  assertUsageError(['report', join(dir, 'broken.json')], /is not valid JSON/);
+  writeFileSync(join(dir, 'foreign.json'), '{"hello": "world"}');
+  assertUsageError(['report', join(dir, 'foreign.json')], /is not a gilbench results file/);
+  writeFileSync(join(dir, 'future.json'), '{"schema": "gilbench/results", "version": 99}');
+  assertUsageError(['report', join(dir, 'future.json')], /schema version 99/);
+  writeFileSync(join(dir, 'damaged.json'), '{"schema": "gilbench/results", "version": 1, "runId": 5}');
+  assertUsageError(['report', join(dir, 'damaged.json')], /is damaged: /);
+});

@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
+export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+
+export function tempDir(prefix = 'gilbench-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie has ended; it only waits to be reaped by its parent.
+  try {
+    return !/\) Z /.test(execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}

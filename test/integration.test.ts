@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { listTree, readCommand } from '../bench/proc.ts';
+import { readResults } from '../bench/results.ts';
+import { summariseCells } from '../bench/summary.ts';
+import { alive, tempDir } from './helpers.ts';
+
+const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
+const node = (args: string[]) => [process.execPath, ['--import', 'tsx', CLI, ...args]] as const;
+
+test('a real countdown run: tree facts per mode, a valid results file, a report with every cell', () => {
+  const out = tempDir();
+  const args = ['run', '--profile', 'quick', '--workers', '1,4', '--repeat', '2', '--warmup', '0',
+    '--param', 'n=4000000', '--sample-interval', '50', '--out', out];
+  const result = spawnSync(...node(args), { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(result.status, 0, result.stderr);
+
+  const runDir = join(out, readlinkSync(join(out, 'latest')));
+  const results = readResults(join(runDir, 'results.json'));
+  assert.equal(results.status, 'complete');
+  assert.equal(results.plan.cells.length, 4 * 2);
+  assert.equal(results.runs.length, results.plan.cells.length * 2);
+  assert.ok(results.runs.every((run) => run.ok), 'every run succeeded');
+  assert.ok(results.machine.logicalCores >= 1 && results.loadAfter);
+
+  const byId = new Map(summariseCells(results).map((s) => [s.cell.id, s]));
+  const cell = (mode: string, w: number) => byId.get(`countdown/${mode}/w${w}/${results.interpreters[0]!.id}`)!;
+  for (const s of byId.values()) assert.ok(s.peakRssKiB > 0, `${s.cell.id} RSS`);
+
+  const threads = cell('threads', 4);
+  assert.equal(threads.maxPids, 1, 'threads mode runs in one process');
+  assert.ok(threads.maxThreads >= 5, `threads mode: main + 4 threads, saw ${threads.maxThreads}`);
+  assert.ok(threads.peakCpuPct < 150, `the GIL keeps threads near one core, saw ${threads.peakCpuPct}%`);
+
+  const processes = cell('processes', 4);
+  assert.ok(processes.maxPids >= 5, `processes mode: parent + 4 children, saw ${processes.maxPids}`);
+  if (cpus().length >= 2) assert.ok(processes.cpuUtilisation > 1.2, `processes use more than one core: ${processes.cpuUtilisation}`);
+
+  const measurement = results.runs.find((r) => r.cellId === processes.cell.id)!.measurement!;
+  assert.equal(new Set(measurement.tasks.map((t) => t.pid)).size, 4, 'each task ran in a process of its own');
+
+  const report = readFileSync(join(runDir, 'report.md'), 'utf8');
+  for (const s of byId.values()) {
+    assert.ok(report.includes(`| ${s.cell.mode} | ${s.cell.workers} | ${s.medianWallS.toFixed(3)} |`), `report row for ${s.cell.id}`);
+  }
+  assert.match(report, /threads at W=4: .*x serial/);
+  for (const chart of ['wall', 'cpu', 'rss']) {
+    const png = join(runDir, `countdown-${results.interpreters[0]!.id}-${chart}.png`);
+    assert.ok(readFileSync(png).subarray(1, 4).toString() === 'PNG', `${chart} chart is a PNG`);
+  }
+
+  // Re-rendering from results alone gives the same report.
+  const again = tempDir();
+  const rerun = spawnSync(...node(['report', join(runDir, 'results.json'), '--out', again]), { encoding: 'utf8' });
+  assert.equal(rerun.status, 0, rerun.stderr);
+  assert.equal(readFileSync(join(again, 'report.md'), 'utf8'), report);
+});
+
+test('Ctrl+C stops every child within 2 s and leaves a valid partial results file', async () => {
+  const out = tempDir();
+  const child = spawn(...node(['run', '--profile', 'quick', '--modes', 'processes,threads', '--workers', '4', '--param', 'n=300000000', '--out', out]), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  // Wait until the workload's processes are up: harness -> countdown.py -> 4 workers.
+  const workers = () => listTree(child.pid!).filter((pid) => readCommand(pid).includes('countdown.py'));
+  let tree: number[] = [];
+  for (let i = 0; i < 300 && tree.length < 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    tree = workers();
+  }
+  assert.ok(tree.length >= 5, `the run started its workers: ${tree.length} processes`);
+
+  const interruptedAt = Date.now();
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.ok(Date.now() - interruptedAt < 2000, 'the harness stopped within 2 s');
+  assert.equal(code, 130, stderr);
+  for (const pid of tree) assert.equal(alive(pid), false, `pid ${pid} was left behind`);
+
+  const resultsPath = join(out, 'latest', 'results.json');
+  assert.ok(existsSync(resultsPath));
+  const results = readResults(resultsPath);
+  assert.equal(results.status, 'partial');
+  assert.match(stderr, /interrupted.*gilbench report .*results\.json/s);
+});

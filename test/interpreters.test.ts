@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { probeInterpreter, resolveInterpreters } from '../bench/interpreters.ts';
+import { PYTHON } from './helpers.ts';
+
+test('python3 resolves to the real executable with its version and GIL status', async () => {
+  const python = await probeInterpreter('python3');
+  assert.equal(python.executable, PYTHON);
+  assert.doesNotMatch(python.executable, /shims/, 'a pyenv shim is resolved to the interpreter behind it');
+  assert.match(python.version, /^3\.\d+\.\d+/);
+  assert.equal(python.implementation, 'CPython');
+  assert.equal(python.gilEnabled, !python.freeThreadedBuild);
+  assert.equal(python.id, `cpython-${python.version}${python.freeThreadedBuild ? 't' : ''}`);
+});
+
+test('two names for one interpreter count once', async () => {
+  const interpreters = await resolveInterpreters(['python3', PYTHON]);
+  assert.equal(interpreters.length, 1);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cv, mad, median, medianInterval, outliers, quantile } from '../bench/stats.ts';
+
+test('median and quantiles interpolate like numpy', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
+  assert.equal(quantile([10, 20], 0.9), 19);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('median interval uses the textbook order statistics', () => {
+  const ranks = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  // Known distribution-free 95% intervals: n=10 -> (x2, x9), n=20 -> (x6, x15), n=50 -> (x18, x33).
+  for (const [n, low, high] of [[10, 2, 9], [20, 6, 15], [50, 18, 33]] as const) {
+    const interval = medianInterval(ranks(n).reverse());
+    assert.deepEqual([interval.low, interval.high], [low, high], `n=${n}`);
+    assert.ok(interval.confidence >= 0.95);
+  }
+  // Too few values to reach 95%: the full range, with its real coverage.
+  const five = medianInterval([5, 1, 4, 2, 3]);
+  assert.deepEqual([five.low, five.high], [1, 5]);
+  assert.equal(five.confidence, 0.9375);
+});
+
+test('spread: coefficient of variation and scaled MAD', () => {
+  assert.equal(cv([2, 2, 2]), 0);
+  assert.ok(Math.abs(cv([1, 2, 3]) - 0.5) < 1e-12);
+  assert.ok(Math.abs(mad([1, 2, 3, 4, 100]) - 1.4826) < 1e-12);
+});
+
+test('MAD-based outliers flag the far value only', () => {
+  assert.deepEqual(outliers([1.0, 1.01, 0.99, 1.02, 0.98, 3.0]), [3.0]);
+  assert.deepEqual(outliers([1, 1, 1, 1]), []);
+});
