@@ -34,7 +34,7 @@ Options:
   --python LIST         interpreters: names on PATH or paths (default: python3); may be repeated
   --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
   --param NAME=VALUE    override a workload parameter, e.g. --param n=50000000; may be repeated
-  --sample-interval MS  how often the process tree is sampled (default: 100)
+  --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
   --timeout S           kill a single run after S seconds (default: the workload's, per profile)
   --out DIR             where run folders and the "latest" link go (default: reports)
   -h, --help            show this help
@@ -114,7 +114,7 @@ async function runCommand(args: string[]): Promise<number> {
   const params = parseParams(values.param, workloads);
   const repeats = single('--repeat', values.repeat);
   const warmup = single('--warmup', values.warmup, true);
-  const sampleIntervalMs = single('--sample-interval', values['sample-interval'])!;
+  const sampleIntervalMs = single('--sample-interval', values['sample-interval'], true)!;
   const timeoutS = single('--timeout', values.timeout);
   const workers = positiveInts('--workers', values.workers);
   const modes = list(values.modes);

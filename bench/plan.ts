@@ -18,7 +18,7 @@ export const PlanSchema = z.object({
   profile: z.string(),
   warmup: z.number().int().nonnegative(),
   repeats: z.number().int().positive(),
-  sampleIntervalMs: z.number().positive(),
+  sampleIntervalMs: z.number().nonnegative(),
   cells: z.array(CellSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;

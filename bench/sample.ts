@@ -1,6 +1,6 @@
 import pidusage from 'pidusage';
 import { z } from 'zod';
-import { HAS_PROC, listChildren, listThreads, readCommand, readStat, uptimeS } from './proc.ts';
+import { HAS_PROC, listChildren, listThreads, ProcFiles, readCommand, readStat, uptimeS, type StatLine } from './proc.ts';
 
 export const ProcessSampleSchema = z.object({
   pid: z.number(),
@@ -52,6 +52,22 @@ interface CpuMark {
  */
 export class ProcTreeReader {
   private previous = new Map<number, CpuMark>();
+  /** cmdline rarely changes, but exec changes it, and with it the stat's comm: cache on both. */
+  private readonly commands = new Map<string, string>();
+  /** Thread ids per PID from the last walk: listing /proc/PID/task again only when they change. */
+  private threadIds = new Map<number, number[]>();
+  /** Bounded so that a tree of thousands of threads cannot exhaust the harness's descriptors. */
+  private readonly files = new ProcFiles(512);
+
+  private commandOf(pid: number, comm: string): string {
+    const key = `${pid}\0${comm}`;
+    let command = this.commands.get(key);
+    if (command === undefined) {
+      command = readCommand(pid);
+      this.commands.set(key, command);
+    }
+    return command;
+  }
 
   read(root: number, t: number): Sample {
     const nowS = uptimeS();
@@ -60,29 +76,52 @@ export class ProcTreeReader {
     const queue = [root];
     while (queue.length > 0) {
       const pid = queue.shift()!;
-      const stat = readStat(pid);
+      const stat = readStat(pid, undefined, this.files);
       if (!stat) continue;
-      const threads = listThreads(pid);
+      const threads = this.threadsOf(pid, stat.threads);
       const before = this.previous.get(pid) ?? { cpuS: 0, atS: stat.startS };
       const elapsed = nowS - before.atS;
       seen.set(pid, { cpuS: stat.cpuS, atS: nowS });
       processes.push({
         pid,
         ppid: stat.ppid,
-        command: readCommand(pid),
+        command: this.commandOf(pid, stat.comm),
         state: stat.state,
         cpuPct: elapsed > 0 ? (100 * (stat.cpuS - before.cpuS)) / elapsed : 0,
         rssKiB: stat.rssKiB,
         threads: stat.threads,
-        threadCpu: threads.flatMap((tid) => {
-          const thread = readStat(pid, tid);
-          return thread ? [[tid, thread.cpuS, thread.processor] as [number, number, number]] : [];
-        }),
+        threadCpu: this.threadCpu(pid, threads, stat),
       });
-      queue.push(...listChildren(pid, threads));
+      queue.push(...listChildren(pid, threads, this.files));
     }
     this.previous = seen;
+    for (const pid of this.threadIds.keys()) if (!seen.has(pid)) this.threadIds.delete(pid);
     return totals(t, processes);
+  }
+
+  close(): void {
+    this.files.close();
+  }
+
+  private threadsOf(pid: number, count: number): number[] {
+    const known = this.threadIds.get(pid);
+    if (known && known.length === count) return known;
+    const listed = listThreads(pid);
+    this.threadIds.set(pid, listed);
+    return listed;
+  }
+
+  private threadCpu(pid: number, threads: number[], stat: StatLine): [number, number, number][] {
+    // A single-threaded process is its only thread: no second read needed.
+    if (threads.length === 1) return [[threads[0]!, stat.cpuS, stat.processor]];
+    const rows: [number, number, number][] = [];
+    for (const tid of threads) {
+      const thread = readStat(pid, tid, this.files);
+      if (thread) rows.push([tid, thread.cpuS, thread.processor]);
+      // A thread ended and another may have taken its place at the same count: list again next time.
+      else this.threadIds.delete(pid);
+    }
+    return rows;
   }
 }
 
@@ -137,8 +176,10 @@ export class TreeSampler {
     private readonly intervalMs: number,
   ) {}
 
+  /** An interval of 0 turns sampling off: the way to measure what sampling itself costs. */
   start(): void {
     this.startedAt = performance.now();
+    if (this.intervalMs === 0) return;
     // A first early look catches runs shorter than one interval; by then the child has exec'd.
     this.timer = setTimeout(() => {
       void this.tick();
@@ -154,6 +195,7 @@ export class TreeSampler {
   stop(): Timeline {
     clearTimeout(this.timer);
     clearInterval(this.timer);
+    this.reader.close();
     return { summary: summarise(this.samples, this.intervalMs, this.source), samples: this.samples };
   }
 
