@@ -10,6 +10,8 @@ export interface CellSummary {
   failures: RunRecord[];
   wallS: number[];
   medianWallS: number;
+  /** spawn to exit, start-up included: what hyperfine would report for the same command */
+  medianProcessWallS: number;
   interval: Interval;
   cv: number;
   outliers: number;
@@ -49,6 +51,7 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     failures: runs.filter((run) => !run.ok),
     wallS,
     medianWallS,
+    medianProcessWallS: median(ok.map((run) => run.processWallS)),
     interval: medianInterval(wallS),
     cv: cv(wallS),
     outliers: outliers(wallS).length,

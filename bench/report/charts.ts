@@ -92,10 +92,11 @@ function barsByWorkers(
 export function wallTimeChart(cells: CellSummary[], caption: string): ChartConfiguration<'bar'> {
   const config = barsByWorkers(cells, (c) => c.medianWallS, (c) => c.interval);
   config.options = {
-    plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: 95% CI of the median`),
+    plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: confidence interval of the median`),
     scales: {
       x: { title: { display: true, text: 'workers (W tasks of equal size)' } },
-      y: { beginAtZero: true, title: { display: true, text: 'wall time (s)' } },
+      // Room for the highest whisker, which Chart.js does not know about.
+      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
     },
   };
   return config;
@@ -104,7 +105,7 @@ export function wallTimeChart(cells: CellSummary[], caption: string): ChartConfi
 export function peakRssChart(cells: CellSummary[], caption: string): ChartConfiguration<'bar'> {
   const config = barsByWorkers(cells, (c) => c.peakRssKiB / 1024);
   config.options = {
-    plugins: title('Peak memory of the whole process tree', `${caption}; RSS summed over every PID, highest sample`),
+    plugins: title('Peak memory of the whole process tree', `${caption}; RSS summed over every PID (pages shared after fork count in each), highest sample`),
     scales: {
       x: { title: { display: true, text: 'workers' } },
       y: { beginAtZero: true, title: { display: true, text: 'peak total RSS (MiB)' } },

@@ -78,6 +78,7 @@ function cellRow(s: CellSummary): string[] {
     fixed(s.medianWallS, 3),
     s.repeats ? `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)` : '–',
     s.repeats ? `${fixed(s.cv * 100, 1)}%` : '–',
+    fixed(s.medianProcessWallS, 3),
     s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`,
     fixed(s.cpuUtilisation, 2),
     `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`,
@@ -121,7 +122,7 @@ function groupSection(cells: CellSummary[], charts: ChartFiles | undefined): str
     `### ${cells[0]!.cell.interpreter}`,
     verdicts.join('\n'),
     table(
-      ['mode', 'W', 'median wall (s)', 'CI of median', 'CV', 'speedup vs serial', 'CPU util', 'CPU% mean / peak', 'peak RSS MiB', 'PIDs', 'threads', 'runs'],
+      ['mode', 'W', 'median wall (s)', 'CI of median', 'CV', 'process wall (s)', 'speedup vs serial', 'CPU util', 'CPU% mean / peak', 'peak RSS MiB', 'PIDs', 'threads', 'runs'],
       cells.map(cellRow),
     ),
     ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
@@ -148,6 +149,7 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
 
 const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
+- **process wall** is the median time from spawn to exit as the harness saw it, interpreter start-up included: what \`hyperfine\` or \`time\` would report for the same command line.
 - **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` or on a quieter machine.
 - **speedup vs serial** = serial's median wall at the same W / this mode's. W tasks of equal size are run in every mode, so an ideal parallel mode reaches min(W, cores)x.
 - **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
