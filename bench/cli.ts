@@ -26,7 +26,7 @@ Runs every cell (workload x mode x workers x interpreter) after warm-up, R times
 interleaved rounds, sampling each run's process tree like top; then writes the report.
 
 Options:
-  --workloads LIST      workloads to run (default: all of them)         {{workloads}}
+  --workloads LIST      workloads to run (default: all of them: {{workloads}})
   --modes LIST          modes to run (default: every mode of each workload), e.g. serial,threads
   --workers LIST        worker counts W (default: the profile's), e.g. 1,2,4
   --repeat N            measured rounds per cell (default: the profile's)
@@ -105,7 +105,7 @@ async function runCommand(args: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    console.log(RUN_HELP.replace('{{workloads}}', `known: ${[...all.keys()].join(', ')}`));
+    console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
     return 0;
   }
   const profile = values.profile as Profile;

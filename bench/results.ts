@@ -26,7 +26,16 @@ export const MeasurementSchema = z.object({
   wall_s: z.number(),
   rusage: z.object({ self: UsageSchema, children: UsageSchema }),
   tasks: z.array(
-    z.object({ worker: z.number(), pid: z.number(), tid: z.number(), start_s: z.number(), end_s: z.number() }),
+    z.object({
+      /** copy index (W copies) or item index (K items) */
+      task: z.number(),
+      pid: z.number(),
+      tid: z.number(),
+      start_s: z.number(),
+      end_s: z.number(),
+      /** what the task returned, e.g. bytes received */
+      result: z.unknown(),
+    }),
   ),
   pid: z.number(),
   start_method: z.string().nullable(),

@@ -20,7 +20,7 @@ export interface WorkloadDescriptor {
   shows: string;
   /** The Python program, relative to the workload's folder. */
   program: string;
-  /** Modes the program accepts; the first is the baseline every speedup is relative to. */
+  /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
   params: Record<string, ParamSpec>;
   workers: PerProfile<number[]>;

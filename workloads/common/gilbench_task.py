@@ -1,10 +1,15 @@
-"""Runs one workload task W times in one of four concurrency modes (stdlib only, 3.8+).
+"""Runs a workload's task in one of the concurrency modes (stdlib only, Python 3.8+).
 
-A workload program defines its task and calls main(task, params). This module parses
-the common arguments, runs the task, and prints exactly one JSON object on stdout;
-anything else a program wants to say goes to stderr so the harness can parse stdout.
+A workload program defines its task and calls main(). Two shapes:
+- copies: W copies of task(**params), each in its own thread, process or coroutine
+  (the countdown: W equal CPU-bound tasks);
+- pool: task(i, **params) for each of K items, with at most W in flight, through the
+  standard pools (the fetch: K requests over W workers).
+This module parses the arguments, runs the task, and prints exactly one JSON object on
+stdout; anything else a program wants to say goes to stderr.
 """
 import argparse
+import functools
 import json
 import os
 import resource
@@ -14,31 +19,29 @@ import time
 
 from probe import facts
 
-MODES = ("serial", "threads", "processes", "async")
+COPY_MODES = ("serial", "threads", "processes", "async")
+POOL_MODES = COPY_MODES + ("async-executor",)
 
 
-def _timed(task, params, worker, t0):
+def timed(task, args, params, index, t0):
     start = time.perf_counter()
-    task(**params)
+    result = task(*args, **params)
     end = time.perf_counter()
-    return {
-        "worker": worker,
-        "pid": os.getpid(),
-        "tid": threading.get_native_id(),
-        "start_s": start - t0,
-        "end_s": end - t0,
-    }
+    return {"task": index, "pid": os.getpid(), "tid": threading.get_native_id(),
+            "start_s": start - t0, "end_s": end - t0, "result": result}
 
 
-def run_serial(task, params, workers, t0):
-    return [_timed(task, params, w, t0) for w in range(workers)]
+# --- copies: W copies of one task -------------------------------------------------------
+
+def copies_serial(task, params, workers, t0):
+    return [timed(task, (), params, w, t0) for w in range(workers)]
 
 
-def run_threads(task, params, workers, t0):
+def copies_threads(task, params, workers, t0):
     records = [None] * workers
 
     def worker(w):
-        records[w] = _timed(task, params, w, t0)
+        records[w] = timed(task, (), params, w, t0)
 
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(workers)]
     for thread in threads:
@@ -48,18 +51,16 @@ def run_threads(task, params, workers, t0):
     return records
 
 
-def _process_worker(task, params, worker, t0, queue):
-    queue.put(_timed(task, params, worker, t0))
+def _copy_in_process(task, params, w, t0, queue):
+    queue.put(timed(task, (), params, w, t0))
 
 
-def run_processes(task, params, workers, t0):
+def copies_processes(task, params, workers, t0):
     import multiprocessing
 
     queue = multiprocessing.Queue()
-    procs = [
-        multiprocessing.Process(target=_process_worker, args=(task, params, w, t0, queue))
-        for w in range(workers)
-    ]
+    procs = [multiprocessing.Process(target=_copy_in_process, args=(task, params, w, t0, queue))
+             for w in range(workers)]
     for proc in procs:
         proc.start()
     # Drain before join: a child blocks on exit until its queued record is read.
@@ -69,32 +70,87 @@ def run_processes(task, params, workers, t0):
     failed = [p.exitcode for p in procs if p.exitcode != 0]
     if failed:
         raise RuntimeError("worker process exited with code %s" % failed[0])
-    return sorted(records, key=lambda r: r["worker"])
+    return sorted(records, key=lambda r: r["task"])
 
 
-def run_async(task, params, workers, t0, async_task=None):
+def copies_async(task, params, workers, t0):
     import asyncio
 
     async def one(w):
-        start = time.perf_counter()
-        if async_task is not None:
-            await async_task(**params)
-        else:
-            # No await inside: the point is that asyncio does not parallelise CPU work.
-            task(**params)
-        end = time.perf_counter()
-        return {"worker": w, "pid": os.getpid(), "tid": threading.get_native_id(),
-                "start_s": start - t0, "end_s": end - t0}
+        # No await inside: the point is that asyncio does not parallelise CPU work.
+        return timed(task, (), params, w, t0)
 
-    async def all_tasks():
+    async def all_copies():
         return await asyncio.gather(*(one(w) for w in range(workers)))
 
-    return list(asyncio.run(all_tasks()))
+    return list(asyncio.run(all_copies()))
 
 
-RUNNERS = {"serial": run_serial, "threads": run_threads,
-           "processes": run_processes, "async": run_async}
+COPIES = {"serial": copies_serial, "threads": copies_threads,
+          "processes": copies_processes, "async": copies_async}
 
+
+# --- pool: K items, at most W in flight -------------------------------------------------
+
+def pool_serial(task, params, items, workers, t0, async_task):
+    return [timed(task, (i,), params, i, t0) for i in range(items)]
+
+
+def pool_threads(task, params, items, workers, t0, async_task):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as executor:
+        return list(executor.map(lambda i: timed(task, (i,), params, i, t0), range(items)))
+
+
+def _item_in_process(task, params, t0, i):
+    return timed(task, (i,), params, i, t0)
+
+
+def pool_processes(task, params, items, workers, t0, async_task):
+    import multiprocessing
+
+    with multiprocessing.Pool(workers) as pool:
+        return pool.map(functools.partial(_item_in_process, task, params, t0), range(items))
+
+
+def pool_async(task, params, items, workers, t0, async_task):
+    import asyncio
+
+    async def all_items():
+        in_flight = asyncio.Semaphore(workers)
+
+        async def one(i):
+            async with in_flight:
+                start = time.perf_counter()
+                result = await async_task(i, **params)
+                return {"task": i, "pid": os.getpid(), "tid": threading.get_native_id(),
+                        "start_s": start - t0, "end_s": time.perf_counter() - t0, "result": result}
+
+        return await asyncio.gather(*(one(i) for i in range(items)))
+
+    return list(asyncio.run(all_items()))
+
+
+def pool_async_executor(task, params, items, workers, t0, async_task):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def all_items():
+        loop = asyncio.get_running_loop()
+        # The lecture's run_in_executor(None, ...): the default executor, sized to W.
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=workers))
+        futures = [loop.run_in_executor(None, timed, task, (i,), params, i, t0) for i in range(items)]
+        return await asyncio.gather(*futures)
+
+    return list(asyncio.run(all_items()))
+
+
+POOL = {"serial": pool_serial, "threads": pool_threads, "processes": pool_processes,
+        "async": pool_async, "async-executor": pool_async_executor}
+
+
+# --- the program ------------------------------------------------------------------------
 
 def _usage(who):
     usage = resource.getrusage(who)
@@ -109,10 +165,10 @@ def _delta(after, before):
     return out
 
 
-def parse_args(params, argv=None):
-    parser = argparse.ArgumentParser(description="Run a gilbench workload task W times.")
-    parser.add_argument("--mode", choices=MODES, required=True)
-    parser.add_argument("--workers", type=int, default=1, help="how many tasks (W)")
+def parse_args(params, modes, argv=None):
+    parser = argparse.ArgumentParser(description="Run a gilbench workload task.")
+    parser.add_argument("--mode", choices=modes, required=True)
+    parser.add_argument("--workers", type=int, default=1, help="how many workers (W)")
     for name, kind in params.items():
         parser.add_argument("--" + name, type=kind, required=True)
     args = parser.parse_args(argv)
@@ -121,15 +177,19 @@ def parse_args(params, argv=None):
     return args
 
 
-def main(task, params, async_task=None, argv=None):
-    args = parse_args(params, argv)
+def main(task, params, items=None, async_task=None, argv=None):
+    """items: the name of the parameter that holds K (pool shape); None for the copies shape."""
+    args = parse_args(params, POOL_MODES if items else COPY_MODES, argv)
     values = {name: getattr(args, name) for name in params}
-    runner = RUNNERS[args.mode]
-    extra = {"async_task": async_task} if args.mode == "async" else {}
+    if items:
+        pool = POOL[args.mode]
+        run = functools.partial(pool, task, values, values[items], args.workers, async_task=async_task)
+    else:
+        run = functools.partial(COPIES[args.mode], task, values, args.workers)
 
     self_before, children_before = _usage(resource.RUSAGE_SELF), _usage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    tasks = runner(task, values, args.workers, t0, **extra)
+    tasks = run(t0=t0)
     wall = time.perf_counter() - t0
     self_after, children_after = _usage(resource.RUSAGE_SELF), _usage(resource.RUSAGE_CHILDREN)
 
@@ -142,7 +202,7 @@ def main(task, params, async_task=None, argv=None):
                    "children": _delta(children_after, children_before)},
         "tasks": tasks,
         "pid": os.getpid(),
-        # Only processes mode pays for importing multiprocessing; it is the one that needs it.
+        # Only the modes that use multiprocessing pay for importing it.
         "start_method": sys.modules["multiprocessing"].get_start_method()
         if "multiprocessing" in sys.modules else None,
         "python": facts(),
