@@ -120,14 +120,10 @@ async function runCommand(args: string[]): Promise<number> {
   const modes = list(values.modes);
 
   const interpreters = await resolveInterpreters(list(values.python) ?? ['python3']);
-  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs });
-  for (const cell of plan.cells) {
-    for (const [name, value] of Object.entries(params)) if (name in cell.params) cell.params[name] = value;
-    if (timeoutS !== undefined) cell.timeoutS = timeoutS;
-  }
+  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS });
 
   console.error(
-    `gilbench: ${plan.cells.length} cells × (${plan.warmup} warm-up + ${plan.repeats} measured rounds) = ${totalRuns(plan)} runs on ` +
+    `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
       interpreters.map((i) => `${i.id} (${i.executable})`).join(', '),
   );
   const machine = await describeMachine();

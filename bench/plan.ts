@@ -11,14 +11,30 @@ export const CellSchema = z.object({
   interpreter: z.string(),
   params: z.record(z.string(), z.number()),
   timeoutS: z.number().positive(),
+  warmup: z.number().int().nonnegative(),
+  repeats: z.number().int().positive(),
+  /** the workload's ideal wall time for this cell, when it defines one */
+  idealWallS: z.number().optional(),
 });
 export type Cell = z.infer<typeof CellSchema>;
 
+/** What the report needs to know about a workload, kept in the results so they render alone. */
+export const WorkloadInfoSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  shows: z.string(),
+  charts: z.array(z.string()),
+  taskNoun: z.string().optional(),
+  fixture: z.string().optional(),
+  serialIgnoresWorkers: z.boolean(),
+  ideal: z.string().optional(),
+});
+export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
+
 export const PlanSchema = z.object({
   profile: z.string(),
-  warmup: z.number().int().nonnegative(),
-  repeats: z.number().int().positive(),
   sampleIntervalMs: z.number().nonnegative(),
+  workloads: z.array(WorkloadInfoSchema),
   cells: z.array(CellSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;
@@ -30,6 +46,8 @@ export interface PlanRequest {
   /** Overrides of the workloads' own per-profile choices; undefined keeps the workload's. */
   modes?: string[];
   workers?: number[];
+  params?: Record<string, number>;
+  timeoutS?: number;
   repeats?: number;
   warmup?: number;
   sampleIntervalMs: number;
@@ -38,18 +56,19 @@ export interface PlanRequest {
 /** Expands workloads × modes × workers × interpreters into cells. */
 export function buildPlan(request: PlanRequest): Plan {
   const { profile } = request;
+  checkModes(request.workloads, request.modes);
   const cells: Cell[] = [];
   for (const workload of request.workloads) {
-    const modes = request.modes ?? [...workload.modes];
-    for (const mode of modes) {
-      if (!workload.modes.includes(mode)) {
-        fail(`Workload "${workload.name}" has no mode "${mode}"; its modes are: ${workload.modes.join(', ')}.`);
-      }
-    }
-    const params = Object.fromEntries(Object.entries(workload.params).map(([name, spec]) => [name, spec.values[profile]]));
+    // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
+    const modes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
+    const params = Object.fromEntries(
+      Object.entries(workload.params).map(([name, spec]) => [name, request.params?.[name] ?? spec.values[profile]]),
+    );
+    const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of request.interpreters) {
-      for (const workers of request.workers ?? workload.workers[profile]) {
+      for (const workers of workerCounts) {
         for (const mode of modes) {
+          if (mode === 'serial' && workload.serialIgnoresWorkers && workers !== Math.min(...workerCounts)) continue;
           cells.push({
             id: `${workload.name}/${mode}/w${workers}/${interpreter.id}`,
             workload: workload.name,
@@ -57,19 +76,39 @@ export function buildPlan(request: PlanRequest): Plan {
             workers,
             interpreter: interpreter.id,
             params,
-            timeoutS: workload.timeoutS[profile],
+            timeoutS: request.timeoutS ?? workload.timeoutS[profile],
+            warmup: request.warmup ?? workload.warmup[profile],
+            repeats: request.repeats ?? workload.repeats[profile],
+            idealWallS: workload.ideal?.wallS(params, workers),
           });
         }
       }
     }
   }
+  if (cells.length === 0) fail('Nothing to run: no chosen workload has any of the chosen modes.');
   return {
     profile,
-    warmup: request.warmup ?? Math.max(0, ...request.workloads.map((w) => w.warmup[profile])),
-    repeats: request.repeats ?? Math.max(...request.workloads.map((w) => w.repeats[profile])),
     sampleIntervalMs: request.sampleIntervalMs,
+    workloads: request.workloads.map((w) => ({
+      name: w.name,
+      title: w.title,
+      shows: w.shows,
+      charts: w.charts,
+      taskNoun: w.taskNoun,
+      fixture: w.fixture,
+      serialIgnoresWorkers: Boolean(w.serialIgnoresWorkers),
+      ideal: w.ideal?.description,
+    })),
     cells,
   };
+}
+
+/** Every mode asked for must exist in at least one chosen workload. */
+function checkModes(workloads: Workload[], modes: string[] | undefined): void {
+  const known = new Set(workloads.flatMap((w) => w.modes));
+  for (const mode of modes ?? []) {
+    if (!known.has(mode)) fail(`No chosen workload has a mode "${mode}"; their modes are: ${[...known].join(', ')}.`);
+  }
 }
 
 export interface ScheduledRun {
@@ -81,15 +120,18 @@ export interface ScheduledRun {
 
 /**
  * Interleaved order, as asv does it: round 1 of every cell, then round 2, …, so that drift
- * in the machine's speed spreads over all cells instead of landing on one.
+ * in the machine's speed spreads over all cells instead of landing on one. A cell with fewer
+ * rounds than others simply drops out of the later ones.
  */
 export function* schedule(plan: Plan): Generator<ScheduledRun> {
-  const rounds = plan.warmup + plan.repeats;
+  const rounds = Math.max(0, ...plan.cells.map((cell) => cell.warmup + cell.repeats));
   for (let round = 0; round < rounds; round++) {
-    for (const cell of plan.cells) yield { cell, round, warmup: round < plan.warmup };
+    for (const cell of plan.cells) {
+      if (round < cell.warmup + cell.repeats) yield { cell, round, warmup: round < cell.warmup };
+    }
   }
 }
 
 export function totalRuns(plan: Plan): number {
-  return plan.cells.length * (plan.warmup + plan.repeats);
+  return plan.cells.reduce((sum, cell) => sum + cell.warmup + cell.repeats, 0);
 }

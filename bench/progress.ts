@@ -11,8 +11,6 @@ export class Progress {
 
   constructor(
     private readonly upcoming: ScheduledRun[],
-    private readonly warmup: number,
-    private readonly repeats: number,
     private readonly out: NodeJS.WriteStream = process.stderr,
   ) {
     this.tty = Boolean(out.isTTY) && !process.env['CI'];
@@ -40,7 +38,8 @@ export class Progress {
   }
 
   private prefix(run: ScheduledRun): string {
-    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - this.warmup + 1}/${this.repeats}`;
+    const { warmup, repeats } = run.cell;
+    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - warmup + 1}/${repeats}`;
     return `[${this.done}/${this.upcoming.length}] ${run.cell.id} ${round}`;
   }
 

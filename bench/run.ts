@@ -32,11 +32,7 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
     stripFinalNewline: true,
   });
   const pid = child.pid;
-  if (pid === undefined) {
-    const result = await child;
-    const timeline = { summary: summarise([], command.sampleIntervalMs, 'proc'), samples: [] };
-    return { ok: false, error: `could not start: ${result.shortMessage}`, processWallS: 0, timeline };
-  }
+  if (pid === undefined) return notRun(`could not start: ${(await child).shortMessage}`, command.sampleIntervalMs);
   const sampler = new TreeSampler(pid, command.sampleIntervalMs);
   sampler.start();
 
@@ -69,6 +65,11 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
   return { ok: true, stderrTail, processWallS, measurement: measurement.data, timeline };
 }
 
+
+/** The record of a run that never got as far as a process. */
+export function notRun(error: string, sampleIntervalMs: number): BatchOutcome {
+  return { ok: false, error, processWallS: 0, timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] } };
+}
 
 function exitDescription(result: { exitCode?: number; signal?: string }): string {
   return result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`;

@@ -5,7 +5,8 @@ import { loadAverage, type Machine } from './machine.ts';
 import { schedule, type Plan, type ScheduledRun } from './plan.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
-import { runBatch } from './run.ts';
+import { FIXTURES, type Fixture } from './fixtures/index.ts';
+import { notRun, runBatch, type BatchOutcome } from './run.ts';
 import type { Workload } from './workload.ts';
 
 export interface SuiteRequest {
@@ -49,17 +50,18 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   writeResults(resultsPath, results);
   pointLatest(request.reportsDir, runDir);
 
+  const fixtures = await startFixtures(request.plan);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const runs = [...schedule(request.plan)];
-    const progress = new Progress(runs, request.plan.warmup, request.plan.repeats);
-    for (const run of runs) {
+    const progress = new Progress(runs);
+    for (const [index, run] of runs.entries()) {
       if (abort.signal.aborted) break;
       progress.started(run);
-      const outcome = await runBatch({ ...commandFor(run, request), signal: abort.signal });
+      const outcome = await runOne(run, `run${index}`, request, fixtures, abort.signal);
       if (abort.signal.aborted) break; // a run cut short by Ctrl+C measured nothing
       results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome });
       writeResults(resultsPath, results);
@@ -69,6 +71,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await Promise.all([...fixtures.values()].map((f) => (f instanceof Error ? undefined : f.close())));
   }
   results.status = abort.signal.aborted ? 'partial' : 'complete';
   results.finishedAt = new Date().toISOString();
@@ -77,17 +80,33 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   return { results, runDir, resultsPath, interrupted: abort.signal.aborted };
 }
 
-function commandFor(run: ScheduledRun, request: SuiteRequest) {
+type Fixtures = Map<string, Fixture | Error>;
+
+/** Starts each fixture the plan's workloads need; one that cannot start fails only its cells. */
+async function startFixtures(plan: Plan): Promise<Fixtures> {
+  const names = [...new Set(plan.workloads.flatMap((w) => (w.fixture ? [w.fixture] : [])))];
+  const started = await Promise.all(names.map((name) => FIXTURES[name]!().catch((error: Error) => error)));
+  return new Map(names.map((name, i) => [name, started[i]!]));
+}
+
+/** One run: pointed at its fixture if it has one, and failed if the fixture finds it incomplete. */
+async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<BatchOutcome> {
   const { cell } = run;
   const workload = request.workloads.find((w) => w.name === cell.workload)!;
+  const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
+  if (fixture instanceof Error) return notRun(fixture.message, request.plan.sampleIntervalMs);
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
   const params = Object.entries(cell.params).flatMap(([name, value]) => [`--${name}`, String(value)]);
-  return {
+  const outcome = await runBatch({
     executable: interpreter.executable,
-    args: [workload.programPath, '--mode', cell.mode, '--workers', String(cell.workers), ...params],
+    args: [workload.programPath, '--mode', cell.mode, '--workers', String(cell.workers), ...params, ...(fixture?.argsFor(token, cell.params) ?? [])],
     timeoutS: cell.timeoutS,
     sampleIntervalMs: request.plan.sampleIntervalMs,
-  };
+    signal,
+  });
+  if (!outcome.ok || !fixture) return outcome;
+  const incomplete = await fixture.verify(token, cell.params, outcome.measurement!);
+  return incomplete ? { ...outcome, ok: false, error: incomplete } : outcome;
 }
 
 function newRunDir(reportsDir: string, profile: string): string {

@@ -1,6 +1,6 @@
 import type { Cell } from './plan.ts';
 import type { Results, RunRecord } from './results.ts';
-import { cv, median, medianInterval, outliers, type Interval } from './stats.ts';
+import { cv, median, medianInterval, outliers, quantile, type Interval } from './stats.ts';
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
 export interface CellSummary {
@@ -17,6 +17,11 @@ export interface CellSummary {
   outliers: number;
   /** serial wall time at the same workers / this mode's; undefined without a serial cell */
   speedup?: number;
+  /** median over runs of tasks completed per second of wall time */
+  tasksPerS: number;
+  /** every task's duration (end − start) pooled over the measured runs, in seconds */
+  taskP50S: number;
+  taskP99S: number;
   /** (user + sys CPU of the tree) / wall; 1.0 = one core busy throughout */
   cpuUtilisation: number;
   meanCpuPct: number;
@@ -31,7 +36,8 @@ export interface CellSummary {
 export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup);
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
-  for (const summary of summaries) summary.speedup = speedupOf(summary, summaries);
+  const serialOnce = new Set(results.plan.workloads.filter((w) => w.serialIgnoresWorkers).map((w) => w.name));
+  for (const summary of summaries) summary.speedup = speedupOf(summary, summaries, serialOnce.has(summary.cell.workload));
   return summaries;
 }
 
@@ -43,6 +49,7 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     const { self, children } = run.measurement!.rusage;
     return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
   });
+  const taskDurations = ok.flatMap((run) => run.measurement!.tasks.map((t) => t.end_s - t.start_s));
   const fromTimeline = (pick: (run: RunRecord) => number) => median(ok.map(pick));
   const maxOf = (pick: (run: RunRecord) => number) => ok.reduce((max, run) => Math.max(max, pick(run)), 0);
   return {
@@ -56,6 +63,9 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     cv: cv(wallS),
     outliers: outliers(wallS).length,
     cpuUtilisation: median(utilisation),
+    tasksPerS: median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
+    taskP50S: quantile(taskDurations, 0.5),
+    taskP99S: quantile(taskDurations, 0.99),
     meanCpuPct: fromTimeline((run) => run.timeline.summary.meanCpuPct),
     peakCpuPct: maxOf((run) => run.timeline.summary.peakCpuPct),
     peakRssKiB: maxOf((run) => run.timeline.summary.peakRssKiB),
@@ -69,13 +79,14 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
   };
 }
 
-function speedupOf(summary: CellSummary, all: CellSummary[]): number | undefined {
+/** Against serial at the same W, or against the one serial cell when W does not change serial. */
+function speedupOf(summary: CellSummary, all: CellSummary[], serialOnce: boolean): number | undefined {
   const { workload, workers, interpreter, params } = summary.cell;
   const baseline = all.find(
     (other) =>
       other.cell.workload === workload &&
       other.cell.mode === 'serial' &&
-      other.cell.workers === workers &&
+      (serialOnce || other.cell.workers === workers) &&
       other.cell.interpreter === interpreter &&
       JSON.stringify(other.cell.params) === JSON.stringify(params),
   );

@@ -10,7 +10,7 @@ const ONE_CORE_PCT = 130;
 
 /**
  * One line, computed from the data only: whether the mode ever used more than one core,
- * and whether that bought speed over serial.
+ * and whether it got faster than serial anyway.
  */
 export function verdictFor(summary: CellSummary): string {
   const { cell, speedup, peakCpuPct, maxPids, maxThreads } = summary;
@@ -19,7 +19,11 @@ export function verdictFor(summary: CellSummary): string {
   if (speedup === undefined) return `${head}: no serial cell to compare with.`;
   const ratio = `${speedup.toFixed(2)}x serial`;
   const peak = Math.round(peakCpuPct);
+  const ideal = cell.idealWallS ? `, ${(summary.medianWallS / cell.idealWallS).toFixed(2)}x the ideal wall time` : '';
   if (peakCpuPct < ONE_CORE_PCT) {
+    if (speedup >= PARALLEL_FROM) {
+      return `${head}: ${ratio}${ideal}, while total CPU never went above ${peak}% of one core (CPU util ${summary.cpuUtilisation.toFixed(2)}): the tasks overlapped their waiting — IO-bound, so the GIL was no obstacle.`;
+    }
     const why =
       maxThreads > 1 && maxPids === 1
         ? `its ${maxThreads} threads took turns on one core — GIL-bound`
@@ -27,6 +31,7 @@ export function verdictFor(summary: CellSummary): string {
     return `${head}: ${ratio}; total CPU never above ${peak}% of one core: ${why}.`;
   }
   const spread = `total CPU reached ${peak}% over ${maxPids} process${maxPids === 1 ? '' : 'es'}`;
-  if (speedup >= PARALLEL_FROM) return `${head}: ${ratio}; ${spread} — runs in parallel.`;
-  return `${head}: ${ratio}; ${spread}, yet little faster than serial — start-up or coordination ate the gain.`;
+  if (speedup >= PARALLEL_FROM) return `${head}: ${ratio}${ideal}; ${spread} — runs in parallel.`;
+  const gain = speedup < 1 ? 'yet slower than serial' : 'yet little faster than serial';
+  return `${head}: ${ratio}; ${spread}, ${gain} — starting and coordinating the workers cost more than the parallelism gained.`;
 }

@@ -7,6 +7,10 @@ export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
 export type PerProfile<T> = Record<Profile, T>;
 
+/** The charts a report can draw; each workload picks those that carry its message. */
+export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars'] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
 export interface ParamSpec {
   description: string;
   values: PerProfile<number>;
@@ -28,6 +32,15 @@ export interface WorkloadDescriptor {
   warmup: PerProfile<number>;
   /** A single run is killed (and its cell failed) after this many seconds. */
   timeoutS: PerProfile<number>;
+  charts: ChartKind[];
+  /** What one task is, for throughput ("requests"); tasks/s and task latency are reported when set. */
+  taskNoun?: string;
+  /** A fixture the harness starts for the workload's runs (bench/fixtures), e.g. "http-delay". */
+  fixture?: string;
+  /** Serial does the same K tasks one by one whatever W is, so it runs once, at the smallest W. */
+  serialIgnoresWorkers?: boolean;
+  /** The best wall time physics allows, drawn as a reference line. */
+  ideal?: { description: string; wallS: (params: Record<string, number>, workers: number) => number };
 }
 
 export interface Workload extends WorkloadDescriptor {

@@ -47,7 +47,7 @@ test('--help explains each command', () => {
 
 test('bad input gets one clear sentence and exit code 2', () => {
   assertUsageError(['run', '--workloads', 'nope'], /Unknown workload "nope"; known workloads: .*countdown/);
-  assertUsageError(['run', '--modes', 'fibers'], /no mode "fibers"/);
+  assertUsageError(['run', '--modes', 'fibers'], /No chosen workload has a mode "fibers"/);
   assertUsageError(['run', '--workers', '0'], /--workers takes positive whole numbers.*got "0"/);
   assertUsageError(['run', '--workers', 'two'], /--workers takes positive whole numbers/);
   assertUsageError(['run', '--profile', 'huge'], /--profile must be one of quick, default, full/);

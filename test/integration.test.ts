@@ -14,7 +14,7 @@ const node = (args: string[]) => [process.execPath, ['--import', 'tsx', CLI, ...
 
 test('a real countdown run: tree facts per mode, a valid results file, a report with every cell', () => {
   const out = tempDir();
-  const args = ['run', '--profile', 'quick', '--workers', '1,4', '--repeat', '2', '--warmup', '0',
+  const args = ['run', '--workloads', 'countdown', '--profile', 'quick', '--workers', '1,4', '--repeat', '2', '--warmup', '0',
     '--param', 'n=4000000', '--sample-interval', '50', '--out', out];
   const result = spawnSync(...node(args), { encoding: 'utf8', timeout: 180_000 });
   assert.equal(result.status, 0, result.stderr);
@@ -48,7 +48,7 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
     assert.ok(report.includes(`| ${s.cell.mode} | ${s.cell.workers} | ${s.medianWallS.toFixed(3)} |`), `report row for ${s.cell.id}`);
   }
   assert.match(report, /threads at W=4: .*x serial/);
-  for (const chart of ['wall', 'cpu', 'rss']) {
+  for (const chart of ['wall-bars', 'cpu-timeline', 'rss-bars']) {
     const png = join(runDir, `countdown-${results.interpreters[0]!.id}-${chart}.png`);
     assert.ok(readFileSync(png).subarray(1, 4).toString() === 'PNG', `${chart} chart is a PNG`);
   }
@@ -62,7 +62,7 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
 
 test('Ctrl+C stops every child within 2 s and leaves a valid partial results file', async () => {
   const out = tempDir();
-  const child = spawn(...node(['run', '--profile', 'quick', '--modes', 'processes,threads', '--workers', '4', '--param', 'n=300000000', '--out', out]), {
+  const child = spawn(...node(['run', '--workloads', 'countdown', '--profile', 'quick', '--modes', 'processes,threads', '--workers', '4', '--param', 'n=300000000', '--out', out]), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

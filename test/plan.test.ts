@@ -30,6 +30,7 @@ test('cells are workloads x interpreters x workers x modes, run in interleaved r
   const order = [...schedule(plan)];
   assert.equal(order.length, totalRuns(plan));
   assert.equal(order.length, plan.cells.length * 4);
+  assert.ok(plan.cells.every((c) => c.warmup === 1 && c.repeats === 3));
   // Every cell's round r comes before any cell's round r + 1.
   const rounds = order.map((run) => run.round);
   assert.deepEqual(rounds, [...rounds].sort((x, y) => x - y));
@@ -42,6 +43,6 @@ test('a mode the workload does not have is a usage error', async () => {
   const countdown = (await loadWorkloads()).get('countdown')!;
   assert.throws(
     () => buildPlan({ workloads: [countdown], interpreters: [python('a')], profile: 'quick', modes: ['fibers'], sampleIntervalMs: 100 }),
-    (error: unknown) => error instanceof UsageError && /no mode "fibers"/.test(error.message),
+    (error: unknown) => error instanceof UsageError && /No chosen workload has a mode "fibers"/.test(error.message),
   );
 });

@@ -3,6 +3,16 @@ import type { CellSummary } from '../summary.ts';
 
 /** Chart.js configurations for one workload on one interpreter: one chart, one message. */
 
+export interface ChartContext {
+  /** "workload, interpreter", shown under every title */
+  caption: string;
+  cores: number;
+  /** what one task is, e.g. "requests" */
+  taskNoun: string;
+  /** how the ideal wall time is computed, when the workload has one */
+  ideal?: string;
+}
+
 const MODE_COLOURS: Record<string, string> = {
   serial: '#4e79a7',
   threads: '#e15759',
@@ -89,7 +99,7 @@ function barsByWorkers(
   return { type: 'bar', data: { labels: workers.map((w) => `W = ${w}`), datasets }, plugins: [errorBars] };
 }
 
-export function wallTimeChart(cells: CellSummary[], caption: string): ChartConfiguration<'bar'> {
+function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
   const config = barsByWorkers(cells, (c) => c.medianWallS, (c) => c.interval);
   config.options = {
     plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: confidence interval of the median`),
@@ -102,7 +112,7 @@ export function wallTimeChart(cells: CellSummary[], caption: string): ChartConfi
   return config;
 }
 
-export function peakRssChart(cells: CellSummary[], caption: string): ChartConfiguration<'bar'> {
+function rssBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
   const config = barsByWorkers(cells, (c) => c.peakRssKiB / 1024);
   config.options = {
     plugins: title('Peak memory of the whole process tree', `${caption}; RSS summed over every PID (pages shared after fork count in each), highest sample`),
@@ -114,8 +124,9 @@ export function peakRssChart(cells: CellSummary[], caption: string): ChartConfig
   return config;
 }
 
-/** The top-like timeline: total CPU% of each mode's tree over its typical run, at one worker count. */
-export function cpuTimelineChart(cells: CellSummary[], workers: number, cores: number, caption: string): ChartConfiguration<'line'> {
+/** The top-like timeline: total CPU% of each mode's tree over its typical run, at the largest W. */
+function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): ChartConfiguration<'line'> {
+  const workers = Math.max(...cells.map((c) => c.cell.workers));
   const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = modesOf(cells).flatMap((mode, index) => {
     const samples = find(cells, mode, workers)?.typical?.timeline.samples ?? [];
     if (samples.length === 0) return [];
@@ -151,3 +162,105 @@ export function cpuTimelineChart(cells: CellSummary[], workers: number, cores: n
     },
   };
 }
+
+type Point = { x: number; y: number };
+
+function lineByWorkers(cells: CellSummary[], value: (c: CellSummary) => number): ChartDataset<'line', Point[]>[] {
+  return modesOf(cells).map((mode, index) => ({
+    label: mode,
+    data: cells.filter((c) => c.cell.mode === mode && c.repeats > 0).map((c) => ({ x: c.cell.workers, y: value(c) })),
+    borderColor: colourOf(mode, index),
+    backgroundColor: colourOf(mode, index),
+    borderWidth: 3,
+    pointRadius: 5,
+  }));
+}
+
+/** Serial runs once when W does not change it: draw it flat across every W. */
+function spreadSerial(datasets: ChartDataset<'line', Point[]>[], workers: number[]): void {
+  const serial = datasets.find((d) => d.label === 'serial');
+  if (serial && serial.data.length === 1) {
+    const measuredAt = serial.data[0]!.x;
+    serial.data = workers.map((x) => ({ x, y: serial.data[0]!.y }));
+    serial.pointRadius = workers.map((x) => (x === measuredAt ? 5 : 0)); // a dot only where it was measured
+  }
+}
+
+/** Log-axis labels at 1, 2 and 5 times a power of ten only: Chart.js labels every minor tick. */
+function oneTwoFive(value: number | string): string {
+  const v = Number(value);
+  const lead = v / 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 5].some((d) => Math.abs(lead - d) < 1e-9) ? String(v) : '';
+}
+
+const workersAxis = { type: 'logarithmic' as const, title: { display: true, text: 'workers W (log scale)' }, ticks: { callback: oneTwoFive } };
+const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
+
+function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
+  const datasets = lineByWorkers(cells, (c) => c.medianWallS);
+  const workers = workersOf(cells);
+  spreadSerial(datasets, workers);
+  const idealPoints = workers.flatMap((w) => {
+    const cell = cells.find((c) => c.cell.workers === w && c.cell.idealWallS !== undefined);
+    return cell ? [{ x: w, y: cell.cell.idealWallS! }] : [];
+  });
+  if (idealPoints.length) {
+    datasets.push({ label: 'ideal', data: idealPoints, borderColor: '#888888', backgroundColor: '#888888', borderDash: [8, 6], borderWidth: 2, pointRadius: 0 });
+  }
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`),
+      scales: { x: workersAxis, y: logAxis('wall time (s, log scale)') },
+    },
+  };
+}
+
+function throughputVsWorkers(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'line'> {
+  const datasets = lineByWorkers(cells, (c) => c.tasksPerS);
+  spreadSerial(datasets, workersOf(cells));
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`),
+      scales: { x: workersAxis, y: logAxis(`${taskNoun} per second (log scale)`) },
+    },
+  };
+}
+
+function latencyBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {
+  const workers = Math.max(...cells.map((c) => c.cell.workers));
+  const shown = modesOf(cells).flatMap((mode) => {
+    const cell = find(cells, mode, workers) ?? cells.find((c) => c.cell.mode === mode && c.repeats > 0);
+    return cell ? [cell] : [];
+  });
+  const labels = shown.map((c) => `${c.cell.mode} (W = ${c.cell.workers})`);
+  return {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'p50', data: shown.map((c) => c.taskP50S * 1000), backgroundColor: '#4e79a7' },
+        { label: 'p99', data: shown.map((c) => c.taskP99S * 1000), backgroundColor: '#e15759' },
+      ],
+    },
+    options: {
+      plugins: title(`Latency of one of the ${taskNoun}`, `${caption}; from the start to the end of each, all measured runs pooled`),
+      scales: { x: { title: { display: true, text: 'mode' } }, y: { beginAtZero: true, title: { display: true, text: 'latency (ms)' } } },
+    },
+  };
+}
+
+export type ChartConfig = ChartConfiguration<'bar'> | ChartConfiguration<'line'>;
+
+/** Every chart the report can draw, by the name workloads use in their descriptor. */
+export const CHARTS: Record<string, { title: string; build: (cells: CellSummary[], context: ChartContext) => ChartConfig }> = {
+  'wall-bars': { title: 'Wall time by mode and workers', build: wallBars },
+  'cpu-timeline': { title: 'CPU over time at the largest W', build: cpuTimeline },
+  'rss-bars': { title: 'Peak RSS by mode', build: rssBars },
+  'wall-vs-workers': { title: 'Wall time vs workers, with the ideal', build: wallVsWorkers },
+  'throughput-vs-workers': { title: 'Throughput vs workers', build: throughputVsWorkers },
+  'latency-bars': { title: 'Latency p50 / p99 by mode', build: latencyBars },
+};

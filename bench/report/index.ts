@@ -4,7 +4,8 @@ import type { ChartConfiguration } from 'chart.js';
 import type { Results } from '../results.ts';
 import { writeAtomic } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
-import { cpuTimelineChart, peakRssChart, wallTimeChart } from './charts.ts';
+import type { WorkloadInfo } from '../plan.ts';
+import { CHARTS } from './charts.ts';
 import { renderMarkdown, type ChartFiles } from './markdown.ts';
 import { renderPng } from './render.ts';
 
@@ -12,7 +13,7 @@ import { renderPng } from './render.ts';
 export function writeReport(results: Results, dir: string): string {
   const summaries = summariseCells(results);
   const charts = groups(summaries).map(([workload, interpreter, cells]) =>
-    writeCharts(dir, workload, interpreter, cells, results.machine.logicalCores),
+    writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, interpreter, cells, results.machine.logicalCores),
   );
   const path = join(dir, 'report.md');
   writeAtomic(path, renderMarkdown(results, summaries, charts));
@@ -29,20 +30,16 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
   return [...keyed.values()];
 }
 
-function writeCharts(dir: string, workload: string, interpreter: string, cells: CellSummary[], cores: number): ChartFiles {
+function writeCharts(dir: string, info: WorkloadInfo, interpreter: string, cells: CellSummary[], cores: number): ChartFiles {
   const measured = cells.filter((c) => c.repeats > 0);
-  if (measured.length === 0) return { workload, interpreter, files: [] };
-  const caption = `${workload}, ${interpreter}`;
-  const maxWorkers = Math.max(...measured.map((c) => c.cell.workers));
-  const charts: [string, string, ChartConfiguration<'bar'> | ChartConfiguration<'line'>][] = [
-    ['wall', 'Wall time by mode and workers', wallTimeChart(measured, caption)],
-    ['cpu', `CPU over time at W = ${maxWorkers}`, cpuTimelineChart(measured, maxWorkers, cores, caption)],
-    ['rss', 'Peak RSS by mode', peakRssChart(measured, caption)],
-  ];
-  const files = charts.map(([name, title, config]) => {
-    const file = `${workload}-${interpreter}-${name}.png`;
-    writeFileSync(join(dir, file), renderPng(config as ChartConfiguration));
-    return { title, file };
+  if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
+  const context = { caption: `${info.name}, ${interpreter}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
+  const files = info.charts.flatMap((kind) => {
+    const chart = CHARTS[kind];
+    if (!chart) return [];
+    const file = `${info.name}-${interpreter}-${kind}.png`;
+    writeFileSync(join(dir, file), renderPng(chart.build(measured, context) as ChartConfiguration));
+    return [{ title: chart.title, file }];
   });
-  return { workload, interpreter, files };
+  return { workload: info.name, interpreter, files };
 }

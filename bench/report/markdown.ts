@@ -1,4 +1,5 @@
 import type { Results } from '../results.ts';
+import { totalRuns, type WorkloadInfo } from '../plan.ts';
 import type { CellSummary } from '../summary.ts';
 import { verdictFor } from '../verdict.ts';
 import type { Sample } from '../sample.ts';
@@ -24,7 +25,7 @@ function table(header: string[], rows: string[][]): string {
 
 function statusLine(results: Results): string {
   const measured = results.runs.length;
-  const planned = results.plan.cells.length * (results.plan.warmup + results.plan.repeats);
+  const planned = totalRuns(results.plan);
   if (results.status === 'complete') return `Complete: ${measured} runs.`;
   return `**${results.status.toUpperCase()}**: ${measured} of ${planned} planned runs were made; the numbers below use only those.`;
 }
@@ -62,30 +63,49 @@ function machineSection(results: Results): string {
 
 function planSection(results: Results): string {
   const p = results.plan;
+  const rounds = p.workloads.map((w) => {
+    const cell = p.cells.find((c) => c.workload === w.name);
+    return cell ? `${w.name}: ${cell.warmup} warm-up + ${cell.repeats} measured rounds` : '';
+  });
   return [
     '## Plan',
-    `Profile \`${p.profile}\`: ${p.cells.length} cells, ${p.warmup} warm-up round(s) then ${p.repeats} measured round(s), ` +
-      `run interleaved (round 1 of every cell, then round 2, …). The tree was sampled every ${p.sampleIntervalMs} ms.`,
+    `Profile \`${p.profile}\`: ${p.cells.length} cells (${rounds.filter(Boolean).join('; ')}), run interleaved ` +
+      `(round 1 of every cell, then round 2, …). The process tree was ${p.sampleIntervalMs ? `sampled every ${p.sampleIntervalMs} ms` : 'not sampled'}.`,
     `Command: \`${results.command.join(' ')}\`; started ${results.startedAt}${results.finishedAt ? `, finished ${results.finishedAt}` : ''}.`,
   ].join('\n\n');
 }
 
-function cellRow(s: CellSummary): string[] {
-  const flags = [s.cv > HIGH_CV ? '⚠ noisy' : '', s.failures.length ? `⚠ ${s.failures.length} failed` : ''].filter(Boolean);
+interface Column {
+  header: string;
+  value: (s: CellSummary) => string;
+}
+
+/** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
+function columns(info: WorkloadInfo): Column[] {
+  const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+  const flags = (s: CellSummary) =>
+    [s.cv > HIGH_CV ? '⚠ noisy' : '', s.failures.length ? `⚠ ${s.failures.length} failed` : ''].filter(Boolean).join(', ');
   return [
-    s.cell.mode,
-    String(s.cell.workers),
-    fixed(s.medianWallS, 3),
-    s.repeats ? `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)` : '–',
-    s.repeats ? `${fixed(s.cv * 100, 1)}%` : '–',
-    fixed(s.medianProcessWallS, 3),
-    s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`,
-    fixed(s.cpuUtilisation, 2),
-    `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`,
-    mib(s.peakRssKiB),
-    String(s.maxPids),
-    String(s.maxThreads),
-    `${s.repeats}${flags.length ? ` ${flags.join(', ')}` : ''}`,
+    { header: 'mode', value: (s) => s.cell.mode },
+    { header: 'W', value: (s) => String(s.cell.workers) },
+    { header: 'median wall (s)', value: (s) => fixed(s.medianWallS, 3) },
+    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)`) },
+    { header: 'CV', value: (s) => measured(s, `${fixed(s.cv * 100, 1)}%`) },
+    { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
+    { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
+    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.medianWallS / s.cell.idealWallS, 2)}x` : '–') }] : []),
+    ...(info.taskNoun
+      ? [
+          { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
+          { header: 'latency p50 / p99 (ms)', value: (s: CellSummary) => measured(s, `${fixed(s.taskP50S * 1000, 1)} / ${fixed(s.taskP99S * 1000, 1)}`) },
+        ]
+      : []),
+    { header: 'CPU util', value: (s) => fixed(s.cpuUtilisation, 2) },
+    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
+    { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
+    { header: 'PIDs', value: (s) => String(s.maxPids) },
+    { header: 'threads', value: (s) => String(s.maxThreads) },
+    { header: 'runs', value: (s) => `${s.repeats}${flags(s) ? ` ${flags(s)}` : ''}` },
   ];
 }
 
@@ -114,7 +134,8 @@ function failureNotes(cells: CellSummary[]): string[] {
   );
 }
 
-function groupSection(cells: CellSummary[], charts: ChartFiles | undefined): string {
+function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined): string {
+  const table_ = columns(info);
   const maxWorkers = Math.max(...cells.map((c) => c.cell.workers));
   const verdicts = cells.filter((c) => c.cell.workers === maxWorkers && c.cell.mode !== 'serial').map((c) => `- ${verdictFor(c)}`);
   const failures = failureNotes(cells);
@@ -122,8 +143,8 @@ function groupSection(cells: CellSummary[], charts: ChartFiles | undefined): str
     `### ${cells[0]!.cell.interpreter}`,
     verdicts.join('\n'),
     table(
-      ['mode', 'W', 'median wall (s)', 'CI of median', 'CV', 'process wall (s)', 'speedup vs serial', 'CPU util', 'CPU% mean / peak', 'peak RSS MiB', 'PIDs', 'threads', 'runs'],
-      cells.map(cellRow),
+      table_.map((c) => c.header),
+      cells.map((s) => table_.map((c) => c.value(s))),
     ),
     ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
     ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
@@ -133,19 +154,28 @@ function groupSection(cells: CellSummary[], charts: ChartFiles | undefined): str
 
 export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[]): string {
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), planSection(results)];
-  const workloads = [...new Set(summaries.map((s) => s.cell.workload))];
-  for (const workload of workloads) {
-    const first = summaries.find((s) => s.cell.workload === workload)!;
-    sections.push(`## ${workload}`, `Parameters: ${Object.entries(first.cell.params).map(([k, v]) => `${k} = ${v.toLocaleString('en-US')}`).join(', ')}.`);
+  for (const info of results.plan.workloads) {
+    const first = summaries.find((s) => s.cell.workload === info.name);
+    if (!first) continue;
+    const params = Object.entries(first.cell.params).map(([k, v]) => `${k} = ${v.toLocaleString('en-US')}`).join(', ');
+    sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
+    if (info.fixture) sections.push(FIXTURE_NOTES[info.fixture] ?? '');
     for (const interpreter of results.interpreters.map((i) => i.id)) {
-      const cells = summaries.filter((s) => s.cell.workload === workload && s.cell.interpreter === interpreter);
+      const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter);
       if (cells.length === 0) continue;
-      sections.push(groupSection(cells, charts.find((c) => c.workload === workload && c.interpreter === interpreter)));
+      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter)));
     }
   }
   sections.push(HOW_TO_READ);
   return sections.join('\n\n') + '\n';
 }
+
+const FIXTURE_NOTES: Record<string, string> = {
+  'http-delay':
+    'The server is the harness\'s own (Node `http` on 127.0.0.1, in a worker thread): it waits `delay_ms` and answers with `body_bytes` bytes, ' +
+    'keeping HTTP/1.1 connections alive. Every run is checked against it: requests served = requests made, and every body arrived whole. ' +
+    '`async` is a client on `asyncio.open_connection`, one request per connection (`Connection: close`); the other modes use `urllib.request.urlopen`.',
+};
 
 const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).

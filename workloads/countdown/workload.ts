@@ -17,4 +17,5 @@ export default defineWorkload({
   repeats: { quick: 3, default: 5, full: 10 },
   warmup: { quick: 1, default: 1, full: 1 },
   timeoutS: { quick: 60, default: 120, full: 900 },
+  charts: ['wall-bars', 'cpu-timeline', 'rss-bars'],
 });

@@ -1,0 +1,28 @@
+import { defineWorkload } from '../../bench/workload.ts';
+
+export default defineWorkload({
+  name: 'fetch',
+  title: 'IO-bound fetch',
+  shows:
+    "The lecture's urlopen, K requests to a local server that waits L ms before answering: threads overlap the waiting despite the GIL, asyncio does the same in one thread, and CPU stays low while wall time falls.",
+  program: 'fetch.py',
+  modes: ['serial', 'threads', 'processes', 'async', 'async-executor'],
+  params: {
+    requests: { description: 'requests per run (K)', values: { quick: 16, default: 64, full: 256 } },
+    delay_ms: { description: 'how long the server waits before answering (L)', values: { quick: 20, default: 50, full: 50 } },
+    body_bytes: { description: 'response body size (B)', values: { quick: 1024, default: 1024, full: 1024 } },
+    timeout_s: { description: 'a request that takes longer fails the run', values: { quick: 10, default: 10, full: 10 } },
+  },
+  workers: { quick: [1, 4, 16], default: [1, 4, 8, 16, 64], full: [1, 2, 4, 8, 16, 32, 64, 128] },
+  repeats: { quick: 2, default: 3, full: 5 },
+  warmup: { quick: 1, default: 1, full: 1 },
+  timeoutS: { quick: 60, default: 120, full: 300 },
+  charts: ['wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'cpu-timeline'],
+  taskNoun: 'requests',
+  fixture: 'http-delay',
+  serialIgnoresWorkers: true,
+  ideal: {
+    description: "⌈K / W⌉ × L: every request waits L ms, W at a time, and nothing else costs time",
+    wallS: (params, workers) => (Math.ceil(params['requests']! / workers) * params['delay_ms']!) / 1000,
+  },
+});
