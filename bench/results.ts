@@ -54,6 +54,8 @@ export const RunRecordSchema = z.object({
   /** from spawn to exit, as measured by the harness (what hyperfine would see) */
   processWallS: z.number(),
   measurement: MeasurementSchema.optional(),
+  /** what the run's fixture measured itself, e.g. the delay server's own added latency */
+  fixtureFacts: z.record(z.string(), z.number()).optional(),
   timeline: TimelineSchema,
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

@@ -105,8 +105,8 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     signal,
   });
   if (!outcome.ok || !fixture) return outcome;
-  const incomplete = await fixture.verify(token, cell.params, outcome.measurement!);
-  return incomplete ? { ...outcome, ok: false, error: incomplete } : outcome;
+  const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
+  return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };
 }
 
 function newRunDir(reportsDir: string, profile: string): string {

@@ -23,7 +23,8 @@ async function fetchRun(mode: string, workers: number, token: string) {
       sampleIntervalMs: 20,
     });
     assert.equal(outcome.ok, true, `${mode}: ${outcome.error}\n${outcome.stderrTail}`);
-    const incomplete = await fixture.verify(token, params, outcome.measurement!);
+    const { incomplete, facts } = await fixture.verify(token, params, outcome.measurement!);
+    assert.ok(facts && facts['server_added_p99_ms']! >= 0, 'the server reports what it added');
     return { outcome, incomplete, measurement: outcome.measurement! };
   } finally {
     await fixture.close();
@@ -38,8 +39,11 @@ test('the delay server waits L ms, sends B bytes, and counts per run', async () 
     const body = Buffer.from(await response.arrayBuffer());
     assert.ok(performance.now() - started >= 80, 'the answer came no sooner than the delay');
     assert.equal(body.length, 5000);
-    assert.deepEqual(await server.counts('t1'), { received: 1, served: 1 });
-    assert.deepEqual(await server.counts('other'), { received: 0, served: 0 });
+    const counts = await server.counts('t1');
+    assert.deepEqual([counts.received, counts.served], [1, 1]);
+    assert.ok(counts.added!.count === 1 && counts.added!.p50 >= 0);
+    const other = await server.counts('other');
+    assert.deepEqual([other.received, other.served], [0, 0]);
     assert.equal((await fetch(`http://127.0.0.1:${server.port}/nope`)).status, 404);
   } finally {
     await server.close();
@@ -86,8 +90,30 @@ test('a run that lies about its requests is caught by the server count', async (
   const fixture = await FIXTURES['http-delay']!();
   try {
     const fake = { tasks: Array.from({ length: K }, (_, i) => ({ task: i, pid: 1, tid: 1, start_s: 0, end_s: 0, result: B })) };
-    const why = await fixture.verify('never-called', params, fake as never);
-    assert.match(why ?? '', /served 0 of the 16 requests/);
+    const { incomplete } = await fixture.verify('never-called', params, fake as never);
+    assert.match(incomplete ?? '', /served 0 of the 16 requests/);
+  } finally {
+    await fixture.close();
+  }
+});
+
+test('a request past its timeout fails the run with the reason', async () => {
+  const fetch = (await loadWorkloads()).get('fetch')!;
+  const fixture = await FIXTURES['http-delay']!();
+  try {
+    const slow = { requests: 2, delay_ms: 2000, body_bytes: 10, timeout_s: 0.2 };
+    const args = Object.entries(slow).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    for (const mode of ['threads', 'async']) {
+      const outcome = await runBatch({
+        executable: PYTHON,
+        args: [fetch.programPath, '--mode', mode, '--workers', '2', ...args, ...fixture.argsFor(`slow-${mode}`, slow)],
+        timeoutS: 60,
+        sampleIntervalMs: 100,
+      });
+      assert.equal(outcome.ok, false, mode);
+      assert.match(outcome.error ?? '', /exited with code 1/, mode);
+      assert.match(outcome.stderrTail ?? '', /timed? ?out|TimeoutError/i, `${mode}: ${outcome.stderrTail}`);
+    }
   } finally {
     await fixture.close();
   }

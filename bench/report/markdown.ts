@@ -1,5 +1,6 @@
 import type { Results } from '../results.ts';
 import { totalRuns, type WorkloadInfo } from '../plan.ts';
+import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { verdictFor } from '../verdict.ts';
 import type { Sample } from '../sample.ts';
@@ -159,7 +160,7 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
     if (!first) continue;
     const params = Object.entries(first.cell.params).map(([k, v]) => `${k} = ${v.toLocaleString('en-US')}`).join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
-    if (info.fixture) sections.push(FIXTURE_NOTES[info.fixture] ?? '');
+    if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
     for (const interpreter of results.interpreters.map((i) => i.id)) {
       const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter);
       if (cells.length === 0) continue;
@@ -168,6 +169,19 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
   }
   sections.push(HOW_TO_READ);
   return sections.join('\n\n') + '\n';
+}
+
+/** The fixture's own measurements over every measured run of the workload: median and worst. */
+function fixtureFactsLine(results: Results, workload: string): string {
+  const cells = new Set(results.plan.cells.filter((c) => c.workload === workload).map((c) => c.id));
+  const facts = results.runs.filter((r) => !r.warmup && cells.has(r.cellId) && r.fixtureFacts).map((r) => r.fixtureFacts!);
+  const names = [...new Set(facts.flatMap((f) => Object.keys(f)))];
+  if (names.length === 0) return '';
+  const described = names.map((name) => {
+    const values = facts.flatMap((f) => (f[name] === undefined ? [] : [f[name]!]));
+    return `${name.replaceAll('_', ' ')}: median ${fixed(median(values), 2)}, worst run ${fixed(Math.max(...values), 2)}`;
+  });
+  return `Measured by the fixture itself, per run: ${described.join('; ')}.`;
 }
 
 const FIXTURE_NOTES: Record<string, string> = {
