@@ -77,3 +77,84 @@ export function medianInterval(values: readonly number[], level = 0.95): Interva
   const confidence = n === 1 ? 0 : 1 - 2 * binomialCdf(j - 1, n);
   return { low: xs[j - 1]!, high: xs[n - j]!, confidence };
 }
+
+/** A small seeded generator (mulberry32): resampling gives the same answer every time it is re-run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Percentile bootstrap interval of median(b) / median(a). */
+export function ratioOfMediansInterval(a: readonly number[], b: readonly number[], level = 0.95, resamples = 2000, seed = 1): Interval {
+  if (a.length === 0 || b.length === 0) return { low: NaN, high: NaN, confidence: 0 };
+  const random = seededRandom(seed);
+  const resample = (xs: readonly number[]) => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)]!));
+  const ratios = Array.from({ length: resamples }, () => resample(b) / resample(a));
+  return { low: quantile(ratios, (1 - level) / 2), high: quantile(ratios, 1 - (1 - level) / 2), confidence: level };
+}
+
+/** How many of the n1·n2 pairs have a < b, ties counting one half. */
+export function mannWhitneyU(a: readonly number[], b: readonly number[]): number {
+  let u = 0;
+  for (const x of a) for (const y of b) u += x < y ? 1 : x === y ? 0.5 : 0;
+  return u;
+}
+
+/** Number of orderings of n1 a's and n2 b's with each U, without ties (the exact null distribution). */
+function exactUCounts(n1: number, n2: number): number[] {
+  // counts[j][u]: orderings of i a's and j b's with U = u, built up one a at a time.
+  let previous = Array.from({ length: n2 + 1 }, () => [1]);
+  for (let i = 1; i <= n1; i++) {
+    const current: number[][] = [[1]];
+    for (let j = 1; j <= n2; j++) {
+      const size = i * j + 1;
+      const row = new Array<number>(size).fill(0);
+      // The last element is an a (which then beats j b's: U grows by j) or a b.
+      previous[j]!.forEach((count, u) => (row[u + j]! += count));
+      current[j - 1]!.forEach((count, u) => (row[u]! += count));
+      current.push(row);
+    }
+    previous = current;
+  }
+  return previous[n2]!;
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf), accurate to about 1e-7. */
+function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
+  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/**
+ * Two-sided Mann-Whitney U test p-value: exact for small samples without ties, otherwise the
+ * normal approximation with tie correction and continuity correction.
+ */
+export function mannWhitneyP(a: readonly number[], b: readonly number[]): number {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return 1;
+  const u = mannWhitneyU(a, b);
+  const all = [...a, ...b];
+  const hasTies = new Set(all).size < all.length;
+  if (!hasTies && n1 * n2 <= 2500) {
+    const counts = exactUCounts(n1, n2);
+    const total = counts.reduce((s, c) => s + c, 0);
+    const low = counts.slice(0, Math.floor(u) + 1).reduce((s, c) => s + c, 0) / total;
+    const high = counts.slice(Math.ceil(u)).reduce((s, c) => s + c, 0) / total;
+    return Math.min(1, 2 * Math.min(low, high));
+  }
+  const tieGroups = [...all.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<number, number>()).values()];
+  const n = n1 + n2;
+  const tieTerm = tieGroups.reduce((s, t) => s + (t ** 3 - t), 0) / (n * (n - 1));
+  const sigma = Math.sqrt((n1 * n2 / 12) * (n + 1 - tieTerm));
+  if (sigma === 0) return 1;
+  const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
+  return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
+}

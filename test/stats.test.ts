@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, mad, median, medianInterval, outliers, quantile } from '../bench/stats.ts';
+import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval } from '../bench/stats.ts';
 
 test('median and quantiles interpolate like numpy', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -33,4 +33,25 @@ test('spread: coefficient of variation and scaled MAD', () => {
 test('MAD-based outliers flag the far value only', () => {
   assert.deepEqual(outliers([1.0, 1.01, 0.99, 1.02, 0.98, 3.0]), [3.0]);
   assert.deepEqual(outliers([1, 1, 1, 1]), []);
+});
+
+test('Mann-Whitney U: exact p-values of textbook cases', () => {
+  // Complete separation of 5 vs 5: the most extreme of C(10,5) = 252 orderings, two-sided.
+  assert.ok(Math.abs(mannWhitneyP([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) - 2 / 252) < 1e-12);
+  // 3 vs 3 can never reach p < 0.01: 2/20 at best.
+  assert.ok(Math.abs(mannWhitneyP([1, 2, 3], [4, 5, 6]) - 0.1) < 1e-12);
+  // Interleaved samples: no evidence at all.
+  assert.ok(mannWhitneyP([1, 3, 5, 7, 9], [2, 4, 6, 8, 10]) > 0.5);
+  assert.equal(mannWhitneyU([1, 2], [3, 4]), 4);
+  // With ties, the normal approximation still separates clearly shifted samples.
+  assert.ok(mannWhitneyP([1, 1, 2, 2, 3, 3, 4, 4], [5, 5, 6, 6, 7, 7, 8, 8]) < 0.01);
+});
+
+test('bootstrap interval of a ratio of medians covers the true ratio and is repeatable', () => {
+  const a = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 1.01];
+  const b = a.map((x) => x * 1.2);
+  const interval = ratioOfMediansInterval(a, b);
+  assert.ok(interval.low <= 1.2 && interval.high >= 1.2, JSON.stringify(interval));
+  assert.ok(interval.low > 1.1, 'a 20% shift is clearly away from 1');
+  assert.deepEqual(ratioOfMediansInterval(a, b), interval, 'seeded: the same answer every time');
 });

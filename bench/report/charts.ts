@@ -32,7 +32,7 @@ interface ErrorBar {
 type BarWithErrors = ChartDataset<'bar', number[]> & { errorBars?: (ErrorBar | undefined)[] };
 
 /** Draws each bar's interval as a whisker; Chart.js has no error bars of its own. */
-const errorBars: Plugin<'bar'> = {
+export const errorBars: Plugin<'bar'> = {
   id: 'errorBars',
   afterDatasetsDraw(chart) {
     const { ctx } = chart;

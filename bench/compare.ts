@@ -1,0 +1,142 @@
+import { fail } from './errors.ts';
+import type { Cell } from './plan.ts';
+import type { Results, RunRecord } from './results.ts';
+import { mannWhitneyP, median, ratioOfMediansInterval, type Interval } from './stats.ts';
+
+/**
+ * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per
+ * metric the ratio of medians with a bootstrap interval and a Mann-Whitney U p-value. "Slower"
+ * needs both: significance and an effect beyond the threshold. Quiet is the default answer.
+ */
+
+export const METRICS = {
+  wall: { label: 'wall time', unit: 's', better: 'lower' },
+  throughput: { label: 'tasks per second', unit: '/s', better: 'higher' },
+  speedup: { label: 'speedup vs serial', unit: 'x', better: 'higher' },
+  cpu: { label: 'CPU utilisation', unit: '', better: 'higher' },
+} as const;
+export type Metric = keyof typeof METRICS;
+export type Verdict = 'faster' | 'slower' | 'no change' | 'too few runs';
+
+export interface CompareOptions {
+  metrics: Metric[];
+  /** relative effect needed before "faster" or "slower" is said, e.g. 0.05 */
+  threshold: number;
+  /** significance level of the rank test */
+  alpha: number;
+  /** compare two interpreters of one file (A/B in one run) instead of two files */
+  baseInterpreter?: string;
+  candInterpreter?: string;
+}
+
+export interface Comparison {
+  /** workload/mode/wW, plus the interpreters when they differ */
+  key: string;
+  metric: Metric;
+  base: number[];
+  cand: number[];
+  baseMedian: number;
+  candMedian: number;
+  /** cand / base, of medians */
+  ratio: number;
+  interval: Interval;
+  p: number;
+  verdict: Verdict;
+  /** parameters that differ between the two sides, e.g. a deliberately injected slowdown */
+  paramsDiffer: boolean;
+}
+
+type Samples = Record<Metric, number[]>;
+
+interface Side {
+  cell: Cell;
+  samples: Samples;
+}
+
+const okRuns = (results: Results, cell: Cell) =>
+  results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && run.measurement);
+
+function perRun(runs: RunRecord[], value: (run: RunRecord) => number): number[] {
+  return runs.map(value);
+}
+
+/** Speedup per round: serial's wall in round r / the cell's wall in round r (interleaving pairs them). */
+function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): number[] {
+  const serialOnce = results.plan.workloads.find((w) => w.name === cell.workload)?.serialIgnoresWorkers;
+  const serial = results.plan.cells.find(
+    (c) => c.workload === cell.workload && c.mode === 'serial' && c.interpreter === cell.interpreter && (serialOnce || c.workers === cell.workers),
+  );
+  if (!serial) return [];
+  const serialByRound = new Map(okRuns(results, serial).map((run) => [run.round, run.measurement!.wall_s]));
+  return runs.flatMap((run) => {
+    const base = serialByRound.get(run.round);
+    return base === undefined ? [] : [base / run.measurement!.wall_s];
+  });
+}
+
+function sides(results: Results, interpreter: string | undefined): Map<string, Side> {
+  const found = new Map<string, Side>();
+  for (const cell of results.plan.cells) {
+    if (interpreter !== undefined && cell.interpreter !== interpreter) continue;
+    const runs = okRuns(results, cell);
+    const key = `${cell.workload}/${cell.mode}/w${cell.workers}${interpreter === undefined ? `/${cell.interpreter}` : ''}`;
+    found.set(key, {
+      cell,
+      samples: {
+        wall: perRun(runs, (run) => run.measurement!.wall_s),
+        throughput: perRun(runs, (run) => run.measurement!.tasks.length / run.measurement!.wall_s),
+        speedup: speedupPerRound(results, cell, runs),
+        cpu: perRun(runs, (run) => {
+          const { self, children } = run.measurement!.rusage;
+          return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
+        }),
+      },
+    });
+  }
+  return found;
+}
+
+function verdictOf(metric: Metric, ratio: number, p: number, options: CompareOptions, enough: boolean): Verdict {
+  if (!enough) return 'too few runs';
+  if (!(p < options.alpha) || Math.abs(ratio - 1) <= options.threshold) return 'no change';
+  const higherIsWorse = METRICS[metric].better === 'lower';
+  return ratio > 1 === higherIsWorse ? 'slower' : 'faster';
+}
+
+/** The fewest runs per side with which a rank test can reach p < alpha at all (3 vs 3 cannot reach 0.01). */
+export function runsNeeded(alpha: number): number {
+  for (let n = 2; n < 50; n++) if (mannWhitneyP(Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => n + i)) < alpha) return n;
+  return 50;
+}
+
+export function compare(base: Results, cand: Results, options: CompareOptions): Comparison[] {
+  const oneFile = options.baseInterpreter !== undefined || options.candInterpreter !== undefined;
+  if (oneFile && (options.baseInterpreter === undefined || options.candInterpreter === undefined)) {
+    fail('A/B in one file needs both --base-interpreter and --cand-interpreter.');
+  }
+  for (const [results, interpreter] of [[base, options.baseInterpreter], [cand, options.candInterpreter]] as const) {
+    if (interpreter !== undefined && !results.interpreters.some((i) => i.id === interpreter)) {
+      fail(`Results ${results.runId} have no interpreter "${interpreter}"; they have: ${results.interpreters.map((i) => i.id).join(', ')}.`);
+    }
+  }
+  const baseSides = sides(base, options.baseInterpreter);
+  const candSides = sides(cand, options.candInterpreter);
+  const keys = [...baseSides.keys()].filter((key) => candSides.has(key));
+  if (keys.length === 0) fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
+  const needed = runsNeeded(options.alpha);
+  return keys.flatMap((key) => {
+    const [b, c] = [baseSides.get(key)!, candSides.get(key)!];
+    const paramsDiffer = JSON.stringify(b.cell.params) !== JSON.stringify(c.cell.params);
+    return options.metrics.flatMap((metric) => {
+      const [x, y] = [b.samples[metric], c.samples[metric]];
+      if (x.length === 0 && y.length === 0) return []; // e.g. no serial cell, so no speedup
+      const ratio = median(y) / median(x);
+      const p = mannWhitneyP(x, y);
+      return [{
+        key, metric, base: x, cand: y, baseMedian: median(x), candMedian: median(y), ratio,
+        interval: ratioOfMediansInterval(x, y), p, paramsDiffer,
+        verdict: verdictOf(metric, ratio, p, options, x.length >= needed && y.length >= needed),
+      }];
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import type { ChartConfiguration } from 'chart.js';
+import { METRICS, type Comparison, type CompareOptions } from '../compare.ts';
+import { errorBars } from './charts.ts';
+
+/** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
+
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+const num = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
+const MARK: Record<Comparison['verdict'], string> = { faster: '✅ faster', slower: '❌ slower', 'no change': 'no change', 'too few runs': '⚠ too few runs' };
+
+function rows(comparisons: Comparison[]): string[][] {
+  return comparisons.map((c) => [
+    c.key + (c.paramsDiffer ? ' *' : ''),
+    METRICS[c.metric].label,
+    `${num(c.baseMedian)} (n=${c.base.length})`,
+    `${num(c.candMedian)} (n=${c.cand.length})`,
+    `${pct(c.ratio)} [${pct(c.interval.low)}, ${pct(c.interval.high)}]`,
+    c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4),
+    MARK[c.verdict],
+  ]);
+}
+
+const HEADER = ['cell', 'metric', 'base median', 'candidate median', 'change [95% CI]', 'p (Mann-Whitney)', 'verdict'];
+
+export function summaryLine(comparisons: Comparison[], options: CompareOptions): string {
+  const count = (v: Comparison['verdict']) => comparisons.filter((c) => c.verdict === v).length;
+  return (
+    `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change` +
+    (count('too few runs') ? `, ${count('too few runs')} with too few runs` : '') +
+    ` (a change counts when p < ${options.alpha} and it exceeds ±${(options.threshold * 100).toFixed(0)}%)`
+  );
+}
+
+export function comparisonText(comparisons: Comparison[], options: CompareOptions): string {
+  const table = [HEADER, ...rows(comparisons)];
+  const widths = HEADER.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  const footnote = comparisons.some((c) => c.paramsDiffer) ? ['* the two sides ran with different workload parameters'] : [];
+  return [line(HEADER), widths.map((w) => '─'.repeat(w)).join('  '), ...rows(comparisons).map(line), '', summaryLine(comparisons, options), ...footnote].join('\n');
+}
+
+export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, chartFile?: string): string {
+  const md = (row: string[]) => `| ${row.join(' | ')} |`;
+  return [
+    `## gilbench compare: ${title}`,
+    `**${summaryLine(comparisons, options)}**`,
+    [md(HEADER), md(HEADER.map(() => '---')), ...rows(comparisons).map(md)].join('\n'),
+    ...(chartFile ? [`![change per cell](${chartFile})`] : []),
+  ].join('\n\n') + '\n';
+}
+
+/** Change per cell for the first metric, with the interval and the ±threshold band drawn. */
+export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
+  const metric = comparisons[0]?.metric ?? 'wall';
+  const shown = comparisons.filter((c) => c.metric === metric);
+  const colour = { slower: '#e15759', faster: '#59a14f', 'no change': '#9c9c9c', 'too few runs': '#edc948' };
+  return {
+    type: 'bar',
+    data: {
+      labels: shown.map((c) => c.key),
+      datasets: [{
+        label: `change in ${METRICS[metric].label} (candidate vs base)`,
+        data: shown.map((c) => (c.ratio - 1) * 100),
+        backgroundColor: shown.map((c) => colour[c.verdict]),
+        errorBars: shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 })),
+      } as never],
+    },
+    options: {
+      indexAxis: 'x',
+      plugins: {
+        title: { display: true, text: `Change per cell, ${METRICS[metric].label}`, font: { size: 24 } },
+        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% bootstrap interval; threshold ±${(options.threshold * 100).toFixed(0)}%` },
+        legend: { display: false },
+      },
+      scales: { y: { title: { display: true, text: 'change (%)' } }, x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 30 } } },
+    },
+    plugins: [errorBars],
+  };
+}
+
+export function comparisonJson(comparisons: Comparison[], options: CompareOptions): string {
+  return JSON.stringify({ options, comparisons }, null, 2);
+}
