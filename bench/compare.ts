@@ -85,7 +85,8 @@ function sides(results: Results, interpreter: string | undefined): Map<string, S
       samples: {
         wall: perRun(runs, (run) => run.measurement!.wall_s),
         throughput: perRun(runs, (run) => run.measurement!.tasks.length / run.measurement!.wall_s),
-        speedup: speedupPerRound(results, cell, runs),
+        // Serial's speedup over itself is 1 by definition: nothing to compare.
+        speedup: cell.mode === 'serial' ? [] : speedupPerRound(results, cell, runs),
         cpu: perRun(runs, (run) => {
           const { self, children } = run.measurement!.rusage;
           return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
@@ -129,7 +130,7 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
     const paramsDiffer = JSON.stringify(b.cell.params) !== JSON.stringify(c.cell.params);
     return options.metrics.flatMap((metric) => {
       const [x, y] = [b.samples[metric], c.samples[metric]];
-      if (x.length === 0 && y.length === 0) return []; // e.g. no serial cell, so no speedup
+      if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
       const ratio = median(y) / median(x);
       const p = mannWhitneyP(x, y);
       return [{

@@ -31,8 +31,19 @@ export const WorkloadInfoSchema = z.object({
 });
 export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
 
+export const AutoRepeatSchema = z.object({
+  /** stop adding rounds to a cell once its median's interval is within ±targetPct */
+  targetPct: z.number().positive(),
+  /** …or once this many seconds of extra rounds have been spent */
+  budgetS: z.number().positive(),
+  maxRepeats: z.number().int().positive(),
+});
+export type AutoRepeat = z.infer<typeof AutoRepeatSchema>;
+
 export const PlanSchema = z.object({
   profile: z.string(),
+  /** --repeat auto: rounds are added after the planned ones until every interval is narrow */
+  autoRepeat: AutoRepeatSchema.optional(),
   sampleIntervalMs: z.number().nonnegative(),
   workloads: z.array(WorkloadInfoSchema),
   cells: z.array(CellSchema),
@@ -48,9 +59,14 @@ export interface PlanRequest {
   workers?: number[];
   params?: Record<string, number>;
   timeoutS?: number;
+  autoRepeat?: AutoRepeat;
   repeats?: number;
   warmup?: number;
   sampleIntervalMs: number;
+}
+
+export function cellId(workload: string, mode: string, workers: number, interpreter: string): string {
+  return `${workload}/${mode}/w${workers}/${interpreter}`;
 }
 
 /** Expands workloads × modes × workers × interpreters into cells. */
@@ -70,7 +86,7 @@ export function buildPlan(request: PlanRequest): Plan {
         for (const mode of modes) {
           if (mode === 'serial' && workload.serialIgnoresWorkers && workers !== Math.min(...workerCounts)) continue;
           cells.push({
-            id: `${workload.name}/${mode}/w${workers}/${interpreter.id}`,
+            id: cellId(workload.name, mode, workers, interpreter.id),
             workload: workload.name,
             mode,
             workers,
@@ -89,6 +105,7 @@ export function buildPlan(request: PlanRequest): Plan {
   return {
     profile,
     sampleIntervalMs: request.sampleIntervalMs,
+    autoRepeat: request.autoRepeat,
     workloads: request.workloads.map((w) => ({
       name: w.name,
       title: w.title,

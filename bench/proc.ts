@@ -152,3 +152,20 @@ const BOOT_OFFSET_S = Number((read('/proc/uptime') ?? '0').split(' ')[0]) - perf
 export function uptimeS(): number {
   return BOOT_OFFSET_S + performance.now() / 1000;
 }
+
+export interface CpuTimes {
+  /** seconds of CPU time, summed over all CPUs, since boot */
+  busyS: number;
+  stealS: number;
+  totalS: number;
+}
+
+/** The machine-wide CPU line of /proc/stat: what everyone used, and what the hypervisor took. */
+export function readCpuTimes(): CpuTimes | undefined {
+  const line = ONCE.read('/proc/stat')?.split('\n')[0];
+  if (!line?.startsWith('cpu ')) return undefined;
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq;
+  return { busyS: busy / CLOCK_TICKS, stealS: steal / CLOCK_TICKS, totalS: (busy + idle + iowait + steal) / CLOCK_TICKS };
+}

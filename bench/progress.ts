@@ -16,6 +16,11 @@ export class Progress {
     this.tty = Boolean(out.isTTY) && !process.env['CI'];
   }
 
+  /** More runs were decided on the way (--repeat auto). */
+  extend(runs: ScheduledRun[]): void {
+    this.upcoming.push(...runs);
+  }
+
   started(run: ScheduledRun): void {
     if (this.tty) this.out.write(`\r\x1b[K${this.prefix(run)} … ETA ${formatDuration(this.etaS())}`);
   }
@@ -39,7 +44,7 @@ export class Progress {
 
   private prefix(run: ScheduledRun): string {
     const { warmup, repeats } = run.cell;
-    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - warmup + 1}/${repeats}`;
+    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - warmup + 1}/${Math.max(repeats, run.round - warmup + 1)}`;
     return `[${this.done}/${this.upcoming.length}] ${run.cell.id} ${round}`;
   }
 

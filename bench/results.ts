@@ -24,7 +24,10 @@ export const MeasurementSchema = z.object({
   workers: z.number(),
   params: z.record(z.string(), z.unknown()),
   wall_s: z.number(),
+  /** CPU of the measured work alone (start-up excluded) */
   rusage: z.object({ self: UsageSchema, children: UsageSchema }),
+  /** CPU since the process started, start-up included */
+  rusage_total: z.object({ self: UsageSchema, children: UsageSchema }),
   tasks: z.array(
     z.object({
       /** copy index (W copies) or item index (K items) */
@@ -54,6 +57,8 @@ export const RunRecordSchema = z.object({
   /** from spawn to exit, as measured by the harness (what hyperfine would see) */
   processWallS: z.number(),
   measurement: MeasurementSchema.optional(),
+  /** what else the machine did during the run: CPU used outside the measured tree, and steal */
+  host: z.object({ othersCpuPct: z.number(), stealPct: z.number() }).optional(),
   /** what the run's fixture measured itself, e.g. the delay server's own added latency */
   fixtureFacts: z.record(z.string(), z.number()).optional(),
   timeline: TimelineSchema,
@@ -77,6 +82,8 @@ export const ResultsSchema = z.object({
   interpreters: z.array(InterpreterSchema),
   plan: PlanSchema,
   runs: z.array(RunRecordSchema),
+  /** for a merged file: every input run and the machine it ran on */
+  sources: z.array(z.object({ runId: z.string(), startedAt: z.string(), machine: MachineSchema })).optional(),
 });
 export type Results = z.infer<typeof ResultsSchema>;
 

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { groupAlive, killTree } from './kill.ts';
-import { MeasurementSchema, type RunRecord } from './results.ts';
+import { readCpuTimes, type CpuTimes } from './proc.ts';
+import { MeasurementSchema, type Measurement, type RunRecord } from './results.ts';
 import { summarise, TreeSampler } from './sample.ts';
 import { tryParseJson } from './json.ts';
 
@@ -23,6 +24,7 @@ const STDERR_TAIL_LINES = 20;
  * are the record's error.
  */
 export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
+  const cpuBefore = readCpuTimes();
   const started = performance.now();
   const child = execa(command.executable, command.args, {
     detached: true, // own process group: the terminal's Ctrl+C reaches the harness, which decides
@@ -62,7 +64,23 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
   if (!measurement.success) {
     return { ok: false, error: 'printed no valid result line on stdout', stderrTail, processWallS, timeline };
   }
-  return { ok: true, stderrTail, processWallS, measurement: measurement.data, timeline };
+  const host = hostDuring(cpuBefore, readCpuTimes(), processWallS, measurement.data);
+  return { ok: true, stderrTail, processWallS, measurement: measurement.data, host, timeline };
+}
+
+/**
+ * CPU the rest of the machine used while the run lived (the harness included), in % of one
+ * core, and the share of CPU time the hypervisor stole: the two reasons a quiet number is not.
+ */
+function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undefined, wallS: number, measurement: Measurement) {
+  if (!before || !after || wallS <= 0) return undefined;
+  const { self, children } = measurement.rusage_total;
+  const treeS = self.user_s + self.sys_s + children.user_s + children.sys_s;
+  const totalS = after.totalS - before.totalS;
+  return {
+    othersCpuPct: Math.max(0, (100 * (after.busyS - before.busyS - treeS)) / wallS),
+    stealPct: totalS > 0 ? (100 * (after.stealS - before.stealS)) / totalS : 0,
+  };
 }
 
 

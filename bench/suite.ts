@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
-import { schedule, type Plan, type ScheduledRun } from './plan.ts';
+import { schedule, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from './plan.ts';
+import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
@@ -56,16 +57,28 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const runs = [...schedule(request.plan)];
-    const progress = new Progress(runs);
-    for (const [index, run] of runs.entries()) {
-      if (abort.signal.aborted) break;
-      progress.started(run);
-      const outcome = await runOne(run, `run${index}`, request, fixtures, abort.signal);
-      if (abort.signal.aborted) break; // a run cut short by Ctrl+C measured nothing
-      results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome });
-      writeResults(resultsPath, results);
-      progress.finished(run, outcome.processWallS, outcome.error);
+    const progress = new Progress([...schedule(request.plan)]);
+    const execute = async (runs: ScheduledRun[]) => {
+      for (const run of runs) {
+        if (abort.signal.aborted) return;
+        progress.started(run);
+        const outcome = await runOne(run, `run${results.runs.length}`, request, fixtures, abort.signal);
+        if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
+        results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome });
+        writeResults(resultsPath, results);
+        progress.finished(run, outcome.processWallS, outcome.error);
+      }
+    };
+    await execute([...schedule(request.plan)]);
+    const auto = request.plan.autoRepeat;
+    const started = performance.now();
+    // --repeat auto: one more interleaved round of the cells whose interval is still too wide.
+    for (let round = maxRound(results) + 1; auto && !abort.signal.aborted; round++) {
+      const wide = request.plan.cells.filter((cell) => !narrowEnough(results, cell, auto));
+      if (wide.length === 0 || (performance.now() - started) / 1000 > auto.budgetS) break;
+      const extra = wide.map((cell) => ({ cell, round, warmup: false }));
+      progress.extend(extra);
+      await execute(extra);
     }
     progress.end();
   } finally {
@@ -81,6 +94,20 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
 }
 
 type Fixtures = Map<string, Fixture | Error>;
+
+function maxRound(results: Results): number {
+  return results.runs.reduce((max, run) => Math.max(max, run.round), 0);
+}
+
+/** A cell is done when its median's interval is within ±target, or it has run as often as allowed. */
+function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
+  const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup);
+  if (runs.length >= auto.maxRepeats) return true;
+  if (runs.some((run) => !run.ok)) return true; // a failing cell will not converge by repeating it
+  const wall = runs.map((run) => run.measurement!.wall_s);
+  const { low, high } = medianInterval(wall);
+  return (high - low) / 2 / median(wall) <= auto.targetPct / 100;
+}
 
 /** Starts each fixture the plan's workloads need; one that cannot start fails only its cells. */
 async function startFixtures(plan: Plan): Promise<Fixtures> {

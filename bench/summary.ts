@@ -29,6 +29,12 @@ export interface CellSummary {
   peakRssKiB: number;
   maxPids: number;
   maxThreads: number;
+  /** median CPU% of one core used outside the measured tree while it ran (harness included) */
+  othersCpuPct: number;
+  /** median % of the machine's CPU time stolen by the hypervisor while it ran */
+  stealPct: number;
+  /** why this cell's numbers deserve less trust: few runs, spread, a busy machine */
+  warnings: string[];
   /** the measured run whose wall time is closest to the median: the one whose timeline is shown */
   typical?: RunRecord;
 }
@@ -37,7 +43,10 @@ export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup);
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
   const serialOnce = new Set(results.plan.workloads.filter((w) => w.serialIgnoresWorkers).map((w) => w.name));
-  for (const summary of summaries) summary.speedup = speedupOf(summary, summaries, serialOnce.has(summary.cell.workload));
+  for (const summary of summaries) {
+    summary.speedup = speedupOf(summary, summaries, serialOnce.has(summary.cell.workload));
+    summary.warnings = warningsFor(summary);
+  }
   return summaries;
 }
 
@@ -49,6 +58,7 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     const { self, children } = run.measurement!.rusage;
     return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
   });
+  const hosts = ok.flatMap((run) => (run.host ? [run.host] : []));
   const taskDurations = ok.flatMap((run) => run.measurement!.tasks.map((t) => t.end_s - t.start_s));
   const fromTimeline = (pick: (run: RunRecord) => number) => median(ok.map(pick));
   const maxOf = (pick: (run: RunRecord) => number) => ok.reduce((max, run) => Math.max(max, pick(run)), 0);
@@ -63,6 +73,9 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     cv: cv(wallS),
     outliers: outliers(wallS).length,
     cpuUtilisation: median(utilisation),
+    othersCpuPct: median(hosts.map((h) => h.othersCpuPct)),
+    stealPct: median(hosts.map((h) => h.stealPct)),
+    warnings: [],
     tasksPerS: median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
     taskP50S: quantile(taskDurations, 0.5),
     taskP99S: quantile(taskDurations, 0.99),
@@ -92,4 +105,21 @@ function speedupOf(summary: CellSummary, all: CellSummary[], serialOnce: boolean
   );
   if (!baseline || !baseline.repeats || !summary.repeats) return undefined;
   return baseline.medianWallS / summary.medianWallS;
+}
+
+/** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */
+export const FEW_RUNS = 5;
+export const HIGH_CV = 0.1;
+/** CPU used by others during a run, in % of one core, above which the machine was busy. */
+export const BUSY_OTHERS_PCT = 50;
+export const HIGH_STEAL_PCT = 2;
+
+function warningsFor(s: CellSummary): string[] {
+  const warnings: string[] = [];
+  if (s.failures.length) warnings.push(`${s.failures.length} failed`);
+  if (s.repeats > 0 && s.repeats < FEW_RUNS) warnings.push(`few runs (${s.repeats})`);
+  if (s.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.cv * 100).toFixed(0)}%)`);
+  if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
+  if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
+  return warnings;
 }

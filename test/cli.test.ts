@@ -55,7 +55,7 @@ test('bad input gets one clear sentence and exit code 2', () => {
   assertUsageError(['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i);
   assertUsageError(['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/);
   assertUsageError(['run', '--python', tooOldPython()], /is (2|3)\.\d+\.\d+; gilbench needs Python 3\.8 or newer/);
-  assertUsageError(['bake'], /Unknown command "bake"/);
+  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge and help/);
   assertUsageError(['report'], /exactly one results\.json/);
 });
 

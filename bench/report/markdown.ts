@@ -13,7 +13,6 @@ export interface ChartFiles {
   files: { title: string; file: string }[];
 }
 
-const HIGH_CV = 0.1;
 
 const fixed = (value: number | undefined, digits: number) =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
@@ -84,8 +83,6 @@ interface Column {
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
 function columns(info: WorkloadInfo): Column[] {
   const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
-  const flags = (s: CellSummary) =>
-    [s.cv > HIGH_CV ? '⚠ noisy' : '', s.failures.length ? `⚠ ${s.failures.length} failed` : ''].filter(Boolean).join(', ');
   return [
     { header: 'mode', value: (s) => s.cell.mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
@@ -106,7 +103,8 @@ function columns(info: WorkloadInfo): Column[] {
     { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
     { header: 'PIDs', value: (s) => String(s.maxPids) },
     { header: 'threads', value: (s) => String(s.maxThreads) },
-    { header: 'runs', value: (s) => `${s.repeats}${flags(s) ? ` ${flags(s)}` : ''}` },
+    { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
+    { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
 
@@ -194,7 +192,8 @@ const FIXTURE_NOTES: Record<string, string> = {
 const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
 - **process wall** is the median time from spawn to exit as the harness saw it, interpreter start-up included: what \`hyperfine\` or \`time\` would report for the same command line.
-- **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` or on a quieter machine.
+- **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` (or \`--repeat auto\`) or on a quieter machine.
+- **others CPU% / steal%**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, from /proc/stat. A cell is flagged when others used over 50% of a core (the harness itself takes 10–25% while it spawns and samples) or steal exceeded 2%: its numbers were measured on a busy machine.
 - **speedup vs serial** = serial's median wall at the same W / this mode's. W tasks of equal size are run in every mode, so an ideal parallel mode reaches min(W, cores)x.
 - **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
 - **CPU% mean / peak**, **peak RSS**, **PIDs**, **threads** come from walking the process tree in /proc during the run, as top and ps do (100% = one core).`;

@@ -200,6 +200,8 @@ def main(task, params, items=None, async_task=None, argv=None):
         "wall_s": wall,
         "rusage": {"self": _delta(self_after, self_before),
                    "children": _delta(children_after, children_before)},
+        # Since the process started, start-up included: what the machine saw it use.
+        "rusage_total": {"self": self_after, "children": children_after},
         "tasks": tasks,
         "pid": os.getpid(),
         # Only the modes that use multiprocessing pay for importing it.

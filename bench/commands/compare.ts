@@ -1,0 +1,79 @@
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { compare, METRICS, type CompareOptions, type Metric } from '../compare.ts';
+import { fail } from '../errors.ts';
+import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonText } from '../report/comparison.ts';
+import { renderPng } from '../report/render.ts';
+import { readResults, writeAtomic } from '../results.ts';
+import { list, number, parse } from './args.ts';
+
+export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [options]
+       gilbench compare RESULTS.json --base-interpreter ID --cand-interpreter ID [options]
+
+Matches cells by workload, mode, workers and interpreter (or compares two interpreters of one
+run: A/B in one interleaved run, so drift hits both alike). Per cell and metric: the ratio of
+medians with a 95% bootstrap interval and a Mann-Whitney U p-value. "slower" or "faster" needs
+both p < alpha and a change beyond the threshold; anything else is "no change".
+
+Options:
+  --metrics LIST         wall, throughput, speedup, cpu (default: wall,speedup). speedup and cpu
+                         are ratios within one run, so they compare across machines; wall does not
+  --threshold PCT        smallest change that counts (default: 5)
+  --alpha P              significance level (default: 0.01)
+  --base-interpreter ID  with --cand-interpreter: compare two interpreters of one results file
+  --cand-interpreter ID
+  --markdown FILE        also write a markdown summary (with a chart beside it), e.g. for a CI job summary
+  --json FILE            also write every comparison as JSON
+  --fail-on-regression   exit 1 when any cell is slower
+  -h, --help             show this help
+
+Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input.`;
+
+export function compareCommand(args: string[]): number {
+  const { values, positionals } = parse(
+    args,
+    {
+      metrics: { type: 'string', multiple: true },
+      threshold: { type: 'string', default: '5' },
+      alpha: { type: 'string', default: '0.01' },
+      'base-interpreter': { type: 'string' },
+      'cand-interpreter': { type: 'string' },
+      markdown: { type: 'string' },
+      json: { type: 'string' },
+      'fail-on-regression': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
+  if (values.help) {
+    console.log(COMPARE_HELP);
+    return 0;
+  }
+  if (positionals.length < 1 || positionals.length > 2) fail('gilbench compare takes one or two results files; see --help.');
+  const metrics = (list(values.metrics) ?? ['wall', 'speedup']).map((m) =>
+    m in METRICS ? (m as Metric) : fail(`Unknown metric "${m}"; the metrics are ${Object.keys(METRICS).join(', ')}.`),
+  );
+  const options: CompareOptions = {
+    metrics,
+    threshold: number('--threshold', values.threshold, 0, 1000)! / 100,
+    alpha: number('--alpha', values.alpha, 0, 1)!,
+    baseInterpreter: values['base-interpreter'],
+    candInterpreter: values['cand-interpreter'],
+  };
+  const base = readResults(positionals[0]!);
+  const cand = positionals[1] ? readResults(positionals[1]) : base;
+  if (!positionals[1] && options.baseInterpreter === undefined) {
+    fail('With one results file, name the two sides with --base-interpreter and --cand-interpreter.');
+  }
+  const comparisons = compare(base, cand, options);
+  console.log(comparisonText(comparisons, options));
+
+  const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${options.baseInterpreter} → ${options.candInterpreter} (${base.runId})`;
+  if (values.markdown) {
+    const chart = `${basename(values.markdown).replace(/\.md$/, '')}.png`;
+    writeFileSync(join(dirname(values.markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
+    writeAtomic(values.markdown, comparisonMarkdown(comparisons, options, title, chart));
+  }
+  if (values.json) writeAtomic(values.json, comparisonJson(comparisons, options));
+  return values['fail-on-regression'] && comparisons.some((c) => c.verdict === 'slower') ? 1 : 0;
+}

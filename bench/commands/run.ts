@@ -1,0 +1,120 @@
+import { relative, resolve } from 'node:path';
+import { fail } from '../errors.ts';
+import { resolveInterpreters } from '../interpreters.ts';
+import { describeMachine } from '../machine.ts';
+import { buildPlan, totalRuns } from '../plan.ts';
+import { formatDuration } from '../progress.ts';
+import { writeReport } from '../report/index.ts';
+import { runSuite } from '../suite.ts';
+import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
+import { list, number, parse, positiveInts, single } from './args.ts';
+
+/** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
+const AUTO_MIN_REPEATS = 5;
+const AUTO_MAX_REPEATS = 50;
+
+export const RUN_HELP = `Usage: gilbench run [options]
+
+Runs every cell (workload x mode x workers x interpreter) after warm-up, R times, in
+interleaved rounds, sampling each run's process tree like top; then writes the report.
+
+Options:
+  --workloads LIST      workloads to run (default: all of them: {{workloads}})
+  --modes LIST          modes to run (default: every mode of each workload), e.g. serial,threads
+  --workers LIST        worker counts W (default: the profile's), e.g. 1,2,4
+  --repeat N|auto       measured rounds per cell (default: the profile's). auto: after at least
+                        5 rounds, keep adding rounds to the cells whose median's 95% interval is
+                        wider than ±--target % until all are narrow or --budget seconds are spent
+  --target PCT          with --repeat auto: the interval to reach (default: 2)
+  --budget S            with --repeat auto: the most time spent on extra rounds (default: 300)
+  --warmup N            warm-up rounds, not counted (default: the profile's)
+  --python LIST         interpreters: names on PATH or paths (default: python3); may be repeated
+  --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
+  --param NAME=VALUE    override a workload parameter, e.g. --param n=50000000; may be repeated
+  --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
+  --timeout S           kill a single run after S seconds (default: the workload's, per profile)
+  --out DIR             where run folders and the "latest" link go (default: reports)
+  -h, --help            show this help
+
+Examples:
+  gilbench run --profile quick
+  gilbench run --workers 2 --python python3.11,python3.13 --repeat 10`;
+
+function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, number> {
+  const known = new Set(workloads.flatMap((w) => Object.keys(w.params)));
+  return Object.fromEntries(
+    (values ?? []).map((text) => {
+      const match = /^([a-z_][a-z0-9_]*)=(-?[\d_.e]+)$/i.exec(text);
+      const value = match ? Number(match[2]!.replaceAll('_', '')) : NaN;
+      if (!match || !Number.isFinite(value)) fail(`--param takes NAME=NUMBER, e.g. --param n=1000000; got "${text}".`);
+      if (!known.has(match[1]!)) fail(`No chosen workload has a parameter "${match[1]}"; known: ${[...known].join(', ')}.`);
+      return [match[1]!, value];
+    }),
+  );
+}
+
+
+export async function runCommand(args: string[]): Promise<number> {
+  const all = await loadWorkloads();
+  const { values } = parse(args, {
+    workloads: { type: 'string', multiple: true },
+    modes: { type: 'string', multiple: true },
+    workers: { type: 'string', multiple: true },
+    repeat: { type: 'string' },
+    target: { type: 'string', default: '2' },
+    budget: { type: 'string', default: '300' },
+    warmup: { type: 'string' },
+    python: { type: 'string', multiple: true },
+    profile: { type: 'string', default: 'default' },
+    param: { type: 'string', multiple: true },
+    'sample-interval': { type: 'string', default: '100' },
+    timeout: { type: 'string' },
+    out: { type: 'string', default: 'reports' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
+    return 0;
+  }
+  const profile = values.profile as Profile;
+  if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
+  const workloads = pickWorkloads(all, list(values.workloads) ?? [...all.keys()]);
+  const params = parseParams(values.param, workloads);
+  const auto = values.repeat === 'auto';
+  const repeats = auto ? AUTO_MIN_REPEATS : single('--repeat', values.repeat);
+  const autoRepeat = auto
+    ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, 86_400)!, maxRepeats: AUTO_MAX_REPEATS }
+    : undefined;
+  const warmup = single('--warmup', values.warmup, true);
+  const sampleIntervalMs = single('--sample-interval', values['sample-interval'], true)!;
+  const timeoutS = single('--timeout', values.timeout);
+  const workers = positiveInts('--workers', values.workers);
+  const modes = list(values.modes);
+
+  const interpreters = await resolveInterpreters(list(values.python) ?? ['python3']);
+  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat });
+
+  console.error(
+    `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
+      interpreters.map((i) => `${i.id} (${i.executable})`).join(', '),
+  );
+  const machine = await describeMachine();
+  const started = performance.now();
+  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: resolve(values.out) });
+  const shown = relative(process.cwd(), outcome.resultsPath);
+  if (outcome.interrupted) {
+    console.error(
+      `gilbench: interrupted after ${outcome.results.runs.length} runs; every child was stopped. ` +
+        `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`,
+    );
+    return 130;
+  }
+  const report = writeReport(outcome.results, outcome.runDir);
+  const failed = outcome.results.runs.filter((r) => !r.ok).length;
+  console.error(
+    `gilbench: done in ${formatDuration((performance.now() - started) / 1000)}; ${failed ? `${failed} runs FAILED (see the report); ` : ''}` +
+      `report: ${relative(process.cwd(), report)}`,
+  );
+  return 0;
+}
+
