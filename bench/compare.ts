@@ -1,6 +1,7 @@
 import { fail } from './errors.ts';
 import type { Cell } from './plan.ts';
 import type { Results, RunRecord } from './results.ts';
+import { LABEL_MARK, unlabelled } from './workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, type Interval } from './stats.ts';
 
 /**
@@ -13,10 +14,12 @@ export const METRICS = {
   wall: { label: 'wall time', unit: 's', better: 'lower' },
   throughput: { label: 'tasks per second', unit: '/s', better: 'higher' },
   speedup: { label: 'speedup vs serial', unit: 'x', better: 'higher' },
-  cpu: { label: 'CPU utilisation', unit: '', better: 'higher' },
+  // More CPU is good news for a parallel CPU-bound mode and bad news for an IO-bound one: a
+  // change is reported, never judged.
+  cpu: { label: 'CPU utilisation', unit: '', better: 'neither' },
 } as const;
 export type Metric = keyof typeof METRICS;
-export type Verdict = 'faster' | 'slower' | 'no change' | 'too few runs';
+export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few runs';
 
 export interface CompareOptions {
   metrics: Metric[];
@@ -27,6 +30,15 @@ export interface CompareOptions {
   /** compare two interpreters of one file (A/B in one run) instead of two files */
   baseInterpreter?: string;
   candInterpreter?: string;
+  /** compare two labelled revisions of the workloads (--workloads-dir DIR=LABEL) of one file */
+  baseLabel?: string;
+  candLabel?: string;
+}
+
+/** Which cells of a results file form one side. */
+interface Selector {
+  interpreter?: string;
+  label?: string;
 }
 
 export interface Comparison {
@@ -74,12 +86,13 @@ function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): numbe
   });
 }
 
-function sides(results: Results, interpreter: string | undefined): Map<string, Side> {
+function sides(results: Results, { interpreter, label }: Selector): Map<string, Side> {
   const found = new Map<string, Side>();
   for (const cell of results.plan.cells) {
     if (interpreter !== undefined && cell.interpreter !== interpreter) continue;
+    if (label !== undefined && !cell.workload.endsWith(`${LABEL_MARK}${label}`)) continue;
     const runs = okRuns(results, cell);
-    const key = `${cell.workload}/${cell.mode}/w${cell.workers}${interpreter === undefined ? `/${cell.interpreter}` : ''}`;
+    const key = `${unlabelled(cell.workload)}/${cell.mode}/w${cell.workers}${interpreter === undefined ? `/${cell.interpreter}` : ''}`;
     found.set(key, {
       cell,
       samples: {
@@ -97,9 +110,10 @@ function sides(results: Results, interpreter: string | undefined): Map<string, S
   return found;
 }
 
-function verdictOf(metric: Metric, ratio: number, p: number, options: CompareOptions, enough: boolean): Verdict {
+function verdictOf(metric: Metric, ratio: number, p: number, options: Pick<CompareOptions, 'threshold' | 'alpha'>, enough: boolean): Verdict {
   if (!enough) return 'too few runs';
   if (!(p < options.alpha) || Math.abs(ratio - 1) <= options.threshold) return 'no change';
+  if (METRICS[metric].better === 'neither') return 'differs';
   const higherIsWorse = METRICS[metric].better === 'lower';
   return ratio > 1 === higherIsWorse ? 'slower' : 'faster';
 }
@@ -110,34 +124,51 @@ export function runsNeeded(alpha: number): number {
   return 50;
 }
 
+function checkPair(kind: string, base: string | undefined, cand: string | undefined): void {
+  if ((base === undefined) !== (cand === undefined)) fail(`A/B in one file needs both --base-${kind} and --cand-${kind}.`);
+}
+
+function checkSelector(results: Results, { interpreter, label }: Selector): void {
+  if (interpreter !== undefined && !results.interpreters.some((i) => i.id === interpreter)) {
+    fail(`Results ${results.runId} have no interpreter "${interpreter}"; they have: ${results.interpreters.map((i) => i.id).join(', ')}.`);
+  }
+  if (label !== undefined && !results.plan.cells.some((c) => c.workload.endsWith(`${LABEL_MARK}${label}`))) {
+    fail(`Results ${results.runId} have no workloads labelled "${label}".`);
+  }
+}
+
 export function compare(base: Results, cand: Results, options: CompareOptions): Comparison[] {
-  const oneFile = options.baseInterpreter !== undefined || options.candInterpreter !== undefined;
-  if (oneFile && (options.baseInterpreter === undefined || options.candInterpreter === undefined)) {
-    fail('A/B in one file needs both --base-interpreter and --cand-interpreter.');
-  }
-  for (const [results, interpreter] of [[base, options.baseInterpreter], [cand, options.candInterpreter]] as const) {
-    if (interpreter !== undefined && !results.interpreters.some((i) => i.id === interpreter)) {
-      fail(`Results ${results.runId} have no interpreter "${interpreter}"; they have: ${results.interpreters.map((i) => i.id).join(', ')}.`);
-    }
-  }
-  const baseSides = sides(base, options.baseInterpreter);
-  const candSides = sides(cand, options.candInterpreter);
+  checkPair('interpreter', options.baseInterpreter, options.candInterpreter);
+  checkPair('label', options.baseLabel, options.candLabel);
+  const baseSelector = { interpreter: options.baseInterpreter, label: options.baseLabel };
+  const candSelector = { interpreter: options.candInterpreter, label: options.candLabel };
+  checkSelector(base, baseSelector);
+  checkSelector(cand, candSelector);
+  const baseSides = sides(base, baseSelector);
+  const candSides = sides(cand, candSelector);
   const keys = [...baseSides.keys()].filter((key) => candSides.has(key));
   if (keys.length === 0) fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
-  const needed = runsNeeded(options.alpha);
   return keys.flatMap((key) => {
     const [b, c] = [baseSides.get(key)!, candSides.get(key)!];
     const paramsDiffer = JSON.stringify(b.cell.params) !== JSON.stringify(c.cell.params);
     return options.metrics.flatMap((metric) => {
       const [x, y] = [b.samples[metric], c.samples[metric]];
       if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
-      const ratio = median(y) / median(x);
-      const p = mannWhitneyP(x, y);
-      return [{
-        key, metric, base: x, cand: y, baseMedian: median(x), candMedian: median(y), ratio,
-        interval: ratioOfMediansInterval(x, y), p, paramsDiffer,
-        verdict: verdictOf(metric, ratio, p, options, x.length >= needed && y.length >= needed),
-      }];
+      return [{ key, metric, paramsDiffer, ...judge(metric, x, y, options) }];
     });
   });
+}
+
+export type Judgement = Omit<Comparison, 'key' | 'metric' | 'paramsDiffer'>;
+
+/** One metric of one cell: base samples against candidate samples. */
+export function judge(metric: Metric, base: number[], cand: number[], options: Pick<CompareOptions, 'threshold' | 'alpha'>): Judgement {
+  const ratio = median(cand) / median(base);
+  const p = mannWhitneyP(base, cand);
+  const needed = runsNeeded(options.alpha);
+  return {
+    base, cand, baseMedian: median(base), candMedian: median(cand), ratio,
+    interval: ratioOfMediansInterval(base, cand), p,
+    verdict: verdictOf(metric, ratio, p, options, base.length >= needed && cand.length >= needed),
+  };
 }

@@ -55,17 +55,29 @@ export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescript
   return descriptor;
 }
 
-/** Every folder under workloads/ that holds a descriptor is a workload. */
-export async function loadWorkloads(dir = WORKLOADS_DIR): Promise<Map<string, Workload>> {
+/**
+ * Every folder under workloads/ that holds a descriptor is a workload. A label tells apart two
+ * revisions of the same folders measured in one run (A/B): their names become "countdown@base".
+ */
+export async function loadWorkloads(dir = WORKLOADS_DIR, label?: string): Promise<Map<string, Workload>> {
+  if (!existsSync(dir)) fail(`Workloads folder "${dir}" does not exist.`);
   const found = new Map<string, Workload>();
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const folder = join(dir, entry.name);
     const file = join(folder, DESCRIPTOR_FILE);
     if (!entry.isDirectory() || !existsSync(file)) continue;
     const descriptor = (await import(pathToFileURL(file).href)).default as WorkloadDescriptor;
-    found.set(descriptor.name, { ...descriptor, programPath: join(folder, descriptor.program) });
+    const name = label ? `${descriptor.name}${LABEL_MARK}${label}` : descriptor.name;
+    found.set(name, { ...descriptor, name, programPath: join(folder, descriptor.program) });
   }
   return found;
+}
+
+export const LABEL_MARK = '@';
+
+/** "countdown@base" → "countdown": the workload whatever revision it came from. */
+export function unlabelled(name: string): string {
+  return name.split(LABEL_MARK)[0]!;
 }
 
 export function pickWorkloads(all: Map<string, Workload>, names: string[]): Workload[] {

@@ -9,9 +9,11 @@ import { list, number, parse } from './args.ts';
 
 export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [options]
        gilbench compare RESULTS.json --base-interpreter ID --cand-interpreter ID [options]
+       gilbench compare RESULTS.json --base-label base --cand-label head [options]
 
-Matches cells by workload, mode, workers and interpreter (or compares two interpreters of one
-run: A/B in one interleaved run, so drift hits both alike). Per cell and metric: the ratio of
+Matches cells by workload, mode, workers and interpreter — or compares two interpreters, or two
+labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
+interleaved run, so drift hits both alike. Per cell and metric: the ratio of
 medians with a 95% bootstrap interval and a Mann-Whitney U p-value. "slower" or "faster" needs
 both p < alpha and a change beyond the threshold; anything else is "no change".
 
@@ -22,6 +24,8 @@ Options:
   --alpha P              significance level (default: 0.01)
   --base-interpreter ID  with --cand-interpreter: compare two interpreters of one results file
   --cand-interpreter ID
+  --base-label LABEL     with --cand-label: compare two revisions of the workloads in one file
+  --cand-label LABEL
   --markdown FILE        also write a markdown summary (with a chart beside it), e.g. for a CI job summary
   --json FILE            also write every comparison as JSON
   --fail-on-regression   exit 1 when any cell is slower
@@ -38,6 +42,8 @@ export function compareCommand(args: string[]): number {
       alpha: { type: 'string', default: '0.01' },
       'base-interpreter': { type: 'string' },
       'cand-interpreter': { type: 'string' },
+      'base-label': { type: 'string' },
+      'cand-label': { type: 'string' },
       markdown: { type: 'string' },
       json: { type: 'string' },
       'fail-on-regression': { type: 'boolean' },
@@ -59,16 +65,19 @@ export function compareCommand(args: string[]): number {
     alpha: number('--alpha', values.alpha, 0, 1)!,
     baseInterpreter: values['base-interpreter'],
     candInterpreter: values['cand-interpreter'],
+    baseLabel: values['base-label'],
+    candLabel: values['cand-label'],
   };
   const base = readResults(positionals[0]!);
   const cand = positionals[1] ? readResults(positionals[1]) : base;
-  if (!positionals[1] && options.baseInterpreter === undefined) {
-    fail('With one results file, name the two sides with --base-interpreter and --cand-interpreter.');
+  if (!positionals[1] && options.baseInterpreter === undefined && options.baseLabel === undefined) {
+    fail('With one results file, name the two sides: --base-interpreter and --cand-interpreter, or --base-label and --cand-label.');
   }
   const comparisons = compare(base, cand, options);
   console.log(comparisonText(comparisons, options));
 
-  const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${options.baseInterpreter} → ${options.candInterpreter} (${base.runId})`;
+  const sides = options.baseLabel ? `${options.baseLabel} → ${options.candLabel}` : `${options.baseInterpreter} → ${options.candInterpreter}`;
+  const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${sides} (${base.runId})`;
   if (values.markdown) {
     const chart = `${basename(values.markdown).replace(/\.md$/, '')}.png`;
     writeFileSync(join(dirname(values.markdown), chart), renderPng(comparisonChart(comparisons, options) as never));

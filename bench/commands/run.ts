@@ -34,6 +34,10 @@ Options:
   --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
   --timeout S           kill a single run after S seconds (default: the workload's, per profile)
   --out DIR             where run folders and the "latest" link go (default: reports)
+  --workloads-dir DIR[=LABEL]
+                        load workloads from DIR instead of workloads/; may be repeated. With
+                        labels, two revisions run interleaved in one run (countdown@base,
+                        countdown@head) for "gilbench compare --base-label base --cand-label head"
   -h, --help            show this help
 
 Examples:
@@ -54,8 +58,21 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
 }
 
 
+/** The workloads of every --workloads-dir (DIR or DIR=LABEL), or of workloads/. */
+async function workloadsFrom(dirs: string[] | undefined): Promise<Map<string, Workload>> {
+  if (!dirs?.length) return loadWorkloads();
+  const all = new Map<string, Workload>();
+  for (const spec of dirs) {
+    const [dir, label] = spec.split('=', 2);
+    for (const [name, workload] of await loadWorkloads(resolve(dir!), label)) {
+      if (all.has(name)) fail(`Workload "${name}" is loaded twice; give each --workloads-dir its own =LABEL.`);
+      all.set(name, workload);
+    }
+  }
+  return all;
+}
+
 export async function runCommand(args: string[]): Promise<number> {
-  const all = await loadWorkloads();
   const { values } = parse(args, {
     workloads: { type: 'string', multiple: true },
     modes: { type: 'string', multiple: true },
@@ -70,8 +87,10 @@ export async function runCommand(args: string[]): Promise<number> {
     'sample-interval': { type: 'string', default: '100' },
     timeout: { type: 'string' },
     out: { type: 'string', default: 'reports' },
+    'workloads-dir': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
+  const all = await workloadsFrom(values['workloads-dir']);
   if (values.help) {
     console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
     return 0;

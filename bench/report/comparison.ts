@@ -6,7 +6,9 @@ import { errorBars } from './charts.ts';
 
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 const num = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
-const MARK: Record<Comparison['verdict'], string> = { faster: '✅ faster', slower: '❌ slower', 'no change': 'no change', 'too few runs': '⚠ too few runs' };
+const MARK: Record<Comparison['verdict'], string> = {
+  faster: '✅ faster', slower: '❌ slower', differs: 'differs', 'no change': 'no change', 'too few runs': '⚠ too few runs',
+};
 
 function rows(comparisons: Comparison[]): string[][] {
   return comparisons.map((c) => [
@@ -26,6 +28,7 @@ export function summaryLine(comparisons: Comparison[], options: CompareOptions):
   const count = (v: Comparison['verdict']) => comparisons.filter((c) => c.verdict === v).length;
   return (
     `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change` +
+    (count('differs') ? `, ${count('differs')} differ (CPU utilisation: reported, not judged)` : '') +
     (count('too few runs') ? `, ${count('too few runs')} with too few runs` : '') +
     ` (a change counts when p < ${options.alpha} and it exceeds ±${(options.threshold * 100).toFixed(0)}%)`
   );
@@ -53,7 +56,7 @@ export function comparisonMarkdown(comparisons: Comparison[], options: CompareOp
 export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
   const metric = comparisons[0]?.metric ?? 'wall';
   const shown = comparisons.filter((c) => c.metric === metric);
-  const colour = { slower: '#e15759', faster: '#59a14f', 'no change': '#9c9c9c', 'too few runs': '#edc948' };
+  const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948' };
   return {
     type: 'bar',
     data: {

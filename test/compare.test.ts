@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { judge, runsNeeded } from '../bench/compare.ts';
+import { seededRandom } from '../bench/stats.ts';
+import { tempDir } from './helpers.ts';
+
+const options = { threshold: 0.05, alpha: 0.01 };
+/** Synthetic run times: a centre with ±2% seeded noise. */
+function times(centre: number, n: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => centre * (1 + (random() - 0.5) * 0.04));
+}
+
+test('identical distributions give no change', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    assert.equal(judge('wall', times(1, 10, seed), times(1, 10, seed + 100), options).verdict, 'no change', `seed ${seed}`);
+  }
+});
+
+test('a shifted distribution gives the right verdict and direction', () => {
+  const slower = judge('wall', times(1, 10, 1), times(1.2, 10, 2), options);
+  assert.equal(slower.verdict, 'slower');
+  assert.ok(slower.ratio > 1.15 && slower.interval.low > 1.1);
+  assert.equal(judge('wall', times(1.2, 10, 1), times(1, 10, 2), options).verdict, 'faster');
+  // For speedup higher is better: a lower candidate is the regression.
+  assert.equal(judge('speedup', times(1.9, 10, 1), times(1.5, 10, 2), options).verdict, 'slower');
+  assert.equal(judge('speedup', times(1.5, 10, 1), times(1.9, 10, 2), options).verdict, 'faster');
+});
+
+test('a significant shift below the threshold is no change', () => {
+  const tiny = judge('wall', times(1, 20, 1).map((x) => x * 0.99), times(1, 20, 2).map((x) => x * 1.03), options);
+  assert.ok(tiny.p < 0.01, 'the shift is real');
+  assert.equal(tiny.verdict, 'no change', 'but smaller than the 5% threshold');
+});
+
+test('too few runs for the rank test are said so, not judged', () => {
+  assert.equal(runsNeeded(0.01), 5);
+  assert.equal(judge('wall', times(1, 3, 1), times(2, 3, 2), options).verdict, 'too few runs');
+});
+
+const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
+const gilbench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+test('compare on real runs: the same file is no change, twice the work fails the gate with exit 1', () => {
+  const out = tempDir();
+  const run = (n: number) => {
+    const result = gilbench('run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '5', '--warmup', '0', '--param', `n=${n}`, '--out', out);
+    assert.equal(result.status, 0, result.stderr);
+    const newest = readdirSync(out).filter((d) => d !== 'latest').sort().at(-1)!;
+    return join(out, newest, 'results.json');
+  };
+  const base = run(1_000_000);
+  const cand = run(2_000_000);
+
+  const same = gilbench('compare', base, base, '--metrics', 'wall', '--fail-on-regression');
+  assert.equal(same.status, 0, same.stderr);
+  assert.match(same.stdout, /0 slower, 0 faster, 1 no change/);
+
+  const markdown = join(out, 'compare.md');
+  const doubled = gilbench('compare', base, cand, '--metrics', 'wall', '--fail-on-regression', '--markdown', markdown);
+  assert.equal(doubled.status, 1, doubled.stdout + doubled.stderr);
+  assert.match(doubled.stdout, /countdown\/serial\/w1\/\S+ \*.*slower/);
+  assert.match(doubled.stdout, /1 slower/);
+
+  const bad = gilbench('compare', base, '--base-interpreter', 'nope', '--cand-interpreter', 'nope2');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /no interpreter "nope"/);
+});
