@@ -1,6 +1,6 @@
 import { fail } from './errors.ts';
-import type { Cell } from './plan.ts';
-import type { Results, RunRecord } from './results.ts';
+import { serialCellFor, type Cell } from './plan.ts';
+import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
 import { LABEL_MARK, unlabelled } from './workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, type Interval } from './stats.ts';
 
@@ -19,7 +19,9 @@ export const METRICS = {
   cpu: { label: 'CPU utilisation', unit: '', better: 'neither' },
 } as const;
 export type Metric = keyof typeof METRICS;
-export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few runs';
+/** missing: the base measured the cell and the candidate did not (failed runs, or no such cell): a regression. */
+export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few runs' | 'missing' | 'new';
+export const REGRESSIONS: Verdict[] = ['slower', 'missing'];
 
 export interface CompareOptions {
   metrics: Metric[];
@@ -68,16 +70,9 @@ interface Side {
 const okRuns = (results: Results, cell: Cell) =>
   results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && run.measurement);
 
-function perRun(runs: RunRecord[], value: (run: RunRecord) => number): number[] {
-  return runs.map(value);
-}
-
 /** Speedup per round: serial's wall in round r / the cell's wall in round r (interleaving pairs them). */
 function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): number[] {
-  const serialOnce = results.plan.workloads.find((w) => w.name === cell.workload)?.serialIgnoresWorkers;
-  const serial = results.plan.cells.find(
-    (c) => c.workload === cell.workload && c.mode === 'serial' && c.interpreter === cell.interpreter && (serialOnce || c.workers === cell.workers),
-  );
+  const serial = serialCellFor(results.plan, cell);
   if (!serial) return [];
   const serialByRound = new Map(okRuns(results, serial).map((run) => [run.round, run.measurement!.wall_s]));
   return runs.flatMap((run) => {
@@ -96,14 +91,11 @@ function sides(results: Results, { interpreter, label }: Selector): Map<string, 
     found.set(key, {
       cell,
       samples: {
-        wall: perRun(runs, (run) => run.measurement!.wall_s),
-        throughput: perRun(runs, (run) => run.measurement!.tasks.length / run.measurement!.wall_s),
+        wall: runs.map((run) => run.measurement!.wall_s),
+        throughput: runs.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s),
         // Serial's speedup over itself is 1 by definition: nothing to compare.
         speedup: cell.mode === 'serial' ? [] : speedupPerRound(results, cell, runs),
-        cpu: perRun(runs, (run) => {
-          const { self, children } = run.measurement!.rusage;
-          return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
-        }),
+        cpu: runs.map((run) => cpuUtilisation(run.measurement!)),
       },
     });
   }
@@ -146,13 +138,15 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
   checkSelector(cand, candSelector);
   const baseSides = sides(base, baseSelector);
   const candSides = sides(cand, candSelector);
-  const keys = [...baseSides.keys()].filter((key) => candSides.has(key));
-  if (keys.length === 0) fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
+  if (![...baseSides.keys()].some((key) => candSides.has(key))) {
+    fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
+  }
+  const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
   return keys.flatMap((key) => {
-    const [b, c] = [baseSides.get(key)!, candSides.get(key)!];
-    const paramsDiffer = JSON.stringify(b.cell.params) !== JSON.stringify(c.cell.params);
+    const [b, c] = [baseSides.get(key), candSides.get(key)];
+    const paramsDiffer = Boolean(b && c) && JSON.stringify(b!.cell.params) !== JSON.stringify(c!.cell.params);
     return options.metrics.flatMap((metric) => {
-      const [x, y] = [b.samples[metric], c.samples[metric]];
+      const [x, y] = [b?.samples[metric] ?? [], c?.samples[metric] ?? []];
       if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
       return [{ key, metric, paramsDiffer, ...judge(metric, x, y, options) }];
     });
@@ -163,6 +157,11 @@ export type Judgement = Omit<Comparison, 'key' | 'metric' | 'paramsDiffer'>;
 
 /** One metric of one cell: base samples against candidate samples. */
 export function judge(metric: Metric, base: number[], cand: number[], options: Pick<CompareOptions, 'threshold' | 'alpha'>): Judgement {
+  if (base.length === 0 || cand.length === 0) {
+    const empty = { low: NaN, high: NaN, confidence: 0 };
+    const verdict: Verdict = cand.length === 0 ? 'missing' : 'new';
+    return { base, cand, baseMedian: median(base), candMedian: median(cand), ratio: NaN, interval: empty, p: NaN, verdict };
+  }
   const ratio = median(cand) / median(base);
   const p = mannWhitneyP(base, cand);
   const needed = runsNeeded(options.alpha);

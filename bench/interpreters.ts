@@ -14,6 +14,8 @@ export const InterpreterSchema = z.object({
   requested: z.string(),
   /** The real executable (sys.executable), not a pyenv shim. */
   executable: z.string(),
+  /** the file behind it, links resolved: two names of one interpreter count once */
+  realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
   gilEnabled: z.boolean(),
@@ -24,6 +26,7 @@ export type Interpreter = z.infer<typeof InterpreterSchema>;
 
 const ProbeSchema = z.object({
   executable: z.string(),
+  realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
   gil_enabled: z.boolean(),
@@ -55,6 +58,7 @@ export async function probeInterpreter(requested: string): Promise<Interpreter> 
     id: `${facts.implementation.toLowerCase()}-${facts.version}${facts.free_threaded_build ? 't' : ''}`,
     requested,
     executable: facts.executable,
+    realpath: facts.realpath,
     version: facts.version,
     implementation: facts.implementation,
     gilEnabled: facts.gil_enabled,
@@ -66,11 +70,11 @@ export async function probeInterpreter(requested: string): Promise<Interpreter> 
 /** Probes each requested interpreter once; two names for one executable count once. */
 export async function resolveInterpreters(requested: string[]): Promise<Interpreter[]> {
   const probed = await Promise.all(requested.map(probeInterpreter));
-  const byExecutable = new Map<string, Interpreter>();
+  const byFile = new Map<string, Interpreter>();
   for (const interpreter of probed) {
-    if (!byExecutable.has(interpreter.executable)) byExecutable.set(interpreter.executable, interpreter);
+    if (!byFile.has(interpreter.realpath)) byFile.set(interpreter.realpath, interpreter);
   }
-  return uniqueIds([...byExecutable.values()]);
+  return uniqueIds([...byFile.values()]);
 }
 
 function uniqueIds(interpreters: Interpreter[]): Interpreter[] {

@@ -152,3 +152,19 @@ export function* schedule(plan: Plan): Generator<ScheduledRun> {
 export function totalRuns(plan: Plan): number {
   return plan.cells.reduce((sum, cell) => sum + cell.warmup + cell.repeats, 0);
 }
+
+/**
+ * The serial cell a cell's speedup is measured against: serial at the same W and parameters on
+ * the same interpreter, or the one serial cell when W does not change what serial does.
+ */
+export function serialCellFor(plan: Plan, cell: Cell): Cell | undefined {
+  const serialOnce = plan.workloads.find((w) => w.name === cell.workload)?.serialIgnoresWorkers;
+  return plan.cells.find(
+    (c) =>
+      c.workload === cell.workload &&
+      c.mode === 'serial' &&
+      c.interpreter === cell.interpreter &&
+      (serialOnce || c.workers === cell.workers) &&
+      JSON.stringify(c.params) === JSON.stringify(cell.params),
+  );
+}

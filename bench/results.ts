@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fail } from './errors.ts';
@@ -45,6 +45,12 @@ export const MeasurementSchema = z.object({
   python: z.record(z.string(), z.unknown()),
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
+
+/** (user + system CPU of the process and its children) / wall: 1.0 = one core busy throughout. */
+export function cpuUtilisation(measurement: Measurement): number {
+  const { self, children } = measurement.rusage;
+  return (self.user_s + self.sys_s + children.user_s + children.sys_s) / measurement.wall_s;
+}
 
 export const RunRecordSchema = z.object({
   cellId: z.string(),
@@ -123,6 +129,11 @@ export function readResults(path: string): Results {
     fail(`"${path}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
   }
   return parsed.data;
+}
+
+/** The run folder reports/latest points at. */
+export function latestRunDir(reportsDir: string): string {
+  return join(reportsDir, readlinkSync(join(reportsDir, 'latest')));
 }
 
 /** Points reports/latest at the newest run (a relative symlink, swapped in atomically). */

@@ -51,6 +51,8 @@ interface CpuMark {
  * PID seen for the first time).
  */
 export class ProcTreeReader {
+  constructor(private readonly intervalS = 0.1) {}
+
   private previous = new Map<number, CpuMark>();
   /** cmdline rarely changes, but exec changes it, and with it the stat's comm: cache on both. */
   private readonly commands = new Map<string, string>();
@@ -80,7 +82,9 @@ export class ProcTreeReader {
       if (!stat) continue;
       const threads = this.threadsOf(pid, stat.threads);
       const before = this.previous.get(pid) ?? { cpuS: 0, atS: stat.startS };
-      const elapsed = nowS - before.atS;
+      // A PID first seen a few ms after it started: start time and CPU both tick in 10 ms steps,
+      // so "since it started" can read 300%. Count at least one interval for it.
+      const elapsed = this.previous.has(pid) ? nowS - before.atS : Math.max(nowS - before.atS, this.intervalS);
       seen.set(pid, { cpuS: stat.cpuS, atS: nowS });
       processes.push({
         pid,
@@ -166,7 +170,7 @@ const FIRST_LOOK_MS = 10;
 /** Samples a process tree every intervalMs from start() until stop(). */
 export class TreeSampler {
   private readonly samples: Sample[] = [];
-  private readonly reader = new ProcTreeReader();
+  private readonly reader: ProcTreeReader;
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   readonly source: SamplerSummary['source'] = HAS_PROC ? 'proc' : 'pidusage';
@@ -174,7 +178,9 @@ export class TreeSampler {
   constructor(
     private readonly root: number,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.reader = new ProcTreeReader(intervalMs / 1000);
+  }
 
   /** An interval of 0 turns sampling off: the way to measure what sampling itself costs. */
   start(): void {

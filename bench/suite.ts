@@ -48,14 +48,14 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     plan: request.plan,
     runs: [],
   };
-  writeResults(resultsPath, results);
-  pointLatest(request.reportsDir, runDir);
-
-  const fixtures = await startFixtures(request.plan);
+  // From the first write on, Ctrl+C must end with a valid file marked partial.
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  writeResults(resultsPath, results);
+  pointLatest(request.reportsDir, runDir);
+  const fixtures = await startFixtures(request.plan);
   try {
     const progress = new Progress([...schedule(request.plan)]);
     const execute = async (runs: ScheduledRun[]) => {

@@ -1,5 +1,5 @@
-import type { Cell } from './plan.ts';
-import type { Results, RunRecord } from './results.ts';
+import { serialCellFor, type Cell, type Plan } from './plan.ts';
+import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
 import { cv, median, medianInterval, outliers, quantile, type Interval } from './stats.ts';
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
@@ -33,6 +33,8 @@ export interface CellSummary {
   othersCpuPct: number;
   /** median % of the machine's CPU time stolen by the hypervisor while it ran */
   stealPct: number;
+  /** median involuntary context switches per second of the measured tree: preemption */
+  involuntaryPerS: number;
   /** why this cell's numbers deserve less trust: few runs, spread, a busy machine */
   warnings: string[];
   /** the measured run whose wall time is closest to the median: the one whose timeline is shown */
@@ -42,9 +44,8 @@ export interface CellSummary {
 export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup);
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
-  const serialOnce = new Set(results.plan.workloads.filter((w) => w.serialIgnoresWorkers).map((w) => w.name));
   for (const summary of summaries) {
-    summary.speedup = speedupOf(summary, summaries, serialOnce.has(summary.cell.workload));
+    summary.speedup = speedupOf(summary, summaries, results.plan);
     summary.warnings = warningsFor(summary);
   }
   return summaries;
@@ -54,10 +55,7 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
   const ok = runs.filter((run) => run.ok && run.measurement);
   const wallS = ok.map((run) => run.measurement!.wall_s);
   const medianWallS = median(wallS);
-  const utilisation = ok.map((run) => {
-    const { self, children } = run.measurement!.rusage;
-    return (self.user_s + self.sys_s + children.user_s + children.sys_s) / run.measurement!.wall_s;
-  });
+  const utilisation = ok.map((run) => cpuUtilisation(run.measurement!));
   const hosts = ok.flatMap((run) => (run.host ? [run.host] : []));
   const taskDurations = ok.flatMap((run) => run.measurement!.tasks.map((t) => t.end_s - t.start_s));
   const fromTimeline = (pick: (run: RunRecord) => number) => median(ok.map(pick));
@@ -75,6 +73,10 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     cpuUtilisation: median(utilisation),
     othersCpuPct: median(hosts.map((h) => h.othersCpuPct)),
     stealPct: median(hosts.map((h) => h.stealPct)),
+    involuntaryPerS: median(ok.map((run) => {
+      const { self, children } = run.measurement!.rusage;
+      return (self.involuntary_switches + children.involuntary_switches) / run.measurement!.wall_s;
+    })),
     warnings: [],
     tasksPerS: median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
     taskP50S: quantile(taskDurations, 0.5),
@@ -92,17 +94,9 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
   };
 }
 
-/** Against serial at the same W, or against the one serial cell when W does not change serial. */
-function speedupOf(summary: CellSummary, all: CellSummary[], serialOnce: boolean): number | undefined {
-  const { workload, workers, interpreter, params } = summary.cell;
-  const baseline = all.find(
-    (other) =>
-      other.cell.workload === workload &&
-      other.cell.mode === 'serial' &&
-      (serialOnce || other.cell.workers === workers) &&
-      other.cell.interpreter === interpreter &&
-      JSON.stringify(other.cell.params) === JSON.stringify(params),
-  );
+function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): number | undefined {
+  const serial = serialCellFor(plan, summary.cell);
+  const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline || !baseline.repeats || !summary.repeats) return undefined;
   return baseline.medianWallS / summary.medianWallS;
 }

@@ -14,6 +14,9 @@ export type ChartKind = (typeof CHART_KINDS)[number];
 export interface ParamSpec {
   description: string;
   values: PerProfile<number>;
+  /** the smallest value the program accepts */
+  min: number;
+  integer: boolean;
 }
 
 /** What a workload folder declares about itself; the harness knows nothing else about it. */

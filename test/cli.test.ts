@@ -30,7 +30,7 @@ function tooOldPython(): string {
     // no pyenv here: fall through to the stand-in
   }
   const fake = join(tempDir(), 'python3.6');
-  writeFileSync(fake, `#!/bin/sh\necho '{"executable": "${fake}", "version": "3.6.15", "implementation": "CPython", "gil_enabled": true, "free_threaded_build": false, "switch_interval_s": 0.005}'\n`);
+  writeFileSync(fake, `#!/bin/sh\necho '{"executable": "${fake}", "realpath": "${fake}", "version": "3.6.15", "implementation": "CPython", "gil_enabled": true, "free_threaded_build": false, "switch_interval_s": 0.005}'\n`);
   chmodSync(fake, 0o755);
   return fake;
 }

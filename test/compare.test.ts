@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { judge, runsNeeded } from '../bench/compare.ts';
+import { latestRunDir, readResults } from '../bench/results.ts';
 import { seededRandom } from '../bench/stats.ts';
 import { tempDir } from './helpers.ts';
 
@@ -49,8 +49,7 @@ test('compare on real runs: the same file is no change, twice the work fails the
   const run = (n: number) => {
     const result = gilbench('run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '5', '--warmup', '0', '--param', `n=${n}`, '--out', out);
     assert.equal(result.status, 0, result.stderr);
-    const newest = readdirSync(out).filter((d) => d !== 'latest').sort().at(-1)!;
-    return join(out, newest, 'results.json');
+    return join(latestRunDir(out), 'results.json');
   };
   const base = run(1_000_000);
   const cand = run(2_000_000);
@@ -68,4 +67,21 @@ test('compare on real runs: the same file is no change, twice the work fails the
   const bad = gilbench('compare', base, '--base-interpreter', 'nope', '--cand-interpreter', 'nope2');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /no interpreter "nope"/);
+
+  // Merged, the two runs of one interpreter on one host stay apart, and render as one report.
+  const merged = join(out, 'merged', 'results.json');
+  const merge = gilbench('merge', merged, base, cand);
+  assert.equal(merge.status, 0, merge.stderr);
+  const results = readResults(merged);
+  assert.equal(results.interpreters.length, 2);
+  assert.equal(new Set(results.plan.cells.map((c) => c.id)).size, 2);
+  assert.equal(results.runs.length, 10);
+  assert.ok(results.runs.every((run) => results.plan.cells.some((c) => c.id === run.cellId)));
+  assert.equal(results.sources?.length, 2);
+  assert.equal(gilbench('report', merged).status, 0);
+});
+
+test('a cell the candidate could not measure is a regression, not a silence', () => {
+  assert.equal(judge('wall', times(1, 7, 1), [], options).verdict, 'missing');
+  assert.equal(judge('wall', [], times(1, 7, 1), options).verdict, 'new');
 });

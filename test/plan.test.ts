@@ -6,7 +6,7 @@ import { buildPlan, schedule, totalRuns } from '../bench/plan.ts';
 import { loadWorkloads } from '../bench/workload.ts';
 
 const python = (id: string): Interpreter => ({
-  id, requested: id, executable: `/usr/bin/${id}`, version: '3.11.0', implementation: 'CPython',
+  id, requested: id, executable: `/usr/bin/${id}`, realpath: `/usr/bin/${id}`, version: '3.11.0', implementation: 'CPython',
   gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005,
 });
 

@@ -11,18 +11,20 @@ export function parse<T extends ParseArgsConfig['options']>(args: string[], opti
   }
 }
 
+/** "a,b" or repeated flags, trimmed, each once. */
 export function list(values: string[] | undefined): string[] | undefined {
-  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values && [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
 }
 
 export function positiveInts(flag: string, values: string[] | undefined, allowZero = false): number[] | undefined {
-  return list(values)?.map((text) => {
+  const numbers = list(values)?.map((text) => {
     const value = Number(text);
     if (!/^\d+$/.test(text) || (!allowZero && value === 0)) {
       fail(`${flag} takes ${allowZero ? 'whole numbers' : 'positive whole numbers'}, e.g. ${flag} ${allowZero ? '0' : '4'}; got "${text}".`);
     }
     return value;
   });
+  return numbers && [...new Set(numbers)];
 }
 
 export function single(flag: string, value: string | undefined, allowZero = false): number | undefined {

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { compare, METRICS, type CompareOptions, type Metric } from '../compare.ts';
+import { compare, METRICS, REGRESSIONS, type CompareOptions, type Metric } from '../compare.ts';
 import { fail } from '../errors.ts';
 import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonText } from '../report/comparison.ts';
 import { renderPng } from '../report/render.ts';
@@ -28,7 +28,7 @@ Options:
   --cand-label LABEL
   --markdown FILE        also write a markdown summary (with a chart beside it), e.g. for a CI job summary
   --json FILE            also write every comparison as JSON
-  --fail-on-regression   exit 1 when any cell is slower
+  --fail-on-regression   exit 1 when any cell is slower, or missing from the candidate (its runs failed)
   -h, --help             show this help
 
 Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input.`;
@@ -62,7 +62,7 @@ export function compareCommand(args: string[]): number {
   const options: CompareOptions = {
     metrics,
     threshold: number('--threshold', values.threshold, 0, 1000)! / 100,
-    alpha: number('--alpha', values.alpha, 0, 1)!,
+    alpha: number('--alpha', values.alpha, 1e-9, 0.5)!,
     baseInterpreter: values['base-interpreter'],
     candInterpreter: values['cand-interpreter'],
     baseLabel: values['base-label'],
@@ -79,10 +79,11 @@ export function compareCommand(args: string[]): number {
   const sides = options.baseLabel ? `${options.baseLabel} → ${options.candLabel}` : `${options.baseInterpreter} → ${options.candInterpreter}`;
   const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${sides} (${base.runId})`;
   if (values.markdown) {
+    mkdirSync(dirname(values.markdown), { recursive: true });
     const chart = `${basename(values.markdown).replace(/\.md$/, '')}.png`;
     writeFileSync(join(dirname(values.markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
     writeAtomic(values.markdown, comparisonMarkdown(comparisons, options, title, chart));
   }
   if (values.json) writeAtomic(values.json, comparisonJson(comparisons, options));
-  return values['fail-on-regression'] && comparisons.some((c) => c.verdict === 'slower') ? 1 : 0;
+  return values['fail-on-regression'] && comparisons.some((c) => REGRESSIONS.includes(c.verdict)) ? 1 : 0;
 }

@@ -8,14 +8,15 @@ export const MERGE_HELP = `Usage: gilbench merge OUT.json IN.json IN.json...
 Merges results files from several jobs or machines (a CI matrix over Python versions and OSes)
 into one, which "gilbench report" renders as one report and "gilbench compare" reads like any
 other. Where two files hold the same interpreter, its cells are told apart by host name
-(cpython-3.11.7@runner-a). Every input's machine is kept under "sources".
+(cpython-3.11.7@runner-a), or by run id when the host is the same too. Every input's machine is kept under "sources".
   -h, --help    show this help`;
 
 /** Renames a file's interpreter ids (and its cells and runs with them) so they stay unique. */
 function relabel(results: Results, taken: Set<string>): Results {
-  const rename = new Map(
-    results.interpreters.map((i) => [i.id, taken.has(i.id) ? `${i.id}@${results.machine.hostname}` : i.id]),
-  );
+  const unique = (id: string) =>
+    [id, `${id}@${results.machine.hostname}`, `${id}@${results.runId}`].find((candidate) => !taken.has(candidate)) ??
+    fail(`Interpreter "${id}" of run ${results.runId} is in the inputs twice.`);
+  const rename = new Map(results.interpreters.map((i) => [i.id, unique(i.id)]));
   const newId = (cell: Cell) => cellId(cell.workload, cell.mode, cell.workers, rename.get(cell.interpreter)!);
   const cellIds = new Map(results.plan.cells.map((cell) => [cell.id, newId(cell)]));
   return {
@@ -30,10 +31,7 @@ export function mergeResults(inputs: Results[]): Results {
   const taken = new Set<string>();
   const parts = inputs.map((results) => {
     const part = relabel(results, taken);
-    for (const i of part.interpreters) {
-      if (taken.has(i.id)) fail(`Two inputs hold interpreter "${i.id}" on the same host; merge them from different runs or hosts.`);
-      taken.add(i.id);
-    }
+    for (const i of part.interpreters) taken.add(i.id);
     return part;
   });
   const [first] = parts;

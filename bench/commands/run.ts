@@ -40,6 +40,9 @@ Options:
                         countdown@head) for "gilbench compare --base-label base --cand-label head"
   -h, --help            show this help
 
+Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 bad input,
+130 interrupted (results.json is kept, marked partial).
+
 Examples:
   gilbench run --profile quick
   gilbench run --workers 2 --python python3.11,python3.13 --repeat 10`;
@@ -52,6 +55,12 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
       const value = match ? Number(match[2]!.replaceAll('_', '')) : NaN;
       if (!match || !Number.isFinite(value)) fail(`--param takes NAME=NUMBER, e.g. --param n=1000000; got "${text}".`);
       if (!known.has(match[1]!)) fail(`No chosen workload has a parameter "${match[1]}"; known: ${[...known].join(', ')}.`);
+      for (const workload of workloads) {
+        const spec = workload.params[match[1]!];
+        if (spec && (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value)))) {
+          fail(`--param ${match[1]} takes ${spec.integer ? 'a whole number' : 'a number'} of at least ${spec.min}; got "${match[2]}".`);
+        }
+      }
       return [match[1]!, value];
     }),
   );
@@ -129,11 +138,12 @@ export async function runCommand(args: string[]): Promise<number> {
     return 130;
   }
   const report = writeReport(outcome.results, outcome.runDir);
-  const failed = outcome.results.runs.filter((r) => !r.ok).length;
+  const failed = outcome.results.runs.filter((r) => !r.ok && !r.warmup).length;
   console.error(
     `gilbench: done in ${formatDuration((performance.now() - started) / 1000)}; ${failed ? `${failed} runs FAILED (see the report); ` : ''}` +
       `report: ${relative(process.cwd(), report)}`,
   );
-  return 0;
+  // A failed cell is reported, and the run went on; but a CI job must not go green on it.
+  return failed ? 1 : 0;
 }
 

@@ -8,16 +8,17 @@ const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).to
 const num = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
 const MARK: Record<Comparison['verdict'], string> = {
   faster: '✅ faster', slower: '❌ slower', differs: 'differs', 'no change': 'no change', 'too few runs': '⚠ too few runs',
+  missing: '❌ missing (no successful run)', new: 'new',
 };
 
 function rows(comparisons: Comparison[]): string[][] {
   return comparisons.map((c) => [
     c.key + (c.paramsDiffer ? ' *' : ''),
     METRICS[c.metric].label,
-    `${num(c.baseMedian)} (n=${c.base.length})`,
-    `${num(c.candMedian)} (n=${c.cand.length})`,
-    `${pct(c.ratio)} [${pct(c.interval.low)}, ${pct(c.interval.high)}]`,
-    c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4),
+    c.base.length ? `${num(c.baseMedian)} (n=${c.base.length})` : '–',
+    c.cand.length ? `${num(c.candMedian)} (n=${c.cand.length})` : '–',
+    Number.isNaN(c.ratio) ? '–' : `${pct(c.ratio)} [${pct(c.interval.low)}, ${pct(c.interval.high)}]`,
+    Number.isNaN(c.p) ? '–' : c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4),
     MARK[c.verdict],
   ]);
 }
@@ -28,6 +29,8 @@ export function summaryLine(comparisons: Comparison[], options: CompareOptions):
   const count = (v: Comparison['verdict']) => comparisons.filter((c) => c.verdict === v).length;
   return (
     `${count('slower')} slower, ${count('faster')} faster, ${count('no change')} no change` +
+    (count('missing') ? `, ${count('missing')} MISSING from the candidate` : '') +
+    (count('new') ? `, ${count('new')} new` : '') +
     (count('differs') ? `, ${count('differs')} differ (CPU utilisation: reported, not judged)` : '') +
     (count('too few runs') ? `, ${count('too few runs')} with too few runs` : '') +
     ` (a change counts when p < ${options.alpha} and it exceeds ±${(options.threshold * 100).toFixed(0)}%)`
@@ -55,8 +58,8 @@ export function comparisonMarkdown(comparisons: Comparison[], options: CompareOp
 /** Change per cell for the first metric, with the interval and the ±threshold band drawn. */
 export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
   const metric = comparisons[0]?.metric ?? 'wall';
-  const shown = comparisons.filter((c) => c.metric === metric);
-  const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948' };
+  const shown = comparisons.filter((c) => c.metric === metric && !Number.isNaN(c.ratio));
+  const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948', missing: '#e15759', new: '#9c9c9c' };
   return {
     type: 'bar',
     data: {

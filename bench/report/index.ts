@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import type { Results } from '../results.ts';
@@ -11,6 +11,7 @@ import { renderPng } from './render.ts';
 
 /** Renders report.md and its charts into `dir` from results alone; returns the report's path. */
 export function writeReport(results: Results, dir: string): string {
+  mkdirSync(dir, { recursive: true });
   const summaries = summariseCells(results);
   const charts = groups(summaries).map(([workload, interpreter, cells]) =>
     writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, interpreter, cells, results.machine.logicalCores),
@@ -37,7 +38,8 @@ function writeCharts(dir: string, info: WorkloadInfo, interpreter: string, cells
   const files = info.charts.flatMap((kind) => {
     const chart = CHARTS[kind];
     if (!chart) return [];
-    const file = `${info.name}-${interpreter}-${kind}.png`;
+    // Interpreter ids may hold '#' or '@', which a markdown link would take for a fragment or worse.
+    const file = `${info.name}-${interpreter}-${kind}.png`.replace(/[^\w.-]/g, '_');
     writeFileSync(join(dir, file), renderPng(chart.build(measured, context) as ChartConfiguration));
     return [{ title: chart.title, file }];
   });

@@ -26,7 +26,8 @@ function table(header: string[], rows: string[][]): string {
 function statusLine(results: Results): string {
   const measured = results.runs.length;
   const planned = totalRuns(results.plan);
-  if (results.status === 'complete') return `Complete: ${measured} runs.`;
+  const auto = results.plan.autoRepeat ? ` (${planned} planned, then rounds added by --repeat auto)` : '';
+  if (results.status === 'complete') return `Complete: ${measured} runs${auto}.`;
   return `**${results.status.toUpperCase()}**: ${measured} of ${planned} planned runs were made; the numbers below use only those.`;
 }
 
@@ -61,11 +62,24 @@ function machineSection(results: Results): string {
   ].join('\n');
 }
 
+/** A merged file ran on several machines: name each. */
+function sourcesTable(results: Results): string {
+  if (!results.sources?.length) return '';
+  return [
+    'Merged from:',
+    table(
+      ['run', 'host', 'CPU', 'cores', 'OS'],
+      results.sources.map((s) => [s.runId, s.machine.hostname, s.machine.cpuModel, `${s.machine.physicalCores} / ${s.machine.logicalCores}`, s.machine.os]),
+    ),
+  ].join('\n\n');
+}
+
 function planSection(results: Results): string {
   const p = results.plan;
   const rounds = p.workloads.map((w) => {
     const cell = p.cells.find((c) => c.workload === w.name);
-    return cell ? `${w.name}: ${cell.warmup} warm-up + ${cell.repeats} measured rounds` : '';
+    const measured = cell && Math.max(cell.repeats, ...p.cells.filter((c) => c.workload === w.name).map((c) => results.runs.filter((r) => r.cellId === c.id && !r.warmup).length));
+    return cell ? `${w.name}: ${cell.warmup} warm-up + ${measured === cell.repeats ? cell.repeats : `${cell.repeats} to ${measured}`} measured rounds` : '';
   });
   return [
     '## Plan',
@@ -103,7 +117,7 @@ function columns(info: WorkloadInfo): Column[] {
     { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
     { header: 'PIDs', value: (s) => String(s.maxPids) },
     { header: 'threads', value: (s) => String(s.maxThreads) },
-    { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
+    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${Math.round(s.involuntaryPerS)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -152,7 +166,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
 }
 
 export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[]): string {
-  const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), planSection(results)];
+  const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
     if (!first) continue;
@@ -193,7 +207,7 @@ const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
 - **process wall** is the median time from spawn to exit as the harness saw it, interpreter start-up included: what \`hyperfine\` or \`time\` would report for the same command line.
 - **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` (or \`--repeat auto\`) or on a quieter machine.
-- **others CPU% / steal%**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, from /proc/stat. A cell is flagged when others used over 50% of a core (the harness itself takes 10–25% while it spawns and samples) or steal exceeded 2%: its numbers were measured on a busy machine.
-- **speedup vs serial** = serial's median wall at the same W / this mode's. W tasks of equal size are run in every mode, so an ideal parallel mode reaches min(W, cores)x.
+- **others CPU% / steal% / preempted/s**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, both from /proc/stat; and how often per second the measured tree was preempted (involuntary context switches, from getrusage: high when its own processes outnumber the cores, or when others compete). A cell is flagged when others used over 50% of a core (the harness itself takes 10–25% while it spawns and samples) or steal exceeded 2%: its numbers were measured on a busy machine.
+- **speedup vs serial** = serial's median wall / this mode's. Where W tasks of equal size run in every mode (countdown), serial is taken at the same W, and an ideal parallel mode reaches min(W, cores)x; where serial does the same K tasks whatever W is (fetch), the one serial cell is the baseline, and the ideal is the workload's stated ideal.
 - **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
 - **CPU% mean / peak**, **peak RSS**, **PIDs**, **threads** come from walking the process tree in /proc during the run, as top and ps do (100% = one core).`;

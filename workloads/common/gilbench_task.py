@@ -12,6 +12,7 @@ import argparse
 import functools
 import json
 import os
+from queue import Empty
 import resource
 import sys
 import threading
@@ -63,13 +64,18 @@ def copies_processes(task, params, workers, t0):
              for w in range(workers)]
     for proc in procs:
         proc.start()
-    # Drain before join: a child blocks on exit until its queued record is read.
-    records = [queue.get() for _ in procs]
+    # Drain before join: a child blocks on exit until its queued record is read. A child that
+    # died without a record must fail the run now, not leave it waiting for the harness timeout.
+    records = []
+    while len(records) < workers:
+        try:
+            records.append(queue.get(timeout=0.5))
+        except Empty:
+            failed = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            if failed:
+                raise RuntimeError("worker process exited with code %s" % failed[0])
     for proc in procs:
         proc.join()
-    failed = [p.exitcode for p in procs if p.exitcode != 0]
-    if failed:
-        raise RuntimeError("worker process exited with code %s" % failed[0])
     return sorted(records, key=lambda r: r["task"])
 
 

@@ -4,6 +4,7 @@ Kept parseable by Python 2.7 on purpose: the harness must be able to tell a user
 that an old interpreter is too old, which needs an answer from it first.
 """
 import json
+import os
 import platform
 import sys
 import sysconfig
@@ -20,6 +21,8 @@ def facts():
     switch = getattr(sys, "getswitchinterval", None)
     return {
         "executable": sys.executable,
+        # python3 and python3.11 may be two names of one file: this tells them apart.
+        "realpath": os.path.realpath(sys.executable),
         "version": platform.python_version(),
         "implementation": platform.python_implementation(),
         "gil_enabled": gil_enabled(),

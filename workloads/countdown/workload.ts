@@ -11,6 +11,8 @@ export default defineWorkload({
     n: {
       description: 'loop iterations per task (the lecture used 100,000,000)',
       values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 },
+      min: 0,
+      integer: true,
     },
   },
   workers: { quick: [1, 2, 4], default: [1, 2, 4], full: [1, 2, 4, 8] },
