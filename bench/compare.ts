@@ -2,7 +2,7 @@ import { fail } from './errors.ts';
 import { serialCellFor, type Cell } from './plan.ts';
 import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
 import { LABEL_MARK, unlabelled } from './workload.ts';
-import { mannWhitneyP, median, ratioOfMediansInterval, type Interval } from './stats.ts';
+import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from './stats.ts';
 
 /**
  * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per
@@ -55,12 +55,15 @@ export interface Comparison {
   ratio: number;
   interval: Interval;
   p: number;
+  /** which rank test gave p: paired for the two sides of one interleaved run */
+  test: 'mann-whitney' | 'signed-rank' | 'none';
   verdict: Verdict;
   /** parameters that differ between the two sides, e.g. a deliberately injected slowdown */
   paramsDiffer: boolean;
 }
 
-type Samples = Record<Metric, number[]>;
+/** Each measured run's value, with the round it ran in: A/B in one run pairs the sides by round. */
+type Samples = Record<Metric, { round: number; value: number }[]>;
 
 interface Side {
   cell: Cell;
@@ -71,13 +74,13 @@ const okRuns = (results: Results, cell: Cell) =>
   results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && run.measurement);
 
 /** Speedup per round: serial's wall in round r / the cell's wall in round r (interleaving pairs them). */
-function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): number[] {
+function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): Samples['speedup'] {
   const serial = serialCellFor(results.plan, cell);
   if (!serial) return [];
   const serialByRound = new Map(okRuns(results, serial).map((run) => [run.round, run.measurement!.wall_s]));
   return runs.flatMap((run) => {
     const base = serialByRound.get(run.round);
-    return base === undefined ? [] : [base / run.measurement!.wall_s];
+    return base === undefined ? [] : [{ round: run.round, value: base / run.measurement!.wall_s }];
   });
 }
 
@@ -91,11 +94,11 @@ function sides(results: Results, { interpreter, label }: Selector): Map<string, 
     found.set(key, {
       cell,
       samples: {
-        wall: runs.map((run) => run.measurement!.wall_s),
-        throughput: runs.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s),
+        wall: runs.map((run) => ({ round: run.round, value: run.measurement!.wall_s })),
+        throughput: runs.map((run) => ({ round: run.round, value: run.measurement!.tasks.length / run.measurement!.wall_s })),
         // Serial's speedup over itself is 1 by definition: nothing to compare.
         speedup: cell.mode === 'serial' ? [] : speedupPerRound(results, cell, runs),
-        cpu: runs.map((run) => cpuUtilisation(run.measurement!)),
+        cpu: runs.map((run) => ({ round: run.round, value: cpuUtilisation(run.measurement!) })),
       },
     });
   }
@@ -131,7 +134,7 @@ function checkSelector(results: Results, { interpreter, label }: Selector): void
 
 export function compare(base: Results, cand: Results, options: CompareOptions): Comparison[] {
   checkPair('interpreter', options.baseInterpreter, options.candInterpreter);
-  checkPair('label', options.baseLabel, options.candLabel);
+  // A label may pick one side alone: a labelled half of an A/B run against an unlabelled baseline.
   const baseSelector = { interpreter: options.baseInterpreter, label: options.baseLabel };
   const candSelector = { interpreter: options.candInterpreter, label: options.candLabel };
   checkSelector(base, baseSelector);
@@ -142,32 +145,53 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
     fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
   }
   const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
+  // Both sides from one interleaved run: round r of each ran side by side, so pair them.
+  const paired = base === cand;
   return keys.flatMap((key) => {
     const [b, c] = [baseSides.get(key), candSides.get(key)];
     const paramsDiffer = Boolean(b && c) && JSON.stringify(b!.cell.params) !== JSON.stringify(c!.cell.params);
     return options.metrics.flatMap((metric) => {
       const [x, y] = [b?.samples[metric] ?? [], c?.samples[metric] ?? []];
       if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
-      return [{ key, metric, paramsDiffer, ...judge(metric, x, y, options) }];
+      const byRound = new Map(x.map((s) => [s.round, s.value]));
+      const pairs = paired ? y.flatMap((s) => (byRound.has(s.round) ? [[byRound.get(s.round)!, s.value] as [number, number]] : [])) : undefined;
+      return [{ key, metric, paramsDiffer, ...judge(metric, x.map((s) => s.value), y.map((s) => s.value), options, pairs) }];
     });
   });
 }
 
 export type Judgement = Omit<Comparison, 'key' | 'metric' | 'paramsDiffer'>;
 
-/** One metric of one cell: base samples against candidate samples. */
-export function judge(metric: Metric, base: number[], cand: number[], options: Pick<CompareOptions, 'threshold' | 'alpha'>): Judgement {
+/**
+ * One metric of one cell: base samples against candidate samples. With `pairs` (the same round
+ * of both sides of one interleaved run) the p-value comes from the paired signed-rank test on
+ * the per-round log ratios, which cancels the drift between rounds; otherwise Mann-Whitney U.
+ */
+export function judge(
+  metric: Metric,
+  base: number[],
+  cand: number[],
+  options: Pick<CompareOptions, 'threshold' | 'alpha'>,
+  pairs?: [number, number][],
+): Judgement {
   if (base.length === 0 || cand.length === 0) {
     const empty = { low: NaN, high: NaN, confidence: 0 };
     const verdict: Verdict = cand.length === 0 ? 'missing' : 'new';
-    return { base, cand, baseMedian: median(base), candMedian: median(cand), ratio: NaN, interval: empty, p: NaN, verdict };
+    return { base, cand, baseMedian: median(base), candMedian: median(cand), ratio: NaN, interval: empty, p: NaN, test: 'none', verdict };
   }
   const ratio = median(cand) / median(base);
-  const p = mannWhitneyP(base, cand);
-  const needed = runsNeeded(options.alpha);
+  const test = pairs ? 'signed-rank' : 'mann-whitney';
+  const p = pairs ? signedRankP(pairs.map(([b, c]) => Math.log(c / b))) : mannWhitneyP(base, cand);
+  const enough = pairs ? pairs.length >= pairsNeeded(options.alpha) : Math.min(base.length, cand.length) >= runsNeeded(options.alpha);
   return {
     base, cand, baseMedian: median(base), candMedian: median(cand), ratio,
-    interval: ratioOfMediansInterval(base, cand), p,
-    verdict: verdictOf(metric, ratio, p, options, base.length >= needed && cand.length >= needed),
+    interval: ratioOfMediansInterval(base, cand), p, test,
+    verdict: verdictOf(metric, ratio, p, options, enough),
   };
+}
+
+/** The fewest pairs with which the signed-rank test can reach p < alpha (7 pairs cannot reach 0.01). */
+export function pairsNeeded(alpha: number): number {
+  for (let n = 1; n < 50; n++) if (signedRankP(Array.from({ length: n }, (_, i) => i + 1)) < alpha) return n;
+  return 50;
 }

@@ -57,7 +57,8 @@ export interface PlanRequest {
   /** Overrides of the workloads' own per-profile choices; undefined keeps the workload's. */
   modes?: string[];
   workers?: number[];
-  params?: Record<string, number>;
+  /** parameter overrides per workload name */
+  params?: Record<string, Record<string, number>>;
   timeoutS?: number;
   autoRepeat?: AutoRepeat;
   repeats?: number;
@@ -78,7 +79,7 @@ export function buildPlan(request: PlanRequest): Plan {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
     const modes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
     const params = Object.fromEntries(
-      Object.entries(workload.params).map(([name, spec]) => [name, request.params?.[name] ?? spec.values[profile]]),
+      Object.entries(workload.params).map(([name, spec]) => [name, request.params?.[workload.name]?.[name] ?? spec.values[profile]]),
     );
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of request.interpreters) {

@@ -158,3 +158,44 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
   return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
 }
+
+/**
+ * Two-sided Wilcoxon signed-rank p-value for paired differences (zeros dropped): exact from the
+ * subset-sum distribution of ranks when there are no tied magnitudes, else the normal approximation.
+ * The paired test for A/B in one interleaved run, where round r of both sides ran side by side.
+ */
+export function signedRankP(differences: readonly number[]): number {
+  const d = differences.filter((x) => x !== 0);
+  const n = d.length;
+  if (n === 0) return 1;
+  const order = d.map((x, i) => [Math.abs(x), i] as const).sort((a, b) => a[0] - b[0]);
+  const ranks = new Array<number>(n);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) ranks[order[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const wPlus = d.reduce((sum, x, i) => sum + (x > 0 ? ranks[i]! : 0), 0);
+  const tied = new Set(order.map(([m]) => m)).size < n;
+  const max = (n * (n + 1)) / 2;
+  if (!tied && n <= 50) {
+    // counts[s]: how many of the 2^n sign patterns give W+ = s
+    let counts = [1];
+    for (let rank = 1; rank <= n; rank++) {
+      const next = new Array<number>(counts.length + rank).fill(0);
+      counts.forEach((c, s) => {
+        next[s]! += c;
+        next[s + rank]! += c;
+      });
+      counts = next;
+    }
+    const total = 2 ** n;
+    const low = counts.slice(0, Math.floor(wPlus) + 1).reduce((a, b) => a + b, 0) / total;
+    const high = counts.slice(Math.ceil(wPlus)).reduce((a, b) => a + b, 0) / total;
+    return Math.min(1, 2 * Math.min(low, high));
+  }
+  const sigma = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+  const z = (Math.abs(wPlus - max / 2) - 0.5) / sigma;
+  return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
+}

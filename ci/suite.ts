@@ -1,19 +1,34 @@
 /**
  * The quick suite the regression gate runs: small, so a CI job stays short, yet with enough
- * rounds (7) for the rank test to reach p < 0.01. Shared by `npm run bench:ci` and
- * scripts/check-gate.ts, so that what is checked for false alarms is what gates.
+ * rounds (10) for the rank tests to reach p < 0.01 (Mann-Whitney needs 5 per side, the paired
+ * signed-rank test 8 pairs). Shared by `npm run bench:ci`, the workflow's
+ * A/B gate and scripts/check-gate.ts, so that what is checked for false alarms is what gates.
  */
-export const CI_SUITE_ARGS = [
-  '--workloads', 'countdown,fetch',
+export const CI_WORKLOADS = ['countdown', 'fetch'];
+
+export const CI_RUN_ARGS = [
   '--modes', 'serial,threads,processes,async',
   '--workers', '2',
   '--profile', 'quick',
   '--param', 'n=5000000',
   '--param', 'requests=16',
-  '--repeat', '7',
+  '--repeat', '10',
   '--warmup', '1',
 ];
 
-/** Ratios within one run travel between machines; absolute times do not. */
+export const CI_SUITE_ARGS = ['--workloads', CI_WORKLOADS.join(','), ...CI_RUN_ARGS];
+
+/** bench:ci against a committed baseline: ratios within one run travel between machines. */
 export const CI_GATE_METRICS = 'speedup,cpu';
+/** The A/B gate, both sides in one interleaved run on one machine: wall time is fair too. */
+export const AB_GATE_METRICS = 'wall,speedup';
 export const BASELINE = new URL('./baseline.json', import.meta.url).pathname;
+
+/** Run arguments for base and head workload folders measured in one interleaved run. */
+export function abRunArgs(baseDir: string, headDir: string): string[] {
+  return [
+    '--workloads-dir', `${baseDir}=base`, '--workloads-dir', `${headDir}=head`,
+    '--workloads', CI_WORKLOADS.flatMap((w) => [`${w}@base`, `${w}@head`]).join(','),
+    ...CI_RUN_ARGS,
+  ];
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { judge, runsNeeded } from '../bench/compare.ts';
+import { judge, pairsNeeded, runsNeeded } from '../bench/compare.ts';
 import { latestRunDir, readResults } from '../bench/results.ts';
 import { seededRandom } from '../bench/stats.ts';
 import { tempDir } from './helpers.ts';
@@ -34,6 +34,19 @@ test('a significant shift below the threshold is no change', () => {
   const tiny = judge('wall', times(1, 20, 1).map((x) => x * 0.99), times(1, 20, 2).map((x) => x * 1.03), options);
   assert.ok(tiny.p < 0.01, 'the shift is real');
   assert.equal(tiny.verdict, 'no change', 'but smaller than the 5% threshold');
+});
+
+test('paired rounds: a small steady slowdown under big round-to-round drift is caught', () => {
+  // Each round's machine speed drifts by up to ±20%, and the candidate is 8% slower in every one.
+  const drift = times(1, 10, 7).map((x) => 1 + (x - 1) * 10);
+  const base = drift.map((d) => d * 1.0);
+  const cand = drift.map((d) => d * 1.08);
+  const pairs = base.map((b, i) => [b, cand[i]!] as [number, number]);
+  assert.equal(judge('wall', base, cand, options).verdict, 'no change', 'unpaired, the drift hides it');
+  const paired = judge('wall', base, cand, options, pairs);
+  assert.equal(paired.test, 'signed-rank');
+  assert.equal(paired.verdict, 'slower');
+  assert.equal(pairsNeeded(0.01), 8);
 });
 
 test('too few runs for the rank test are said so, not judged', () => {

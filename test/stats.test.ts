@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval } from '../bench/stats.ts';
+import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval, signedRankP } from '../bench/stats.ts';
 
 test('median and quantiles interpolate like numpy', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -54,4 +54,14 @@ test('bootstrap interval of a ratio of medians covers the true ratio and is repe
   assert.ok(interval.low <= 1.2 && interval.high >= 1.2, JSON.stringify(interval));
   assert.ok(interval.low > 1.1, 'a 20% shift is clearly away from 1');
   assert.deepEqual(ratioOfMediansInterval(a, b), interval, 'seeded: the same answer every time');
+});
+
+test('Wilcoxon signed-rank: exact p-values for paired differences', () => {
+  // All 8 differences positive: the most extreme of 2^8 sign patterns, two-sided.
+  assert.ok(Math.abs(signedRankP([1, 2, 3, 4, 5, 6, 7, 8]) - 2 / 256) < 1e-12);
+  // 7 pairs can never reach 0.01: 2/128 at best.
+  assert.ok(Math.abs(signedRankP([-1, -2, -3, -4, -5, -6, -7]) - 2 / 128) < 1e-12);
+  // Mixed signs: no evidence.
+  assert.ok(signedRankP([1, -2, 3, -4, 5, -6, 7, -8]) > 0.5);
+  assert.equal(signedRankP([0, 0, 0]), 1);
 });

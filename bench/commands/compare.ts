@@ -14,7 +14,8 @@ export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [option
 Matches cells by workload, mode, workers and interpreter — or compares two interpreters, or two
 labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
 interleaved run, so drift hits both alike. Per cell and metric: the ratio of
-medians with a 95% bootstrap interval and a Mann-Whitney U p-value. "slower" or "faster" needs
+medians with a 95% bootstrap interval and a p-value — Mann-Whitney U between two runs, the
+paired Wilcoxon signed-rank test (round r against round r) between the two sides of one run. "slower" or "faster" needs
 both p < alpha and a change beyond the threshold; anything else is "no change".
 
 Options:
@@ -70,7 +71,9 @@ export function compareCommand(args: string[]): number {
   };
   const base = readResults(positionals[0]!);
   const cand = positionals[1] ? readResults(positionals[1]) : base;
-  if (!positionals[1] && options.baseInterpreter === undefined && options.baseLabel === undefined) {
+  const bothInterpreters = options.baseInterpreter !== undefined && options.candInterpreter !== undefined;
+  const bothLabels = options.baseLabel !== undefined && options.candLabel !== undefined;
+  if (!positionals[1] && !bothInterpreters && !bothLabels) {
     fail('With one results file, name the two sides: --base-interpreter and --cand-interpreter, or --base-label and --cand-label.');
   }
   const comparisons = compare(base, cand, options);

@@ -30,7 +30,9 @@ Options:
   --warmup N            warm-up rounds, not counted (default: the profile's)
   --python LIST         interpreters: names on PATH or paths (default: python3); may be repeated
   --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
-  --param NAME=VALUE    override a workload parameter, e.g. --param n=50000000; may be repeated
+  --param [WORKLOAD:]NAME=VALUE
+                        override a workload parameter, e.g. --param n=50000000, or for one
+                        workload only, e.g. --param countdown@head:n=5500000; may be repeated
   --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
   --timeout S           kill a single run after S seconds (default: the workload's, per profile)
   --out DIR             where run folders and the "latest" link go (default: reports)
@@ -47,25 +49,34 @@ Examples:
   gilbench run --profile quick
   gilbench run --workers 2 --python python3.11,python3.13 --repeat 10`;
 
-function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, number> {
-  const known = new Set(workloads.flatMap((w) => Object.keys(w.params)));
-  return Object.fromEntries(
-    (values ?? []).map((text) => {
-      const match = /^([a-z_][a-z0-9_]*)=(-?[\d_.e]+)$/i.exec(text);
-      const value = match ? Number(match[2]!.replaceAll('_', '')) : NaN;
-      if (!match || !Number.isFinite(value)) fail(`--param takes NAME=NUMBER, e.g. --param n=1000000; got "${text}".`);
-      if (!known.has(match[1]!)) fail(`No chosen workload has a parameter "${match[1]}"; known: ${[...known].join(', ')}.`);
-      for (const workload of workloads) {
-        const spec = workload.params[match[1]!];
-        if (spec && (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value)))) {
-          fail(`--param ${match[1]} takes ${spec.integer ? 'a whole number' : 'a number'} of at least ${spec.min}; got "${match[2]}".`);
-        }
+/**
+ * --param NAME=VALUE sets a parameter for every chosen workload that has it; --param
+ * WORKLOAD:NAME=VALUE for one workload only (e.g. one side of an A/B run: countdown@head:n=…).
+ * Returns the values per workload name.
+ */
+function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, Record<string, number>> {
+  const perWorkload: Record<string, Record<string, number>> = Object.fromEntries(workloads.map((w) => [w.name, {}]));
+  for (const text of values ?? []) {
+    const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.e]+)$/i.exec(text);
+    const value = match ? Number(match[3]!.replaceAll('_', '')) : NaN;
+    if (!match || !Number.isFinite(value)) fail(`--param takes [WORKLOAD:]NAME=NUMBER, e.g. --param n=1000000; got "${text}".`);
+    const [, scope, name] = match as unknown as [string, string | undefined, string];
+    if (scope !== undefined && !(scope in perWorkload)) fail(`--param ${text}: "${scope}" is not a chosen workload.`);
+    const targets = workloads.filter((w) => (scope === undefined || w.name === scope) && name in w.params);
+    if (targets.length === 0) {
+      const known = [...new Set(workloads.flatMap((w) => Object.keys(w.params)))];
+      fail(`No chosen workload has a parameter "${name}"; known: ${known.join(', ')}.`);
+    }
+    for (const workload of targets) {
+      const spec = workload.params[name]!;
+      if (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value))) {
+        fail(`--param ${name} takes ${spec.integer ? 'a whole number' : 'a number'} of at least ${spec.min}; got "${match[3]}".`);
       }
-      return [match[1]!, value];
-    }),
-  );
+      perWorkload[workload.name]![name] = value;
+    }
+  }
+  return perWorkload;
 }
-
 
 /** The workloads of every --workloads-dir (DIR or DIR=LABEL), or of workloads/. */
 async function workloadsFrom(dirs: string[] | undefined): Promise<Map<string, Workload>> {

@@ -18,12 +18,12 @@ function rows(comparisons: Comparison[]): string[][] {
     c.base.length ? `${num(c.baseMedian)} (n=${c.base.length})` : '–',
     c.cand.length ? `${num(c.candMedian)} (n=${c.cand.length})` : '–',
     Number.isNaN(c.ratio) ? '–' : `${pct(c.ratio)} [${pct(c.interval.low)}, ${pct(c.interval.high)}]`,
-    Number.isNaN(c.p) ? '–' : c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4),
+    Number.isNaN(c.p) ? '–' : `${c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4)}${c.test === 'signed-rank' ? ' (paired)' : ''}`,
     MARK[c.verdict],
   ]);
 }
 
-const HEADER = ['cell', 'metric', 'base median', 'candidate median', 'change [95% CI]', 'p (Mann-Whitney)', 'verdict'];
+const HEADER = ['cell', 'metric', 'base median', 'candidate median', 'change [95% CI]', 'p', 'verdict'];
 
 export function summaryLine(comparisons: Comparison[], options: CompareOptions): string {
   const count = (v: Comparison['verdict']) => comparisons.filter((c) => c.verdict === v).length;
@@ -33,7 +33,8 @@ export function summaryLine(comparisons: Comparison[], options: CompareOptions):
     (count('new') ? `, ${count('new')} new` : '') +
     (count('differs') ? `, ${count('differs')} differ (CPU utilisation: reported, not judged)` : '') +
     (count('too few runs') ? `, ${count('too few runs')} with too few runs` : '') +
-    ` (a change counts when p < ${options.alpha} and it exceeds ±${(options.threshold * 100).toFixed(0)}%)`
+    ` (a change counts when p < ${options.alpha} and it exceeds ±${(options.threshold * 100).toFixed(0)}%; ` +
+    `p from Mann-Whitney U, or from the paired signed-rank test when both sides ran interleaved in one run)`
   );
 }
 
