@@ -20,6 +20,12 @@ export const CI_SUITE_ARGS = ['--workloads', CI_WORKLOADS.join(','), ...CI_RUN_A
 
 /** bench:ci against a committed baseline: ratios within one run travel between machines. */
 export const CI_GATE_METRICS = 'speedup,cpu';
+/**
+ * …but not perfectly between moments: on a shared 2-core runner a speedup measured half an hour
+ * later moved by up to ±30% (the second core is not always free), so the baseline gate only
+ * fails on a large change, in %. The A/B gate, both sides in one run, keeps the default 5%.
+ */
+export const CI_GATE_THRESHOLD_PCT = '25';
 /** The A/B gate, both sides in one interleaved run on one machine: wall time is fair too. */
 export const AB_GATE_METRICS = 'wall,speedup';
 export const BASELINE = new URL('./baseline.json', import.meta.url).pathname;

@@ -5,7 +5,7 @@ import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../bench/cli.ts';
 import { latestRunDir, readResults } from '../bench/results.ts';
-import { BASELINE, CI_GATE_METRICS, CI_SUITE_ARGS } from '../ci/suite.ts';
+import { BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_SUITE_ARGS } from '../ci/suite.ts';
 
 const update = process.argv.includes('--update-baseline');
 const extra = process.argv.slice(2).filter((arg) => arg !== '--update-baseline');
@@ -25,7 +25,7 @@ if (update) {
   // one interpreter, and its ratios are what is compared, so pair the two sides' interpreters.
   const interpreterOf = (file: string) => readResults(file).interpreters[0]!.id;
   const code = await main([
-    'compare', BASELINE, results, '--metrics', CI_GATE_METRICS, '--markdown', markdown, '--fail-on-regression',
+    'compare', BASELINE, results, '--metrics', CI_GATE_METRICS, '--threshold', CI_GATE_THRESHOLD_PCT, '--markdown', markdown, '--fail-on-regression',
     '--base-interpreter', interpreterOf(BASELINE), '--cand-interpreter', interpreterOf(results),
   ]);
   if (code !== 2) {

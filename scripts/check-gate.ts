@@ -13,7 +13,7 @@ import { main } from '../bench/cli.ts';
 import { compare, type CompareOptions, type Comparison, type Metric } from '../bench/compare.ts';
 import { latestRunDir, readResults } from '../bench/results.ts';
 import { WORKLOADS_DIR } from '../bench/workload.ts';
-import { AB_GATE_METRICS, abRunArgs, BASELINE, CI_GATE_METRICS, CI_RUN_ARGS } from '../ci/suite.ts';
+import { AB_GATE_METRICS, abRunArgs, BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_RUN_ARGS } from '../ci/suite.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '10' }, inject: { type: 'string', default: '5,10,20' } } });
 const PAIRS = Number(values.pairs);
@@ -38,7 +38,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
   const ab = alarms(compare(file, file, { ...options(AB_GATE_METRICS), baseLabel: 'base', candLabel: 'head' }));
   const baseline = readResults(BASELINE);
   const vsBaseline = alarms(compare(baseline, file, {
-    ...options(CI_GATE_METRICS), baseInterpreter: baseline.interpreters[0]!.id, candInterpreter: file.interpreters[0]!.id, candLabel: 'base',
+    ...options(CI_GATE_METRICS), threshold: Number(CI_GATE_THRESHOLD_PCT) / 100, baseInterpreter: baseline.interpreters[0]!.id, candInterpreter: file.interpreters[0]!.id, candLabel: 'base',
   }));
   falseAlarms.ab += ab.length ? 1 : 0;
   falseAlarms.baseline += vsBaseline.length ? 1 : 0;
@@ -55,6 +55,6 @@ for (const pct of INJECT) {
 
 console.log('');
 console.log(`False alarms, A/B in one run (the workflow's gate, ${AB_GATE_METRICS}): ${falseAlarms.ab} of ${PAIRS} runs had any cell judged slower, faster or missing (p < 0.01, beyond ±5%).`);
-console.log(`False alarms, against ci/baseline.json (bench:ci, ${CI_GATE_METRICS}): ${falseAlarms.baseline} of ${PAIRS}.`);
+console.log(`False alarms, against ci/baseline.json (bench:ci, ${CI_GATE_METRICS}, ±${CI_GATE_THRESHOLD_PCT}%): ${falseAlarms.baseline} of ${PAIRS}.`);
 for (const line of caught) console.log(`Sensitivity, ${line}`);
 console.log(`Took ${((performance.now() - started) / 60_000).toFixed(1)} min; runs in ${out}`);
