@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import type { Interpreter } from './interpreters.ts';
-import { unlabelled, type Profile, type Workload } from './workload.ts';
+import type { Profile, Workload } from './workload.ts';
 
 export const CellSchema = z.object({
   id: z.string(),
@@ -117,23 +117,8 @@ export function buildPlan(request: PlanRequest): Plan {
       serialIgnoresWorkers: Boolean(w.serialIgnoresWorkers),
       ideal: w.ideal?.description,
     })),
-    cells: twinsSideBySide(cells),
+    cells,
   };
-}
-
-/**
- * Two revisions of a workload measured in one run (countdown@base, countdown@head): each cell of
- * one stands right beside its twin of the other, so that the pair runs seconds apart in every
- * round and the paired comparison sees the same machine on both sides.
- */
-function twinsSideBySide(cells: Cell[]): Cell[] {
-  const twinKey = (c: Cell) => `${unlabelled(c.workload)}/${c.mode}/w${c.workers}/${c.interpreter}`;
-  const first = new Map<string, number>();
-  cells.forEach((c, i) => first.has(twinKey(c)) || first.set(twinKey(c), i));
-  return cells
-    .map((cell, index) => ({ cell, index }))
-    .sort((a, b) => first.get(twinKey(a.cell))! - first.get(twinKey(b.cell))! || a.index - b.index)
-    .map(({ cell }) => cell);
 }
 
 /** Every mode asked for must exist in at least one chosen workload. */
@@ -153,15 +138,13 @@ export interface ScheduledRun {
 
 /**
  * Interleaved order, as asv does it: round 1 of every cell, then round 2, …, so that drift
- * in the machine's speed spreads over all cells instead of landing on one. Every other round
- * runs the cells backwards (A B, B A, …), so no cell always follows the same neighbour. A cell
- * with fewer rounds than others simply drops out of the later ones.
+ * in the machine's speed spreads over all cells instead of landing on one. A cell with fewer
+ * rounds than others simply drops out of the later ones.
  */
 export function* schedule(plan: Plan): Generator<ScheduledRun> {
   const rounds = Math.max(0, ...plan.cells.map((cell) => cell.warmup + cell.repeats));
-  const backwards = [...plan.cells].reverse();
   for (let round = 0; round < rounds; round++) {
-    for (const cell of round % 2 === 0 ? plan.cells : backwards) {
+    for (const cell of plan.cells) {
       if (round < cell.warmup + cell.repeats) yield { cell, round, warmup: round < cell.warmup };
     }
   }

@@ -46,17 +46,3 @@ test('a mode the workload does not have is a usage error', async () => {
     (error: unknown) => error instanceof UsageError && /No chosen workload has a mode "fibers"/.test(error.message),
   );
 });
-
-test('two revisions of a workload run side by side, and every other round runs backwards', async () => {
-  const countdown = (await loadWorkloads()).get('countdown')!;
-  const twin = (label: string) => ({ ...countdown, name: `countdown@${label}` });
-  const plan = buildPlan({
-    workloads: [twin('base'), twin('head')], interpreters: [python('a')], profile: 'quick',
-    modes: ['serial', 'threads'], workers: [2], repeats: 2, warmup: 0, sampleIntervalMs: 100,
-  });
-  assert.deepEqual(plan.cells.map((c) => `${c.workload}/${c.mode}`), [
-    'countdown@base/serial', 'countdown@head/serial', 'countdown@base/threads', 'countdown@head/threads',
-  ]);
-  const order = [...schedule(plan)].map((r) => r.cell.id);
-  assert.deepEqual(order.slice(4), [...order.slice(0, 4)].reverse());
-});
