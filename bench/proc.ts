@@ -21,7 +21,6 @@ export interface StatLine {
   comm: string;
   state: string;
   ppid: number;
-  pgid: number;
   /** user + system CPU time, seconds */
   cpuS: number;
   threads: number;
@@ -42,7 +41,6 @@ export function parseStat(text: string): StatLine {
     comm: text.slice(text.indexOf('(') + 1, close),
     state: fields[0] ?? '?',
     ppid: at(4),
-    pgid: at(5),
     cpuS: (at(14) + at(15)) / CLOCK_TICKS,
     threads: at(20),
     startS: at(22) / CLOCK_TICKS,

@@ -46,10 +46,14 @@ export const MeasurementSchema = z.object({
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
-/** (user + system CPU of the process and its children) / wall: 1.0 = one core busy throughout. */
+/** User + system CPU seconds of a process and its reaped children. */
+export function treeCpuS({ self, children }: Measurement['rusage']): number {
+  return self.user_s + self.sys_s + children.user_s + children.sys_s;
+}
+
+/** CPU of the measured work / its wall time: 1.0 = one core busy throughout. */
 export function cpuUtilisation(measurement: Measurement): number {
-  const { self, children } = measurement.rusage;
-  return (self.user_s + self.sys_s + children.user_s + children.sys_s) / measurement.wall_s;
+  return treeCpuS(measurement.rusage) / measurement.wall_s;
 }
 
 export const RunRecordSchema = z.object({

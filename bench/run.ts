@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { groupAlive, killTree } from './kill.ts';
 import { readCpuTimes, type CpuTimes } from './proc.ts';
-import { MeasurementSchema, type Measurement, type RunRecord } from './results.ts';
+import { MeasurementSchema, treeCpuS, type Measurement, type RunRecord } from './results.ts';
 import { summarise, TreeSampler } from './sample.ts';
 import { tryParseJson } from './json.ts';
 
@@ -74,8 +74,7 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
  */
 function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undefined, wallS: number, measurement: Measurement) {
   if (!before || !after || wallS <= 0) return undefined;
-  const { self, children } = measurement.rusage_total;
-  const treeS = self.user_s + self.sys_s + children.user_s + children.sys_s;
+  const treeS = treeCpuS(measurement.rusage_total);
   const totalS = after.totalS - before.totalS;
   return {
     othersCpuPct: Math.max(0, (100 * (after.busyS - before.busyS - treeS)) / wallS),

@@ -40,9 +40,16 @@ export type SamplerSummary = z.infer<typeof SamplerSummarySchema>;
 export const TimelineSchema = z.object({ summary: SamplerSummarySchema, samples: z.array(SampleSchema) });
 export type Timeline = z.infer<typeof TimelineSchema>;
 
-interface CpuMark {
+/** What a walk remembers of a PID for the next one. */
+interface Known {
+  /** CPU seconds and when they were read: the next walk's CPU% is the difference */
   cpuS: number;
   atS: number;
+  /** cmdline changes only on exec, which also changes the stat's comm: read again only then */
+  comm: string;
+  command: string;
+  /** thread ids: /proc/PID/task is listed again only when their count changes or one vanished */
+  threads?: number[];
 }
 
 /**
@@ -51,55 +58,47 @@ interface CpuMark {
  * PID seen for the first time).
  */
 export class ProcTreeReader {
-  constructor(private readonly intervalS = 0.1) {}
-
-  private previous = new Map<number, CpuMark>();
-  /** cmdline rarely changes, but exec changes it, and with it the stat's comm: cache on both. */
-  private readonly commands = new Map<string, string>();
-  /** Thread ids per PID from the last walk: listing /proc/PID/task again only when they change. */
-  private threadIds = new Map<number, number[]>();
+  private known = new Map<number, Known>();
   /** Bounded so that a tree of thousands of threads cannot exhaust the harness's descriptors. */
   private readonly files = new ProcFiles(512);
 
-  private commandOf(pid: number, comm: string): string {
-    const key = `${pid}\0${comm}`;
-    let command = this.commands.get(key);
-    if (command === undefined) {
-      command = readCommand(pid);
-      this.commands.set(key, command);
-    }
-    return command;
-  }
+  constructor(private readonly intervalS = 0.1) {}
 
   read(root: number, t: number): Sample {
     const nowS = uptimeS();
-    const seen = new Map<number, CpuMark>();
+    const seen = new Map<number, Known>();
     const processes: ProcessSample[] = [];
     const queue = [root];
     while (queue.length > 0) {
       const pid = queue.shift()!;
       const stat = readStat(pid, undefined, this.files);
       if (!stat) continue;
-      const threads = this.threadsOf(pid, stat.threads);
-      const before = this.previous.get(pid) ?? { cpuS: 0, atS: stat.startS };
+      const before = this.known.get(pid);
+      const threads = before?.threads?.length === stat.threads ? before.threads : listThreads(pid);
+      const now: Known = {
+        cpuS: stat.cpuS,
+        atS: nowS,
+        comm: stat.comm,
+        command: before?.comm === stat.comm ? before.command : readCommand(pid),
+        threads,
+      };
+      seen.set(pid, now);
       // A PID first seen a few ms after it started: start time and CPU both tick in 10 ms steps,
       // so "since it started" can read 300%. Count at least one interval for it.
-      const elapsed = this.previous.has(pid) ? nowS - before.atS : Math.max(nowS - before.atS, this.intervalS);
-      seen.set(pid, { cpuS: stat.cpuS, atS: nowS });
+      const elapsed = before ? nowS - before.atS : Math.max(nowS - stat.startS, this.intervalS);
       processes.push({
         pid,
         ppid: stat.ppid,
-        command: this.commandOf(pid, stat.comm),
+        command: now.command,
         state: stat.state,
-        cpuPct: elapsed > 0 ? (100 * (stat.cpuS - before.cpuS)) / elapsed : 0,
+        cpuPct: elapsed > 0 ? (100 * (stat.cpuS - (before?.cpuS ?? 0))) / elapsed : 0,
         rssKiB: stat.rssKiB,
         threads: stat.threads,
-        threadCpu: this.threadCpu(pid, threads, stat),
+        threadCpu: this.threadCpu(now, pid, threads, stat),
       });
       queue.push(...listChildren(pid, threads, this.files));
     }
-    this.previous = seen;
-    for (const pid of this.threadIds.keys()) if (!seen.has(pid)) this.threadIds.delete(pid);
+    this.known = seen;
     return totals(t, processes);
   }
 
@@ -107,15 +106,7 @@ export class ProcTreeReader {
     this.files.close();
   }
 
-  private threadsOf(pid: number, count: number): number[] {
-    const known = this.threadIds.get(pid);
-    if (known && known.length === count) return known;
-    const listed = listThreads(pid);
-    this.threadIds.set(pid, listed);
-    return listed;
-  }
-
-  private threadCpu(pid: number, threads: number[], stat: StatLine): [number, number, number][] {
+  private threadCpu(now: Known, pid: number, threads: number[], stat: StatLine): [number, number, number][] {
     // A single-threaded process is its only thread: no second read needed.
     if (threads.length === 1) return [[threads[0]!, stat.cpuS, stat.processor]];
     const rows: [number, number, number][] = [];
@@ -123,7 +114,7 @@ export class ProcTreeReader {
       const thread = readStat(pid, tid, this.files);
       if (thread) rows.push([tid, thread.cpuS, thread.processor]);
       // A thread ended and another may have taken its place at the same count: list again next time.
-      else this.threadIds.delete(pid);
+      else now.threads = undefined;
     }
     return rows;
   }

@@ -57,7 +57,8 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   pointLatest(request.reportsDir, runDir);
   const fixtures = await startFixtures(request.plan);
   try {
-    const progress = new Progress([...schedule(request.plan)]);
+    const planned = [...schedule(request.plan)];
+    const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
       for (const run of runs) {
         if (abort.signal.aborted) return;
@@ -69,7 +70,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
         progress.finished(run, outcome.processWallS, outcome.error);
       }
     };
-    await execute([...schedule(request.plan)]);
+    await execute(planned);
     const auto = request.plan.autoRepeat;
     const started = performance.now();
     // --repeat auto: one more interleaved round of the cells whose interval is still too wide.
