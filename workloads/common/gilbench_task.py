@@ -158,10 +158,10 @@ POOL = {"serial": pool_serial, "threads": pool_threads, "processes": pool_proces
 
 # --- the program ------------------------------------------------------------------------
 
-def _usage(who):
-    usage = resource.getrusage(who)
-    return {"user_s": usage.ru_utime, "sys_s": usage.ru_stime, "maxrss_kib": usage.ru_maxrss,
-            "voluntary_switches": usage.ru_nvcsw, "involuntary_switches": usage.ru_nivcsw}
+def usage(who):
+    ru = resource.getrusage(who)
+    return {"user_s": ru.ru_utime, "sys_s": ru.ru_stime, "maxrss_kib": ru.ru_maxrss,
+            "voluntary_switches": ru.ru_nvcsw, "involuntary_switches": ru.ru_nivcsw}
 
 
 def _delta(after, before):
@@ -193,11 +193,11 @@ def main(task, params, items=None, async_task=None, argv=None):
     else:
         run = functools.partial(COPIES[args.mode], task, values, args.workers)
 
-    self_before, children_before = _usage(resource.RUSAGE_SELF), _usage(resource.RUSAGE_CHILDREN)
+    self_before, children_before = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     tasks = run(t0=t0)
     wall = time.perf_counter() - t0
-    self_after, children_after = _usage(resource.RUSAGE_SELF), _usage(resource.RUSAGE_CHILDREN)
+    self_after, children_after = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
 
     result = {
         "mode": args.mode,
