@@ -1,6 +1,7 @@
 import { HAS_PROC, listTree } from './proc.ts';
 
-function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+/** Sends a signal; false when the process is already gone. */
+export function sendSignal(pid: number, sig: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, sig);
     return true;
@@ -11,7 +12,7 @@ function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
 
 /** True while any process of the group led by pgid is alive. */
 export function groupAlive(pgid: number): boolean {
-  return signal(-pgid, 0);
+  return sendSignal(-pgid, 0);
 }
 
 /**
@@ -22,12 +23,12 @@ export function groupAlive(pgid: number): boolean {
 export async function killTree(root: number, known: number[] = [], graceMs = 500): Promise<void> {
   const pids = new Set([...(HAS_PROC ? listTree(root) : [root]), ...known]);
   const send = (sig: NodeJS.Signals) => {
-    signal(-root, sig);
-    for (const pid of pids) signal(pid, sig);
+    sendSignal(-root, sig);
+    for (const pid of pids) sendSignal(pid, sig);
   };
   send('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && [...pids].some((pid) => signal(pid, 0)) ) {
+  while (Date.now() < deadline && [...pids].some((pid) => sendSignal(pid, 0))) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   send('SIGKILL');

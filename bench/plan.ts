@@ -10,6 +10,8 @@ export const CellSchema = z.object({
   workers: z.number().int().positive(),
   interpreter: z.string(),
   params: z.record(z.string(), z.number()),
+  /** the parameters this cell's workload sweeps, and this cell's values of them */
+  sweep: z.record(z.string(), z.number()).default({}),
   timeoutS: z.number().positive(),
   warmup: z.number().int().nonnegative(),
   repeats: z.number().int().positive(),
@@ -19,16 +21,22 @@ export const CellSchema = z.object({
 export type Cell = z.infer<typeof CellSchema>;
 
 /** What the report needs to know about a workload, kept in the results so they render alone. */
-export const WorkloadInfoSchema = z.object({
-  name: z.string(),
-  title: z.string(),
-  shows: z.string(),
-  charts: z.array(z.string()),
-  taskNoun: z.string().optional(),
-  fixture: z.string().optional(),
-  serialIgnoresWorkers: z.boolean(),
-  ideal: z.string().optional(),
-});
+export const WorkloadInfoSchema = z.preprocess(
+  // Files written before modes other than serial could ignore W said so with one flag.
+  (info) => (info && typeof info === 'object' && 'serialIgnoresWorkers' in info ? { ...info, ignoresWorkers: info.serialIgnoresWorkers ? ['serial'] : [] } : info),
+  z.object({
+    name: z.string(),
+    title: z.string(),
+    shows: z.string(),
+    charts: z.array(z.string()),
+    taskNoun: z.string().optional(),
+    fixture: z.string().optional(),
+    ignoresWorkers: z.array(z.string()),
+    /** a server driven by the load generator: throughput and latency, not wall time, are its numbers */
+    server: z.boolean().default(false),
+    ideal: z.string().optional(),
+  }),
+);
 export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
 
 export const AutoRepeatSchema = z.object({
@@ -57,8 +65,8 @@ export interface PlanRequest {
   /** Overrides of the workloads' own per-profile choices; undefined keeps the workload's. */
   modes?: string[];
   workers?: number[];
-  /** parameter overrides per workload name */
-  params?: Record<string, Record<string, number>>;
+  /** parameter overrides per workload name; several values sweep */
+  params?: Record<string, Record<string, number[]>>;
   timeoutS?: number;
   autoRepeat?: AutoRepeat;
   repeats?: number;
@@ -66,8 +74,9 @@ export interface PlanRequest {
   sampleIntervalMs: number;
 }
 
-export function cellId(workload: string, mode: string, workers: number, interpreter: string): string {
-  return `${workload}/${mode}/w${workers}/${interpreter}`;
+export function cellId(workload: string, mode: string, workers: number, interpreter: string, sweep: Record<string, number> = {}): string {
+  const swept = Object.entries(sweep).map(([name, value]) => `/${name}=${value}`).join('');
+  return `${workload}/${mode}/w${workers}${swept}/${interpreter}`;
 }
 
 /** Expands workloads × modes × workers × interpreters into cells. */
@@ -78,26 +87,28 @@ export function buildPlan(request: PlanRequest): Plan {
   for (const workload of request.workloads) {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
     const modes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
-    const params = Object.fromEntries(
-      Object.entries(workload.params).map(([name, spec]) => [name, request.params?.[workload.name]?.[name] ?? spec.values[profile]]),
-    );
+    const values = Object.entries(workload.params).map(([name, spec]) => [name, [request.params?.[workload.name]?.[name] ?? spec.values[profile]].flat()] as const);
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of request.interpreters) {
-      for (const workers of workerCounts) {
-        for (const mode of modes) {
-          if (mode === 'serial' && workload.serialIgnoresWorkers && workers !== Math.min(...workerCounts)) continue;
-          cells.push({
-            id: cellId(workload.name, mode, workers, interpreter.id),
-            workload: workload.name,
-            mode,
-            workers,
-            interpreter: interpreter.id,
-            params,
-            timeoutS: request.timeoutS ?? workload.timeoutS[profile],
-            warmup: request.warmup ?? workload.warmup[profile],
-            repeats: request.repeats ?? workload.repeats[profile],
-            idealWallS: workload.ideal?.wallS(params, workers),
-          });
+      for (const params of combinations(values)) {
+        const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
+        for (const workers of workerCounts) {
+          for (const mode of modes) {
+            if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) continue;
+            cells.push({
+              id: cellId(workload.name, mode, workers, interpreter.id, sweep),
+              workload: workload.name,
+              mode,
+              workers,
+              interpreter: interpreter.id,
+              params,
+              sweep,
+              timeoutS: request.timeoutS ?? workload.timeoutS[profile],
+              warmup: request.warmup ?? workload.warmup[profile],
+              repeats: request.repeats ?? workload.repeats[profile],
+              idealWallS: workload.ideal?.wallS(params, workers),
+            });
+          }
         }
       }
     }
@@ -114,11 +125,20 @@ export function buildPlan(request: PlanRequest): Plan {
       charts: w.charts,
       taskNoun: w.taskNoun,
       fixture: w.fixture,
-      serialIgnoresWorkers: Boolean(w.serialIgnoresWorkers),
+      ignoresWorkers: w.ignoresWorkers ?? [],
+      server: Boolean(w.server),
       ideal: w.ideal?.description,
     })),
     cells,
   };
+}
+
+/** Every combination of the parameters' values, in the order they were given. */
+function combinations(values: (readonly [string, number[]])[]): Record<string, number>[] {
+  return values.reduce<Record<string, number>[]>(
+    (partial, [name, list]) => partial.flatMap((params) => list.map((value) => ({ ...params, [name]: value }))),
+    [{}],
+  );
 }
 
 /** Every mode asked for must exist in at least one chosen workload. */
@@ -159,7 +179,7 @@ export function totalRuns(plan: Plan): number {
  * the same interpreter, or the one serial cell when W does not change what serial does.
  */
 export function serialCellFor(plan: Plan, cell: Cell): Cell | undefined {
-  const serialOnce = plan.workloads.find((w) => w.name === cell.workload)?.serialIgnoresWorkers;
+  const serialOnce = plan.workloads.find((w) => w.name === cell.workload)?.ignoresWorkers.includes('serial');
   return plan.cells.find(
     (c) =>
       c.workload === cell.workload &&

@@ -23,6 +23,8 @@ export interface StatLine {
   ppid: number;
   /** user + system CPU time, seconds */
   cpuS: number;
+  userS: number;
+  sysS: number;
   threads: number;
   /** seconds after boot */
   startS: number;
@@ -42,6 +44,8 @@ export function parseStat(text: string): StatLine {
     state: fields[0] ?? '?',
     ppid: at(4),
     cpuS: (at(14) + at(15)) / CLOCK_TICKS,
+    userS: at(14) / CLOCK_TICKS,
+    sysS: at(15) / CLOCK_TICKS,
     threads: at(20),
     startS: at(22) / CLOCK_TICKS,
     rssKiB: at(24) * PAGE_KIB,
@@ -116,10 +120,16 @@ export function listThreads(pid: number): number[] {
   }
 }
 
-/** Direct children of every thread of pid (any thread may fork). */
+/**
+ * Beyond this many threads (a thread-per-connection server) only the main thread's children
+ * and no per-thread rows are read: one /proc read per thread per walk would cost more than a core.
+ */
+export const MANY_THREADS = 64;
+
+/** Direct children of every thread of pid (any thread may fork; see MANY_THREADS). */
 export function listChildren(pid: number, threads = listThreads(pid), files = ONCE): number[] {
   const children: number[] = [];
-  for (const tid of threads) {
+  for (const tid of threads.length > MANY_THREADS ? [pid] : threads) {
     const path = `/proc/${pid}/task/${tid}/children`;
     const text = files.read(path);
     if (text === undefined) files.forget(path);

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { InterpreterSchema } from './interpreters.ts';
+import { LoadResultSchema } from './loadgen/index.ts';
 import { MachineSchema } from './machine.ts';
 import { PlanSchema } from './plan.ts';
 import { TimelineSchema } from './sample.ts';
@@ -71,6 +72,15 @@ export const RunRecordSchema = z.object({
   host: z.object({ othersCpuPct: z.number(), stealPct: z.number() }).optional(),
   /** what the run's fixture measured itself, e.g. the delay server's own added latency */
   fixtureFacts: z.record(z.string(), z.number()).optional(),
+  /** a server workload's run: what the load generator measured */
+  load: LoadResultSchema.optional(),
+  /** a server workload's run: accepts per prefork worker, and the tree at the window's end */
+  server: z
+    .object({
+      accepted: z.array(z.number()),
+      atWindowEnd: z.object({ rssKiB: z.number(), pids: z.number(), threads: z.number() }),
+    })
+    .optional(),
   timeline: TimelineSchema,
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

@@ -1,8 +1,8 @@
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { groupAlive, killTree } from './kill.ts';
 import { readCpuTimes, type CpuTimes } from './proc.ts';
-import { MeasurementSchema, treeCpuS, type Measurement, type RunRecord } from './results.ts';
-import { summarise, TreeSampler } from './sample.ts';
+import { MeasurementSchema, treeCpuS, type RunRecord } from './results.ts';
+import { summarise, TreeSampler, type Timeline } from './sample.ts';
 import { tryParseJson } from './json.ts';
 
 export interface BatchCommand {
@@ -18,13 +18,27 @@ export type BatchOutcome = Omit<RunRecord, 'cellId' | 'round' | 'warmup'>;
 
 const STDERR_TAIL_LINES = 20;
 
-/**
- * Spawns one batch workload in a process group of its own, samples its tree while it lives,
- * and kills the whole tree on timeout or abort. Never throws for the child's failures: they
- * are the record's error.
- */
-export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
-  const cpuBefore = readCpuTimes();
+/** A child in a process group of its own, its tree sampled while it lives, killed whole on timeout or abort. */
+export interface Watched {
+  child: ResultPromise<{ detached: true; cleanup: false; reject: false; stdin: 'ignore'; stripFinalNewline: true }>;
+  pid: number;
+  started: number;
+  /** Kills the tree; the first reason given is the run's error. */
+  stop(why: string): void;
+  /** Waits for the exit and reaps anything left of the tree. */
+  finish(): Promise<Finished>;
+}
+
+export interface Finished {
+  stdout: string;
+  stderrTail?: string;
+  processWallS: number;
+  timeline: Timeline;
+  /** why the run failed: stopped (timeout, interrupted, …) or a non-zero exit */
+  error?: string;
+}
+
+export function spawnWatched(command: BatchCommand): Watched | { error: string } {
   const started = performance.now();
   const child = execa(command.executable, command.args, {
     detached: true, // own process group: the terminal's Ctrl+C reaches the harness, which decides
@@ -34,10 +48,9 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
     stripFinalNewline: true,
   });
   const pid = child.pid;
-  if (pid === undefined) return notRun(`could not start: ${(await child).shortMessage}`, command.sampleIntervalMs);
+  if (pid === undefined) return { error: 'could not start' };
   const sampler = new TreeSampler(pid, command.sampleIntervalMs);
   sampler.start();
-
   let stoppedBecause: string | undefined;
   const stop = (why: string) => {
     stoppedBecause ??= why;
@@ -46,48 +59,57 @@ export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
   const timer = setTimeout(() => stop(`timed out after ${command.timeoutS} s`), command.timeoutS * 1000);
   const onAbort = () => stop('interrupted');
   command.signal?.addEventListener('abort', onAbort);
+  const finish = async (): Promise<Finished> => {
+    const result = await child;
+    const processWallS = (performance.now() - started) / 1000;
+    clearTimeout(timer);
+    command.signal?.removeEventListener('abort', onAbort);
+    const timeline = sampler.stop();
+    // A workload's stray grandchild must not outlive its run.
+    if (groupAlive(pid)) await killTree(pid, sampler.lastPids(), 0);
+    const stderrTail = String(result.stderr).split('\n').slice(-STDERR_TAIL_LINES).join('\n') || undefined;
+    const exited = result.exitCode !== 0 ? `exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}` : undefined;
+    return { stdout: String(result.stdout), stderrTail, processWallS, timeline, error: stoppedBecause ?? exited };
+  };
+  return { child, pid, started, stop, finish };
+}
 
-  const result = await child;
-  const processWallS = (performance.now() - started) / 1000;
-  clearTimeout(timer);
-  command.signal?.removeEventListener('abort', onAbort);
-  const timeline = sampler.stop();
-  // A workload's stray grandchild must not outlive its run.
-  if (groupAlive(pid)) await killTree(pid, sampler.lastPids(), 0);
-
-  const stderrTail = String(result.stderr).split('\n').slice(-STDERR_TAIL_LINES).join('\n') || undefined;
-  const error = stoppedBecause ?? (result.exitCode !== 0 ? `exited with ${exitDescription(result)}` : undefined);
-  if (error) return { ok: false, error, stderrTail, processWallS, timeline };
-
-  const lastLine = String(result.stdout).trim().split('\n').at(-1) ?? '';
-  const measurement = MeasurementSchema.safeParse(tryParseJson(lastLine));
-  if (!measurement.success) {
-    return { ok: false, error: 'printed no valid result line on stdout', stderrTail, processWallS, timeline };
-  }
-  const host = hostDuring(cpuBefore, readCpuTimes(), processWallS, measurement.data);
-  return { ok: true, stderrTail, processWallS, measurement: measurement.data, host, timeline };
+/** The last line a program printed, parsed as JSON: where workloads put their result. */
+export function lastJsonLine(stdout: string): unknown {
+  return tryParseJson(stdout.trim().split('\n').at(-1) ?? '');
 }
 
 /**
- * CPU the rest of the machine used while the run lived (the harness included), in % of one
- * core, and the share of CPU time the hypervisor stole: the two reasons a quiet number is not.
+ * Runs one batch workload: spawn, sample, wait, and read its one result line. Never throws for
+ * the child's failures: they are the record's error.
  */
-function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undefined, wallS: number, measurement: Measurement) {
+export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
+  const cpuBefore = readCpuTimes();
+  const watched = spawnWatched(command);
+  if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
+  const { stdout, error, ...finished } = await watched.finish();
+  if (error) return { ok: false, error, ...finished };
+  const measurement = MeasurementSchema.safeParse(lastJsonLine(stdout));
+  if (!measurement.success) return { ok: false, error: 'printed no valid result line on stdout', ...finished };
+  const host = hostDuring(cpuBefore, readCpuTimes(), finished.processWallS, treeCpuS(measurement.data.rusage_total));
+  return { ok: true, ...finished, measurement: measurement.data, host };
+}
+
+/**
+ * CPU the rest of the machine used during wallS (the harness included), in % of one core,
+ * beyond the accountedS seconds of the measured tree; and the share of CPU time the hypervisor
+ * stole: the two reasons a quiet number is not.
+ */
+export function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undefined, wallS: number, accountedS: number) {
   if (!before || !after || wallS <= 0) return undefined;
-  const treeS = treeCpuS(measurement.rusage_total);
   const totalS = after.totalS - before.totalS;
   return {
-    othersCpuPct: Math.max(0, (100 * (after.busyS - before.busyS - treeS)) / wallS),
+    othersCpuPct: Math.max(0, (100 * (after.busyS - before.busyS - accountedS)) / wallS),
     stealPct: totalS > 0 ? (100 * (after.stealS - before.stealS)) / totalS : 0,
   };
 }
 
-
 /** The record of a run that never got as far as a process. */
 export function notRun(error: string, sampleIntervalMs: number): BatchOutcome {
   return { ok: false, error, processWallS: 0, timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] } };
-}
-
-function exitDescription(result: { exitCode?: number; signal?: string }): string {
-  return result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`;
 }

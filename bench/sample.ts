@@ -1,6 +1,6 @@
 import pidusage from 'pidusage';
 import { z } from 'zod';
-import { HAS_PROC, listChildren, listThreads, ProcFiles, readCommand, readStat, uptimeS, type StatLine } from './proc.ts';
+import { HAS_PROC, MANY_THREADS, listChildren, listThreads, ProcFiles, readCommand, readStat, uptimeS, type StatLine } from './proc.ts';
 
 export const ProcessSampleSchema = z.object({
   pid: z.number(),
@@ -11,7 +11,7 @@ export const ProcessSampleSchema = z.object({
   cpuPct: z.number(),
   rssKiB: z.number(),
   threads: z.number(),
-  /** per-thread [tid, CPU seconds so far, last CPU it ran on] from /proc/PID/task/TID/stat */
+  /** per-thread [tid, CPU seconds so far, last CPU it ran on] from /proc/PID/task/TID/stat; empty beyond MANY_THREADS */
   threadCpu: z.array(z.tuple([z.number(), z.number(), z.number()])),
 });
 export type ProcessSample = z.infer<typeof ProcessSampleSchema>;
@@ -109,6 +109,7 @@ export class ProcTreeReader {
   private threadCpu(now: Known, pid: number, threads: number[], stat: StatLine): [number, number, number][] {
     // A single-threaded process is its only thread: no second read needed.
     if (threads.length === 1) return [[threads[0]!, stat.cpuS, stat.processor]];
+    if (threads.length > MANY_THREADS) return [];
     const rows: [number, number, number][] = [];
     for (const tid of threads) {
       const thread = readStat(pid, tid, this.files);

@@ -199,3 +199,19 @@ export function signedRankP(differences: readonly number[]): number {
   const z = (Math.abs(wPlus - max / 2) - 0.5) / sigma;
   return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
 }
+
+/** Least-squares line through (x, y): e.g. memory per connection from RSS at several C. */
+export function linearFit(x: number[], y: number[]): { slope: number; intercept: number } {
+  const n = x.length;
+  if (n < 2) return { slope: NaN, intercept: NaN };
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : NaN;
+  return { slope, intercept: my - slope * mx };
+}

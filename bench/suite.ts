@@ -8,6 +8,7 @@ import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
 import { notRun, runBatch, type BatchOutcome } from './run.ts';
+import { runServer } from './serve.ts';
 import type { Workload } from './workload.ts';
 
 export interface SuiteRequest {
@@ -124,14 +125,20 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
   const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
   if (fixture instanceof Error) return notRun(fixture.message, request.plan.sampleIntervalMs);
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
-  const params = Object.entries(cell.params).flatMap(([name, value]) => [`--${name}`, String(value)]);
-  const outcome = await runBatch({
+  const programParams = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
+  const command = {
     executable: interpreter.executable,
-    args: [workload.programPath, '--mode', cell.mode, '--workers', String(cell.workers), ...params, ...(fixture?.argsFor(token, cell.params) ?? [])],
+    args: [
+      workload.programPath,
+      ...['--mode', cell.mode, '--workers', String(cell.workers)],
+      ...programParams.flatMap(([name, value]) => [`--${name}`, String(value)]),
+      ...(fixture?.argsFor(token, cell.params) ?? []),
+    ],
     timeoutS: cell.timeoutS,
     sampleIntervalMs: request.plan.sampleIntervalMs,
     signal,
-  });
+  };
+  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params) }) : await runBatch(command);
   if (!outcome.ok || !fixture) return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
   return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };

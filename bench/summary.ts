@@ -1,5 +1,6 @@
 import { serialCellFor, type Cell, type Plan } from './plan.ts';
 import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
+import { BUSY_THREAD } from './loadgen/index.ts';
 import { cv, median, medianInterval, outliers, quantile, type Interval } from './stats.ts';
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
@@ -39,6 +40,26 @@ export interface CellSummary {
   warnings: string[];
   /** the measured run whose wall time is closest to the median: the one whose timeline is shown */
   typical?: RunRecord;
+  /** a server workload's cell: what the load generator saw */
+  server?: ServerSummary;
+}
+
+export interface ServerSummary {
+  /** answers per second of each measured run; tasksPerS is their median */
+  perS: number[];
+  p999Ms: number;
+  /** errors summed over the measured runs, by kind */
+  errors: Record<string, number>;
+  /** the busiest generator thread's event-loop utilisation, worst run */
+  busiestThread: number;
+  generatorCpuPct: number;
+  /** the server tree at the end of the window (median over runs): the memory sweep's number */
+  rssKiB: number;
+  threads: number;
+  /** connections still open at the end of the window (median) */
+  openAtEnd: number;
+  /** connections accepted per prefork worker, in the typical run */
+  accepted: number[];
 }
 
 export function summariseCells(results: Results): CellSummary[] {
@@ -53,7 +74,10 @@ export function summariseCells(results: Results): CellSummary[] {
 
 function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
   const ok = runs.filter((run) => run.ok && run.measurement);
+  const server = serverSummary(ok);
   const wallS = ok.map((run) => run.measurement!.wall_s);
+  // A server runs for a fixed window: its spread is that of its throughput.
+  const measured = server?.perS ?? wallS;
   const medianWallS = median(wallS);
   const utilisation = ok.map((run) => cpuUtilisation(run.measurement!));
   const hosts = ok.flatMap((run) => (run.host ? [run.host] : []));
@@ -67,9 +91,9 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
     wallS,
     medianWallS,
     medianProcessWallS: median(ok.map((run) => run.processWallS)),
-    interval: medianInterval(wallS),
-    cv: cv(wallS),
-    outliers: outliers(wallS).length,
+    interval: medianInterval(measured),
+    cv: cv(measured),
+    outliers: outliers(measured).length,
     cpuUtilisation: median(utilisation),
     othersCpuPct: median(hosts.map((h) => h.othersCpuPct)),
     stealPct: median(hosts.map((h) => h.stealPct)),
@@ -78,9 +102,9 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
       return (self.involuntary_switches + children.involuntary_switches) / run.measurement!.wall_s;
     })),
     warnings: [],
-    tasksPerS: median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
-    taskP50S: quantile(taskDurations, 0.5),
-    taskP99S: quantile(taskDurations, 0.99),
+    tasksPerS: server ? median(server.perS) : median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
+    taskP50S: server ? median(ok.map((run) => run.load!.latencyMs?.p50 ?? NaN)) / 1000 : quantile(taskDurations, 0.5),
+    taskP99S: server ? median(ok.map((run) => run.load!.latencyMs?.p99 ?? NaN)) / 1000 : quantile(taskDurations, 0.99),
     meanCpuPct: fromTimeline((run) => run.timeline.summary.meanCpuPct),
     peakCpuPct: maxOf((run) => run.timeline.summary.peakCpuPct),
     peakRssKiB: maxOf((run) => run.timeline.summary.peakRssKiB),
@@ -91,6 +115,27 @@ function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
         !best || Math.abs(run.measurement!.wall_s - medianWallS) < Math.abs(best.measurement!.wall_s - medianWallS) ? run : best,
       undefined,
     ),
+    server,
+  };
+}
+
+function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
+  const loads = ok.flatMap((run) => (run.load ? [run.load] : []));
+  if (loads.length === 0 || loads.length !== ok.length) return undefined;
+  const errors: Record<string, number> = {};
+  for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
+  const perS = loads.map((load) => load.perS);
+  const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - median(perS)) < Math.abs(best.load!.perS - median(perS)) ? run : best));
+  return {
+    perS,
+    p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
+    errors,
+    busiestThread: Math.max(...loads.map((load) => load.generator.busiestThread)),
+    generatorCpuPct: median(loads.map((load) => load.generator.cpuPct)),
+    rssKiB: median(ok.map((run) => run.server?.atWindowEnd.rssKiB ?? NaN)),
+    threads: Math.max(...ok.map((run) => run.server?.atWindowEnd.threads ?? 0)),
+    openAtEnd: median(loads.map((load) => load.openAtEnd)),
+    accepted: typical.server?.accepted ?? [],
   };
 }
 
@@ -98,7 +143,7 @@ function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): number
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline || !baseline.repeats || !summary.repeats) return undefined;
-  return baseline.medianWallS / summary.medianWallS;
+  return summary.server ? summary.tasksPerS / baseline.tasksPerS : baseline.medianWallS / summary.medianWallS;
 }
 
 /** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */
@@ -115,5 +160,10 @@ function warningsFor(s: CellSummary): string[] {
   if (s.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.cv * 100).toFixed(0)}%)`);
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
   if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
+  if (s.server && s.server.busiestThread >= BUSY_THREAD) {
+    warnings.push(`generator-bound (its busiest thread was busy ${Math.round(s.server.busiestThread * 100)}% of the window: the server may be faster than this)`);
+  }
+  const errors = Object.entries(s.server?.errors ?? {}).filter(([, count]) => count > 0);
+  if (errors.length) warnings.push(`errors: ${errors.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);
   return warnings;
 }

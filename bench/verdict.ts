@@ -12,9 +12,8 @@ const ONE_CORE_PCT = 130;
  * One line, computed from the data only: whether the mode ever used more than one core,
  * and whether it got faster than serial anyway.
  */
-export function verdictFor(summary: CellSummary): string {
+export function verdictFor(summary: CellSummary, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
   const { cell, speedup, peakCpuPct, maxPids, maxThreads } = summary;
-  const head = `${cell.mode} at W=${cell.workers}`;
   if (summary.repeats === 0) return `${head}: no successful run, no verdict.`;
   if (speedup === undefined) return `${head}: no serial cell to compare with.`;
   const ratio = `${speedup.toFixed(2)}x serial`;

@@ -2,18 +2,20 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fail } from './errors.ts';
+import type { ServerCommand } from './serve.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
 export type PerProfile<T> = Record<Profile, T>;
 
 /** The charts a report can draw; each workload picks those that carry its message. */
-export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars'] as const;
+export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 export interface ParamSpec {
   description: string;
-  values: PerProfile<number>;
+  /** several values sweep the parameter: one cell per value */
+  values: PerProfile<number | number[]>;
   /** the smallest value the program accepts */
   min: number;
   integer: boolean;
@@ -40,10 +42,19 @@ export interface WorkloadDescriptor {
   taskNoun?: string;
   /** A fixture the harness starts for the workload's runs (bench/fixtures), e.g. "http-delay". */
   fixture?: string;
-  /** Serial does the same K tasks one by one whatever W is, so it runs once, at the smallest W. */
-  serialIgnoresWorkers?: boolean;
+  /** Modes whose program does the same whatever W is (serial fetch, a thread-per-connection server): run once, at the smallest W. */
+  ignoresWorkers?: string[];
+  /** The program is a server: the harness starts it, drives it with the load generator, and stops it. */
+  server?: ServerSpec;
   /** The best wall time physics allows, drawn as a reference line. */
   ideal?: { description: string; wallS: (params: Record<string, number>, workers: number) => number };
+}
+
+export interface ServerSpec {
+  /** the parameters the program takes; the others configure the load */
+  programParams: string[];
+  /** what the load generator does, from one cell's parameters */
+  load(params: Record<string, number>): ServerCommand['load'];
 }
 
 export interface Workload extends WorkloadDescriptor {

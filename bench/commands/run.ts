@@ -30,9 +30,10 @@ Options:
   --warmup N            warm-up rounds, not counted (default: the profile's)
   --python LIST         interpreters: names on PATH or paths (default: python3); may be repeated
   --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
-  --param [WORKLOAD:]NAME=VALUE
+  --param [WORKLOAD:]NAME=VALUE[,VALUE…]
                         override a workload parameter, e.g. --param n=50000000, or for one
-                        workload only, e.g. --param countdown@head:n=5500000; may be repeated
+                        workload only, e.g. --param countdown@head:n=5500000; several values
+                        sweep it, e.g. --param connections=1,10,100; may be repeated
   --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
   --timeout S           kill a single run after S seconds (default: the workload's, per profile)
   --out DIR             where run folders and the "latest" link go (default: reports)
@@ -51,15 +52,15 @@ Examples:
 
 /**
  * --param NAME=VALUE sets a parameter for every chosen workload that has it; --param
- * WORKLOAD:NAME=VALUE for one workload only (e.g. one side of an A/B run: countdown@head:n=…).
- * Returns the values per workload name.
+ * WORKLOAD:NAME=VALUE for one workload only (e.g. one side of an A/B run: countdown@head:n=…);
+ * NAME=A,B,C sweeps it (one cell per value). Returns the values per workload name.
  */
-function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, Record<string, number>> {
-  const perWorkload: Record<string, Record<string, number>> = Object.fromEntries(workloads.map((w) => [w.name, {}]));
+function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, Record<string, number[]>> {
+  const perWorkload: Record<string, Record<string, number[]>> = Object.fromEntries(workloads.map((w) => [w.name, {}]));
   for (const text of values ?? []) {
-    const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.e]+)$/i.exec(text);
-    const value = match ? Number(match[3]!.replaceAll('_', '')) : NaN;
-    if (!match || !Number.isFinite(value)) fail(`--param takes [WORKLOAD:]NAME=NUMBER, e.g. --param n=1000000; got "${text}".`);
+    const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.e]+(?:,-?[\d_.e]+)*)$/i.exec(text);
+    const numbers = match ? match[3]!.split(',').map((v) => Number(v.replaceAll('_', ''))) : [NaN];
+    if (!match || !numbers.every(Number.isFinite)) fail(`--param takes [WORKLOAD:]NAME=NUMBER[,NUMBER…], e.g. --param n=1000000; got "${text}".`);
     const [, scope, name] = match as unknown as [string, string | undefined, string];
     if (scope !== undefined && !(scope in perWorkload)) fail(`--param ${text}: "${scope}" is not a chosen workload.`);
     const targets = workloads.filter((w) => (scope === undefined || w.name === scope) && name in w.params);
@@ -69,10 +70,12 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
     }
     for (const workload of targets) {
       const spec = workload.params[name]!;
-      if (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value))) {
-        fail(`--param ${name} takes ${spec.integer ? 'a whole number' : 'a number'} of at least ${spec.min}; got "${match[3]}".`);
+      for (const value of numbers) {
+        if (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value))) {
+          fail(`--param ${name} takes ${spec.integer ? 'whole numbers' : 'numbers'} of at least ${spec.min}; got "${match[3]}".`);
+        }
       }
-      perWorkload[workload.name]![name] = value;
+      perWorkload[workload.name]![name] = [...new Set(numbers)];
     }
   }
   return perWorkload;

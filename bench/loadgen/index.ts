@@ -180,7 +180,9 @@ class Inbox {
     worker.on('message', (message: FromThread) => (this.queue.push(message), this.wake()));
     worker.on('error', (error) => fail(new Error(`a load generator thread crashed: ${error.message}`)));
     worker.on('exit', () => fail(new Error('a load generator thread stopped early')));
-    signal?.addEventListener('abort', () => fail(new Error('interrupted')));
+    const onAbort = () => fail(new Error('interrupted'));
+    signal?.addEventListener('abort', onAbort);
+    worker.on('exit', () => signal?.removeEventListener('abort', onAbort));
   }
 
   async expect<T extends FromThread['type']>(type: T): Promise<Extract<FromThread, { type: T }>> {

@@ -1,5 +1,7 @@
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { CellSummary } from '../summary.ts';
+import { linearFit } from '../stats.ts';
+import { fixed } from './format.ts';
 
 /** Chart.js configurations for one workload on one interpreter: one chart, one message. */
 
@@ -18,6 +20,8 @@ const MODE_COLOURS: Record<string, string> = {
   threads: '#e15759',
   processes: '#59a14f',
   async: '#f28e2b',
+  asyncio: '#f28e2b',
+  epoll: '#b07aa1',
 };
 const SPARE_COLOURS = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -253,6 +257,87 @@ function latencyBars(cells: CellSummary[], { caption, taskNoun }: ChartContext):
   };
 }
 
+/** "connections=10": the swept parameters that set a server cell apart; the x groups of its charts. */
+function sweepLabel(c: CellSummary): string {
+  return Object.entries(c.cell.sweep).map(([name, value]) => `${name}=${value}`).join(', ') || 'all';
+}
+
+/** Bars grouped by the swept parameters, one colour per mode, optional whiskers. */
+function barsBySweep(cells: CellSummary[], value: (c: CellSummary) => number, error?: (c: CellSummary) => ErrorBar): ChartConfiguration<'bar'> {
+  const labels = [...new Set(cells.map(sweepLabel))];
+  const datasets: BarWithErrors[] = modesOf(cells).map((mode, index) => {
+    const found = labels.map((label) => cells.find((c) => c.cell.mode === mode && sweepLabel(c) === label && c.repeats > 0));
+    return {
+      label: mode,
+      data: found.map((c) => (c ? value(c) : NaN)),
+      backgroundColor: colourOf(mode, index),
+      errorBars: error ? found.map((c) => (c ? error(c) : undefined)) : undefined,
+    };
+  });
+  return { type: 'bar', data: { labels, datasets }, plugins: [errorBars] };
+}
+
+function echoBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {
+  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.interval);
+  config.options = {
+    plugins: title(`${taskNoun} per second by server (higher is better)`, `${caption}; closed loop, bars: median over runs, whiskers: confidence interval of the median`),
+    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
+  };
+  return config;
+}
+
+function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
+  const config = barsBySweep(cells, (c) => c.taskP50S * 1000, (c) => ({ low: c.taskP50S * 1000, high: c.taskP99S * 1000 }));
+  config.options = {
+    plugins: title('Latency by server (lower is better)', `${caption}; bar: p50, whisker up to p99, median over runs (HdrHistogram)`),
+    scales: { y: logAxis('latency (ms, log scale)') },
+  };
+  return config;
+}
+
+/** Server RSS against idle connections held; the least-squares slope is the cost of one connection. */
+function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'line'> {
+  const datasets = modesOf(cells).map((mode, index) => {
+    const points = cells.filter((c) => c.cell.mode === mode && c.server).map((c) => ({ x: c.cell.params['connections']!, y: c.server!.rssKiB / 1024 }));
+    const slope = linearFit(points.map((p) => p.x), points.map((p) => p.y * 1024)).slope;
+    return {
+      label: points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode,
+      data: points,
+      borderColor: colourOf(mode, index),
+      backgroundColor: colourOf(mode, index),
+      borderWidth: 3,
+      pointRadius: 5,
+    };
+  });
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`),
+      scales: { x: { type: 'linear', title: { display: true, text: 'open connections C' } }, y: { beginAtZero: true, title: { display: true, text: 'server RSS (MiB)' } } },
+    },
+  };
+}
+
+/** The lecture says the kernel spreads accepts "evenly" over prefork workers: is it so here? */
+function acceptsPerWorker(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
+  const prefork = cells.filter((c) => c.server && c.server.accepted.length > 1);
+  const workers = Math.max(0, ...prefork.map((c) => c.server!.accepted.length));
+  const datasets = Array.from({ length: workers }, (_, w) => ({
+    label: `worker ${w + 1}`,
+    data: prefork.map((c) => c.server!.accepted[w] ?? NaN),
+    backgroundColor: SPARE_COLOURS[w % SPARE_COLOURS.length]!,
+  }));
+  return {
+    type: 'bar',
+    data: { labels: prefork.map((c) => `${sweepLabel(c)}, W=${c.cell.workers}`), datasets },
+    options: {
+      plugins: title('Connections accepted per prefork worker', `${caption}; one listening socket shared by W processes, the typical run of each cell`),
+      scales: { y: { beginAtZero: true, title: { display: true, text: 'connections accepted' } } },
+    },
+  };
+}
+
 export type ChartConfig = ChartConfiguration<'bar'> | ChartConfiguration<'line'>;
 
 /** Every chart the report can draw, by the name workloads use in their descriptor. */
@@ -263,4 +348,8 @@ export const CHARTS: Record<string, { title: string; build: (cells: CellSummary[
   'wall-vs-workers': { title: 'Wall time vs workers, with the ideal', build: wallVsWorkers },
   'throughput-vs-workers': { title: 'Throughput vs workers', build: throughputVsWorkers },
   'latency-bars': { title: 'Latency p50 / p99 by mode', build: latencyBars },
+  'echo-bars': { title: 'Throughput by server and connections', build: echoBars },
+  'echo-latency': { title: 'Latency p50 / p99 by server and connections', build: echoLatency },
+  'rss-vs-connections': { title: 'Server memory vs open connections', build: rssVsConnections },
+  'accepts-per-worker': { title: 'Connections accepted per prefork worker', build: acceptsPerWorker },
 };

@@ -3,6 +3,7 @@ import { totalRuns, type WorkloadInfo } from '../plan.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { verdictFor } from '../verdict.ts';
+import { fixed, mib } from './format.ts';
 import type { Sample } from '../sample.ts';
 
 /** report.md: what ran, where, and what it showed. Pure: results and summaries in, text out. */
@@ -13,10 +14,6 @@ export interface ChartFiles {
   files: { title: string; file: string }[];
 }
 
-
-const fixed = (value: number | undefined, digits: number) =>
-  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
-const mib = (kib: number) => (kib / 1024).toFixed(1);
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -94,9 +91,40 @@ interface Column {
   value: (s: CellSummary) => string;
 }
 
+/** "W=2, connections=10": what tells a cell apart from its neighbours in the same table. */
+export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string {
+  const workers = info.ignoresWorkers.includes(cell.mode) ? [] : [`W=${cell.workers}`];
+  return [...workers, ...Object.entries(cell.sweep).map(([name, value]) => `${name}=${value}`)].join(', ') || `W=${cell.workers}`;
+}
+
+const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+
+/** A server's table: throughput and latency from the load generator, the tree from /proc. */
+function serverColumns(info: WorkloadInfo): Column[] {
+  const noun = info.taskNoun ?? 'answers';
+  const server = (s: CellSummary, text: (server: NonNullable<CellSummary['server']>) => string) => (s.server ? text(s.server) : '–');
+  return [
+    { header: 'mode', value: (s) => s.cell.mode },
+    { header: 'cell', value: (s) => cellLabel(s.cell, info) },
+    { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
+    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.interval.low).toLocaleString('en-US')} – ${Math.round(s.interval.high).toLocaleString('en-US')} (${Math.round(s.interval.confidence * 100)}%)`) },
+    { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
+    { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
+    { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
+    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
+    { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
+    { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
+    { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
+    { header: 'accepted per worker', value: (s) => server(s, (x) => x.accepted.join(' / ')) },
+    { header: 'generator CPU% / busiest thread', value: (s) => server(s, (x) => `${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
+    { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
+    { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
+  ];
+}
+
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
 function columns(info: WorkloadInfo): Column[] {
-  const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+  if (info.server) return serverColumns(info);
   return [
     { header: 'mode', value: (s) => s.cell.mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
@@ -149,8 +177,11 @@ function failureNotes(cells: CellSummary[]): string[] {
 
 function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined): string {
   const table_ = columns(info);
-  const maxWorkers = Math.max(...cells.map((c) => c.cell.workers));
-  const verdicts = cells.filter((c) => c.cell.workers === maxWorkers && c.cell.mode !== 'serial').map((c) => `- ${verdictFor(c)}`);
+  // Each mode at its largest W: a mode that ignores W ran only at the smallest.
+  const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
+  const verdicts = cells
+    .filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && c.cell.mode !== 'serial' && c.speedup !== undefined)
+    .map((c) => `- ${verdictFor(c, `${c.cell.mode} at ${cellLabel(c.cell, info)}`)}`);
   const failures = failureNotes(cells);
   return [
     `### ${cells[0]!.cell.interpreter}`,
@@ -170,7 +201,9 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
     if (!first) continue;
-    const params = Object.entries(first.cell.params).map(([k, v]) => `${k} = ${v.toLocaleString('en-US')}`).join(', ');
+    const params = Object.entries(first.cell.params)
+      .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
+      .join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
     if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
     for (const interpreter of results.interpreters.map((i) => i.id)) {
@@ -181,6 +214,11 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
   }
   sections.push(HOW_TO_READ);
   return sections.join('\n\n') + '\n';
+}
+
+function sweptValues(summaries: CellSummary[], workload: string, name: string): string {
+  const values = new Set(summaries.filter((s) => s.cell.workload === workload).map((s) => s.cell.params[name]!));
+  return [...values].map((v) => v.toLocaleString('en-US')).join(', ');
 }
 
 /** The fixture's own measurements over every measured run of the workload: median and worst. */

@@ -20,7 +20,7 @@ export default defineWorkload({
   charts: ['wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'cpu-timeline'],
   taskNoun: 'requests',
   fixture: 'http-delay',
-  serialIgnoresWorkers: true,
+  ignoresWorkers: ['serial'],
   ideal: {
     description: "⌈K / W⌉ × L: every request waits L ms, W at a time, and nothing else costs time",
     wallS: (params, workers) => (Math.ceil(params['requests']! / workers) * params['delay_ms']!) / 1000,

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { generateLoad, type LoadResult, type LoadSpec } from './loadgen/index.ts';
+import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
+import { MeasurementSchema, type Measurement } from './results.ts';
+import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type BatchOutcome } from './run.ts';
+import { tryParseJson } from './json.ts';
+import { sendSignal } from './kill.ts';
+
+export interface ServerCommand extends BatchCommand {
+  load: Omit<LoadSpec, 'port' | 'signal'>;
+}
+
+const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
+
+/** The line a server prints when SIGTERM stopped it (workloads/common/gilbench_server.py). */
+const DoneSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
+  event: z.literal('done'),
+  /** connections accepted, one count per prefork worker */
+  accepted: z.array(z.number()),
+});
+
+/** Descriptors a connection costs each side, and a margin for the rest of the process. */
+const SPARE_FILES = 32;
+/** How long a server may take to stop after SIGTERM before its tree is killed. */
+const STOP_GRACE_MS = 5000;
+
+/**
+ * Runs one server workload: starts the program, waits for its ready line, drives it with the
+ * load generator, reads its tree's CPU and memory at the window's edges, then stops it with
+ * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
+ */
+export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
+  const watched = spawnWatched(command);
+  if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
+  let load: LoadResult | undefined;
+  let start: Edge | undefined;
+  let end: Edge | undefined;
+  try {
+    const ready = await readyLine(watched.child);
+    checkReach(command.load.connections, ready.nofile);
+    load = await generateLoad(
+      { ...command.load, port: ready.port, signal: command.signal },
+      { started: () => (start = edge(watched.pid)), ending: () => (end = edge(watched.pid)) },
+    );
+  } catch (error) {
+    watched.stop((error as Error).message);
+  }
+  const stopping = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
+  sendSignal(watched.pid, 'SIGTERM');
+  const { stdout, error, ...finished } = await watched.finish();
+  clearTimeout(stopping);
+  if (error) return { ok: false, error, ...finished, load };
+  const done = DoneSchema.safeParse(lastJsonLine(stdout));
+  if (!done.success) return { ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };
+  if (!load || !start || !end) return { ok: false, error: 'no load was measured', ...finished };
+  const cpu = windowCpu(start, end);
+  const measurement = measurementOf(done.data, cpu, end, load);
+  const server = { accepted: done.data.accepted, atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads } };
+  // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
+  const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100);
+  const failure = verdictOf(load, command.load);
+  return { ok: !failure, error: failure, ...finished, measurement, host, load, server };
+}
+
+/** What the tree and the machine looked like at one edge of the measurement window. */
+interface Edge {
+  cpu: Map<number, { userS: number; sysS: number }>;
+  rssKiB: number;
+  pids: number;
+  threads: number;
+  machine: CpuTimes | undefined;
+}
+
+function edge(root: number): Edge {
+  const cpu = new Map<number, { userS: number; sysS: number }>();
+  let rssKiB = 0;
+  let threads = 0;
+  for (const pid of listTree(root)) {
+    const stat = readStat(pid);
+    if (!stat) continue;
+    cpu.set(pid, { userS: stat.userS, sysS: stat.sysS });
+    rssKiB += stat.rssKiB;
+    threads += stat.threads;
+  }
+  return { cpu, rssKiB, pids: cpu.size, threads, machine: readCpuTimes() };
+}
+
+/** CPU the server's tree used inside the window; a process born inside it counts whole. */
+function windowCpu(start: Edge, end: Edge): { userS: number; sysS: number } {
+  let userS = 0;
+  let sysS = 0;
+  for (const [pid, after] of end.cpu) {
+    const before = start.cpu.get(pid);
+    userS += after.userS - (before?.userS ?? 0);
+    sysS += after.sysS - (before?.sysS ?? 0);
+  }
+  return { userS, sysS };
+}
+
+/** The server's numbers in the shape every report reads: wall = the window, CPU = the window's. */
+function measurementOf(done: z.infer<typeof DoneSchema>, { userS, sysS }: { userS: number; sysS: number }, end: Edge, load: LoadResult): Measurement {
+  // /proc gives no context switches of a whole process; they stay 0 for servers.
+  const zero = { user_s: 0, sys_s: 0, maxrss_kib: 0, voluntary_switches: 0, involuntary_switches: 0 };
+  return {
+    mode: done.mode,
+    workers: done.workers,
+    params: done.params,
+    wall_s: load.windowS,
+    rusage: { self: { ...zero, user_s: userS, sys_s: sysS, maxrss_kib: end.rssKiB }, children: zero },
+    rusage_total: done.rusage_total,
+    tasks: [],
+    pid: done.pid,
+    start_method: done.start_method,
+    python: done.python,
+  };
+}
+
+/** A corrupted or missing byte fails the run; so does an idle hold that could not hold them all. */
+function verdictOf(load: LoadResult, spec: ServerCommand['load']): string | undefined {
+  const { corrupt, short } = load.errors;
+  if (corrupt > 0) return `${corrupt} answers came back corrupted (bytes differing from those sent)`;
+  if (short > 0) return `${short} answers came back short: the server closed the connection mid-message`;
+  if (spec.pattern === 'idle' && load.openAtEnd < spec.connections) {
+    const { connect = 0, reset = 0, timeout = 0 } = load.errors;
+    return `only ${load.openAtEnd} of ${spec.connections} connections held open (${connect} failed to connect, ${reset} reset, ${timeout} unanswered)`;
+  }
+  return undefined;
+}
+
+/** Both ends need a descriptor per connection: say so before trying, not with a thousand errors. */
+function checkReach(connections: number, serverFiles: number): void {
+  const needed = connections + SPARE_FILES;
+  if (needed > serverFiles) {
+    throw new Error(`out of reach: ${connections} connections need ${needed} open files, the server may open ${serverFiles} (raise ulimit -n)`);
+  }
+  const ownFiles = ownOpenFileLimit();
+  if (needed > ownFiles) {
+    throw new Error(`out of reach: ${connections} connections need ${needed} open files, the load generator may open ${ownFiles} (raise ulimit -n)`);
+  }
+}
+
+function ownOpenFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return Infinity;
+  }
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+/** Reads the server's stdout until its ready line; its exit or silence first is the run's error. */
+function readyLine(child: ServerCommandChild): Promise<z.infer<typeof ReadySchema>> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => settle(new Error(`said nothing ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const settle = (outcome: Error | z.infer<typeof ReadySchema>) => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      for (const line of text.split('\n').slice(0, -1)) {
+        const ready = ReadySchema.safeParse(tryParseJson(line));
+        if (ready.success) return settle(ready.data);
+      }
+    };
+    const onExit = () => settle(new Error('exited before it was ready'));
+    child.stdout.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+type ServerCommandChild = Extract<ReturnType<typeof spawnWatched>, { child: unknown }>['child'];

@@ -1,0 +1,37 @@
+import type { ParamSpec, PerProfile, ServerSpec } from '../../bench/workload.ts';
+import type { Pattern } from '../../bench/loadgen/index.ts';
+
+/** What the echo workloads (echo, echo-memory, echo-work) share: one server program, one load. */
+export const ECHO_PROGRAM = '../echo/echo.py';
+
+const every = <T>(value: T): PerProfile<T> => ({ quick: value, default: value, full: value });
+
+export function echoParams(own: { connections: PerProfile<number | number[]>; duration_s: PerProfile<number>; work?: PerProfile<number>; message_bytes?: PerProfile<number | number[]> }): Record<string, ParamSpec> {
+  return {
+    connections: { description: 'client connections held open at once (C)', values: own.connections, min: 1, integer: true },
+    message_bytes: { description: 'bytes per message (S)', values: own.message_bytes ?? every(64), min: 1, integer: true },
+    work: { description: "the lecture's count(N) run by the server per message: 0 = pure IO", values: own.work ?? every(0), min: 0, integer: true },
+    duration_s: { description: 'the measurement window, after the warm-up', values: own.duration_s, min: 0.1, integer: false },
+    warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.5, full: 1 }, min: 0, integer: false },
+    rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
+    timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: every(1000), min: 1, integer: true },
+    generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, integer: true },
+  };
+}
+
+/** The load for a cell: closed loop, open loop when a rate is given, or idle connections held open. */
+export function echoServer(idle = false): ServerSpec {
+  return {
+    programParams: ['work', 'message_bytes'],
+    load: (p) => ({
+      protocol: { kind: 'echo', messageBytes: p['message_bytes']! },
+      pattern: (idle ? 'idle' : p['rate'] ? 'open' : 'closed') satisfies Pattern,
+      connections: p['connections']!,
+      ratePerS: p['rate']!,
+      warmupS: idle ? 0 : p['warmup_s']!,
+      durationS: p['duration_s']!,
+      timeoutMs: p['timeout_ms']!,
+      threads: p['generator_threads'] || 'auto',
+    }),
+  };
+}

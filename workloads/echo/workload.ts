@@ -1,0 +1,25 @@
+import { defineWorkload } from '../../bench/workload.ts';
+import { ECHO_PROGRAM, echoParams, echoServer } from './shared.ts';
+
+export default defineWorkload({
+  name: 'echo',
+  title: 'TCP echo servers',
+  shows:
+    "The lecture's five servers under the same load: the iterative server serves one client and starves the rest, thread-per-connection pays for the GIL as connections grow, prefork spreads clients over processes, epoll and asyncio serve them all from one thread.",
+  program: ECHO_PROGRAM,
+  modes: ['serial', 'threads', 'processes', 'epoll', 'asyncio'],
+  params: echoParams({
+    connections: { quick: [1, 10], default: [1, 10, 100], full: [1, 10, 100] },
+    message_bytes: { quick: 64, default: 64, full: [64, 1024, 65536] },
+    duration_s: { quick: 1, default: 1, full: 3 },
+  }),
+  // W: prefork's worker processes, one per core here; the other servers have no W.
+  workers: { quick: [2], default: [2], full: [2] },
+  ignoresWorkers: ['serial', 'threads', 'epoll', 'asyncio'],
+  repeats: { quick: 1, default: 2, full: 5 },
+  warmup: { quick: 0, default: 0, full: 0 },
+  timeoutS: { quick: 60, default: 60, full: 120 },
+  charts: ['echo-bars', 'echo-latency', 'accepts-per-worker', 'cpu-timeline'],
+  taskNoun: 'echoes',
+  server: echoServer(),
+});
