@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runServer, type ServerCommand } from '../bench/serve.ts';
+import { WORKLOADS_DIR } from '../bench/workload.ts';
+import { alive, PYTHON } from './helpers.ts';
+
+const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
+const MODES = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];
+
+function load(overrides: Partial<ServerCommand['load']> = {}): ServerCommand['load'] {
+  return {
+    protocol: { kind: 'echo', messageBytes: 64 },
+    pattern: 'closed',
+    connections: 4,
+    ratePerS: 0,
+    warmupS: 0.1,
+    durationS: 0.4,
+    timeoutMs: 2000,
+    threads: 1,
+    ...overrides,
+  };
+}
+
+function serve(mode: string, loadSpec: ServerCommand['load'], { workers = 2, work = 0, executable = PYTHON, prefix = [] as string[] } = {}) {
+  const messageBytes = loadSpec.protocol.kind === 'echo' ? loadSpec.protocol.messageBytes : 64;
+  return runServer({
+    executable,
+    args: [...prefix, ECHO, '--mode', mode, '--workers', String(workers), '--work', String(work), '--message_bytes', String(messageBytes)],
+    timeoutS: 60,
+    sampleIntervalMs: 50,
+    load: loadSpec,
+  });
+}
+
+for (const mode of MODES) {
+  test(`${mode}: echoes byte-exact to concurrent clients, messages larger than one recv, and leaves nothing behind`, async () => {
+    // 200 kB: more than one 64 KiB recv, and more than the socket buffers hold at once.
+    const outcome = await serve(mode, load({ protocol: { kind: 'echo', messageBytes: 200_000 }, connections: mode === 'serial' ? 1 : 4 }));
+    assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
+    const { load: result, server } = outcome;
+    assert.ok(result!.completed > 0, 'answers were counted in the window');
+    assert.deepEqual(result!.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
+    assert.ok(server!.atWindowEnd.rssKiB > 0);
+    assert.equal(server!.accepted.length, mode === 'processes' ? 2 : 1);
+    for (const sample of outcome.timeline.samples) for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
+  });
+}
+
+test("prefork: the workers' accept counts add up to the connections made", async () => {
+  const outcome = await serve('processes', load({ pattern: 'idle', connections: 12, warmupS: 0, durationS: 0.2 }), { workers: 3 });
+  assert.equal(outcome.ok, true, outcome.error);
+  assert.equal(outcome.server!.accepted.length, 3);
+  assert.equal(outcome.server!.accepted.reduce((a, b) => a + b, 0), 12);
+  assert.equal(outcome.load!.openAtEnd, 12);
+  assert.equal(outcome.timeline.summary.maxPids, 4, 'the parent and its three workers were seen');
+});
+
+for (const mode of MODES) {
+  test(`${mode}: a client that vanishes mid-message does not kill the server`, async () => {
+    const server = spawn(PYTHON, [ECHO, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [first] = (await once(server.stdout, 'data')) as [Buffer];
+    const { port } = JSON.parse(first.toString().split('\n')[0]!);
+    // Half a large message, then a reset (RST, not FIN) while the server is echoing.
+    const rude = net.connect(port, '127.0.0.1');
+    await once(rude, 'connect');
+    rude.write(Buffer.alloc(300_000, 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rude.resetAndDestroy();
+    const polite = net.connect(port, '127.0.0.1');
+    polite.write('still there?');
+    const [answer] = (await once(polite, 'data')) as [Buffer];
+    assert.equal(answer.toString(), 'still there?');
+    polite.destroy();
+    const output: Buffer[] = [first];
+    server.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    server.kill('SIGTERM');
+    const [code] = await once(server, 'exit');
+    assert.equal(code, 0);
+    const done = JSON.parse(Buffer.concat(output).toString().trim().split('\n').at(-1)!);
+    assert.equal(done.event, 'done');
+    assert.equal(done.accepted.reduce((a: number, b: number) => a + b, 0), 2);
+  });
+}
+
+test('a server that corrupts one byte fails the run', async () => {
+  const liar = `
+import sys; sys.path.insert(0, ${JSON.stringify(join(WORKLOADS_DIR, 'common'))})
+import gilbench_server, threading
+def serve(sock, args, accepted):
+    def flip(conn):
+        while True:
+            data = conn.recv(65536)
+            if not data: break
+            conn.sendall(data[:-1] + bytes([data[-1] ^ 1]))
+    while True:
+        conn, _ = sock.accept(); accepted[0] += 1
+        threading.Thread(target=flip, args=(conn,), daemon=True).start()
+gilbench_server.main({"liar": serve}, params={})
+`;
+  const outcome = await runServer({ executable: PYTHON, args: ['-c', liar, '--mode', 'liar'], timeoutS: 30, sampleIntervalMs: 50, load: load() });
+  assert.equal(outcome.ok, false);
+  assert.match(outcome.error!, /corrupted/);
+});
+
+test('an open loop sends at the asked rate, no faster, and reports service time apart', async () => {
+  const outcome = await serve('epoll', load({ pattern: 'open', connections: 10, ratePerS: 500, durationS: 1 }));
+  assert.equal(outcome.ok, true, outcome.error);
+  const result = outcome.load!;
+  assert.equal(result.targetRatePerS, 500);
+  assert.ok(result.completed > 0);
+  // Pacing holds each connection to its schedule: a loop that ignores it would answer thousands.
+  assert.ok(result.perS <= 500 * 1.1, `achieved ${result.perS}/s against 500/s asked`);
+  assert.ok(result.serviceMs && result.latencyMs && result.latencyMs.p50 >= result.serviceMs.p50);
+});
+
+test('more connections than the server may open is said plainly, not failed silently', async () => {
+  const outcome = await serve('epoll', load({ pattern: 'idle', connections: 100, warmupS: 0 }), {
+    executable: 'bash',
+    prefix: ['-c', 'ulimit -n 64 && exec "$0" "$@"', PYTHON],
+  });
+  assert.equal(outcome.ok, false);
+  assert.match(outcome.error!, /out of reach: 100 connections need \d+ open files, the server may open 64/);
+});
+
+test('the serial server starves every client but one, and the load says so', async () => {
+  const outcome = await serve('serial', load({ connections: 3, timeoutMs: 300, durationS: 0.5 }));
+  assert.equal(outcome.ok, true, outcome.error);
+  assert.equal(outcome.load!.errors.timeout, 2);
+  assert.equal(outcome.load!.openAtEnd, 1);
+});
