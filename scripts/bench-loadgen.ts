@@ -22,7 +22,7 @@ const CONNECTIONS = 10;
 const NATIVE = join(import.meta.dirname, 'native');
 
 const NODE_ECHO_SERVER = `
-const server = require('node:net').createServer((socket) => { socket.setNoDelay(true); socket.on('data', (data) => socket.write(data)); });
+const server = require('node:net').createServer((socket) => { socket.setNoDelay(true); socket.on('error', () => {}); socket.on('data', (data) => socket.write(data)); });
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ event: 'ready', port: server.address().port })));`;
 
 const NODE_NET_CLIENT = `
@@ -48,7 +48,7 @@ async function startServer(command: string, args: string[]): Promise<{ port: num
   const child = execa(command, args, { reject: false, buffer: false });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]!).port));
-    child.once('exit', () => reject(new Error(`${command} exited before it was ready`)));
+    child.once('exit', (code, signal) => reject(new Error(`${command} exited (${code ?? signal}) before it was ready`)));
   });
   return { port, child };
 }

@@ -15,7 +15,7 @@ export default defineWorkload({
   }),
   workers: { quick: [1, 2], default: [1, 2, 4], full: [1, 2, 4, 8] },
   ignoresWorkers: ['threads'],
-  repeats: { quick: 1, default: 3, full: 5 },
+  repeats: { quick: 1, default: 2, full: 5 },
   warmup: { quick: 0, default: 0, full: 0 },
   timeoutS: { quick: 60, default: 60, full: 120 },
   charts: ['throughput-vs-workers', 'cpu-timeline'],
