@@ -23,7 +23,8 @@ const DoneSchema = MeasurementSchema.pick({ mode: true, workers: true, params: t
 /** Descriptors a connection costs each side, and a margin for the rest of the process. */
 const SPARE_FILES = 32;
 /** How long a server may take to stop after SIGTERM before its tree is killed. */
-const STOP_GRACE_MS = 5000;
+// A thread-per-connection server holding thousands of threads takes seconds to finalise.
+const STOP_GRACE_MS = 60_000;
 
 /**
  * Runs one server workload: starts the program, waits for its ready line, drives it with the

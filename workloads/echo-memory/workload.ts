@@ -12,6 +12,8 @@ export default defineWorkload({
   params: echoParams({
     connections: { quick: [100, 1000], default: [100, 1000, 5000, 10000], full: [100, 1000, 5000, 10000] },
     duration_s: { quick: 0.5, default: 0.5, full: 1 },
+    // Starting thousands of threads takes seconds: the first echo on each may be slow to come.
+    timeout_ms: { quick: 30000, default: 30000, full: 30000 },
   }),
   workers: { quick: [2], default: [2], full: [2] },
   ignoresWorkers: ['threads', 'epoll', 'asyncio'],

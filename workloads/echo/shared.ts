@@ -6,7 +6,13 @@ export const ECHO_PROGRAM = '../echo/echo.py';
 
 const every = <T>(value: T): PerProfile<T> => ({ quick: value, default: value, full: value });
 
-export function echoParams(own: { connections: PerProfile<number | number[]>; duration_s: PerProfile<number>; work?: PerProfile<number>; message_bytes?: PerProfile<number | number[]> }): Record<string, ParamSpec> {
+export function echoParams(own: {
+  connections: PerProfile<number | number[]>;
+  duration_s: PerProfile<number>;
+  work?: PerProfile<number>;
+  message_bytes?: PerProfile<number | number[]>;
+  timeout_ms?: PerProfile<number>;
+}): Record<string, ParamSpec> {
   return {
     connections: { description: 'client connections held open at once (C)', values: own.connections, min: 1, integer: true },
     message_bytes: { description: 'bytes per message (S)', values: own.message_bytes ?? every(64), min: 1, integer: true },
@@ -14,7 +20,7 @@ export function echoParams(own: { connections: PerProfile<number | number[]>; du
     duration_s: { description: 'the measurement window, after the warm-up', values: own.duration_s, min: 0.1, integer: false },
     warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.5, full: 1 }, min: 0, integer: false },
     rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
-    timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: every(1000), min: 1, integer: true },
+    timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: own.timeout_ms ?? every(1000), min: 1, integer: true },
     generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, integer: true },
   };
 }
