@@ -74,9 +74,13 @@ export interface PlanRequest {
   sampleIntervalMs: number;
 }
 
+/** ["connections=10", …]: a cell's swept parameters, as ids, tables and charts name them. */
+export function sweepParts(sweep: Record<string, number>): string[] {
+  return Object.entries(sweep).map(([name, value]) => `${name}=${value}`);
+}
+
 export function cellId(workload: string, mode: string, workers: number, interpreter: string, sweep: Record<string, number> = {}): string {
-  const swept = Object.entries(sweep).map(([name, value]) => `/${name}=${value}`).join('');
-  return `${workload}/${mode}/w${workers}${swept}/${interpreter}`;
+  return [workload, mode, `w${workers}`, ...sweepParts(sweep), interpreter].join('/');
 }
 
 /** Expands workloads × modes × workers × interpreters into cells. */

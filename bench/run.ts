@@ -18,11 +18,18 @@ export type BatchOutcome = Omit<RunRecord, 'cellId' | 'round' | 'warmup'>;
 
 const STDERR_TAIL_LINES = 20;
 
+const SPAWN_OPTIONS = {
+  detached: true, // own process group: the terminal's Ctrl+C reaches the harness, which decides
+  cleanup: false,
+  reject: false,
+  stdin: 'ignore',
+  stripFinalNewline: true,
+} as const;
+
 /** A child in a process group of its own, its tree sampled while it lives, killed whole on timeout or abort. */
 export interface Watched {
-  child: ResultPromise<{ detached: true; cleanup: false; reject: false; stdin: 'ignore'; stripFinalNewline: true }>;
+  child: ResultPromise<typeof SPAWN_OPTIONS>;
   pid: number;
-  started: number;
   /** Kills the tree; the first reason given is the run's error. */
   stop(why: string): void;
   /** Waits for the exit and reaps anything left of the tree. */
@@ -38,17 +45,11 @@ export interface Finished {
   error?: string;
 }
 
-export function spawnWatched(command: BatchCommand): Watched | { error: string } {
+export async function spawnWatched(command: BatchCommand): Promise<Watched | { error: string }> {
   const started = performance.now();
-  const child = execa(command.executable, command.args, {
-    detached: true, // own process group: the terminal's Ctrl+C reaches the harness, which decides
-    cleanup: false,
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: true,
-  });
+  const child = execa(command.executable, command.args, SPAWN_OPTIONS);
   const pid = child.pid;
-  if (pid === undefined) return { error: 'could not start' };
+  if (pid === undefined) return { error: `could not start: ${(await child).shortMessage}` };
   const sampler = new TreeSampler(pid, command.sampleIntervalMs);
   sampler.start();
   let stoppedBecause: string | undefined;
@@ -71,7 +72,7 @@ export function spawnWatched(command: BatchCommand): Watched | { error: string }
     const exited = result.exitCode !== 0 ? `exited with ${result.signal ? `signal ${result.signal}` : `code ${result.exitCode}`}` : undefined;
     return { stdout: String(result.stdout), stderrTail, processWallS, timeline, error: stoppedBecause ?? exited };
   };
-  return { child, pid, started, stop, finish };
+  return { child, pid, stop, finish };
 }
 
 /** The last line a program printed, parsed as JSON: where workloads put their result. */
@@ -85,7 +86,7 @@ export function lastJsonLine(stdout: string): unknown {
  */
 export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
   const cpuBefore = readCpuTimes();
-  const watched = spawnWatched(command);
+  const watched = await spawnWatched(command);
   if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
   const { stdout, error, ...finished } = await watched.finish();
   if (error) return { ok: false, error, ...finished };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { generateLoad, type LoadResult, type LoadSpec } from './loadgen/index.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
 import { MeasurementSchema, type Measurement } from './results.ts';
-import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type BatchOutcome } from './run.ts';
+import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type BatchOutcome, type Watched } from './run.ts';
 import { tryParseJson } from './json.ts';
 import { sendSignal } from './kill.ts';
 
@@ -32,7 +32,7 @@ const STOP_GRACE_MS = 60_000;
  * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
-  const watched = spawnWatched(command);
+  const watched = await spawnWatched(command);
   if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
   let load: LoadResult | undefined;
   let start: Edge | undefined;
@@ -132,12 +132,8 @@ function verdictOf(load: LoadResult, spec: ServerCommand['load']): string | unde
 /** Both ends need a descriptor per connection: say so before trying, not with a thousand errors. */
 function checkReach(connections: number, serverFiles: number): void {
   const needed = connections + SPARE_FILES;
-  if (needed > serverFiles) {
-    throw new Error(`out of reach: ${connections} connections need ${needed} open files, the server may open ${serverFiles} (raise ulimit -n)`);
-  }
-  const ownFiles = ownOpenFileLimit();
-  if (needed > ownFiles) {
-    throw new Error(`out of reach: ${connections} connections need ${needed} open files, the load generator may open ${ownFiles} (raise ulimit -n)`);
+  for (const [side, limit] of [['the server', serverFiles], ['the load generator', ownOpenFileLimit()]] as const) {
+    if (needed > limit) throw new Error(`out of reach: ${connections} connections need ${needed} open files, ${side} may open ${limit} (raise ulimit -n)`);
   }
 }
 
@@ -154,9 +150,9 @@ function ownOpenFileLimit(): number {
 const READY_TIMEOUT_MS = 30_000;
 
 /** Reads the server's stdout until its ready line; its exit or silence first is the run's error. */
-function readyLine(child: ServerCommandChild): Promise<z.infer<typeof ReadySchema>> {
+function readyLine(child: Watched['child']): Promise<z.infer<typeof ReadySchema>> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    let partial = '';
     const timer = setTimeout(() => settle(new Error(`said nothing ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
     const settle = (outcome: Error | z.infer<typeof ReadySchema>) => {
       clearTimeout(timer);
@@ -166,8 +162,9 @@ function readyLine(child: ServerCommandChild): Promise<z.infer<typeof ReadySchem
       else resolve(outcome);
     };
     const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      for (const line of text.split('\n').slice(0, -1)) {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
         const ready = ReadySchema.safeParse(tryParseJson(line));
         if (ready.success) return settle(ready.data);
       }
@@ -177,5 +174,3 @@ function readyLine(child: ServerCommandChild): Promise<z.infer<typeof ReadySchem
     child.on('exit', onExit);
   });
 }
-
-type ServerCommandChild = Extract<ReturnType<typeof spawnWatched>, { child: unknown }>['child'];

@@ -125,7 +125,8 @@ function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
   const errors: Record<string, number> = {};
   for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
   const perS = loads.map((load) => load.perS);
-  const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - median(perS)) < Math.abs(best.load!.perS - median(perS)) ? run : best));
+  const middle = median(perS);
+  const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
   return {
     perS,
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),

@@ -6,24 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runServer, type ServerCommand } from '../bench/serve.ts';
 import { WORKLOADS_DIR } from '../bench/workload.ts';
-import { alive, PYTHON } from './helpers.ts';
+import { alive, PYTHON, shortLoad as load } from './helpers.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const MODES = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];
-
-function load(overrides: Partial<ServerCommand['load']> = {}): ServerCommand['load'] {
-  return {
-    protocol: { kind: 'echo', messageBytes: 64 },
-    pattern: 'closed',
-    connections: 4,
-    ratePerS: 0,
-    warmupS: 0.1,
-    durationS: 0.4,
-    timeoutMs: 2000,
-    threads: 1,
-    ...overrides,
-  };
-}
 
 function serve(mode: string, loadSpec: ServerCommand['load'], { workers = 2, work = 0, executable = PYTHON, prefix = [] as string[] } = {}) {
   const messageBytes = loadSpec.protocol.kind === 'echo' ? loadSpec.protocol.messageBytes : 64;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServerCommand } from '../bench/serve.ts';
 
 /** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
 export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
@@ -22,4 +23,19 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A short closed-loop load for tests: 4 connections, 64-byte echoes, 0.1 s warm-up, 0.4 s window. */
+export function shortLoad(overrides: Partial<ServerCommand['load']> = {}): ServerCommand['load'] {
+  return {
+    protocol: { kind: 'echo', messageBytes: 64 },
+    pattern: 'closed',
+    connections: 4,
+    ratePerS: 0,
+    warmupS: 0.1,
+    durationS: 0.4,
+    timeoutMs: 2000,
+    threads: 1,
+    ...overrides,
+  };
 }

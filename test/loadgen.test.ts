@@ -2,20 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DelayServer } from '../bench/fixtures/http-delay.ts';
 import { generateLoad } from '../bench/loadgen/index.ts';
+import { shortLoad } from './helpers.ts';
 
 async function httpLoad(server: DelayServer, bodyBytes: number, expected: number) {
   const url = new URL(server.url('lg', 0, bodyBytes));
-  return generateLoad({
-    port: server.port,
-    protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: expected },
-    pattern: 'closed',
-    connections: 4,
-    ratePerS: 0,
-    warmupS: 0.1,
-    durationS: 0.4,
-    timeoutMs: 2000,
-    threads: 2,
-  });
+  return generateLoad({ ...shortLoad({ protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: expected }, threads: 2 }), port: server.port });
 }
 
 test('HTTP keep-alive load: every response is checked, the server counts the same requests', async () => {

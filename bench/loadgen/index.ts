@@ -3,7 +3,7 @@
  * up, measures for a fixed window, and merges what the threads counted. No external binary.
  */
 import { availableParallelism } from 'node:os';
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { createHistogram, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
@@ -65,10 +65,9 @@ export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Pro
   for (;;) {
     const group = await startThreads(spec, threads);
     try {
-      const warmupElu = group.map((t) => t.worker.performance.eventLoopUtilization());
+      const warmupElu = eluMarks(group);
       await sleep(spec.warmupS * 1000, undefined, { signal: spec.signal });
-      const busiest = Math.max(...group.map((t, i) => t.worker.performance.eventLoopUtilization(warmupElu[i]).utilization));
-      if (spec.threads === 'auto' && threads === 1 && busiest >= BUSY_THREAD && availableParallelism() > 1 && spec.connections > 1) {
+      if (spec.threads === 'auto' && threads === 1 && busiestSince(group, warmupElu) >= BUSY_THREAD && availableParallelism() > 1 && spec.connections > 1) {
         threads = 2;
         continue;
       }
@@ -82,6 +81,15 @@ export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Pro
 interface GeneratorThread {
   worker: Worker;
   inbox: Inbox;
+}
+
+function eluMarks(group: GeneratorThread[]): EventLoopUtilization[] {
+  return group.map((t) => t.worker.performance.eventLoopUtilization());
+}
+
+/** The busiest thread's event-loop utilisation since the marks: near 1, it was the limit. */
+function busiestSince(group: GeneratorThread[], marks: EventLoopUtilization[]): number {
+  return Math.max(...group.map((t, i) => t.worker.performance.eventLoopUtilization(marks[i]).utilization));
 }
 
 async function startThreads(spec: LoadSpec, threads: number): Promise<GeneratorThread[]> {
@@ -110,13 +118,13 @@ async function measure(spec: LoadSpec, group: GeneratorThread[], hooks: WindowHo
   const tell = (message: ToThread) => group.forEach((t) => t.worker.postMessage(message));
   hooks.started?.();
   const cpuAtStart = process.cpuUsage();
-  const eluAtStart = group.map((t) => t.worker.performance.eventLoopUtilization());
+  const eluAtStart = eluMarks(group);
   const started = performance.now();
   tell({ type: 'measure' });
   await sleep(spec.durationS * 1000, undefined, { signal: spec.signal });
   hooks.ending?.();
   const cpu = process.cpuUsage(cpuAtStart);
-  const busiestThread = Math.max(...group.map((t, i) => t.worker.performance.eventLoopUtilization(eluAtStart[i]).utilization));
+  const busiestThread = busiestSince(group, eluAtStart);
   const rssKiB = Math.round(process.memoryUsage.rss() / 1024);
   const windowS = (performance.now() - started) / 1000;
   tell({ type: 'stop' });

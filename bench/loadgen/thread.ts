@@ -46,14 +46,15 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   const connections: LoadConnection[] = [];
   /** open loop: connections whose answer came before their next message is due */
-  let waiting: LoadConnection[] = [];
+  const waiting: LoadConnection[] = [];
   const intervalMs = spec.pattern === 'open' ? 1000 / (spec.ratePerS / spec.connections) : 0;
   const origin = performance.now();
   let settled = 0;
   let connectedSoFar = 0;
   let stopped = false;
 
-  const wait = (connection: LoadConnection, dueAt: number) => {
+  const sendWhenDue = (connection: LoadConnection, dueAt: number, now: number) => {
+    if (dueAt <= now) return connection.send(dueAt, now);
     connection.dueAt = dueAt;
     waiting.push(connection);
   };
@@ -70,17 +71,13 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
       openNext();
       const now = performance.now();
       // Open loop: connection i's messages are due at origin + (i + k·C) / R, spread evenly.
-      const dueAt = spec.pattern === 'open' ? origin + (connectedSoFar++ * intervalMs) / spec.connections : now;
-      if (dueAt <= now) connection.send(dueAt, now);
-      else wait(connection, dueAt);
+      sendWhenDue(connection, spec.pattern === 'open' ? origin + (connectedSoFar++ * intervalMs) / spec.connections : now, now);
     },
     answered(connection, now) {
       tally.answered(connection.dueAt, connection.sentAt, now);
       if (connection.answers === 1) settle();
       if (stopped || spec.pattern === 'idle') return;
-      const dueAt = spec.pattern === 'open' ? connection.dueAt + intervalMs : now;
-      if (dueAt <= now) connection.send(dueAt, now);
-      else wait(connection, dueAt);
+      sendWhenDue(connection, spec.pattern === 'open' ? connection.dueAt + intervalMs : now, now);
     },
     failed(connection, kind) {
       tally.errors[kind]++;
@@ -99,10 +96,14 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
   const pacer =
     spec.pattern === 'open'
       ? setInterval(() => {
+          // One pass, in place: send the due, keep the rest in order.
           const now = performance.now();
-          const due = waiting.filter((c) => c.dueAt <= now);
-          waiting = waiting.filter((c) => c.dueAt > now);
-          for (const connection of due) connection.send(connection.dueAt, now);
+          let kept = 0;
+          for (const connection of waiting) {
+            if (connection.dueAt <= now) connection.send(connection.dueAt, now);
+            else waiting[kept++] = connection;
+          }
+          waiting.length = kept;
         }, PACE_MS)
       : undefined;
   port.on('message', (message: ToThread) => {

@@ -1,4 +1,5 @@
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import { sweepParts } from '../plan.ts';
 import type { CellSummary } from '../summary.ts';
 import { linearFit } from '../stats.ts';
 import { fixed } from './format.ts';
@@ -85,14 +86,16 @@ function title(text: string, subtitle: string) {
   };
 }
 
-function barsByWorkers(
+/** Bars in groups (labels, in order), one colour per mode, optional whiskers. */
+function groupedBars(
   cells: CellSummary[],
+  labels: string[],
+  groupOf: (c: CellSummary) => string,
   value: (c: CellSummary) => number,
   error?: (c: CellSummary) => ErrorBar,
 ): ChartConfiguration<'bar'> {
-  const workers = workersOf(cells);
   const datasets: BarWithErrors[] = modesOf(cells).map((mode, index) => {
-    const found = workers.map((w) => find(cells, mode, w));
+    const found = labels.map((label) => cells.find((c) => c.cell.mode === mode && groupOf(c) === label && c.repeats > 0));
     return {
       label: mode,
       data: found.map((c) => (c ? value(c) : NaN)),
@@ -100,7 +103,13 @@ function barsByWorkers(
       errorBars: error ? found.map((c) => (c ? error(c) : undefined)) : undefined,
     };
   });
-  return { type: 'bar', data: { labels: workers.map((w) => `W = ${w}`), datasets }, plugins: [errorBars] };
+  return { type: 'bar', data: { labels, datasets }, plugins: [errorBars] };
+}
+
+const workersLabel = (workers: number) => `W = ${workers}`;
+
+function barsByWorkers(cells: CellSummary[], value: (c: CellSummary) => number, error?: (c: CellSummary) => ErrorBar): ChartConfiguration<'bar'> {
+  return groupedBars(cells, workersOf(cells).map(workersLabel), (c) => workersLabel(c.cell.workers), value, error);
 }
 
 function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
@@ -259,22 +268,11 @@ function latencyBars(cells: CellSummary[], { caption, taskNoun }: ChartContext):
 
 /** "connections=10": the swept parameters that set a server cell apart; the x groups of its charts. */
 function sweepLabel(c: CellSummary): string {
-  return Object.entries(c.cell.sweep).map(([name, value]) => `${name}=${value}`).join(', ') || 'all';
+  return sweepParts(c.cell.sweep).join(', ') || 'all';
 }
 
-/** Bars grouped by the swept parameters, one colour per mode, optional whiskers. */
 function barsBySweep(cells: CellSummary[], value: (c: CellSummary) => number, error?: (c: CellSummary) => ErrorBar): ChartConfiguration<'bar'> {
-  const labels = [...new Set(cells.map(sweepLabel))];
-  const datasets: BarWithErrors[] = modesOf(cells).map((mode, index) => {
-    const found = labels.map((label) => cells.find((c) => c.cell.mode === mode && sweepLabel(c) === label && c.repeats > 0));
-    return {
-      label: mode,
-      data: found.map((c) => (c ? value(c) : NaN)),
-      backgroundColor: colourOf(mode, index),
-      errorBars: error ? found.map((c) => (c ? error(c) : undefined)) : undefined,
-    };
-  });
-  return { type: 'bar', data: { labels, datasets }, plugins: [errorBars] };
+  return groupedBars(cells, [...new Set(cells.map(sweepLabel))], sweepLabel, value, error);
 }
 
 function echoBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {

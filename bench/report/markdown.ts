@@ -1,5 +1,5 @@
 import type { Results } from '../results.ts';
-import { totalRuns, type WorkloadInfo } from '../plan.ts';
+import { sweepParts, totalRuns, type WorkloadInfo } from '../plan.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { verdictFor } from '../verdict.ts';
@@ -94,7 +94,7 @@ interface Column {
 /** "W=2, connections=10": what tells a cell apart from its neighbours in the same table. */
 export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string {
   const workers = info.ignoresWorkers.includes(cell.mode) ? [] : [`W=${cell.workers}`];
-  return [...workers, ...Object.entries(cell.sweep).map(([name, value]) => `${name}=${value}`)].join(', ') || `W=${cell.workers}`;
+  return [...workers, ...sweepParts(cell.sweep)].join(', ') || `W=${cell.workers}`;
 }
 
 const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
