@@ -18,7 +18,7 @@ export function echoParams(own: {
     message_bytes: { description: 'bytes per message (S)', values: own.message_bytes ?? every(64), min: 1, integer: true },
     work: { description: "the lecture's count(N) run by the server per message: 0 = pure IO", values: own.work ?? every(0), min: 0, integer: true },
     duration_s: { description: 'the measurement window, after the warm-up', values: own.duration_s, min: 0.1, integer: false },
-    warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.5, full: 1 }, min: 0, integer: false },
+    warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
     rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
     timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: own.timeout_ms ?? every(1000), min: 1, integer: true },
     generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, integer: true },
