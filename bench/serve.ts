@@ -23,8 +23,7 @@ const DoneSchema = MeasurementSchema.pick({ mode: true, workers: true, params: t
 /** Descriptors a connection costs each side, and a margin for the rest of the process. */
 const SPARE_FILES = 32;
 /** How long a server may take to stop after SIGTERM before its tree is killed. */
-// A thread-per-connection server holding thousands of threads takes seconds to finalise.
-const STOP_GRACE_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
 
 /**
  * Runs one server workload: starts the program, waits for its ready line, drives it with the
@@ -34,6 +33,16 @@ const STOP_GRACE_MS = 60_000;
 export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
   const watched = await spawnWatched(command);
   if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
+  // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
+  let stopping: Promise<unknown> | undefined;
+  const terminate = () => {
+    if (!stopping) {
+      const grace = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
+      sendSignal(watched.pid, 'SIGTERM');
+      stopping = watched.child.finally(() => clearTimeout(grace));
+    }
+    return stopping;
+  };
   let load: LoadResult | undefined;
   let start: Edge | undefined;
   let end: Edge | undefined;
@@ -42,15 +51,17 @@ export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
     checkReach(command.load.connections, ready.nofile);
     load = await generateLoad(
       { ...command.load, port: ready.port, signal: command.signal },
-      { started: () => (start = edge(watched.pid)), ending: () => (end = edge(watched.pid)) },
+      {
+        started: () => (start = edge(watched.pid)),
+        ending: () => (end = edge(watched.pid)),
+        beforeClose: async () => void (await terminate()),
+      },
     );
   } catch (error) {
     watched.stop((error as Error).message);
   }
-  const stopping = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
-  sendSignal(watched.pid, 'SIGTERM');
+  await terminate();
   const { stdout, error, ...finished } = await watched.finish();
-  clearTimeout(stopping);
   if (error) return { ok: false, error, ...finished, load };
   const done = DoneSchema.safeParse(lastJsonLine(stdout));
   if (!done.success) return { ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };

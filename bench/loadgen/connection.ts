@@ -78,10 +78,12 @@ export class LoadConnection {
     this.socket.write(this.exchange.next());
   }
 
-  /** Stops without counting an error: the end of a run. */
+  /**
+   * Stops sending and counting, errors included: the end of a run. The socket stays open until
+   * the thread ends, so that the server can be stopped before its clients leave (see WindowHooks).
+   */
   close(): void {
     this.alive = false;
-    this.socket.destroy();
   }
 
   get open(): boolean {

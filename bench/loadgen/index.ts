@@ -24,6 +24,12 @@ export interface LoadSpec extends Omit<ThreadSpec, 'ratePerS'> {
 export interface WindowHooks {
   started?(): void;
   ending?(): void;
+  /**
+   * After the window, while every connection is still open: the moment to stop a server. Ten
+   * thousand clients leaving at once make a thread-per-connection server's threads wake together
+   * and queue for the GIL, and its main thread then takes a minute to get to SIGTERM.
+   */
+  beforeClose?(): Promise<void>;
 }
 
 const LatencySchema = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
@@ -71,7 +77,9 @@ export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Pro
         threads = 2;
         continue;
       }
-      return await measure(spec, group, hooks);
+      const result = await measure(spec, group, hooks);
+      await hooks.beforeClose?.();
+      return result;
     } finally {
       await Promise.all(group.map((t) => t.worker.terminate()));
     }
