@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
+import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
@@ -12,6 +13,7 @@ Usage:
   gilbench report FILE            re-render report.md and the charts from a results.json, without running anything
   gilbench compare BASE [CAND]    compare two results files (or two interpreters of one) cell by cell
   gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
+  gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
   gilbench help [COMMAND]         show help
 
 Run "gilbench COMMAND --help" for a command's options.`;
@@ -21,6 +23,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | numb
   report: { run: reportCommand, help: REPORT_HELP },
   compare: { run: compareCommand, help: COMPARE_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
+  doctor: { run: doctorCommand, help: DOCTOR_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

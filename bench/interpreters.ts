@@ -5,7 +5,9 @@ import { fail } from './errors.ts';
 import { tryParseJson } from './json.ts';
 import { WORKLOADS_DIR } from './workload.ts';
 
-export const MIN_PYTHON: [number, number] = [3, 8];
+/** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
+export const MIN_PYTHON = '3.8';
+const OLD_GIL_PYTHON = '2.7';
 
 export const InterpreterSchema = z.object({
   /** Short unique label used in cell ids and reports, e.g. "cpython-3.11.7". */
@@ -21,6 +23,8 @@ export const InterpreterSchema = z.object({
   gilEnabled: z.boolean(),
   freeThreadedBuild: z.boolean(),
   switchIntervalS: z.number().nullable(),
+  /** set for every run of this interpreter, e.g. PYTHON_GIL=1 on a free-threaded build */
+  env: z.record(z.string(), z.string()).default({}),
 });
 export type Interpreter = z.infer<typeof InterpreterSchema>;
 
@@ -36,24 +40,51 @@ const ProbeSchema = z.object({
 
 const PROBE = join(WORKLOADS_DIR, 'common', 'probe.py');
 
-function isTooOld(version: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1]);
+/** "3.12.1" ≥ "3.12": compared number by number. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const [have, need] = [version, min].map((v) => v.split('.').map((part) => parseInt(part, 10) || 0));
+  for (let i = 0; i < need!.length; i++) {
+    if ((have![i] ?? 0) !== need![i]) return (have![i] ?? 0) > need![i]!;
+  }
+  return true;
 }
 
-/** Asks the interpreter itself what it is; a name that is not there, or too old, is a usage error. */
-export async function probeInterpreter(requested: string): Promise<Interpreter> {
-  const answer = await execa(requested, [PROBE], { reject: false, timeout: 30_000, stdin: 'ignore' });
+/** Oldest first; builds of one version by id. */
+export function byVersion(a: Interpreter, b: Interpreter): number {
+  if (a.version === b.version) return a.id.localeCompare(b.id);
+  return versionAtLeast(a.version, b.version) ? 1 : -1;
+}
+
+/** Why gilbench will not run this version, or undefined when it will. */
+export function unsupportedBecause(version: string): string | undefined {
+  if (versionAtLeast(version, MIN_PYTHON) || version.startsWith(`${OLD_GIL_PYTHON}.`)) return undefined;
+  return `Python ${version} is not run: gilbench needs ${MIN_PYTHON} or newer, or ${OLD_GIL_PYTHON} (the old GIL)`;
+}
+
+/** How the interpreter's GIL behaves, in the words a report uses. */
+export function gilStatus(interpreter: Interpreter): string {
+  if (!versionAtLeast(interpreter.version, '3.2')) return 'old GIL (before 3.2)';
+  if (!interpreter.freeThreadedBuild) return 'enabled';
+  return interpreter.gilEnabled ? 'enabled (free-threaded build, PYTHON_GIL=1)' : 'disabled (free-threaded build)';
+}
+
+/** "threads, no GIL": a mode's name where it ran without a GIL. */
+export function modeLabel(mode: string, interpreter: Interpreter | undefined): string {
+  return interpreter && !interpreter.gilEnabled ? `${mode}, no GIL` : mode;
+}
+
+/** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
+export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
+  const answer = await execa(requested, [PROBE], { reject: false, timeout: 30_000, stdin: 'ignore', env });
   if (answer.failed) {
     const why = answer.code === 'ENOENT' ? 'was not found' : `failed (${(answer.shortMessage ?? '').split('\n')[0]})`;
-    fail(`Python interpreter "${requested}" ${why}.`);
+    return { error: `Python interpreter "${requested}" ${why}.` };
   }
   const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
-  if (!parsed.success) fail(`"${requested}" did not answer like a Python interpreter.`);
+  if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
   const facts = parsed.data;
-  if (isTooOld(facts.version)) {
-    fail(`Python interpreter "${requested}" is ${facts.version}; gilbench needs Python ${MIN_PYTHON.join('.')} or newer.`);
-  }
+  const unsupported = unsupportedBecause(facts.version);
+  if (unsupported) return { error: `"${requested}": ${unsupported}.`, realpath: facts.realpath };
   return {
     id: `${facts.implementation.toLowerCase()}-${facts.version}${facts.free_threaded_build ? 't' : ''}`,
     requested,
@@ -64,20 +95,45 @@ export async function probeInterpreter(requested: string): Promise<Interpreter> 
     gilEnabled: facts.gil_enabled,
     freeThreadedBuild: facts.free_threaded_build,
     switchIntervalS: facts.switch_interval_s,
+    env,
   };
 }
 
-/** Probes each requested interpreter once; two names for one executable count once. */
-export async function resolveInterpreters(requested: string[]): Promise<Interpreter[]> {
-  const probed = await Promise.all(requested.map(probeInterpreter));
-  const byFile = new Map<string, Interpreter>();
-  for (const interpreter of probed) {
-    if (!byFile.has(interpreter.realpath)) byFile.set(interpreter.realpath, interpreter);
-  }
-  return uniqueIds([...byFile.values()]);
+/** A name that is not there, or not a Python gilbench runs, is a usage error. */
+export async function probeInterpreter(requested: string): Promise<Interpreter> {
+  const probed = await tryProbe(requested);
+  return 'error' in probed ? fail(probed.error) : probed;
 }
 
-function uniqueIds(interpreters: Interpreter[]): Interpreter[] {
+/** Two names for one executable count once, the first named kept. */
+export function uniqueByFile<T extends { realpath: string }>(items: T[]): T[] {
+  const byFile = new Map<string, T>();
+  for (const item of items) if (!byFile.has(item.realpath)) byFile.set(item.realpath, item);
+  return [...byFile.values()];
+}
+
+/**
+ * Each free-threaded build once per PYTHON_GIL value asked for (0 or 1), probed again under it so
+ * that its GIL status is what the interpreter says, not what we set; other builds stay as they are.
+ */
+export async function withGilSettings(interpreters: Interpreter[], settings: string[]): Promise<Interpreter[]> {
+  if (settings.length === 0) return interpreters;
+  const expanded = await Promise.all(
+    interpreters.map(async (interpreter) => {
+      if (!interpreter.freeThreadedBuild) return [interpreter];
+      return Promise.all(
+        settings.map(async (value) => {
+          const probed = await tryProbe(interpreter.executable, { PYTHON_GIL: value });
+          if ('error' in probed) fail(`${interpreter.id} with PYTHON_GIL=${value}: ${probed.error}`);
+          return { ...probed, id: `${probed.id}-gil${value}`, requested: interpreter.requested };
+        }),
+      );
+    }),
+  );
+  return expanded.flat();
+}
+
+export function uniqueIds(interpreters: Interpreter[]): Interpreter[] {
   const seen = new Map<string, number>();
   return interpreters.map((interpreter) => {
     const count = (seen.get(interpreter.id) ?? 0) + 1;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
-import type { Interpreter } from './interpreters.ts';
+import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
 import type { Profile, Workload } from './workload.ts';
 
 export const CellSchema = z.object({
@@ -48,6 +48,17 @@ export const AutoRepeatSchema = z.object({
 });
 export type AutoRepeat = z.infer<typeof AutoRepeatSchema>;
 
+/** Cells an interpreter cannot run: a whole workload (no mode) or one mode of it. */
+export const SkipSchema = z.object({
+  workload: z.string(),
+  mode: z.string().optional(),
+  interpreter: z.string(),
+  /** the oldest Python version that runs it */
+  needs: z.string(),
+  reason: z.string(),
+});
+export type Skip = z.infer<typeof SkipSchema>;
+
 export const PlanSchema = z.object({
   profile: z.string(),
   /** --repeat auto: rounds are added after the planned ones until every interval is narrow */
@@ -55,6 +66,7 @@ export const PlanSchema = z.object({
   sampleIntervalMs: z.number().nonnegative(),
   workloads: z.array(WorkloadInfoSchema),
   cells: z.array(CellSchema),
+  skipped: z.array(SkipSchema).default([]),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -88,12 +100,17 @@ export function buildPlan(request: PlanRequest): Plan {
   const { profile } = request;
   checkModes(request.workloads, request.modes);
   const cells: Cell[] = [];
+  const skipped: Skip[] = [];
   for (const workload of request.workloads) {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
-    const modes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
+    const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
     const values = Object.entries(workload.params).map(([name, spec]) => [name, [request.params?.[workload.name]?.[name] ?? spec.values[profile]].flat()] as const);
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of request.interpreters) {
+      const skips = skipsFor(workload, chosenModes, interpreter);
+      skipped.push(...skips);
+      if (skips.some((skip) => !skip.mode)) continue;
+      const modes = chosenModes.filter((mode) => !skips.some((skip) => skip.mode === mode));
       for (const params of combinations(values)) {
         const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
         for (const workers of workerCounts) {
@@ -117,7 +134,10 @@ export function buildPlan(request: PlanRequest): Plan {
       }
     }
   }
-  if (cells.length === 0) fail('Nothing to run: no chosen workload has any of the chosen modes.');
+  if (cells.length === 0) {
+    const reasons = [...new Set(skipped.map((skip) => skip.reason))];
+    fail(`Nothing to run: no chosen workload has any of the chosen modes${reasons.length ? ` that the chosen interpreters can run (${reasons.join('; ')})` : ''}.`);
+  }
   return {
     profile,
     sampleIntervalMs: request.sampleIntervalMs,
@@ -134,7 +154,21 @@ export function buildPlan(request: PlanRequest): Plan {
       ideal: w.ideal?.description,
     })),
     cells,
+    skipped,
   };
+}
+
+/** What an interpreter cannot run of a workload, and why: the whole of it, or some modes. */
+export function skipsFor(workload: Workload, modes: string[], interpreter: Interpreter): Skip[] {
+  const needs = workload.python ?? { min: MIN_PYTHON };
+  const skip = (min: string, reason: string, mode?: string): Skip => ({ workload: workload.name, mode, interpreter: interpreter.id, needs: min, reason });
+  if (!versionAtLeast(interpreter.version, needs.min)) {
+    return [skip(needs.min, `${workload.name} needs Python ${needs.min} or newer`)];
+  }
+  return modes.flatMap((mode) => {
+    const need = needs.modes?.[mode];
+    return need && !versionAtLeast(interpreter.version, need.min) ? [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)] : [];
+  });
 }
 
 /** Every combination of the parameters' values, in the order they were given. */

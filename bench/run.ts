@@ -8,6 +8,8 @@ import { tryParseJson } from './json.ts';
 export interface BatchCommand {
   executable: string;
   args: string[];
+  /** added to the harness's own environment, e.g. PYTHON_GIL=0 */
+  env?: Record<string, string>;
   timeoutS: number;
   sampleIntervalMs: number;
   /** Aborting stops the run at once (Ctrl+C); the record then says so. */
@@ -47,7 +49,7 @@ export interface Finished {
 
 export async function spawnWatched(command: BatchCommand): Promise<Watched | { error: string }> {
   const started = performance.now();
-  const child = execa(command.executable, command.args, SPAWN_OPTIONS);
+  const child = execa(command.executable, command.args, { ...SPAWN_OPTIONS, env: command.env });
   const pid = child.pid;
   if (pid === undefined) return { error: `could not start: ${(await child).shortMessage}` };
   const sampler = new TreeSampler(pid, command.sampleIntervalMs);

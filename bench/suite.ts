@@ -128,6 +128,7 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
   const programParams = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
   const command = {
     executable: interpreter.executable,
+    env: interpreter.env,
     args: [
       workload.programPath,
       ...['--mode', cell.mode, '--workers', String(cell.workers)],

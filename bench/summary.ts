@@ -1,7 +1,7 @@
 import { serialCellFor, type Cell, type Plan } from './plan.ts';
 import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
 import { BUSY_THREAD } from './loadgen/index.ts';
-import { cv, median, medianInterval, outliers, quantile, type Interval } from './stats.ts';
+import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from './stats.ts';
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
 export interface CellSummary {
@@ -18,6 +18,8 @@ export interface CellSummary {
   outliers: number;
   /** serial wall time at the same workers / this mode's; undefined without a serial cell */
   speedup?: number;
+  /** bootstrap interval of the speedup (ratio of the two medians) */
+  speedupInterval?: Interval;
   /** median over runs of tasks completed per second of wall time */
   tasksPerS: number;
   /** every task's duration (end − start) pooled over the measured runs, in seconds */
@@ -66,7 +68,7 @@ export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup);
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
   for (const summary of summaries) {
-    summary.speedup = speedupOf(summary, summaries, results.plan);
+    Object.assign(summary, speedupOf(summary, summaries, results.plan));
     summary.warnings = warningsFor(summary);
   }
   return summaries;
@@ -140,11 +142,14 @@ function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
   };
 }
 
-function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): number | undefined {
+function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
-  if (!baseline || !baseline.repeats || !summary.repeats) return undefined;
-  return summary.server ? summary.tasksPerS / baseline.tasksPerS : baseline.medianWallS / summary.medianWallS;
+  if (!baseline || !baseline.repeats || !summary.repeats) return {};
+  // A server's speedup is in throughput, a batch's in wall time.
+  return summary.server && baseline.server
+    ? { speedup: summary.tasksPerS / baseline.tasksPerS, speedupInterval: ratioOfMediansInterval(baseline.server.perS, summary.server.perS) }
+    : { speedup: baseline.medianWallS / summary.medianWallS, speedupInterval: ratioOfMediansInterval(summary.wallS, baseline.wallS) };
 }
 
 /** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */

@@ -31,6 +31,9 @@ export function verdictFor(summary: CellSummary, head = `${summary.cell.mode} at
   }
   const spread = `total CPU reached ${peak}% over ${maxPids} process${maxPids === 1 ? '' : 'es'}`;
   if (speedup >= PARALLEL_FROM) return `${head}: ${ratio}${ideal}; ${spread} — runs in parallel.`;
+  if (maxPids === 1 && maxThreads > 1 && speedup < 1) {
+    return `${head}: ${ratio}; its ${maxThreads} threads kept more than one core busy and still lost to serial — CPU spent contending for the GIL (waking, signalling, retrying), not on the work.`;
+  }
   const gain = speedup < 1 ? 'yet slower than serial' : 'yet little faster than serial';
   return `${head}: ${ratio}; ${spread}, ${gain} — starting and coordinating the workers cost more than the parallelism gained.`;
 }

@@ -46,8 +46,17 @@ export interface WorkloadDescriptor {
   ignoresWorkers?: string[];
   /** The program is a server: the harness starts it, drives it with the load generator, and stops it. */
   server?: ServerSpec;
+  /** Which Pythons the program runs on; without it, those workloads/common supports (3.8+). */
+  python?: PythonNeeds;
   /** The best wall time physics allows, drawn as a reference line. */
   ideal?: { description: string; wallS: (params: Record<string, number>, workers: number) => number };
+}
+
+export interface PythonNeeds {
+  /** the oldest version the program runs on, e.g. "2.7" for a program Python 2 can read */
+  min: string;
+  /** modes that need a newer version than the program, and why */
+  modes?: Record<string, { min: string; why: string }>;
 }
 
 export interface ServerSpec {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { probeInterpreter, resolveInterpreters } from '../bench/interpreters.ts';
+import { chooseInterpreters } from '../bench/discover.ts';
+import { probeInterpreter } from '../bench/interpreters.ts';
 import { PYTHON } from './helpers.ts';
 
 test('python3 resolves to the real executable with its version and GIL status', async () => {
@@ -17,6 +18,6 @@ test('python3 resolves to the real executable with its version and GIL status', 
 test('two names for one interpreter count once', async () => {
   // python3 and python3.X (beside it in every standard install) name one file.
   const versioned = execFileSync(PYTHON, ['-c', 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "python%d.%d" % sys.version_info[:2]))'], { encoding: 'utf8' }).trim();
-  const interpreters = await resolveInterpreters(['python3', PYTHON, versioned]);
+  const { interpreters } = await chooseInterpreters(['python3', PYTHON, versioned]);
   assert.equal(interpreters.length, 1);
 });

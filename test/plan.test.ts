@@ -7,7 +7,7 @@ import { loadWorkloads } from '../bench/workload.ts';
 
 const python = (id: string): Interpreter => ({
   id, requested: id, executable: `/usr/bin/${id}`, realpath: `/usr/bin/${id}`, version: '3.11.0', implementation: 'CPython',
-  gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005,
+  gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005, env: {},
 });
 
 test('the workloads folder is discovered, not named in code', async () => {

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { fail } from '../errors.ts';
-import { resolveInterpreters } from '../interpreters.ts';
+import { chooseInterpreters, type Discovery } from '../discover.ts';
 import { describeMachine } from '../machine.ts';
 import { buildPlan, totalRuns } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
@@ -28,7 +28,12 @@ Options:
   --target PCT          with --repeat auto: the interval to reach (default: 2)
   --budget S            with --repeat auto: the most time spent on extra rounds (default: 300)
   --warmup N            warm-up rounds, not counted (default: the profile's)
-  --python LIST         interpreters: names on PATH or paths (default: python3); may be repeated
+  --python LIST         interpreters: names on PATH or paths (default: python3); "all" runs every
+                        Python found on PATH, under pyenv and uv (see "gilbench doctor"); may be
+                        repeated. A cell an interpreter cannot run (e.g. subinterpreters before
+                        3.12, anything but the countdown on 2.7) is skipped, and the report says why
+  --gil LIST            on free-threaded builds (3.13t+): run each with PYTHON_GIL=0 and/or =1,
+                        e.g. --gil 0,1 (default: the build's own default); other builds ignore it
   --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
   --param [WORKLOAD:]NAME=VALUE[,VALUE…]
                         override a workload parameter, e.g. --param n=50000000, or for one
@@ -48,7 +53,8 @@ Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 b
 
 Examples:
   gilbench run --profile quick
-  gilbench run --workers 2 --python python3.11,python3.13 --repeat 10`;
+  gilbench run --workers 2 --python python3.11,python3.13 --repeat 10
+  gilbench run --workloads countdown --workers 2 --python all`;
 
 /**
  * --param NAME=VALUE sets a parameter for every chosen workload that has it; --param
@@ -95,6 +101,12 @@ async function workloadsFrom(dirs: string[] | undefined): Promise<Map<string, Wo
   return all;
 }
 
+function describeDiscovery({ found, unusable }: Discovery): string {
+  const lines = [`gilbench: --python all found ${found.length} interpreters: ${found.map((i) => i.id).join(', ')}`];
+  for (const candidate of unusable) lines.push(`  not used: ${candidate.reason}`);
+  return lines.join('\n');
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   const { values } = parse(args, {
     workloads: { type: 'string', multiple: true },
@@ -105,6 +117,7 @@ export async function runCommand(args: string[]): Promise<number> {
     budget: { type: 'string', default: '300' },
     warmup: { type: 'string' },
     python: { type: 'string', multiple: true },
+    gil: { type: 'string', multiple: true },
     profile: { type: 'string', default: 'default' },
     param: { type: 'string', multiple: true },
     'sample-interval': { type: 'string', default: '100' },
@@ -133,12 +146,19 @@ export async function runCommand(args: string[]): Promise<number> {
   const workers = positiveInts('--workers', values.workers);
   const modes = list(values.modes);
 
-  const interpreters = await resolveInterpreters(list(values.python) ?? ['python3']);
+  const gil = list(values.gil) ?? [];
+  const badGil = gil.find((value) => value !== '0' && value !== '1');
+  if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
+
+  const { interpreters, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
   const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat });
 
+  if (discovery) console.error(describeDiscovery(discovery));
   console.error(
     `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
-      interpreters.map((i) => `${i.id} (${i.executable})`).join(', '),
+      interpreters.map((i) => `${i.id} (${i.executable})`).join(', ') +
+      (plan.skipped.length ? `; skipped, the report says why: ${plan.skipped.map((s) => `${s.workload}${s.mode ? `/${s.mode}` : ''} on ${s.interpreter}`).join(', ')}` : ''),
   );
   const machine = await describeMachine();
   const started = performance.now();

@@ -3,6 +3,7 @@ import { sweepParts } from '../plan.ts';
 import type { CellSummary } from '../summary.ts';
 import { linearFit } from '../stats.ts';
 import { fixed } from './format.ts';
+import { comparisonTitle, type VersionComparison } from './versions.ts';
 
 /** Chart.js configurations for one workload on one interpreter: one chart, one message. */
 
@@ -23,6 +24,7 @@ const MODE_COLOURS: Record<string, string> = {
   async: '#f28e2b',
   asyncio: '#f28e2b',
   epoll: '#b07aa1',
+  subinterpreters: '#76b7b2',
 };
 const SPARE_COLOURS = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -351,3 +353,62 @@ export const CHARTS: Record<string, { title: string; build: (cells: CellSummary[
   'rss-vs-connections': { title: 'Server memory vs open connections', build: rssVsConnections },
   'accepts-per-worker': { title: 'Connections accepted per prefork worker', build: acceptsPerWorker },
 };
+
+/** Speedup vs serial, one group per interpreter (oldest first), one bar per mode; the ideal as a dashed line. */
+export function speedupByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
+  const cells = comparison.rows.flatMap((row) => [...row.byMode.values()]);
+  const labelOf = new Map(comparison.rows.flatMap((row) => [...row.byMode.values()].map((c) => [c, row.label] as const)));
+  const labels = comparison.rows.map((row) => row.label);
+  const config = groupedBars(cells, labels, (c) => labelOf.get(c)!, (c) => c.speedup ?? NaN, (c) => c.speedupInterval ?? { low: NaN, high: NaN });
+  const ideal = idealSpeedup(comparison);
+  if (ideal) {
+    (config.data.datasets as ChartDataset[]).push({
+      type: 'line', label: ideal.label, data: labels.map(() => ideal.value), borderColor: '#888888', borderDash: [8, 6], borderWidth: 2, pointRadius: 0,
+    } as ChartDataset);
+  }
+  const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => c.speedupInterval?.high ?? c.speedup ?? 0));
+  config.options = {
+    plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% bootstrap interval; above 1 = faster than serial`),
+    scales: {
+      x: { title: { display: true, text: 'interpreter (oldest first)' } },
+      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${comparison.server ? 'throughput' : 'wall time'} ratio)` } },
+    },
+  };
+  return config;
+}
+
+/** What a perfect parallel mode would reach: min(W, cores), or the workload's own ideal wall time. */
+function idealSpeedup(comparison: VersionComparison): { label: string; value: number } | undefined {
+  if (comparison.server) return undefined;
+  const withIdeal = comparison.rows.flatMap((row) => [...row.byMode.values()]).find((c) => c.cell.idealWallS);
+  const serial = comparison.rows.find((row) => row.serial)?.serial;
+  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.medianWallS / withIdeal.cell.idealWallS! };
+  const value = Math.min(comparison.workers, comparison.cores);
+  return { label: `ideal: min(W, cores) = ${value}`, value };
+}
+
+/** How fast each interpreter runs the serial mode, relative to the newest (1.0). */
+export function serialSpeedByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
+  const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
+  const newest = rows.at(-1)!;
+  const errors = rows.map((row) => {
+    const [own, reference] = [row.serial!, newest.serial!];
+    // The interval of this serial's median, in the same units as the bar.
+    return comparison.server
+      ? { low: own.interval.low / reference.tasksPerS, high: own.interval.high / reference.tasksPerS }
+      : { low: reference.medianWallS / own.interval.high, high: reference.medianWallS / own.interval.low };
+  });
+  const data: BarWithErrors = { label: 'serial', data: rows.map((row) => row.serialVsNewest!), backgroundColor: colourOf('serial', 0), errorBars: errors };
+  return {
+    type: 'bar',
+    data: { labels: rows.map((row) => row.label), datasets: [data] },
+    plugins: [errorBars],
+    options: {
+      plugins: { ...title(`Serial speed relative to ${newest.label} (${comparisonTitle(comparison)})`, `${comparison.workload}; higher is faster; whiskers: confidence interval of the serial median`), legend: { display: false } },
+      scales: {
+        x: { title: { display: true, text: 'interpreter (oldest first)' } },
+        y: { beginAtZero: true, title: { display: true, text: `speed relative to ${newest.label} (1 = as fast)` } },
+      },
+    },
+  };
+}

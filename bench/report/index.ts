@@ -5,19 +5,23 @@ import type { Results } from '../results.ts';
 import { writeAtomic } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
 import type { WorkloadInfo } from '../plan.ts';
-import { CHARTS } from './charts.ts';
-import { renderMarkdown, type ChartFiles } from './markdown.ts';
+import type { Interpreter } from '../interpreters.ts';
+import { CHARTS, serialSpeedByVersion, speedupByVersion } from './charts.ts';
+import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
 import { renderPng } from './render.ts';
+import { sweepParts } from '../plan.ts';
+import { versionComparisons, type VersionComparison } from './versions.ts';
 
 /** Renders report.md and its charts into `dir` from results alone; returns the report's path. */
 export function writeReport(results: Results, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const summaries = summariseCells(results);
   const charts = groups(summaries).map(([workload, interpreter, cells]) =>
-    writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, interpreter, cells, results.machine.logicalCores),
+    writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, results.interpreters.find((i) => i.id === interpreter), interpreter, cells, results.machine.logicalCores),
   );
+  const versions = versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison));
   const path = join(dir, 'report.md');
-  writeAtomic(path, renderMarkdown(results, summaries, charts));
+  writeAtomic(path, renderMarkdown(results, summaries, charts, versions));
   return path;
 }
 
@@ -31,17 +35,31 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
   return [...keyed.values()];
 }
 
-function writeCharts(dir: string, info: WorkloadInfo, interpreter: string, cells: CellSummary[], cores: number): ChartFiles {
+function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): ChartFiles {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
-  const context = { caption: `${info.name}, ${interpreter}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
+  const context = { caption: `${info.name}, ${interpreter}${about && !about.gilEnabled ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
   const files = info.charts.flatMap((kind) => {
     const chart = CHARTS[kind];
     if (!chart) return [];
-    // Interpreter ids may hold '#' or '@', which a markdown link would take for a fragment or worse.
-    const file = `${info.name}-${interpreter}-${kind}.png`.replace(/[^\w.-]/g, '_');
-    writeFileSync(join(dir, file), renderPng(chart.build(measured, context) as ChartConfiguration));
-    return [{ title: chart.title, file }];
+    return [writeChart(dir, `${info.name}-${interpreter}-${kind}`, chart.title, chart.build(measured, context))];
   });
   return { workload: info.name, interpreter, files };
+}
+
+function writeChart(dir: string, name: string, title: string, config: ChartConfiguration<'bar'> | ChartConfiguration<'line'>): { title: string; file: string } {
+  // Interpreter ids may hold '#' or '@', which a markdown link would take for a fragment or worse.
+  const file = `${name}.png`.replace(/[^\w.-]/g, '_');
+  writeFileSync(join(dir, file), renderPng(config as ChartConfiguration));
+  return { title, file };
+}
+
+function writeVersionCharts(dir: string, comparison: VersionComparison): VersionSection {
+  const name = [comparison.workload, 'versions', `w${comparison.workers}`, ...sweepParts(comparison.sweep)].join('-');
+  const files = [];
+  if (comparison.modes.length) files.push(writeChart(dir, `${name}-speedup`, 'Speedup vs serial by interpreter', speedupByVersion(comparison)));
+  if (comparison.rows.filter((row) => row.serialVsNewest !== undefined).length > 1) {
+    files.push(writeChart(dir, `${name}-serial-speed`, 'Serial speed relative to the newest interpreter', serialSpeedByVersion(comparison)));
+  }
+  return { comparison, files };
 }

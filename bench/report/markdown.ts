@@ -1,5 +1,7 @@
 import type { Results } from '../results.ts';
-import { sweepParts, totalRuns, type WorkloadInfo } from '../plan.ts';
+import { gilStatus, modeLabel, type Interpreter } from '../interpreters.ts';
+import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
+import { versionSection, type VersionComparison } from './versions.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { verdictFor } from '../verdict.ts';
@@ -11,6 +13,11 @@ import type { Sample } from '../sample.ts';
 export interface ChartFiles {
   workload: string;
   interpreter: string;
+  files: { title: string; file: string }[];
+}
+
+export interface VersionSection {
+  comparison: VersionComparison;
   files: { title: string; file: string }[];
 }
 
@@ -49,10 +56,10 @@ function machineSection(results: Results): string {
       ['interpreter', 'executable', 'version', 'implementation', 'GIL', 'switch interval'],
       results.interpreters.map((i) => [
         i.id,
-        `\`${i.executable}\``,
+        `\`${[...Object.entries(i.env).map(([k, v]) => `${k}=${v}`), i.executable].join(' ')}\``,
         i.version,
         i.implementation,
-        i.gilEnabled ? 'enabled' : '**disabled**',
+        i.gilEnabled ? gilStatus(i) : `**${gilStatus(i)}**`,
         i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
       ]),
     ),
@@ -100,11 +107,11 @@ export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string
 const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
 
 /** A server's table: throughput and latency from the load generator, the tree from /proc. */
-function serverColumns(info: WorkloadInfo): Column[] {
+function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Column[] {
   const noun = info.taskNoun ?? 'answers';
   const server = (s: CellSummary, text: (server: NonNullable<CellSummary['server']>) => string) => (s.server ? text(s.server) : '–');
   return [
-    { header: 'mode', value: (s) => s.cell.mode },
+    { header: 'mode', value: mode },
     { header: 'cell', value: (s) => cellLabel(s.cell, info) },
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
     { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.interval.low).toLocaleString('en-US')} – ${Math.round(s.interval.high).toLocaleString('en-US')} (${Math.round(s.interval.confidence * 100)}%)`) },
@@ -123,10 +130,11 @@ function serverColumns(info: WorkloadInfo): Column[] {
 }
 
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
-function columns(info: WorkloadInfo): Column[] {
-  if (info.server) return serverColumns(info);
+function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Column[] {
+  const mode = (s: CellSummary) => modeLabel(s.cell.mode, interpreter);
+  if (info.server) return serverColumns(info, mode);
   return [
-    { header: 'mode', value: (s) => s.cell.mode },
+    { header: 'mode', value: mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
     { header: 'median wall (s)', value: (s) => fixed(s.medianWallS, 3) },
     { header: 'CI of median', value: (s) => measured(s, `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)`) },
@@ -175,16 +183,16 @@ function failureNotes(cells: CellSummary[]): string[] {
   );
 }
 
-function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined): string {
-  const table_ = columns(info);
+function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined): string {
+  const table_ = columns(info, interpreter);
   // Each mode at its largest W: a mode that ignores W ran only at the smallest.
   const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
   const verdicts = cells
     .filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && c.cell.mode !== 'serial' && c.speedup !== undefined)
-    .map((c) => `- ${verdictFor(c, `${c.cell.mode} at ${cellLabel(c.cell, info)}`)}`);
+    .map((c) => `- ${verdictFor(c, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)}`);
   const failures = failureNotes(cells);
   return [
-    `### ${cells[0]!.cell.interpreter}`,
+    `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
     verdicts.join('\n'),
     table(
       table_.map((c) => c.header),
@@ -196,20 +204,35 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
   ].join('\n\n');
 }
 
-export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[]): string {
+/** "subinterpreters on cpython-3.8.18, cpython-3.11.7: needs Python 3.12 or newer: …", one line per reason. */
+function skippedLines(skipped: Skip[]): string {
+  const byReason = new Map<string, Skip[]>();
+  for (const skip of skipped) byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip]);
+  return [...byReason.entries()]
+    .map(([reason, skips]) => `- Skipped ${skips[0]!.mode ?? 'every cell'} on ${skips.map((s) => s.interpreter).join(', ')}: ${reason}.`)
+    .join('\n');
+}
+
+export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = []): string {
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
-    if (!first) continue;
+    const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
+    if (!first) {
+      if (skipped.length) sections.push(`## ${info.name}: ${info.title}`, skippedLines(skipped));
+      continue;
+    }
     const params = Object.entries(first.cell.params)
       .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
       .join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
     if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
-    for (const interpreter of results.interpreters.map((i) => i.id)) {
-      const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter);
+    if (skipped.length) sections.push(skippedLines(skipped));
+    for (const { comparison, files } of versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
+    for (const interpreter of results.interpreters) {
+      const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter.id);
       if (cells.length === 0) continue;
-      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter)));
+      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
     }
   }
   sections.push(HOW_TO_READ);

@@ -1,5 +1,8 @@
 """Runs a workload's task in one of the concurrency modes (stdlib only, Python 3.8+).
 
+The copies shape also runs on Python 2.7, the last interpreter with the old GIL: this file must
+stay readable by it (the asyncio modes live in gilbench_async.py for that reason).
+
 A workload program defines its task and calls main(). Two shapes:
 - copies: W copies of task(**params), each in its own thread, process or coroutine
   (the countdown: W equal CPU-bound tasks);
@@ -12,7 +15,6 @@ import argparse
 import functools
 import json
 import os
-from queue import Empty
 import resource
 import sys
 import threading
@@ -20,16 +22,36 @@ import time
 
 from probe import facts
 
-COPY_MODES = ("serial", "threads", "processes", "async")
-POOL_MODES = COPY_MODES + ("async-executor",)
+try:
+    from queue import Empty
+except ImportError:  # Python 2.7
+    from Queue import Empty
+
+# Python 2.7 has no perf_counter; time.time is what its users timed with.
+clock = getattr(time, "perf_counter", time.time)
+
+BASE_MODES = ("serial", "threads", "processes", "async")
+COPY_MODES = BASE_MODES + ("subinterpreters",)
+POOL_MODES = BASE_MODES + ("async-executor",)
+
+
+def native_thread_id():
+    get = getattr(threading, "get_native_id", None)
+    if get is not None:
+        return get()
+    # Python 2.7: the kernel's thread id, as /proc and top show it.
+    return int(os.readlink("/proc/thread-self").split("/")[-1])
+
+
+def record(index, start, end, t0, result):
+    return {"task": index, "pid": os.getpid(), "tid": native_thread_id(),
+            "start_s": start - t0, "end_s": end - t0, "result": result}
 
 
 def timed(task, args, params, index, t0):
-    start = time.perf_counter()
+    start = clock()
     result = task(*args, **params)
-    end = time.perf_counter()
-    return {"task": index, "pid": os.getpid(), "tid": threading.get_native_id(),
-            "start_s": start - t0, "end_s": end - t0, "result": result}
+    return record(index, start, clock(), t0, result)
 
 
 # --- copies: W copies of one task -------------------------------------------------------
@@ -38,18 +60,28 @@ def copies_serial(task, params, workers, t0):
     return [timed(task, (), params, w, t0) for w in range(workers)]
 
 
-def copies_threads(task, params, workers, t0):
-    records = [None] * workers
+def in_threads(work, workers):
+    """work(w) in W threads at once; their results in order, or the first exception raised."""
+    records, failures = [None] * workers, []
 
     def worker(w):
-        records[w] = timed(task, (), params, w, t0)
+        try:
+            records[w] = work(w)
+        except Exception as error:  # a thread's exception would otherwise be printed and lost
+            failures.append(error)
 
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise failures[0]
     return records
+
+
+def copies_threads(task, params, workers, t0):
+    return in_threads(lambda w: timed(task, (), params, w, t0), workers)
 
 
 def _copy_in_process(task, params, w, t0, queue):
@@ -79,21 +111,68 @@ def copies_processes(task, params, workers, t0):
     return sorted(records, key=lambda r: r["task"])
 
 
-def copies_async(task, params, workers, t0):
-    import asyncio
-
-    async def one(w):
-        # No await inside: the point is that asyncio does not parallelise CPU work.
-        return timed(task, (), params, w, t0)
-
-    async def all_copies():
-        return await asyncio.gather(*(one(w) for w in range(workers)))
-
-    return list(asyncio.run(all_copies()))
+# Importing the program again inside a subinterpreter: its `if __name__ == "__main__"` stays idle.
+LOAD_PROGRAM = """
+import importlib.util, sys
+sys.path.insert(0, %r)
+_spec = importlib.util.spec_from_file_location("gilbench_program", %r)
+_program = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_program)
+"""
 
 
-COPIES = {"serial": copies_serial, "threads": copies_threads,
-          "processes": copies_processes, "async": copies_async}
+def interpreter_api():
+    """(create, run code, destroy) for interpreters with a GIL of their own (PEP 684)."""
+    if sys.version_info < (3, 12):
+        raise SystemExit("subinterpreters with a GIL of their own need Python 3.12 or newer")
+    try:
+        from concurrent import interpreters  # 3.14+
+        # getattr: "exec" is a keyword to Python 2.7, which must still read this file.
+        return interpreters.create, lambda interp, code: getattr(interp, "exec")(code), lambda interp: interp.close()
+    except ImportError:
+        pass
+    try:
+        import _interpreters as low  # 3.13
+    except ImportError:
+        import _xxsubinterpreters as low  # 3.12
+
+    def run(interp, code):
+        failure = low.run_string(interp, code)  # 3.12 raises; 3.13 returns what went wrong
+        if failure is not None:
+            raise RuntimeError("in a subinterpreter: %s" % (failure,))
+
+    return low.create, run, low.destroy
+
+
+def copies_subinterpreters(task, params, workers, t0):
+    create, run, destroy = interpreter_api()
+    load = LOAD_PROGRAM % (os.path.dirname(os.path.abspath(__file__)),
+                           os.path.abspath(sys.modules["__main__"].__file__))
+    call = "_program.%s(**%r)" % (task.__name__, params)
+
+    def one_interpreter(w):
+        interp = create()
+        try:
+            run(interp, load)  # set-up, as starting a thread or a process is
+            start = clock()
+            run(interp, call)
+            return record(w, start, clock(), t0, None)
+        finally:
+            destroy(interp)
+
+    return in_threads(one_interpreter, workers)
+
+
+def asyncio_mode(name):
+    """The asyncio modes, imported only when asked for: their syntax is beyond Python 2.7."""
+    def run(*args, **kwargs):
+        import gilbench_async
+        return getattr(gilbench_async, name)(*args, **kwargs)
+    return run
+
+
+COPIES = {"serial": copies_serial, "threads": copies_threads, "processes": copies_processes,
+          "async": asyncio_mode("copies_async"), "subinterpreters": copies_subinterpreters}
 
 
 # --- pool: K items, at most W in flight -------------------------------------------------
@@ -120,40 +199,8 @@ def pool_processes(task, params, items, workers, t0, async_task):
         return pool.map(functools.partial(_item_in_process, task, params, t0), range(items))
 
 
-def pool_async(task, params, items, workers, t0, async_task):
-    import asyncio
-
-    async def all_items():
-        in_flight = asyncio.Semaphore(workers)
-
-        async def one(i):
-            async with in_flight:
-                start = time.perf_counter()
-                result = await async_task(i, **params)
-                return {"task": i, "pid": os.getpid(), "tid": threading.get_native_id(),
-                        "start_s": start - t0, "end_s": time.perf_counter() - t0, "result": result}
-
-        return await asyncio.gather(*(one(i) for i in range(items)))
-
-    return list(asyncio.run(all_items()))
-
-
-def pool_async_executor(task, params, items, workers, t0, async_task):
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    async def all_items():
-        loop = asyncio.get_running_loop()
-        # The lecture's run_in_executor(None, ...): the default executor, sized to W.
-        loop.set_default_executor(ThreadPoolExecutor(max_workers=workers))
-        futures = [loop.run_in_executor(None, timed, task, (i,), params, i, t0) for i in range(items)]
-        return await asyncio.gather(*futures)
-
-    return list(asyncio.run(all_items()))
-
-
 POOL = {"serial": pool_serial, "threads": pool_threads, "processes": pool_processes,
-        "async": pool_async, "async-executor": pool_async_executor}
+        "async": asyncio_mode("pool_async"), "async-executor": asyncio_mode("pool_async_executor")}
 
 
 # --- the program ------------------------------------------------------------------------
@@ -183,6 +230,14 @@ def parse_args(params, modes, argv=None):
     return args
 
 
+def start_method():
+    # Only the modes that use multiprocessing pay for importing it; Python 2.7 only forks.
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None:
+        return None
+    return getattr(multiprocessing, "get_start_method", lambda: "fork")()
+
+
 def main(task, params, items=None, async_task=None, argv=None):
     """items: the name of the parameter that holds K (pool shape); None for the copies shape."""
     args = parse_args(params, POOL_MODES if items else COPY_MODES, argv)
@@ -194,9 +249,9 @@ def main(task, params, items=None, async_task=None, argv=None):
         run = functools.partial(COPIES[args.mode], task, values, args.workers)
 
     self_before, children_before = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
+    t0 = clock()
     tasks = run(t0=t0)
-    wall = time.perf_counter() - t0
+    wall = clock() - t0
     self_after, children_after = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
 
     result = {
@@ -211,8 +266,7 @@ def main(task, params, items=None, async_task=None, argv=None):
         "tasks": tasks,
         "pid": os.getpid(),
         # Only the modes that use multiprocessing pay for importing it.
-        "start_method": sys.modules["multiprocessing"].get_start_method()
-        if "multiprocessing" in sys.modules else None,
+        "start_method": start_method(),
         "python": facts(),
     }
     sys.stdout.write(json.dumps(result) + "\n")

@@ -4,9 +4,16 @@ export default defineWorkload({
   name: 'countdown',
   title: 'CPU-bound countdown',
   shows:
-    "The lecture's count(n) run W times: threads cannot beat serial under the GIL, processes can use every core, and async tasks without an await run one after another.",
+    "The lecture's count(n) run W times: threads cannot beat serial under the GIL, processes can use every core, async tasks without an await run one after another, and subinterpreters (3.12+, a GIL each) run side by side in one process.",
   program: 'countdown.py',
-  modes: ['serial', 'threads', 'processes', 'async'],
+  modes: ['serial', 'threads', 'processes', 'async', 'subinterpreters'],
+  python: {
+    min: '2.7', // the old GIL's figure needs a real measurement
+    modes: {
+      async: { min: '3.8', why: 'asyncio.run and the asyncio modes of workloads/common' },
+      subinterpreters: { min: '3.12', why: 'an interpreter gets a GIL of its own from 3.12 on (PEP 684)' },
+    },
+  },
   params: {
     n: {
       description: 'loop iterations per task (the lecture used 100,000,000)',

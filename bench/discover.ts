@@ -1,0 +1,81 @@
+import { readdirSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, delimiter, join } from 'node:path';
+import { byVersion, probeInterpreter, tryProbe, uniqueByFile, uniqueIds, withGilSettings, type Interpreter } from './interpreters.ts';
+
+/** python, python3, python3.12, python3.13t, python2.7: the names an interpreter goes by. */
+const PYTHON_NAME = /^python(\d+(\.\d+)?t?)?$/;
+
+export interface Discovery {
+  /** usable interpreters, oldest first, one per executable */
+  found: (Interpreter & { via: string })[];
+  /** candidates that did not answer, or answered with a version gilbench does not run */
+  unusable: { path: string; via: string; reason: string }[];
+}
+
+function pythonsIn(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => PYTHON_NAME.test(name)).map((name) => join(dir, name));
+  } catch {
+    return []; // a PATH entry or an install folder that is not there
+  }
+}
+
+function binsUnder(root: string): string[] {
+  try {
+    return readdirSync(root).map((version) => join(root, version, 'bin'));
+  } catch {
+    return [];
+  }
+}
+
+/** Every file that may be a Python, and where it was found. */
+export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string; via: string }[] {
+  const home = env['HOME'] ?? homedir();
+  const pyenv = env['PYENV_ROOT'] ?? join(home, '.pyenv');
+  const uv = env['UV_PYTHON_INSTALL_DIR'] ?? join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'uv', 'python');
+  // Shims (pyenv, asdf) only dispatch to an installed version, which is listed from its own folder.
+  const path = (env['PATH'] ?? '').split(delimiter).filter((dir) => dir && basename(dir) !== 'shims');
+  return [
+    ...path.flatMap(pythonsIn).map((file) => ({ path: file, via: 'PATH' })),
+    ...binsUnder(join(pyenv, 'versions')).flatMap(pythonsIn).map((file) => ({ path: file, via: 'pyenv' })),
+    ...binsUnder(uv).flatMap(pythonsIn).map((file) => ({ path: file, via: 'uv' })),
+  ];
+}
+
+/** Probes every candidate once per real executable. */
+export async function discoverInterpreters(env: NodeJS.ProcessEnv = process.env): Promise<Discovery> {
+  // One probe per file: python, python3 and python3.12 in one folder are usually one binary.
+  const all = uniqueByFile(candidates(env).map((candidate) => ({ ...candidate, realpath: realpathOrSelf(candidate.path) })));
+  const probed = await Promise.all(all.map(async (candidate) => ({ candidate, answer: await tryProbe(candidate.path) })));
+  const unusable = probed.flatMap(({ candidate, answer }) =>
+    'error' in answer ? [{ ...candidate, reason: answer.error }] : [],
+  );
+  const usable = probed.flatMap(({ candidate, answer }) => ('error' in answer ? [] : [{ ...answer, via: candidate.via }]));
+  const found = uniqueIds(uniqueByFile(usable).sort(byVersion)) as Discovery['found'];
+  return { found, unusable: uniqueByFile(unusable).map(({ path, via, reason }) => ({ path, via, reason })) };
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // a bare name, resolved by PATH when it is run
+  }
+}
+
+export const ALL = 'all';
+
+/**
+ * --python LIST: names or paths, each of which must be a Python gilbench runs, and "all" for
+ * every one discovered; then --gil's PYTHON_GIL settings on free-threaded builds.
+ */
+export async function chooseInterpreters(requested: string[], gilSettings: string[] = []): Promise<{ interpreters: Interpreter[]; discovery?: Discovery }> {
+  const named = requested.filter((name) => name !== ALL);
+  const [discovery, given] = await Promise.all([
+    requested.includes(ALL) ? discoverInterpreters() : undefined,
+    Promise.all(named.map(probeInterpreter)),
+  ]);
+  const chosen = uniqueByFile([...given, ...(discovery?.found ?? [])]).sort(byVersion);
+  return { interpreters: uniqueIds(await withGilSettings(chosen, gilSettings)), discovery };
+}

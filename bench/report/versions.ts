@@ -1,0 +1,138 @@
+import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
+import { sweepParts, type Skip } from '../plan.ts';
+import type { Results } from '../results.ts';
+import type { CellSummary } from '../summary.ts';
+import { fixed } from './format.ts';
+
+/** One workload (at one sweep point and W) across every interpreter of a run: what changed between versions. */
+export interface VersionComparison {
+  workload: string;
+  sweep: Record<string, number>;
+  workers: number;
+  /** the modes compared with serial */
+  modes: string[];
+  /** oldest first */
+  rows: VersionRow[];
+  /** what some interpreters could not run, and why */
+  skipped: Skip[];
+  server: boolean;
+  cores: number;
+}
+
+export interface VersionRow {
+  interpreter: Interpreter;
+  /** "3.13.0t, no GIL": the interpreter as a chart names it */
+  label: string;
+  serial?: CellSummary;
+  byMode: Map<string, CellSummary>;
+  /** serial's speed relative to the newest interpreter's serial (1.0 = as fast) */
+  serialVsNewest?: number;
+}
+
+export function interpreterLabel(interpreter: Interpreter): string {
+  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${interpreter.gilEnabled ? '' : ', no GIL'}`;
+}
+
+/** Compare at the most workers the cores can run at once: W = cores when planned. */
+function comparedWorkers(cells: CellSummary[], cores: number): number {
+  const workers = [...new Set(cells.map((c) => c.cell.workers))].sort((a, b) => a - b);
+  return workers.filter((w) => w <= cores).at(-1) ?? workers[0]!;
+}
+
+/** serial's speed relative to another serial: throughput for a server, wall time otherwise. */
+function relativeSpeed(cell: CellSummary, reference: CellSummary): number {
+  return cell.server && reference.server ? cell.tasksPerS / reference.tasksPerS : reference.medianWallS / cell.medianWallS;
+}
+
+/** One comparison per workload and sweep point, when the run had more than one interpreter. */
+export function versionComparisons(results: Results, summaries: CellSummary[]): VersionComparison[] {
+  if (results.interpreters.length < 2) return [];
+  const interpreters = [...results.interpreters].sort(byVersion);
+  return results.plan.workloads.flatMap((info) => {
+    const cells = summaries.filter((s) => s.cell.workload === info.name && s.repeats > 0);
+    if (cells.length === 0) return [];
+    const workers = comparedWorkers(cells, results.machine.logicalCores);
+    const atWorkers = (c: CellSummary) => c.cell.workers === workers || info.ignoresWorkers.includes(c.cell.mode);
+    const sweeps = [...new Map(cells.map((c) => [JSON.stringify(c.cell.sweep), c.cell.sweep])).values()];
+    return sweeps.map((sweep) => {
+      const here = cells.filter((c) => atWorkers(c) && JSON.stringify(c.cell.sweep) === JSON.stringify(sweep));
+      const rows = interpreters.flatMap((interpreter): VersionRow[] => {
+        const own = here.filter((c) => c.cell.interpreter === interpreter.id);
+        if (own.length === 0) return [];
+        const byMode = new Map(own.filter((c) => c.cell.mode !== 'serial').map((c) => [c.cell.mode, c]));
+        return [{ interpreter, label: interpreterLabel(interpreter), serial: own.find((c) => c.cell.mode === 'serial'), byMode }];
+      });
+      const newest = rows.filter((row) => row.serial).at(-1)?.serial;
+      for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest);
+      const modes = [...new Set(rows.flatMap((row) => [...row.byMode.keys()]))];
+      const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
+      return { workload: info.name, sweep, workers, modes, rows, skipped, server: info.server, cores: results.machine.logicalCores };
+    });
+  });
+}
+
+export function comparisonTitle(comparison: VersionComparison): string {
+  return [`W=${comparison.workers}`, ...sweepParts(comparison.sweep)].join(', ');
+}
+
+const times = (value: number | undefined) => (value === undefined ? '–' : `${fixed(value, 2)}x`);
+
+function speedupWithInterval(cell: CellSummary | undefined): string {
+  if (cell?.speedup === undefined) return '–';
+  const interval = cell.speedupInterval;
+  return interval ? `${times(cell.speedup)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]` : times(cell.speedup);
+}
+
+/** Two speedups whose intervals do not overlap differ beyond the noise of this run. */
+function apart(a: CellSummary, b: CellSummary): boolean {
+  const [x, y] = [a.speedupInterval, b.speedupInterval];
+  return !x || !y ? true : x.high < y.low || y.high < x.low;
+}
+
+/** "threads: 2.7.18 0.21x · 3.8.18 0.96x …; biggest step 2.7.18 → 3.8.18": one mode across versions, in one line. */
+function modeLine(comparison: VersionComparison, mode: string): string {
+  const measured = comparison.rows.flatMap((row) => {
+    const cell = row.byMode.get(mode);
+    return cell?.speedup === undefined ? [] : [{ row, cell }];
+  });
+  const values = measured.map(({ row, cell }) => `${row.label} ${times(cell.speedup)}`).join(' · ');
+  const missing = comparison.skipped.filter((s) => s.mode === mode || !s.mode);
+  const notRun = missing.length ? ` Not run on ${[...new Set(missing.map((s) => s.interpreter))].join(', ')}: ${missing[0]!.reason.split(':')[0]}.` : '';
+  if (measured.length < 2) return `- **${mode}** vs serial: ${values || 'not measured'}.${notRun}`;
+  let step = { from: measured[0]!, to: measured[1]!, size: -1 };
+  for (let i = 1; i < measured.length; i++) {
+    const size = Math.abs(measured[i]!.cell.speedup! - measured[i - 1]!.cell.speedup!);
+    if (size > step.size) step = { from: measured[i - 1]!, to: measured[i]!, size };
+  }
+  const change = apart(step.from.cell, step.to.cell)
+    ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
+    : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
+  return `- **${mode}** vs serial: ${values}; ${change}.${notRun}`;
+}
+
+function serialLine(comparison: VersionComparison): string {
+  const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
+  if (rows.length < 2) return '';
+  const newest = rows.at(-1)!.label;
+  const what = comparison.server ? 'serial server throughput' : 'single-thread speed (serial)';
+  return `- **${what}** relative to ${newest}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
+}
+
+/** The table and the one-line-per-mode summary of a comparison, for report.md. */
+export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
+  const header = ['interpreter', 'GIL', comparison.server ? 'serial /s (median)' : 'serial wall (s)', 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
+  const rows = comparison.rows.map((row) => [
+    row.interpreter.id,
+    gilStatus(row.interpreter),
+    row.serial ? (comparison.server ? Math.round(row.serial.tasksPerS).toLocaleString('en-US') : fixed(row.serial.medianWallS, 3)) : '–',
+    times(row.serialVsNewest),
+    ...comparison.modes.map((mode) => speedupWithInterval(row.byMode.get(mode))),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `### Across interpreters: ${comparison.workload}, ${comparisonTitle(comparison)}`,
+    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison)].filter(Boolean).join('\n'),
+    [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
+    ...images.map((image) => `![${image.title}](${image.file})`),
+  ].join('\n\n');
+}
