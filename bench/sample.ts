@@ -11,10 +11,15 @@ export const ProcessSampleSchema = z.object({
   cpuPct: z.number(),
   rssKiB: z.number(),
   threads: z.number(),
-  /** per-thread [tid, CPU seconds so far, last CPU it ran on] from /proc/PID/task/TID/stat; empty beyond MANY_THREADS */
-  threadCpu: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  /**
+   * per-thread [tid, CPU seconds so far, last CPU it ran on, state] from /proc/PID/task/TID/stat;
+   * empty beyond MANY_THREADS. State R is running or runnable: a thread waiting for a GIL sleeps (S).
+   * Files written before the state was kept have three fields.
+   */
+  threadCpu: z.array(z.tuple([z.number(), z.number(), z.number()], z.string())),
 });
 export type ProcessSample = z.infer<typeof ProcessSampleSchema>;
+type ThreadRow = ProcessSample['threadCpu'][number];
 
 export const SampleSchema = z.object({
   /** seconds since the run was spawned */
@@ -106,14 +111,14 @@ export class ProcTreeReader {
     this.files.close();
   }
 
-  private threadCpu(now: Known, pid: number, threads: number[], stat: StatLine): [number, number, number][] {
+  private threadCpu(now: Known, pid: number, threads: number[], stat: StatLine): ThreadRow[] {
     // A single-threaded process is its only thread: no second read needed.
-    if (threads.length === 1) return [[threads[0]!, stat.cpuS, stat.processor]];
+    if (threads.length === 1) return [[threads[0]!, stat.cpuS, stat.processor, stat.state]];
     if (threads.length > MANY_THREADS) return [];
-    const rows: [number, number, number][] = [];
+    const rows: ThreadRow[] = [];
     for (const tid of threads) {
       const thread = readStat(pid, tid, this.files);
-      if (thread) rows.push([tid, thread.cpuS, thread.processor]);
+      if (thread) rows.push([tid, thread.cpuS, thread.processor, thread.state]);
       // A thread ended and another may have taken its place at the same count: list again next time.
       else now.threads = undefined;
     }

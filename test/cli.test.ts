@@ -20,11 +20,11 @@ function assertUsageError(args: string[], pattern: RegExp) {
   assert.match(lines[0]!, pattern);
 }
 
-/** A real interpreter older than 3.8 when pyenv has one, else a stand-in that answers like 3.6 would. */
+/** A real 3.x older than 3.8 when pyenv has one, else a stand-in that answers like 3.6 would. */
 function tooOldPython(): string {
   try {
     const root = execFileSync('pyenv', ['root'], { encoding: 'utf8' }).trim();
-    const old = readdirSync(join(root, 'versions')).find((v) => /^(2\.|3\.[0-7]\.)/.test(v));
+    const old = readdirSync(join(root, 'versions')).find((v) => /^3\.[0-7]\./.test(v));
     if (old && existsSync(join(root, 'versions', old, 'bin', 'python'))) return join(root, 'versions', old, 'bin', 'python');
   } catch {
     // no pyenv here: fall through to the stand-in
@@ -54,8 +54,9 @@ test('bad input gets one clear sentence and exit code 2', () => {
   assertUsageError(['run', '--frobnicate'], /Unknown option '--frobnicate'/);
   assertUsageError(['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i);
   assertUsageError(['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/);
-  assertUsageError(['run', '--python', tooOldPython()], /is (2|3)\.\d+\.\d+; gilbench needs Python 3\.8 or newer/);
-  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge and help/);
+  assertUsageError(['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/);
+  assertUsageError(['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/);
+  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor and help/);
   assertUsageError(['report'], /exactly one results\.json/);
 });
 

@@ -5,8 +5,8 @@ import type { Interpreter } from '../bench/interpreters.ts';
 import { buildPlan, schedule, totalRuns } from '../bench/plan.ts';
 import { loadWorkloads } from '../bench/workload.ts';
 
-const python = (id: string): Interpreter => ({
-  id, requested: id, executable: `/usr/bin/${id}`, realpath: `/usr/bin/${id}`, version: '3.11.0', implementation: 'CPython',
+const python = (id: string, version = '3.11.0'): Interpreter => ({
+  id, requested: id, executable: `/usr/bin/${id}`, realpath: `/usr/bin/${id}`, version, implementation: 'CPython',
   gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005, env: {},
 });
 
@@ -45,4 +45,23 @@ test('a mode the workload does not have is a usage error', async () => {
     () => buildPlan({ workloads: [countdown], interpreters: [python('a')], profile: 'quick', modes: ['fibers'], sampleIntervalMs: 100 }),
     (error: unknown) => error instanceof UsageError && /No chosen workload has a mode "fibers"/.test(error.message),
   );
+});
+
+test('cells an interpreter cannot run are skipped with the reason: the whole workload, or one mode', async () => {
+  const all = await loadWorkloads();
+  const plan = buildPlan({
+    workloads: [all.get('countdown')!, all.get('fetch')!],
+    interpreters: [python('py27', '2.7.18'), python('py311', '3.11.0'), python('py312', '3.12.1')],
+    profile: 'quick',
+    workers: [2],
+    sampleIntervalMs: 100,
+  });
+  const modesOn = (interpreter: string, workload: string) => plan.cells.filter((c) => c.interpreter === interpreter && c.workload === workload).map((c) => c.mode);
+  assert.deepEqual(modesOn('py27', 'countdown'), ['serial', 'threads', 'processes']);
+  assert.deepEqual(modesOn('py27', 'fetch'), []);
+  assert.deepEqual(modesOn('py311', 'countdown'), ['serial', 'threads', 'processes', 'async']);
+  assert.deepEqual(modesOn('py312', 'countdown'), ['serial', 'threads', 'processes', 'async', 'subinterpreters']);
+  const skipped = plan.skipped.map((s) => `${s.workload}/${s.mode ?? '*'}/${s.interpreter} ${s.needs}`);
+  assert.deepEqual(skipped, ['countdown/async/py27 3.8', 'countdown/subinterpreters/py27 3.12', 'countdown/subinterpreters/py311 3.12', 'fetch/*/py27 3.8']);
+  assert.ok(plan.skipped.every((s) => s.reason.length > 20), 'each skip says why');
 });
