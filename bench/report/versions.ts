@@ -33,10 +33,13 @@ export function interpreterLabel(interpreter: Interpreter): string {
   return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${interpreter.gilEnabled ? '' : ', no GIL'}`;
 }
 
-/** Compare at the most workers the cores can run at once: W = cores when planned. */
-function comparedWorkers(cells: CellSummary[], cores: number): number {
+/**
+ * Compare at the most workers the cores can run at once (W = cores when planned); a workload with
+ * an ideal of its own (IO-bound: W waits overlap whatever the cores) at its largest W.
+ */
+function comparedWorkers(cells: CellSummary[], cores: number, ioBound: boolean): number {
   const workers = [...new Set(cells.map((c) => c.cell.workers))].sort((a, b) => a - b);
-  return workers.filter((w) => w <= cores).at(-1) ?? workers[0]!;
+  return ioBound ? workers.at(-1)! : (workers.filter((w) => w <= cores).at(-1) ?? workers[0]!);
 }
 
 /** serial's speed relative to another serial: throughput for a server, wall time otherwise. */
@@ -51,7 +54,7 @@ export function versionComparisons(results: Results, summaries: CellSummary[]): 
   return results.plan.workloads.flatMap((info) => {
     const cells = summaries.filter((s) => s.cell.workload === info.name && s.repeats > 0);
     if (cells.length === 0) return [];
-    const workers = comparedWorkers(cells, results.machine.logicalCores);
+    const workers = comparedWorkers(cells, results.machine.logicalCores, info.ideal !== undefined);
     const atWorkers = (c: CellSummary) => c.cell.workers === workers || info.ignoresWorkers.includes(c.cell.mode);
     const sweeps = [...new Map(cells.map((c) => [JSON.stringify(c.cell.sweep), c.cell.sweep])).values()];
     return sweeps.map((sweep) => {
