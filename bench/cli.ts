@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
 import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
+import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
@@ -14,6 +15,7 @@ Usage:
   gilbench compare BASE [CAND]    compare two results files (or two interpreters of one) cell by cell
   gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
   gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
+  gilbench figures [options]      measure the lecture's claims: figures (PNG, SVG) and FIGURES.md with verdicts
   gilbench help [COMMAND]         show help
 
 Run "gilbench COMMAND --help" for a command's options.`;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | numb
   compare: { run: compareCommand, help: COMPARE_HELP },
   merge: { run: mergeCommand, help: MERGE_HELP },
   doctor: { run: doctorCommand, help: DOCTOR_HELP },
+  figures: { run: figuresCommand, help: FIGURES_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -48,13 +48,15 @@ export const AutoRepeatSchema = z.object({
 });
 export type AutoRepeat = z.infer<typeof AutoRepeatSchema>;
 
-/** Cells an interpreter cannot run: a whole workload (no mode) or one mode of it. */
+/** Cells not run: a whole workload (no mode) or one mode of it on an interpreter, or one mode beyond its W limit. */
 export const SkipSchema = z.object({
   workload: z.string(),
   mode: z.string().optional(),
   interpreter: z.string(),
-  /** the oldest Python version that runs it */
-  needs: z.string(),
+  /** set when only this W was skipped */
+  workers: z.number().optional(),
+  /** the oldest Python version that runs it, when that is the reason */
+  needs: z.string().optional(),
   reason: z.string(),
 });
 export type Skip = z.infer<typeof SkipSchema>;
@@ -116,6 +118,13 @@ export function buildPlan(request: PlanRequest): Plan {
         for (const workers of workerCounts) {
           for (const mode of modes) {
             if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) continue;
+            const limit = workload.limits?.[mode];
+            if (limit && workers > limit.maxWorkers) {
+              if (!skipped.some((s) => s.workload === workload.name && s.mode === mode && s.interpreter === interpreter.id && s.workers === workers)) {
+                skipped.push({ workload: workload.name, mode, interpreter: interpreter.id, workers, reason: `${mode} stops at W=${limit.maxWorkers}: ${limit.why}` });
+              }
+              continue;
+            }
             cells.push({
               id: cellId(workload.name, mode, workers, interpreter.id, sweep),
               workload: workload.name,

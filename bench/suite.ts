@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
 import { schedule, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from './plan.ts';
@@ -19,6 +19,8 @@ export interface SuiteRequest {
   command: string[];
   /** the folder that holds one sub-folder per run, and the `latest` link */
   reportsDir: string;
+  /** write into exactly this folder instead of a new dated one under reportsDir (no `latest` link) */
+  runDir?: string;
 }
 
 export interface SuiteOutcome {
@@ -34,12 +36,12 @@ export interface SuiteOutcome {
  * and end the suite early, marked partial.
  */
 export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
-  const runDir = newRunDir(request.reportsDir, request.plan.profile);
+  const runDir = request.runDir ?? newRunDir(request.reportsDir, request.plan.profile);
   const resultsPath = join(runDir, 'results.json');
   const results: Results = {
     schema: SCHEMA,
     version: SCHEMA_VERSION,
-    runId: runDir.split('/').at(-1)!,
+    runId: request.runDir ? `${timestamp()}-${basename(runDir)}` : basename(runDir),
     status: 'running',
     startedAt: new Date().toISOString(),
     command: request.command,
@@ -55,7 +57,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   writeResults(resultsPath, results);
-  pointLatest(request.reportsDir, runDir);
+  if (!request.runDir) pointLatest(request.reportsDir, runDir);
   const fixtures = await startFixtures(request.plan);
   try {
     const planned = [...schedule(request.plan)];
@@ -145,8 +147,12 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
   return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };
 }
 
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
+}
+
 function newRunDir(reportsDir: string, profile: string): string {
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
+  const stamp = timestamp();
   let dir = join(reportsDir, `${stamp}-${profile}`);
   for (let n = 2; existsSync(dir); n++) dir = join(reportsDir, `${stamp}-${profile}-${n}`);
   return dir;

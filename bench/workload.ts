@@ -46,6 +46,8 @@ export interface WorkloadDescriptor {
   ignoresWorkers?: string[];
   /** The program is a server: the harness starts it, drives it with the load generator, and stops it. */
   server?: ServerSpec;
+  /** Modes that cannot run beyond some W on an ordinary machine, and why: larger cells are skipped, and the report says so. */
+  limits?: Record<string, { maxWorkers: number; why: string }>;
   /** Which Pythons the program runs on; without it, those workloads/common supports (3.8+). */
   python?: PythonNeeds;
   /** The best wall time physics allows, drawn as a reference line. */

@@ -64,7 +64,7 @@ Examples:
 function parseParams(values: string[] | undefined, workloads: Workload[]): Record<string, Record<string, number[]>> {
   const perWorkload: Record<string, Record<string, number[]>> = Object.fromEntries(workloads.map((w) => [w.name, {}]));
   for (const text of values ?? []) {
-    const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.e]+(?:,-?[\d_.e]+)*)$/i.exec(text);
+    const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.]+(?:e-?\d+)?(?:,-?[\d_.]+(?:e-?\d+)?)*)$/i.exec(text);
     const numbers = match ? match[3]!.split(',').map((v) => Number(v.replaceAll('_', ''))) : [NaN];
     if (!match || !numbers.every(Number.isFinite)) fail(`--param takes [WORKLOAD:]NAME=NUMBER[,NUMBER…], e.g. --param n=1000000; got "${text}".`);
     const [, scope, name] = match as unknown as [string, string | undefined, string];

@@ -209,7 +209,7 @@ function oneTwoFive(value: number | string): string {
 }
 
 const workersAxis = { type: 'logarithmic' as const, title: { display: true, text: 'workers W (log scale)' }, ticks: { callback: oneTwoFive } };
-const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
+export const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
 
 function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
   const datasets = lineByWorkers(cells, (c) => c.medianWallS);

@@ -19,7 +19,7 @@ export function writeReport(results: Results, dir: string): string {
   const charts = groups(summaries).map(([workload, interpreter, cells]) =>
     writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, results.interpreters.find((i) => i.id === interpreter), interpreter, cells, results.machine.logicalCores),
   );
-  const versions = versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison));
+  const versions = results.interpreters.length > 1 ? versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison)) : [];
   const path = join(dir, 'report.md');
   writeAtomic(path, renderMarkdown(results, summaries, charts, versions));
   return path;

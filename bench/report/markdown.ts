@@ -209,7 +209,11 @@ function skippedLines(skipped: Skip[]): string {
   const byReason = new Map<string, Skip[]>();
   for (const skip of skipped) byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip]);
   return [...byReason.entries()]
-    .map(([reason, skips]) => `- Skipped ${skips[0]!.mode ?? 'every cell'} on ${skips.map((s) => s.interpreter).join(', ')}: ${reason}.`)
+    .map(([reason, skips]) => {
+      const workers = [...new Set(skips.flatMap((s) => (s.workers === undefined ? [] : [s.workers])))];
+      const at = workers.length ? ` at W=${workers.join(', ')}` : '';
+      return `- Skipped ${skips[0]!.mode ?? 'every cell'}${at} on ${[...new Set(skips.map((s) => s.interpreter))].join(', ')}: ${reason}.`;
+    })
     .join('\n');
 }
 

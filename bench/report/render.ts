@@ -1,4 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, SvgExportFlag, type Canvas, type SvgCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 
 /**
@@ -30,14 +30,32 @@ export interface ChartSize {
 
 export const SLIDE: ChartSize = { width: 1200, height: 675 };
 
-export function renderPng(config: ChartConfiguration, size: ChartSize = SLIDE): Buffer {
-  const canvas = createCanvas(size.width, size.height);
+/** Draws a Chart.js config on a canvas of either kind and takes the picture before the chart is destroyed (which clears it). */
+function draw<C extends Canvas | SvgCanvas, T>(canvas: C, config: ChartConfiguration, take: (canvas: C) => T): T {
   const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     ...config,
     options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
     plugins: [whiteBackground, ...(config.plugins ?? [])],
   });
-  const png = canvas.toBuffer('image/png');
+  const picture = take(canvas);
   chart.destroy();
-  return png;
+  return picture;
+}
+
+export function renderPng(config: ChartConfiguration, size: ChartSize = SLIDE): Buffer {
+  return draw(createCanvas(size.width, size.height), config, (canvas) => canvas.toBuffer('image/png'));
+}
+
+/** A figure for a slide: charts side by side, as PNG and as SVG (text as paths: no fonts needed to view it). */
+export function renderFigure(configs: ChartConfiguration[], size: ChartSize): { png: Buffer; svg: string } {
+  const width = Math.floor(size.width / configs.length);
+  const sheet = createCanvas(size.width, size.height);
+  const panels = configs.map((config, index) => {
+    draw(createCanvas(width, size.height), config, (panel) => sheet.getContext('2d').drawImage(panel, index * width, 0));
+    const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, (panel) => panel.getContent().toString('utf8'));
+    // Each panel is an SVG document of its own: nested, shifted to its place.
+    return svg.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', `<svg x="${index * width}" y="0" `);
+  });
+  const svg = `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}">\n${panels.join('\n')}\n</svg>\n`;
+  return { png: sheet.toBuffer('image/png'), svg };
 }

@@ -47,9 +47,8 @@ function relativeSpeed(cell: CellSummary, reference: CellSummary): number {
   return cell.server && reference.server ? cell.tasksPerS / reference.tasksPerS : reference.medianWallS / cell.medianWallS;
 }
 
-/** One comparison per workload and sweep point, when the run had more than one interpreter. */
+/** One comparison per workload and sweep point (the report draws them when a run had more than one interpreter). */
 export function versionComparisons(results: Results, summaries: CellSummary[]): VersionComparison[] {
-  if (results.interpreters.length < 2) return [];
   const interpreters = [...results.interpreters].sort(byVersion);
   return results.plan.workloads.flatMap((info) => {
     const cells = summaries.filter((s) => s.cell.workload === info.name && s.repeats > 0);
@@ -78,9 +77,9 @@ export function comparisonTitle(comparison: VersionComparison): string {
   return [`W=${comparison.workers}`, ...sweepParts(comparison.sweep)].join(', ');
 }
 
-const times = (value: number | undefined) => (value === undefined ? '–' : `${fixed(value, 2)}x`);
+export const times = (value: number | undefined) => (value === undefined ? '–' : `${fixed(value, 2)}x`);
 
-function speedupWithInterval(cell: CellSummary | undefined): string {
+export function speedupWithInterval(cell: CellSummary | undefined): string {
   if (cell?.speedup === undefined) return '–';
   const interval = cell.speedupInterval;
   return interval ? `${times(cell.speedup)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]` : times(cell.speedup);

@@ -4,12 +4,13 @@ The copies shape also runs on Python 2.7, the last interpreter with the old GIL:
 stay readable by it (the asyncio modes live in gilbench_async.py for that reason).
 
 A workload program defines its task and calls main(). Two shapes:
-- copies: W copies of task(**params), each in its own thread, process or coroutine
-  (the countdown: W equal CPU-bound tasks);
+- copies: W copies of task(**params), each in its own thread, process, coroutine or
+  subinterpreter (the countdown: W equal CPU-bound tasks);
 - pool: task(i, **params) for each of K items, with at most W in flight, through the
   standard pools (the fetch: K requests over W workers).
 This module parses the arguments, runs the task, and prints exactly one JSON object on
-stdout; anything else a program wants to say goes to stderr.
+stdout; anything else a program wants to say goes to stderr. A program with modes of its own
+(what it costs to start W workers) hands measure() its mode table instead.
 """
 import argparse
 import functools
@@ -240,17 +241,21 @@ def start_method():
 
 def main(task, params, items=None, async_task=None, argv=None):
     """items: the name of the parameter that holds K (pool shape); None for the copies shape."""
-    args = parse_args(params, POOL_MODES if items else COPY_MODES, argv)
-    values = {name: getattr(args, name) for name in params}
     if items:
-        pool = POOL[args.mode]
-        run = functools.partial(pool, task, values, values[items], args.workers, async_task=async_task)
+        def run(mode, values, workers, t0):
+            return POOL[mode](task, values, values[items], workers, t0, async_task)
+        measure(POOL_MODES, run, params, argv)
     else:
-        run = functools.partial(COPIES[args.mode], task, values, args.workers)
+        measure(COPY_MODES, lambda mode, values, workers, t0: COPIES[mode](task, values, workers, t0), params, argv)
 
+
+def measure(modes, run, params, argv=None):
+    """Parses the arguments, times run(mode, values, workers, t0) -> task records, prints the JSON line."""
+    args = parse_args(params, modes, argv)
+    values = {name: getattr(args, name) for name in params}
     self_before, children_before = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
     t0 = clock()
-    tasks = run(t0=t0)
+    tasks = run(args.mode, values, args.workers, t0)
     wall = clock() - t0
     self_after, children_after = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
 
@@ -265,7 +270,6 @@ def main(task, params, items=None, async_task=None, argv=None):
         "rusage_total": {"self": self_after, "children": children_after},
         "tasks": tasks,
         "pid": os.getpid(),
-        # Only the modes that use multiprocessing pay for importing it.
         "start_method": start_method(),
         "python": facts(),
     }

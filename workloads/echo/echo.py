@@ -8,6 +8,10 @@ epoll: a hand-written non-blocking select.epoll loop.
 asyncio: asyncio.start_server with streams.
 --work N runs the lecture's count(N) once per whole message received (message_bytes),
 turning each into a CPU-bound server.
+--cpu-threads N starts N threads that only count, beside the server, in its main process (a
+prefork server's workers are forked before they start, so its workers are free of them), and
+--switch-interval S sets sys.setswitchinterval(S) (0 keeps the interpreter's): the convoy effect,
+an IO thread waiting for the GIL that a CPU-bound thread holds.
 """
 import os
 import select
@@ -41,6 +45,22 @@ class Work:
         while self.pending >= self.message_bytes:
             self.pending -= self.message_bytes
             count(self.n)
+
+
+def spin():
+    while True:
+        count(1000000)
+
+
+def beside_cpu_threads(serve):
+    """The server, with --cpu-threads counting threads beside it and the switch interval set."""
+    def run(sock, args, accepted):
+        if args.switch_interval:
+            sys.setswitchinterval(args.switch_interval)
+        for _ in range(args.cpu_threads):
+            threading.Thread(target=spin, daemon=True).start()
+        serve(sock, args, accepted)
+    return run
 
 
 def process_request(conn, args):
@@ -182,8 +202,8 @@ def asyncio_server(sock, args, accepted):
 
 
 if __name__ == "__main__":
+    servers = {"serial": serial, "threads": threads, "processes": processes, "epoll": epoll, "asyncio": asyncio_server}
     gilbench_server.main(
-        {"serial": serial, "threads": threads, "processes": processes, "epoll": epoll,
-         "asyncio": asyncio_server},
-        params={"work": int, "message_bytes": int},
+        {mode: beside_cpu_threads(serve) for mode, serve in servers.items()},
+        params={"work": int, "message_bytes": int, "cpu_threads": int, "switch_interval": float},
     )

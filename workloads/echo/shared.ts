@@ -12,11 +12,15 @@ export function echoParams(own: {
   work?: PerProfile<number>;
   message_bytes?: PerProfile<number | number[]>;
   timeout_ms?: PerProfile<number>;
+  cpu_threads?: PerProfile<number | number[]>;
+  switch_interval?: PerProfile<number | number[]>;
 }): Record<string, ParamSpec> {
   return {
     connections: { description: 'client connections held open at once (C)', values: own.connections, min: 1, integer: true },
     message_bytes: { description: 'bytes per message (S)', values: own.message_bytes ?? every(64), min: 1, integer: true },
     work: { description: "the lecture's count(N) run by the server per message: 0 = pure IO", values: own.work ?? every(0), min: 0, integer: true },
+    cpu_threads: { description: 'threads that only count, beside the server in its main process (the convoy effect)', values: own.cpu_threads ?? every(0), min: 0, integer: true },
+    switch_interval: { description: "the server's sys.setswitchinterval, in seconds: 0 = the interpreter's (5 ms)", values: own.switch_interval ?? every(0), min: 0, integer: false },
     duration_s: { description: 'the measurement window, after the warm-up', values: own.duration_s, min: 0.1, integer: false },
     warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
     rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
@@ -28,7 +32,7 @@ export function echoParams(own: {
 /** The load for a cell: closed loop, open loop when a rate is given, or idle connections held open. */
 export function echoServer(idle = false): ServerSpec {
   return {
-    programParams: ['work', 'message_bytes'],
+    programParams: ['work', 'message_bytes', 'cpu_threads', 'switch_interval'],
     load: (p) => ({
       protocol: { kind: 'echo', messageBytes: p['message_bytes']! },
       pattern: (idle ? 'idle' : p['rate'] ? 'open' : 'closed') satisfies Pattern,

@@ -1,0 +1,44 @@
+import { CHARTS } from '../report/charts.ts';
+import { fixed } from '../report/format.ts';
+import type { CellSummary } from '../summary.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
+
+const EXPERIMENT = 'cpu-servers';
+
+function cells(data: FigureData): CellSummary[] {
+  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0);
+}
+
+export const cpuServers: Figure = {
+  id: 'cpu-servers',
+  title: 'Servers under CPU load: thread per connection vs prefork, by workers',
+  section: '5.3.3',
+  claim: 'So, by using processes and threads together, we can solve both the problem with the GIL and the problem with memory.',
+  experiments: (profile) => [
+    { name: EXPERIMENT, workloads: ['echo-work'], pythons: 'default', repeats: { quick: 1, default: 2, full: 5 }[profile], warmup: 0 },
+  ],
+  draw: (data) => {
+    const results = data.results(EXPERIMENT);
+    return [CHARTS['throughput-vs-workers']!.build(cells(data), { caption: `echo server with count(N) per message, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: 'echoes' })];
+  },
+  caption: (data) => {
+    const c = cells(data)[0]!;
+    return (
+      `Every message costs the server count(${c.cell.params['work']!.toLocaleString('en-US')}) before it echoes it back; ${c.cell.params['connections']} clients keep it busy. ` +
+      "The thread-per-connection server has one GIL however many threads it starts; prefork's W processes each have their own, so it scales with W — up to the number of cores."
+    );
+  },
+  verdict: (data): Finding => {
+    const all = cells(data);
+    const cores = data.results(EXPERIMENT).machine.logicalCores;
+    const threads = all.find((c) => c.cell.mode === 'threads');
+    const prefork = all.filter((c) => c.cell.mode === 'processes').sort((a, b) => Math.abs(a.cell.workers - cores) - Math.abs(b.cell.workers - cores))[0];
+    const measured =
+      `thread per connection ${Math.round(threads?.tasksPerS ?? NaN).toLocaleString('en-US')} echoes/s; prefork ` +
+      all.filter((c) => c.cell.mode === 'processes').map((c) => `W=${c.cell.workers} ${Math.round(c.tasksPerS).toLocaleString('en-US')}/s`).join(', ') + ` (${cores} cores).`;
+    const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;
+    return gain >= 1.5
+      ? { measured, verdict: 'holds', because: `prefork with W=${prefork!.cell.workers} served ${fixed(gain, 1)}x the echoes of one process of threads: each process has its own GIL (memory is the next figure's question).` }
+      : { measured, verdict: cores < 2 ? 'depends' : 'does not hold', because: `prefork gained only ${fixed(gain, 2)}x over threads${cores < 2 ? ': one core leaves nothing to spread over' : ''}.` };
+  },
+};

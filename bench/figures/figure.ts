@@ -1,0 +1,56 @@
+import type { ChartConfig } from '../report/charts.ts';
+import type { Results } from '../results.ts';
+import type { CellSummary } from '../summary.ts';
+import type { Profile } from '../workload.ts';
+
+/**
+ * A lecture figure: a claim the lecture makes, the experiments that test it, how to draw the
+ * answer, and how to read a verdict off the numbers. Figures name workloads; the runner does not.
+ */
+export interface Figure {
+  /** file name and --only name, e.g. "gil-cpu" */
+  id: string;
+  title: string;
+  /** the lecture's section(s), e.g. "5.2.5" */
+  section: string;
+  /** what the lecture says, in English */
+  claim: string;
+  experiments(profile: Profile): Experiment[];
+  /** one or more charts, drawn side by side */
+  draw(data: FigureData): ChartConfig[];
+  /** what the figure shows and how to read it, for under the image */
+  caption(data: FigureData): string;
+  verdict(data: FigureData): Finding;
+}
+
+/** One gilbench run a figure needs; figures that need the same experiment share its results. */
+export interface Experiment {
+  /** unique among all figures' experiments: its results are data/<name>/results.json */
+  name: string;
+  workloads: string[];
+  modes?: string[];
+  workers?: number[];
+  /** parameter values per workload; several values sweep */
+  params?: Record<string, Record<string, number[]>>;
+  /** every interpreter found (--python all), or the default one (python3, or --python) */
+  pythons: 'all' | 'default';
+  repeats: number;
+  warmup: number;
+  /** finer than the default 100 ms where a figure draws the timeline */
+  sampleIntervalMs?: number;
+}
+
+export type Verdict = 'holds' | 'does not hold' | 'depends';
+
+export interface Finding {
+  /** the number(s) that decide, as FIGURES.md prints them */
+  measured: string;
+  verdict: Verdict;
+  /** why, in one sentence: what it depends on, or the condition under which it holds */
+  because: string;
+}
+
+export interface FigureData {
+  results(experiment: string): Results;
+  summaries(experiment: string): CellSummary[];
+}

@@ -1,0 +1,62 @@
+import { speedupByVersion } from '../report/charts.ts';
+import { speedupWithInterval, times, versionComparisons, type VersionComparison } from '../report/versions.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
+
+const EXPERIMENT = 'gil-cpu';
+
+function comparison(data: FigureData): VersionComparison {
+  return versionComparisons(data.results(EXPERIMENT), data.summaries(EXPERIMENT))[0]!;
+}
+
+/** Below 1 and its interval too: slower than serial beyond this run's noise. */
+const slower = (speedup: number, high: number) => speedup < 1 && high < 1;
+
+export const gilCpu: Figure = {
+  id: 'gil-cpu',
+  title: 'GIL, CPU-bound: two countdowns in threads, processes and subinterpreters',
+  section: '5.2.5',
+  claim:
+    'We see that running in parallel with threads took longer. […] If a task is CPU-bound, code written with threads in Python will be inefficient: it will run slower than the same code run sequentially.',
+  experiments: (profile) => [
+    {
+      name: EXPERIMENT,
+      workloads: ['countdown'],
+      modes: ['serial', 'threads', 'processes', 'subinterpreters'],
+      workers: [2],
+      params: { countdown: { n: [{ quick: 2_000_000, default: 10_000_000, full: 100_000_000 }[profile]] } },
+      pythons: 'all',
+      repeats: { quick: 2, default: 4, full: 7 }[profile],
+      warmup: profile === 'quick' ? 0 : 1,
+    },
+  ],
+  draw: (data) => [speedupByVersion(comparison(data))],
+  caption: (data) => {
+    const c = comparison(data);
+    return (
+      `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params['n']?.toLocaleString('en-US')}, on every Python found here (oldest first). ` +
+      'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% bootstrap intervals; the dashed line is what two cores could give. ' +
+      "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores."
+    );
+  },
+  verdict: (data): Finding => {
+    const rows = comparison(data).rows.filter((row) => row.byMode.get('threads')?.speedup !== undefined);
+    const threads = (row: (typeof rows)[number]) => row.byMode.get('threads')!;
+    const isSlower = rows.filter((row) => slower(threads(row).speedup!, threads(row).speedupInterval?.high ?? 1));
+    const best = (mode: string) => Math.max(...rows.map((row) => row.byMode.get(mode)?.speedup ?? 0));
+    const measured =
+      `threads vs serial at W=2: ${rows.map((row) => `${row.label} ${speedupWithInterval(threads(row))}`).join('; ')}` +
+      `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
+    if (isSlower.length === rows.length) return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };
+    if (isSlower.length === 0) {
+      return { measured, verdict: 'does not hold', because: 'on no interpreter found were threads slower than serial beyond the noise: they take turns on one core and finish about together (no faster either).' };
+    }
+    const names = (list: typeof rows) => list.map((row) => row.label).join(', ');
+    const others = rows.filter((row) => !isSlower.includes(row));
+    const range = others.map((row) => threads(row).speedup!);
+    return {
+      measured,
+      verdict: 'depends',
+      because: `on the interpreter: slower than serial on ${names(isSlower)}; on ${names(others)} threads take turns on one core and finish in about serial's time (${times(Math.min(...range))}–${times(Math.max(...range))}).`,
+    };
+  },
+};

@@ -1,0 +1,56 @@
+import { CHARTS } from '../report/charts.ts';
+import { fixed } from '../report/format.ts';
+import type { CellSummary } from '../summary.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
+
+const EXPERIMENT = 'io-bound';
+
+function measured(data: FigureData): CellSummary[] {
+  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0);
+}
+
+/** A mode at the most workers it ran with. */
+function widest(cells: CellSummary[], mode: string): CellSummary | undefined {
+  return cells.filter((c) => c.cell.mode === mode).sort((a, b) => b.cell.workers - a.cell.workers)[0];
+}
+
+export const ioBound: Figure = {
+  id: 'io-bound',
+  title: 'IO-bound: fetching over W workers, per mode, with the ideal',
+  section: '5.2.5, 5.4.5',
+  claim:
+    'If we replace the code of our function with a task that needs input/output, we will notice a large gain in total time when comparing serial and threaded execution.',
+  experiments: (profile) => [
+    {
+      name: EXPERIMENT,
+      workloads: ['fetch'],
+      workers: { quick: [1, 4, 16], default: [1, 4, 16, 64], full: [1, 2, 4, 8, 16, 32, 64] }[profile],
+      pythons: 'default',
+      repeats: { quick: 1, default: 2, full: 5 }[profile],
+      warmup: 0,
+    },
+  ],
+  draw: (data) => {
+    const results = data.results(EXPERIMENT);
+    const info = results.plan.workloads[0]!;
+    return [CHARTS['wall-vs-workers']!.build(measured(data), { caption: `fetch, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: info.taskNoun ?? 'requests', ideal: info.ideal })];
+  },
+  caption: (data) => {
+    const p = measured(data)[0]!.cell.params;
+    return (
+      `${p['requests']} HTTP requests to a local server that answers after ${p['delay_ms']} ms, over W workers: serial does them one by one; threads (ThreadPoolExecutor), asyncio tasks and processes (multiprocessing.Pool) overlap the waiting. ` +
+      'The dashed line is the ideal, ⌈K/W⌉ rounds of the delay. The GIL is released while a thread waits on its socket, so threads follow the ideal until starting and switching between them costs more than the wait they hide.'
+    );
+  },
+  verdict: (data): Finding => {
+    const cells = measured(data);
+    const [threads, asyncio] = [widest(cells, 'threads'), widest(cells, 'async')];
+    const describe = (c: CellSummary | undefined, name: string) =>
+      c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.medianWallS / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
+    const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
+    const gain = threads?.speedup ?? 0;
+    return gain >= 2
+      ? { measured: measuredText, verdict: 'holds', because: 'threads waiting on sockets overlap their waits: the GIL is released during IO.' }
+      : { measured: measuredText, verdict: 'does not hold', because: 'threads did not even halve the serial time here.' };
+  },
+};
