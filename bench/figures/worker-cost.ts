@@ -42,7 +42,8 @@ function chart(all: Cost[], title: string, axis: string, value: (c: Cost) => num
   const modes = [...new Set(all.map((c) => c.mode))];
   const datasets = modes.map((mode, index): ChartDataset<'line', { x: number; y: number }[]> => ({
     label: mode === 'async' ? 'asyncio tasks' : mode === 'threads' ? 'threads' : `processes (${mode})`,
-    data: all.filter((c) => c.mode === mode).map((c) => ({ x: c.workers, y: Math.max(value(c), 1e-3) })),
+    // A log axis has no zero: a cost too small to measure sits at its floor.
+    data: all.filter((c) => c.mode === mode).map((c) => ({ x: c.workers, y: Math.max(value(c), 1e-6) })),
     borderColor: colourOf(mode, index),
     backgroundColor: colourOf(mode, index),
     borderWidth: 3,
