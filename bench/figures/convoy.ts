@@ -45,7 +45,7 @@ function chart(all: CellSummary[], what: string, axis: string, value: (c: CellSu
         subtitle: { display: true, text: `echo server, ${all[0]?.cell.params['connections']} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
         legend: { labels: { font: { size: 14 } } },
       },
-      scales: { x: { ...logAxis('switch interval (s, log scale)'), reverse: true }, y: logAxis(axis) },
+      scales: { x: { ...logAxis('switch interval (s, log scale)'), reverse: true, ticks: { ...logAxis('').ticks, autoSkip: false } }, y: logAxis(axis) },
     },
   };
 }
@@ -70,7 +70,8 @@ export const convoy: Figure = {
   ],
   caption: () =>
     'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent, whose two workers are other processes. ' +
-    'Each answer needs the GIL back from a counting thread, which keeps it for up to one switch interval: the server waits that long per message (the convoy effect). A shorter interval gives the GIL back sooner, at the price of more switching.',
+    'Each answer needs the GIL back from a counting thread, which keeps it for up to one switch interval: the server waits that long per message (the convoy effect). A shorter interval gives the GIL back sooner, at the price of more switching. ' +
+    'A missing point is a cell that answered nothing in its window: e.g. prefork beside 4 counting threads at 0.1 s, whose parent, starved of the GIL, had not yet started its workers.',
   verdict: (data): Finding => {
     const all = cells(data);
     const [alone, withOne, prefork] = [at(all, 'threads', 0), at(all, 'threads', 1), at(all, 'processes', 1)];

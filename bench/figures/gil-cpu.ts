@@ -56,7 +56,7 @@ export const gilCpu: Figure = {
     return {
       measured,
       verdict: 'depends',
-      because: `on the interpreter: slower than serial on ${names(isSlower)}; on ${names(others)} threads take turns on one core and finish in about serial's time (${times(Math.min(...range))}–${times(Math.max(...range))}).`,
+      because: `on the interpreter: slower than serial on ${names(isSlower)}; on ${names(others)} the difference from serial is within this run's noise (${times(Math.min(...range))}–${times(Math.max(...range))}, intervals reaching 1): threads take turns on one core.`,
     };
   },
 };
