@@ -56,7 +56,7 @@ test('bad input gets one clear sentence and exit code 2', () => {
   assertUsageError(['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/);
   assertUsageError(['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/);
   assertUsageError(['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/);
-  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor and help/);
+  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures and help/);
   assertUsageError(['report'], /exactly one results\.json/);
 });
 

@@ -11,11 +11,11 @@ import { alive, PYTHON, shortLoad as load } from './helpers.ts';
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const MODES = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];
 
-function serve(mode: string, loadSpec: ServerCommand['load'], { workers = 2, work = 0, executable = PYTHON, prefix = [] as string[] } = {}) {
+function serve(mode: string, loadSpec: ServerCommand['load'], { workers = 2, work = 0, cpuThreads = 0, switchInterval = 0, executable = PYTHON, prefix = [] as string[] } = {}) {
   const messageBytes = loadSpec.protocol.kind === 'echo' ? loadSpec.protocol.messageBytes : 64;
   return runServer({
     executable,
-    args: [...prefix, ECHO, '--mode', mode, '--workers', String(workers), '--work', String(work), '--message_bytes', String(messageBytes)],
+    args: [...prefix, ECHO, '--mode', mode, '--workers', String(workers), '--work', String(work), '--message_bytes', String(messageBytes), '--cpu_threads', String(cpuThreads), '--switch_interval', String(switchInterval)],
     timeoutS: 60,
     sampleIntervalMs: 50,
     load: loadSpec,
@@ -36,6 +36,19 @@ for (const mode of MODES) {
   });
 }
 
+test('the convoy set-up: counting threads run beside the threaded server, at the switch interval asked for', async () => {
+  // Idle connections: their threads use no CPU, so the busy threads are the counting ones.
+  const outcome = await serve('threads', load({ pattern: 'idle', connections: 2, warmupS: 0, durationS: 0.4 }), { cpuThreads: 2, switchInterval: 0.001 });
+  assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
+  assert.equal(outcome.measurement!.python['switch_interval_s'], 0.001);
+  // main + 2 counting threads + a thread per connection
+  assert.ok(outcome.server!.atWindowEnd.threads >= 5, `threads at the window's end: ${outcome.server!.atWindowEnd.threads}`);
+  // Other than the main thread, whose CPU includes the interpreter's start-up.
+  const rows = outcome.timeline.samples.flatMap((sample) => sample.processes[0]?.threadCpu.filter(([tid]) => tid !== sample.processes[0]!.pid) ?? []);
+  const busy = new Set(rows.filter(([, cpuS]) => cpuS > 0.05).map(([tid]) => tid));
+  assert.equal(busy.size, 2, 'the two counting threads, and only they, used CPU');
+});
+
 test("prefork: the workers' accept counts add up to the connections made", async () => {
   const outcome = await serve('processes', load({ pattern: 'idle', connections: 12, warmupS: 0, durationS: 0.2 }), { workers: 3 });
   assert.equal(outcome.ok, true, outcome.error);
@@ -47,7 +60,7 @@ test("prefork: the workers' accept counts add up to the connections made", async
 
 for (const mode of MODES) {
   test(`${mode}: a client that vanishes mid-message does not kill the server`, async () => {
-    const server = spawn(PYTHON, [ECHO, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = spawn(PYTHON, [ECHO, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [first] = (await once(server.stdout, 'data')) as [Buffer];
     const { port } = JSON.parse(first.toString().split('\n')[0]!);
     // Half a large message, then a reset (RST, not FIN) while the server is echoing.
