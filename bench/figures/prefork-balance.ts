@@ -15,6 +15,8 @@ const shares = (c: CellSummary) => {
   return c.server!.accepted.map((n) => n / total);
 };
 
+const connections = (cells: CellSummary[]) => cells.map((c) => c.cell.params['connections']!.toLocaleString('en-US')).join(', ');
+
 const even = (c: CellSummary) => shares(c).every((share) => Math.abs(share * shares(c).length - 1) <= EVEN_WITHIN);
 
 export const preforkBalance: Figure = {
@@ -39,7 +41,7 @@ export const preforkBalance: Figure = {
     return {
       measured,
       verdict: 'depends',
-      because: `on how many connections: even within ±${EVEN_WITHIN * 100}% at C=${evenOnes.map((c) => c.cell.params['connections']!.toLocaleString('en-US')).join(', ')}, not at the others — "evenly" holds on average, not connection by connection.`,
+      because: `on the moment: even within ±${EVEN_WITHIN * 100}% at C=${connections(evenOnes)}, not at C=${connections(cells.filter((c) => !even(c)))} — the kernel wakes one waiting worker per connection and does not keep count: "evenly" holds on average, not every time.`,
     };
   },
 };

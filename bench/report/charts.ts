@@ -191,19 +191,23 @@ function lineByWorkers(cells: CellSummary[], value: (c: CellSummary) => number):
   }));
 }
 
-/** Serial runs once when W does not change it: draw it flat across every W. */
-function spreadSerial(datasets: ChartDataset<'line', Point[]>[], workers: number[]): void {
-  const serial = datasets.find((d) => d.label === 'serial');
-  if (serial && serial.data.length === 1) {
-    const measuredAt = serial.data[0]!.x;
-    serial.data = workers.map((x) => ({ x, y: serial.data[0]!.y }));
-    serial.pointRadius = workers.map((x) => (x === measuredAt ? 5 : 0)); // a dot only where it was measured
+/** A mode that runs once because W does not change it (serial fetch, a thread-per-connection server): drawn flat across every W. */
+function spreadOnce(datasets: ChartDataset<'line', Point[]>[], workers: number[]): void {
+  for (const dataset of datasets.filter((d) => d.data.length === 1 && workers.length > 1)) {
+    const [only] = dataset.data as [Point];
+    dataset.data = workers.map((x) => ({ x, y: only.y }));
+    dataset.pointRadius = workers.map((x) => (x === only.x ? 5 : 0)); // a dot only where it was measured
   }
 }
 
-/** Log-axis labels at 1, 2 and 5 times a power of ten only: Chart.js labels every minor tick. */
-function oneTwoFive(value: number | string): string {
+/**
+ * Log-axis labels at 1, 2 and 5 times a power of ten only: Chart.js labels every minor tick. An
+ * axis spanning less than a decade would keep one label or none: it labels every tick instead.
+ */
+function oneTwoFive(value: number | string, _index: number, ticks: { value: number }[]): string {
   const v = Number(value);
+  const values = ticks.map((tick) => tick.value);
+  if (Math.max(...values) / Math.min(...values) < 10) return v.toLocaleString('en-US', { maximumSignificantDigits: 3 });
   const lead = v / 10 ** Math.floor(Math.log10(v));
   return [1, 2, 5].some((d) => Math.abs(lead - d) < 1e-9) ? String(v) : '';
 }
@@ -214,7 +218,7 @@ export const logAxis = (text: string) => ({ type: 'logarithmic' as const, title:
 function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
   const datasets = lineByWorkers(cells, (c) => c.medianWallS);
   const workers = workersOf(cells);
-  spreadSerial(datasets, workers);
+  spreadOnce(datasets, workers);
   const idealPoints = workers.flatMap((w) => {
     const cell = cells.find((c) => c.cell.workers === w && c.cell.idealWallS !== undefined);
     return cell ? [{ x: w, y: cell.cell.idealWallS! }] : [];
@@ -234,7 +238,7 @@ function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): 
 
 function throughputVsWorkers(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'line'> {
   const datasets = lineByWorkers(cells, (c) => c.tasksPerS);
-  spreadSerial(datasets, workersOf(cells));
+  spreadOnce(datasets, workersOf(cells));
   return {
     type: 'line',
     data: { datasets },
