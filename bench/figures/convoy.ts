@@ -69,9 +69,9 @@ export const convoy: Figure = {
     chart(cells(data), 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000),
   ],
   caption: () =>
-    'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent, whose two workers are other processes. ' +
+    'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent once its two workers, other processes, are started. ' +
     'Each answer needs the GIL back from a counting thread, which keeps it for up to one switch interval: the server waits that long per message (the convoy effect). A shorter interval gives the GIL back sooner, at the price of more switching. ' +
-    'A missing point is a cell that answered nothing in its window: e.g. prefork beside 4 counting threads at 0.1 s, whose parent, starved of the GIL, had not yet started its workers.',
+    'A missing point is a cell that answered nothing within its window.',
   verdict: (data): Finding => {
     const all = cells(data);
     const [alone, withOne, prefork] = [at(all, 'threads', 0), at(all, 'threads', 1), at(all, 'processes', 1)];

@@ -57,9 +57,18 @@ def beside_cpu_threads(serve):
     def run(sock, args, accepted):
         if args.switch_interval:
             sys.setswitchinterval(args.switch_interval)
-        for _ in range(args.cpu_threads):
-            threading.Thread(target=spin, daemon=True).start()
-        serve(sock, args, accepted)
+
+        def start_counting():
+            for _ in range(args.cpu_threads):
+                threading.Thread(target=spin, daemon=True).start()
+
+        if serve is processes:
+            # Prefork's parent counts only once its workers run: a parent starved of the GIL would
+            # otherwise take seconds to start them, and its workers would inherit nothing anyway.
+            serve(sock, args, accepted, then=start_counting)
+        else:
+            start_counting()
+            serve(sock, args, accepted)
     return run
 
 
@@ -102,7 +111,7 @@ def worker(sock, args, index, counts):
         th.start()
 
 
-def processes(sock, args, accepted):
+def processes(sock, args, accepted, then=lambda: None):
     import multiprocessing
 
     counts = multiprocessing.Array("l", args.workers)
@@ -110,6 +119,7 @@ def processes(sock, args, accepted):
                     for i in range(args.workers)]
     for w in workers_list:
         w.start()
+    then()
     try:
         for w in workers_list:
             w.join()
