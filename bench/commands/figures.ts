@@ -25,7 +25,8 @@ Options:
   --from FILE        take an experiment from this results file instead of running it, when
                      the file holds every cell the experiment plans; may be repeated
   --max-age HOURS    --from files older than this are not used (default: 24)
-  --render           run nothing: draw the figures and FIGURES.md again from DIR/data
+  --render           run nothing: draw the figures and FIGURES.md again from DIR/data (the
+                     profile is the one the data were measured with)
   -h, --help         show this help
 
 Examples:
@@ -70,7 +71,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
     console.error(`gilbench figures: interrupted; every child was stopped. What was measured is in ${relative(process.cwd(), out)}/data (marked partial).`);
     return 130;
   }
-  const page = writeFigures(figures, results, out, profile);
+  const page = writeFigures(figures, results, out);
   console.error(`gilbench figures: done in ${formatDuration((performance.now() - started) / 1000)}; ${relative(process.cwd(), page)}`);
   return 0;
 }

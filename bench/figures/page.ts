@@ -31,7 +31,7 @@ interface Drawn {
 }
 
 /** Draws every figure (PNG and SVG) and writes FIGURES.md beside them; returns FIGURES.md's path. */
-export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string, profile: Profile): string {
+export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
   mkdirSync(out, { recursive: true });
   const data = dataOf(results);
   const drawn = figures.map((figure): Drawn => {
@@ -42,14 +42,16 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
     return { figure, finding: figure.verdict(data), caption: figure.caption(data) };
   });
   const path = join(out, 'FIGURES.md');
-  writeAtomic(path, page(drawn, results, out, profile));
+  writeAtomic(path, page(drawn, results, out));
   return path;
 }
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-function page(drawn: Drawn[], results: Map<string, Results>, out: string, profile: Profile): string {
+function page(drawn: Drawn[], results: Map<string, Results>, out: string): string {
   const all = [...results.values()];
+  // The profile the data were measured with, whatever a --render run was given.
+  const profile = all[0]!.plan.profile as Profile;
   const m = all[0]!.machine;
   const interpreters = [...new Set(all.flatMap((r) => r.interpreters.map((i) => i.id)))];
   const started = all.map((r) => r.startedAt).sort()[0];
