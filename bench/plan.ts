@@ -113,18 +113,13 @@ export function buildPlan(request: PlanRequest): Plan {
       skipped.push(...skips);
       if (skips.some((skip) => !skip.mode)) continue;
       const modes = chosenModes.filter((mode) => !skips.some((skip) => skip.mode === mode));
+      skipped.push(...limitSkips(workload, modes, workerCounts, interpreter));
       for (const params of combinations(values)) {
         const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
         for (const workers of workerCounts) {
           for (const mode of modes) {
             if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) continue;
-            const limit = workload.limits?.[mode];
-            if (limit && workers > limit.maxWorkers) {
-              if (!skipped.some((s) => s.workload === workload.name && s.mode === mode && s.interpreter === interpreter.id && s.workers === workers)) {
-                skipped.push({ workload: workload.name, mode, interpreter: interpreter.id, workers, reason: `${mode} stops at W=${limit.maxWorkers}: ${limit.why}` });
-              }
-              continue;
-            }
+            if (workers > (workload.limits?.[mode]?.maxWorkers ?? Infinity)) continue; // skipped: limitSkips says why
             cells.push({
               id: cellId(workload.name, mode, workers, interpreter.id, sweep),
               workload: workload.name,
@@ -178,6 +173,19 @@ export function skipsFor(workload: Workload, modes: string[], interpreter: Inter
     const need = needs.modes?.[mode];
     return need && !versionAtLeast(interpreter.version, need.min) ? [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)] : [];
   });
+}
+
+/** The cells beyond a mode's W limit, once per mode and W (whatever the parameters). */
+function limitSkips(workload: Workload, modes: string[], workerCounts: number[], interpreter: Interpreter): Skip[] {
+  return workerCounts.flatMap((workers) =>
+    modes.flatMap((mode) => {
+      const limit = workload.limits?.[mode];
+      const runsHere = !workload.ignoresWorkers?.includes(mode) || workers === Math.min(...workerCounts);
+      return limit && runsHere && workers > limit.maxWorkers
+        ? [{ workload: workload.name, mode, interpreter: interpreter.id, workers, reason: `${mode} stops at W=${limit.maxWorkers}: ${limit.why}` }]
+        : [];
+    }),
+  );
 }
 
 /** Every combination of the parameters' values, in the order they were given. */

@@ -1,5 +1,5 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { colourOf, logAxis } from '../report/charts.ts';
+import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -9,9 +9,7 @@ const DEFAULT_INTERVAL = 0.005;
 const DASHES: Record<string, number[]> = { threads: [], processes: [10, 6] };
 const WIDTHS = [4, 3, 3, 3];
 
-function cells(data: FigureData): CellSummary[] {
-  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0);
-}
+const cells = (data: FigureData) => data.measured(EXPERIMENT);
 
 const cpuThreadsOf = (c: CellSummary) => c.cell.params['cpu_threads']!;
 
@@ -23,15 +21,8 @@ function lines(all: CellSummary[], value: (c: CellSummary) => number): ChartData
     const [mode, cpu] = key.split('\0') as [string, string];
     const points = all.filter((c) => c.cell.mode === mode && String(cpuThreadsOf(c)) === cpu).map((c) => ({ x: c.cell.params['switch_interval']!, y: value(c) }));
     const colour = shades[[0, 1, 2, 4].indexOf(Number(cpu))] ?? colourOf(mode, 0);
-    return {
-      label: `${mode === 'processes' ? 'prefork' : 'thread per connection'}, ${cpu} counting thread${cpu === '1' ? '' : 's'}`,
-      data: points.sort((a, b) => a.x - b.x),
-      borderColor: colour,
-      backgroundColor: colour,
-      borderDash: DASHES[mode] ?? [],
-      borderWidth: WIDTHS[Number(cpu) % WIDTHS.length],
-      pointRadius: 4,
-    };
+    const label = `${mode === 'processes' ? 'prefork' : 'thread per connection'}, ${cpu} counting thread${cpu === '1' ? '' : 's'}`;
+    return lineDataset(label, points.sort((a, b) => a.x - b.x), colour, { borderDash: DASHES[mode] ?? [], borderWidth: WIDTHS[Number(cpu) % WIDTHS.length], pointRadius: 4 });
   });
 }
 

@@ -1,13 +1,9 @@
-import { CHARTS } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
-import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'cpu-servers';
 
-function cells(data: FigureData): CellSummary[] {
-  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0);
-}
+const cells = (data: FigureData) => data.measured(EXPERIMENT);
 
 export const cpuServers: Figure = {
   id: 'cpu-servers',
@@ -17,10 +13,7 @@ export const cpuServers: Figure = {
   experiments: (profile) => [
     { name: EXPERIMENT, workloads: ['echo-work'], pythons: 'default', repeats: { quick: 1, default: 2, full: 5 }[profile], warmup: 0 },
   ],
-  draw: (data) => {
-    const results = data.results(EXPERIMENT);
-    return [CHARTS['throughput-vs-workers']!.build(cells(data), { caption: `echo server with count(N) per message, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: 'echoes' })];
-  },
+  draw: (data) => [data.reportChart('throughput-vs-workers', EXPERIMENT, cells(data), 'echo server with count(N) per message')],
   caption: (data) => {
     const c = cells(data)[0]!;
     return (

@@ -1,7 +1,7 @@
 import type { ChartConfig } from '../report/charts.ts';
 import type { Results } from '../results.ts';
 import type { CellSummary } from '../summary.ts';
-import type { Profile } from '../workload.ts';
+import type { ChartKind, Profile } from '../workload.ts';
 
 /**
  * A lecture figure: a claim the lecture makes, the experiments that test it, how to draw the
@@ -53,4 +53,8 @@ export interface Finding {
 export interface FigureData {
   results(experiment: string): Results;
   summaries(experiment: string): CellSummary[];
+  /** the cells with at least one successful measured run */
+  measured(experiment: string): CellSummary[];
+  /** one of the report's own charts over these cells, captioned "subject, interpreter" */
+  reportChart(kind: ChartKind, experiment: string, cells: CellSummary[], subject: string): ChartConfig;
 }

@@ -1,5 +1,5 @@
-import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { colourOf } from '../report/charts.ts';
+import type { ChartConfiguration } from 'chart.js';
+import { colourOf, lineDataset } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import type { RunRecord } from '../results.ts';
 import { median, ratioOfMediansInterval } from '../stats.ts';
@@ -16,8 +16,11 @@ interface Lane {
   segments: [number, number][];
 }
 
+/** The same thread, the same colour, in both panels. */
+const threadColour = (index: number) => colourOf(index ? 'processes' : 'threads', index);
+
 function cell(data: FigureData, workload: string, mode: string): CellSummary {
-  return data.summaries(EXPERIMENT).find((s) => s.cell.workload === workload && s.cell.mode === mode && s.repeats > 0)!;
+  return data.measured(EXPERIMENT).find((s) => s.cell.workload === workload && s.cell.mode === mode)!;
 }
 
 /**
@@ -53,18 +56,17 @@ function turns(run: RunRecord): number[] {
 function timeline(run: RunRecord): ChartConfiguration<'line'> {
   const all = lanes(run);
   const from = Math.max(...run.measurement!.tasks.map((t) => t.start_s)) + 0.1 * run.measurement!.wall_s;
-  const datasets = all.map((lane, index): ChartDataset<'line', { x: number; y: number }[]> => ({
-    label: lane.label,
-    // NaN between stretches breaks the line: a thread waiting draws nothing.
-    data: lane.segments
-      .filter(([s, e]) => e >= from && s <= from + WINDOW_S)
-      .flatMap(([s, e]) => [{ x: (Math.max(s, from) - from) * 1000, y: index + 1 }, { x: (Math.min(e, from + WINDOW_S) - from) * 1000, y: index + 1 }, { x: NaN, y: NaN }]),
-    borderColor: colourOf(index ? 'processes' : 'threads', index),
-    backgroundColor: colourOf(index ? 'processes' : 'threads', index),
-    borderWidth: 36,
-    pointRadius: 0,
-    spanGaps: false,
-  }));
+  const datasets = all.map((lane, index) =>
+    lineDataset(
+      lane.label,
+      // NaN between stretches breaks the line: a thread waiting draws nothing.
+      lane.segments
+        .filter(([s, e]) => e >= from && s <= from + WINDOW_S)
+        .flatMap(([s, e]) => [{ x: (Math.max(s, from) - from) * 1000, y: index + 1 }, { x: (Math.min(e, from + WINDOW_S) - from) * 1000, y: index + 1 }, { x: NaN, y: NaN }]),
+      threadColour(index),
+      { borderWidth: 36, pointRadius: 0, spanGaps: false },
+    ),
+  );
   return {
     type: 'line',
     data: { datasets },
@@ -88,18 +90,13 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
   const samples = run.timeline.samples;
   const tids = run.measurement!.tasks.map((t) => t.tid);
   const cpuOf = (sample: (typeof samples)[number], tid: number) => sample.processes[0]?.threadCpu.find((row) => row[0] === tid)?.[1];
-  const datasets = tids.map((tid, index): ChartDataset<'line', { x: number; y: number }[]> => ({
-    label: `thread ${index + 1} (tid ${tid})`,
-    data: samples.slice(1).flatMap((sample, i) => {
+  const datasets = tids.map((tid, index) => {
+    const cpuPct = samples.slice(1).flatMap((sample, i) => {
       const [now, before] = [cpuOf(sample, tid), cpuOf(samples[i]!, tid)];
       return now === undefined || before === undefined ? [] : [{ x: sample.t, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
-    }),
-    borderColor: colourOf(index ? 'processes' : 'threads', index),
-    backgroundColor: colourOf(index ? 'processes' : 'threads', index),
-    borderWidth: 3,
-    pointRadius: 0,
-    stepped: 'before',
-  }));
+    });
+    return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before' });
+  });
   return {
     type: 'line',
     data: { datasets },
@@ -162,10 +159,11 @@ export const gilTimeline: Figure = {
   verdict: (data): Finding => {
     const run = cell(data, 'countdown-trace', 'threads').typical!;
     const switchS = data.results(EXPERIMENT).interpreters[0]?.switchIntervalS ?? 0.005;
-    const turnS = median(turns(run));
+    const all = turns(run);
+    const turnS = median(all);
     const cost = tracingCost(data);
     const measured =
-      `median turn ${fixed(turnS * 1000, 2)} ms over ${turns(run).length} turns (switch interval ${fixed(switchS * 1000, 1)} ms); ` +
+      `median turn ${fixed(turnS * 1000, 2)} ms over ${all.length} turns (switch interval ${fixed(switchS * 1000, 1)} ms); ` +
       `the timestamps changed the threads' wall time by ${pct(cost.ratio)} [${pct(cost.low)}, ${pct(cost.high)}].`;
     const near = turnS >= switchS / 2 && turnS <= switchS * 2;
     return near

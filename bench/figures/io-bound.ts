@@ -1,13 +1,10 @@
-import { CHARTS } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
 
-function measured(data: FigureData): CellSummary[] {
-  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0);
-}
+const measured = (data: FigureData) => data.measured(EXPERIMENT);
 
 /** A mode at the most workers it ran with. */
 function widest(cells: CellSummary[], mode: string): CellSummary | undefined {
@@ -30,11 +27,7 @@ export const ioBound: Figure = {
       warmup: 0,
     },
   ],
-  draw: (data) => {
-    const results = data.results(EXPERIMENT);
-    const info = results.plan.workloads[0]!;
-    return [CHARTS['wall-vs-workers']!.build(measured(data), { caption: `fetch, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: info.taskNoun ?? 'requests', ideal: info.ideal })];
-  },
+  draw: (data) => [data.reportChart('wall-vs-workers', EXPERIMENT, measured(data), 'fetch')],
   caption: (data) => {
     const p = measured(data)[0]!.cell.params;
     return (

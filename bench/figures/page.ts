@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { fail } from '../errors.ts';
+import { CHARTS } from '../report/charts.ts';
 import { renderFigure, type ChartSize } from '../report/render.ts';
 import { writeAtomic, type Results } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
@@ -15,11 +16,19 @@ const SIZES: Record<number, ChartSize> = { 1: { width: 1200, height: 675 }, 2: {
 function dataOf(results: Map<string, Results>): FigureData {
   const summaries = new Map<string, CellSummary[]>();
   const get = (experiment: string) => results.get(experiment) ?? fail(`No results for the "${experiment}" experiment.`);
+  const summariesOf = (experiment: string) => {
+    if (!summaries.has(experiment)) summaries.set(experiment, summariseCells(get(experiment)));
+    return summaries.get(experiment)!;
+  };
   return {
     results: get,
-    summaries: (experiment) => {
-      if (!summaries.has(experiment)) summaries.set(experiment, summariseCells(get(experiment)));
-      return summaries.get(experiment)!;
+    summaries: summariesOf,
+    measured: (experiment) => summariesOf(experiment).filter((s) => s.repeats > 0),
+    reportChart: (kind, experiment, cells, subject) => {
+      const results = get(experiment);
+      const info = results.plan.workloads.find((w) => w.name === cells[0]?.cell.workload);
+      const context = { caption: `${subject}, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: info?.taskNoun ?? 'tasks', ideal: info?.ideal };
+      return CHARTS[kind]!.build(cells, context);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { CHARTS } from '../report/charts.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 import { HELD, heldConnections } from './memory-per-connection.ts';
@@ -7,7 +6,7 @@ import { HELD, heldConnections } from './memory-per-connection.ts';
 const EVEN_WITHIN = 0.1;
 
 function prefork(data: FigureData): CellSummary[] {
-  return data.summaries(HELD).filter((s) => s.repeats > 0 && (s.server?.accepted.length ?? 0) > 1);
+  return data.measured(HELD).filter((s) => (s.server?.accepted.length ?? 0) > 1);
 }
 
 const shares = (c: CellSummary) => {
@@ -25,10 +24,7 @@ export const preforkBalance: Figure = {
   section: '5.3.3',
   claim: 'If we call accept on this socket in every child process, the accept system call will distribute new incoming connections evenly among all the child processes.',
   experiments: (profile) => [heldConnections(profile)],
-  draw: (data) => {
-    const results = data.results(HELD);
-    return [CHARTS['accepts-per-worker']!.build(prefork(data), { caption: `prefork echo server, ${results.interpreters[0]!.id}`, cores: results.machine.logicalCores, taskNoun: 'echoes' })];
-  },
+  draw: (data) => [data.reportChart('accepts-per-worker', HELD, prefork(data), 'prefork echo server')],
   caption: () =>
     'W worker processes, forked after listen(), all block in accept() on the one socket; the clients open C connections at once. Bars count the connections each worker accepted. ' +
     'The kernel wakes one waiting worker per connection, and whichever runs first takes it: over many connections the split evens out, over a few it can be lopsided.',

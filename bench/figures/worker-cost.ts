@@ -1,8 +1,7 @@
-import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { colourOf, logAxis } from '../report/charts.ts';
+import type { ChartConfiguration } from 'chart.js';
+import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import { median } from '../stats.ts';
-import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'worker-cost';
@@ -26,7 +25,7 @@ interface Held {
 
 function costs(data: FigureData): Cost[] {
   const results = data.results(EXPERIMENT);
-  return data.summaries(EXPERIMENT).filter((s) => s.repeats > 0).map((s: CellSummary) => {
+  return data.measured(EXPERIMENT).map((s) => {
     const held = results.runs.filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup).map((r) => r.measurement!.tasks[0]!.result as Held);
     return {
       mode: s.cell.mode,
@@ -40,15 +39,14 @@ function costs(data: FigureData): Cost[] {
 
 function chart(all: Cost[], title: string, axis: string, value: (c: Cost) => number): ChartConfiguration<'line'> {
   const modes = [...new Set(all.map((c) => c.mode))];
-  const datasets = modes.map((mode, index): ChartDataset<'line', { x: number; y: number }[]> => ({
-    label: mode === 'async' ? 'asyncio tasks' : mode === 'threads' ? 'threads' : `processes (${mode})`,
-    // A log axis has no zero: a cost too small to measure sits at its floor.
-    data: all.filter((c) => c.mode === mode).map((c) => ({ x: c.workers, y: Math.max(value(c), 1e-6) })),
-    borderColor: colourOf(mode, index),
-    backgroundColor: colourOf(mode, index),
-    borderWidth: 3,
-    pointRadius: 5,
-  }));
+  const datasets = modes.map((mode, index) =>
+    lineDataset(
+      mode === 'async' ? 'asyncio tasks' : mode === 'threads' ? 'threads' : `processes (${mode})`,
+      // A log axis has no zero: a cost too small to measure sits at its floor.
+      all.filter((c) => c.mode === mode).map((c) => ({ x: c.workers, y: Math.max(value(c), 1e-6) })),
+      colourOf(mode, index),
+    ),
+  );
   return {
     type: 'line',
     data: { datasets },

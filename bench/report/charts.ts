@@ -32,6 +32,13 @@ export function colourOf(mode: string, index: number): string {
   return MODE_COLOURS[mode] ?? SPARE_COLOURS[index % SPARE_COLOURS.length]!;
 }
 
+type Point = { x: number; y: number };
+
+/** One series of points in a mode's colour, drawn as every line chart here draws them; `style` adds to that. */
+export function lineDataset(label: string, data: Point[], colour: string, style: Partial<ChartDataset<'line', Point[]>> = {}): ChartDataset<'line', Point[]> {
+  return { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 3, pointRadius: 5, ...style };
+}
+
 interface ErrorBar {
   low: number;
   high: number;
@@ -145,15 +152,7 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
   const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = modesOf(cells).flatMap((mode, index) => {
     const samples = find(cells, mode, workers)?.typical?.timeline.samples ?? [];
     if (samples.length === 0) return [];
-    return [{
-      label: mode,
-      data: samples.map((s) => ({ x: s.t, y: s.totalCpuPct })),
-      borderColor: colourOf(mode, index),
-      backgroundColor: colourOf(mode, index),
-      pointRadius: 0,
-      borderWidth: 3,
-      stepped: 'before' as const,
-    }];
+    return [lineDataset(mode, samples.map((s) => ({ x: s.t, y: s.totalCpuPct })), colourOf(mode, index), { pointRadius: 0, stepped: 'before' })];
   });
   const end = Math.max(0, ...datasets.flatMap((d) => d.data.map((p) => p.x)));
   datasets.push({
@@ -178,17 +177,10 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
   };
 }
 
-type Point = { x: number; y: number };
-
 function lineByWorkers(cells: CellSummary[], value: (c: CellSummary) => number): ChartDataset<'line', Point[]>[] {
-  return modesOf(cells).map((mode, index) => ({
-    label: mode,
-    data: cells.filter((c) => c.cell.mode === mode && c.repeats > 0).map((c) => ({ x: c.cell.workers, y: value(c) })),
-    borderColor: colourOf(mode, index),
-    backgroundColor: colourOf(mode, index),
-    borderWidth: 3,
-    pointRadius: 5,
-  }));
+  return modesOf(cells).map((mode, index) =>
+    lineDataset(mode, cells.filter((c) => c.cell.mode === mode && c.repeats > 0).map((c) => ({ x: c.cell.workers, y: value(c) })), colourOf(mode, index)),
+  );
 }
 
 /** A mode that runs once because W does not change it (serial fetch, a thread-per-connection server): drawn flat across every W. */
@@ -304,14 +296,7 @@ function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): Char
   const datasets = modesOf(cells).map((mode, index) => {
     const points = cells.filter((c) => c.cell.mode === mode && c.server).map((c) => ({ x: c.cell.params['connections']!, y: c.server!.rssKiB / 1024 }));
     const slope = linearFit(points.map((p) => p.x), points.map((p) => p.y * 1024)).slope;
-    return {
-      label: points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode,
-      data: points,
-      borderColor: colourOf(mode, index),
-      backgroundColor: colourOf(mode, index),
-      borderWidth: 3,
-      pointRadius: 5,
-    };
+    return lineDataset(points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode, points, colourOf(mode, index));
   });
   return {
     type: 'line',

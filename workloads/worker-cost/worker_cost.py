@@ -56,91 +56,67 @@ def hold(workers, t0, start_all, release_and_join):
         "before": before, "live": live})]
 
 
-def with_threads(mode, values, workers, t0):
-    ready, go = threading.Semaphore(0), threading.Event()
+def wait_to_be_released(ready, go):
+    ready.release()
+    go.wait()
 
-    def worker():
-        ready.release()
-        go.wait()
 
-    threads = []
+def with_workers(make, ready, go, workers, t0):
+    """W threads or processes (make: threading.Thread or a context's Process), each waiting on go."""
+    started = []
 
     def start_all(n):
         for _ in range(n):
-            thread = threading.Thread(target=worker)
-            thread.start()
-            threads.append(thread)
+            worker = make(target=wait_to_be_released, args=(ready, go))
+            worker.start()
+            started.append(worker)
         for _ in range(n):
             ready.acquire()
 
     def release_and_join():
         go.set()
-        for thread in threads:
-            thread.join()
+        for worker in started:
+            worker.join()
 
     return hold(workers, t0, start_all, release_and_join)
 
 
-def process_worker(ready, go):
-    ready.release()
-    go.wait()
+def with_threads(mode, values, workers, t0):
+    return with_workers(threading.Thread, threading.Semaphore(0), threading.Event(), workers, t0)
 
 
 def with_processes(mode, values, workers, t0):
     import multiprocessing
 
     context = multiprocessing.get_context(mode)
-    ready, go = context.Semaphore(0), context.Event()
-    processes = []
-
-    def start_all(n):
-        for _ in range(n):
-            process = context.Process(target=process_worker, args=(ready, go))
-            process.start()
-            processes.append(process)
-        for _ in range(n):
-            ready.acquire()
-
-    def release_and_join():
-        go.set()
-        for process in processes:
-            process.join()
-
-    return hold(workers, t0, start_all, release_and_join)
+    return with_workers(context.Process, context.Semaphore(0), context.Event(), workers, t0)
 
 
 def with_tasks(mode, values, workers, t0):
+    """The same hold, the loop run once to start the tasks and once to release and gather them."""
     import asyncio
 
-    async def all_tasks():
-        go, running = asyncio.Event(), asyncio.Event()
-        count = [0]
+    loop = asyncio.new_event_loop()
+    state = {}
 
-        async def worker():
-            count[0] += 1
-            if count[0] == workers:
-                running.set()
-            await go.wait()
+    async def worker():
+        state["running"] += 1
+        await state["go"].wait()
 
-        tasks = []
+    async def start(n):
+        state.update(go=asyncio.Event(), running=0)
+        state["tasks"] = [loop.create_task(worker()) for _ in range(n)]
+        while state["running"] < n:
+            await asyncio.sleep(0)
 
-        async def start_all(n):
-            tasks.extend(asyncio.ensure_future(worker()) for _ in range(n))
-            await running.wait()
+    async def finish():
+        state["go"].set()
+        await asyncio.gather(*state["tasks"])
 
-        before = memory_kib()
-        started = gilbench_task.clock()
-        await start_all(workers)
-        running_at = gilbench_task.clock()
-        live = memory_kib()
-        go.set()
-        await asyncio.gather(*tasks)
-        joined = gilbench_task.clock()
-        return [gilbench_task.record(0, started, joined, t0, {
-            "start_s": running_at - started, "join_s": joined - running_at,
-            "before": before, "live": live})]
-
-    return asyncio.run(all_tasks())
+    try:
+        return hold(workers, t0, lambda n: loop.run_until_complete(start(n)), lambda: loop.run_until_complete(finish()))
+    finally:
+        loop.close()
 
 
 MODES = {"threads": with_threads, "fork": with_processes, "spawn": with_processes,
