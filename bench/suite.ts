@@ -7,7 +7,8 @@ import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
-import { notRun, runBatch, type BatchOutcome } from './run.ts';
+import { notRun, runBatch, type RunOutcome } from './run.ts';
+import { PRIMARY, valueOf } from './metrics.ts';
 import { runServer } from './serve.ts';
 import type { Workload } from './workload.ts';
 
@@ -103,29 +104,29 @@ function maxRound(results: Results): number {
   return results.runs.reduce((max, run) => Math.max(max, run.round), 0);
 }
 
-/** A cell is done when its median's interval is within ±target, or it has run as often as allowed. */
-function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
+/** A cell is done when the median of its primary metric has an interval within ±target, or it has run as often as allowed. */
+export function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
   const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup);
   if (runs.length >= auto.maxRepeats) return true;
   if (runs.some((run) => !run.ok)) return true; // a failing cell will not converge by repeating it
-  const wall = runs.map((run) => run.measurement!.wall_s);
-  const { low, high } = medianInterval(wall);
-  return (high - low) / 2 / median(wall) <= auto.targetPct / 100;
+  const values = runs.map((run) => valueOf(run, PRIMARY[run.kind])!);
+  const { low, high } = medianInterval(values);
+  return (high - low) / 2 / median(values) <= auto.targetPct / 100;
 }
 
 /** Starts each fixture the plan's workloads need; one that cannot start fails only its cells. */
 async function startFixtures(plan: Plan): Promise<Fixtures> {
   const names = [...new Set(plan.workloads.flatMap((w) => (w.fixture ? [w.fixture] : [])))];
-  const started = await Promise.all(names.map((name) => FIXTURES[name]!().catch((error: Error) => error)));
+  const started = await Promise.all(names.map((name) => FIXTURES[name]!.start().catch((error: Error) => error)));
   return new Map(names.map((name, i) => [name, started[i]!]));
 }
 
 /** One run: pointed at its fixture if it has one, and failed if the fixture finds it incomplete. */
-async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<BatchOutcome> {
+async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<RunOutcome> {
   const { cell } = run;
   const workload = request.workloads.find((w) => w.name === cell.workload)!;
   const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
-  if (fixture instanceof Error) return notRun(fixture.message, request.plan.sampleIntervalMs);
+  if (fixture instanceof Error) return { kind: workload.server ? 'server' : 'batch', ...notRun(fixture.message, request.plan.sampleIntervalMs) };
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
   const programParams = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
   const command = {
@@ -142,7 +143,8 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     signal,
   };
   const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params) }) : await runBatch(command);
-  if (!outcome.ok || !fixture) return outcome;
+  // Fixtures serve batch programs (a server workload is the server itself).
+  if (!outcome.ok || !fixture || outcome.kind !== 'batch') return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
   return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };
 }

@@ -18,7 +18,7 @@ export function verdictFor(summary: CellSummary, head = `${summary.cell.mode} at
   if (speedup === undefined) return `${head}: no serial cell to compare with.`;
   const ratio = `${speedup.toFixed(2)}x serial`;
   const peak = Math.round(peakCpuPct);
-  const ideal = cell.idealWallS ? `, ${(summary.medianWallS / cell.idealWallS).toFixed(2)}x the ideal wall time` : '';
+  const ideal = cell.idealWallS ? `, ${(summary.primary.median / cell.idealWallS).toFixed(2)}x the ideal wall time` : '';
   if (peakCpuPct < ONE_CORE_PCT) {
     if (speedup >= PARALLEL_FROM) {
       return `${head}: ${ratio}${ideal}, while total CPU never went above ${peak}% of one core (CPU util ${summary.cpuUtilisation.toFixed(2)}): the tasks overlapped their waiting — IO-bound, so the GIL was no obstacle.`;

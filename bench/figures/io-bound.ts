@@ -39,7 +39,7 @@ export const ioBound: Figure = {
     const cells = measured(data);
     const [threads, asyncio] = [widest(cells, 'threads'), widest(cells, 'async')];
     const describe = (c: CellSummary | undefined, name: string) =>
-      c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.medianWallS / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
+      c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.primary.median / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
     const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
     const gain = threads?.speedup ?? 0;
     return gain >= 2

@@ -1,5 +1,6 @@
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import { sweepParts } from '../plan.ts';
+import { METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { CellSummary } from '../summary.ts';
 import { linearFit } from '../stats.ts';
 import { fixed } from './format.ts';
@@ -122,13 +123,13 @@ function barsByWorkers(cells: CellSummary[], value: (c: CellSummary) => number, 
 }
 
 function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsByWorkers(cells, (c) => c.medianWallS, (c) => c.interval);
+  const config = barsByWorkers(cells, (c) => c.primary.median, (c) => c.primary.interval);
   config.options = {
     plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: confidence interval of the median`),
     scales: {
       x: { title: { display: true, text: 'workers (W tasks of equal size)' } },
       // Room for the highest whisker, which Chart.js does not know about.
-      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
+      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
     },
   };
   return config;
@@ -208,7 +209,7 @@ const workersAxis = { type: 'logarithmic' as const, title: { display: true, text
 export const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
 
 function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
-  const datasets = lineByWorkers(cells, (c) => c.medianWallS);
+  const datasets = lineByWorkers(cells, (c) => c.primary.median);
   const workers = workersOf(cells);
   spreadOnce(datasets, workers);
   const idealPoints = workers.flatMap((w) => {
@@ -274,10 +275,10 @@ function barsBySweep(cells: CellSummary[], value: (c: CellSummary) => number, er
 }
 
 function echoBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.interval);
+  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.primary.interval);
   config.options = {
     plugins: title(`${taskNoun} per second by server (higher is better)`, `${caption}; closed loop, bars: median over runs, whiskers: confidence interval of the median`),
-    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
+    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
   };
   return config;
 }
@@ -360,7 +361,7 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
     plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% bootstrap interval; above 1 = faster than serial`),
     scales: {
       x: { title: { display: true, text: 'interpreter (oldest first)' } },
-      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${comparison.server ? 'throughput' : 'wall time'} ratio)` } },
+      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${METRICS[PRIMARY[comparison.kind]].label} ratio)` } },
     },
   };
   return config;
@@ -368,10 +369,10 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
 
 /** What a perfect parallel mode would reach: min(W, cores), or the workload's own ideal wall time. */
 function idealSpeedup(comparison: VersionComparison): { label: string; value: number } | undefined {
-  if (comparison.server) return undefined;
+  if (comparison.kind === 'server') return undefined;
   const withIdeal = comparison.rows.flatMap((row) => [...row.byMode.values()]).find((c) => c.cell.idealWallS);
   const serial = comparison.rows.find((row) => row.serial)?.serial;
-  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.medianWallS / withIdeal.cell.idealWallS! };
+  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.primary.median / withIdeal.cell.idealWallS! };
   const value = Math.min(comparison.workers, comparison.cores);
   return { label: `ideal: min(W, cores) = ${value}`, value };
 }
@@ -381,11 +382,10 @@ export function serialSpeedByVersion(comparison: VersionComparison): ChartConfig
   const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
   const newest = rows.at(-1)!;
   const errors = rows.map((row) => {
-    const [own, reference] = [row.serial!, newest.serial!];
+    const [{ metric, interval }, reference] = [row.serial!.primary, newest.serial!.primary.median];
     // The interval of this serial's median, in the same units as the bar.
-    return comparison.server
-      ? { low: own.interval.low / reference.tasksPerS, high: own.interval.high / reference.tasksPerS }
-      : { low: reference.medianWallS / own.interval.high, high: reference.medianWallS / own.interval.low };
+    const [a, b] = [speedRatio(metric, interval.low, reference), speedRatio(metric, interval.high, reference)];
+    return { low: Math.min(a, b), high: Math.max(a, b) };
   });
   const data: BarWithErrors = { label: 'serial', data: rows.map((row) => row.serialVsNewest!), backgroundColor: colourOf('serial', 0), errorBars: errors };
   return {

@@ -1,5 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
-import { METRICS, type Comparison, type CompareOptions } from '../compare.ts';
+import type { Comparison, CompareOptions } from '../compare.ts';
+import { METRICS } from '../metrics.ts';
 import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
@@ -56,17 +57,18 @@ export function comparisonMarkdown(comparisons: Comparison[], options: CompareOp
   ].join('\n\n') + '\n';
 }
 
-/** Change per cell for the first metric, with the interval and the ±threshold band drawn. */
+/** Change per cell in its first metric (a batch cell's wall time, a server's answers/s), with the interval. */
 export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
-  const metric = comparisons[0]?.metric ?? 'wall';
-  const shown = comparisons.filter((c) => c.metric === metric && !Number.isNaN(c.ratio));
+  const measured = comparisons.filter((c) => !Number.isNaN(c.ratio));
+  const shown = measured.filter((c) => measured.find((first) => first.key === c.key) === c);
+  const metrics = [...new Set(shown.map((c) => METRICS[c.metric].label))].join(' / ');
   const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948', missing: '#e15759', new: '#9c9c9c' };
   return {
     type: 'bar',
     data: {
-      labels: shown.map((c) => c.key),
+      labels: shown.map((c) => `${c.key} (${c.metric})`),
       datasets: [{
-        label: `change in ${METRICS[metric].label} (candidate vs base)`,
+        label: `change in ${metrics} (candidate vs base)`,
         data: shown.map((c) => (c.ratio - 1) * 100),
         backgroundColor: shown.map((c) => colour[c.verdict]),
         errorBars: shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 })),
@@ -75,7 +77,7 @@ export function comparisonChart(comparisons: Comparison[], options: CompareOptio
     options: {
       indexAxis: 'x',
       plugins: {
-        title: { display: true, text: `Change per cell, ${METRICS[metric].label}`, font: { size: 24 } },
+        title: { display: true, text: `Change per cell, ${metrics}`, font: { size: 24 } },
         subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% bootstrap interval; threshold ±${(options.threshold * 100).toFixed(0)}%` },
         legend: { display: false },
       },

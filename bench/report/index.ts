@@ -9,6 +9,7 @@ import type { Interpreter } from '../interpreters.ts';
 import { CHARTS, serialSpeedByVersion, speedupByVersion } from './charts.ts';
 import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
 import { renderPng } from './render.ts';
+import { FIXTURES } from '../fixtures/index.ts';
 import { sweepParts } from '../plan.ts';
 import { versionComparisons, type VersionComparison } from './versions.ts';
 
@@ -21,7 +22,8 @@ export function writeReport(results: Results, dir: string): string {
   );
   const versions = results.interpreters.length > 1 ? versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison)) : [];
   const path = join(dir, 'report.md');
-  writeAtomic(path, renderMarkdown(results, summaries, charts, versions));
+  const fixtureNotes = Object.fromEntries(Object.entries(FIXTURES).map(([name, fixture]) => [name, fixture.note]));
+  writeAtomic(path, renderMarkdown(results, summaries, charts, versions, fixtureNotes));
   return path;
 }
 

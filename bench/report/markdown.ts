@@ -114,7 +114,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'mode', value: mode },
     { header: 'cell', value: (s) => cellLabel(s.cell, info) },
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
-    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.interval.low).toLocaleString('en-US')} – ${Math.round(s.interval.high).toLocaleString('en-US')} (${Math.round(s.interval.confidence * 100)}%)`) },
+    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.primary.interval.low).toLocaleString('en-US')} – ${Math.round(s.primary.interval.high).toLocaleString('en-US')} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
     { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
@@ -132,16 +132,16 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
 function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Column[] {
   const mode = (s: CellSummary) => modeLabel(s.cell.mode, interpreter);
-  if (info.server) return serverColumns(info, mode);
+  if (info.kind === 'server') return serverColumns(info, mode);
   return [
     { header: 'mode', value: mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
-    { header: 'median wall (s)', value: (s) => fixed(s.medianWallS, 3) },
-    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)`) },
-    { header: 'CV', value: (s) => measured(s, `${fixed(s.cv * 100, 1)}%`) },
+    { header: 'median wall (s)', value: (s) => fixed(s.primary.median, 3) },
+    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.primary.interval.low, 3)} – ${fixed(s.primary.interval.high, 3)} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'CV', value: (s) => measured(s, `${fixed(s.primary.cv * 100, 1)}%`) },
     { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
     { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
-    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.medianWallS / s.cell.idealWallS, 2)}x` : '–') }] : []),
+    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.primary.median / s.cell.idealWallS, 2)}x` : '–') }] : []),
     ...(info.taskNoun
       ? [
           { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
@@ -153,7 +153,7 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
     { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
     { header: 'PIDs', value: (s) => String(s.maxPids) },
     { header: 'threads', value: (s) => String(s.maxThreads) },
-    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${Math.round(s.involuntaryPerS)}`) },
+    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${fixed(s.involuntaryPerS, 0)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -217,7 +217,8 @@ function skippedLines(skipped: Skip[]): string {
     .join('\n');
 }
 
-export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = []): string {
+/** fixtureNotes: what each fixture is, by name, as the fixtures describe themselves. */
+export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = [], fixtureNotes: Record<string, string> = {}): string {
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
@@ -230,7 +231,7 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
       .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
       .join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
-    if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
+    if (info.fixture) sections.push([fixtureNotes[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
     if (skipped.length) sections.push(skippedLines(skipped));
     for (const { comparison, files } of versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
     for (const interpreter of results.interpreters) {
@@ -260,13 +261,6 @@ function fixtureFactsLine(results: Results, workload: string): string {
   });
   return `Measured by the fixture itself, per run: ${described.join('; ')}.`;
 }
-
-const FIXTURE_NOTES: Record<string, string> = {
-  'http-delay':
-    'The server is the harness\'s own (Node `http` on 127.0.0.1, in a worker thread): it waits `delay_ms` and answers with `body_bytes` bytes, ' +
-    'keeping HTTP/1.1 connections alive. Every run is checked against it: requests served = requests made, and every body arrived whole. ' +
-    '`async` is a client on `asyncio.open_connection`, one request per connection (`Connection: close`); the other modes use `urllib.request.urlopen`.',
-};
 
 const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
