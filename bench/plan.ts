@@ -57,8 +57,14 @@ export const SkipSchema = z.object({
 });
 export type Skip = z.infer<typeof SkipSchema>;
 
+/** What to do with a run measured while other programs used the machine (see summary's BUSY_OTHERS_PCT). */
+export const BUSY_POLICIES = ['retry', 'keep', 'fail'] as const;
+export type BusyPolicy = (typeof BUSY_POLICIES)[number];
+
 export const PlanSchema = z.object({
   profile: z.string(),
+  /** retry: set such a run aside and make it again after a pause, up to half as many runs again; keep: count it; fail: stop */
+  busy: z.enum(BUSY_POLICIES),
   /** --repeat auto: rounds are added after the planned ones until every interval is narrow */
   autoRepeat: AutoRepeatSchema.optional(),
   sampleIntervalMs: z.number().nonnegative(),
@@ -79,6 +85,7 @@ export interface PlanRequest {
   params?: Record<string, Record<string, number[]>>;
   timeoutS?: number;
   autoRepeat?: AutoRepeat;
+  busy?: BusyPolicy;
   repeats?: number;
   warmup?: number;
   sampleIntervalMs: number;
@@ -153,6 +160,7 @@ export function buildPlan(request: PlanRequest): Plan {
     profile,
     sampleIntervalMs: request.sampleIntervalMs,
     autoRepeat: request.autoRepeat,
+    busy: request.busy ?? 'retry',
     workloads: request.workloads.map((w) => ({
       name: w.name,
       title: w.title,

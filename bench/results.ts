@@ -74,6 +74,8 @@ const RunBase = {
   host: z.object({ othersCpuPct: z.number(), stealPct: z.number() }).optional(),
   /** what the run's fixture measured itself, e.g. the delay server's own added latency */
   fixtureFacts: z.record(z.string(), z.number()).optional(),
+  /** why the run was set aside and made again (--busy retry): it is kept, but not counted */
+  setAside: z.string().optional(),
   timeline: TimelineSchema,
 };
 

@@ -26,7 +26,9 @@ export const FORMAT_HISTORY: FormatVersion[] = [
     changes:
       'Run records are tagged by `kind`: "batch" (the program\'s own `measurement`) or "server" (`load` from the load ' +
       'generator, and `server`: the window\'s CPU and the tree at its end from /proc, and the server\'s `done` line). ' +
-      '`plan.workloads[].kind` replaces the `server` flag. Unknown fields are refused on read, not dropped.',
+      '`plan.workloads[].kind` replaces the `server` flag. `plan.busy` (retry, keep, fail) says what was done with runs ' +
+      'measured while other programs used the machine; a run set aside for that keeps its record with `setAside` (why). ' +
+      'Unknown fields are refused on read, not dropped.',
     upgrade: upgradeFrom1,
   },
 ];
@@ -46,7 +48,8 @@ function upgradeFrom1(file: Json): Json {
   const cells: Json[] = (plan['cells'] as Json[]).map((cell) => ({ sweep: {}, ...cell }));
   const serverCells = new Set(cells.filter((c) => serverWorkloads.has(c['workload'])).map((c) => c['id']));
   const runs = (file['runs'] as Json[]).map((run) => (serverCells.has(run['cellId']) ? serverRunFrom1(run) : { kind: 'batch', ...run }));
-  return { ...file, plan: { skipped: [], ...plan, workloads, cells }, runs };
+  // v1 kept every run, busy or not.
+  return { ...file, plan: { skipped: [], busy: 'keep', ...plan, workloads, cells }, runs };
 }
 
 function workloadFrom1({ server, serialIgnoresWorkers, ...info }: Json): Json {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
-import { schedule, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from './plan.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { schedule, totalRuns, type AutoRepeat, type BusyPolicy, type Cell, type Plan, type ScheduledRun } from './plan.ts';
+import { BUSY_OTHERS_PCT, HIGH_STEAL_PCT } from './summary.ts';
 import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
@@ -29,6 +31,8 @@ export interface SuiteOutcome {
   runDir: string;
   resultsPath: string;
   interrupted: boolean;
+  /** --busy fail stopped the suite: why */
+  busyStop?: string;
 }
 
 /**
@@ -60,18 +64,25 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   writeResults(resultsPath, results);
   if (!request.runDir) pointLatest(request.reportsDir, runDir);
   const fixtures = await startFixtures(request.plan);
+  const busy = new BusyRetries(request.plan.busy, totalRuns(request.plan));
   try {
     const planned = [...schedule(request.plan)];
     const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
       for (const run of runs) {
-        if (abort.signal.aborted) return;
-        progress.started(run);
-        const outcome = await runOne(run, `run${results.runs.length}`, request, fixtures, abort.signal);
-        if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
-        results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome });
-        writeResults(resultsPath, results);
-        progress.finished(run, outcome.processWallS, outcome.error);
+        for (;;) {
+          if (abort.signal.aborted) return;
+          progress.started(run);
+          const outcome = await runOne(run, `run${results.runs.length}`, request, fixtures, abort.signal);
+          if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
+          const setAside = run.warmup ? undefined : busy.setAside(outcome.host);
+          results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) });
+          writeResults(resultsPath, results);
+          progress.finished(run, outcome.processWallS, outcome.error ?? setAside);
+          if (busy.stopped) return abort.abort();
+          if (!setAside) break;
+          await sleep(BUSY_PAUSE_MS, undefined, { signal: abort.signal }).catch(() => undefined);
+        }
       }
     };
     await execute(planned);
@@ -95,10 +106,51 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   results.finishedAt = new Date().toISOString();
   results.loadAfter = loadAverage();
   writeResults(resultsPath, results);
-  return { results, runDir, resultsPath, interrupted: abort.signal.aborted };
+  return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
 }
 
 type Fixtures = Map<string, Fixture | Error>;
+
+/** How long to wait for the machine to quieten before making a busy run again. */
+const BUSY_PAUSE_MS = 1000;
+/** --busy retry makes at most this share of the planned runs again. */
+const RETRY_SHARE = 0.5;
+
+/** Decides, run by run, whether a run measured on a busy machine is set aside (and made again), kept, or stops the suite. */
+class BusyRetries {
+  private left: number;
+  stopped = false;
+  /** why the suite stopped (--busy fail) */
+  reason?: string;
+
+  constructor(
+    private readonly policy: BusyPolicy,
+    plannedRuns: number,
+  ) {
+    this.left = Math.ceil(plannedRuns * RETRY_SHARE);
+  }
+
+  /** The reason to set this run aside, or undefined to count it. */
+  setAside(host: RunOutcome['host']): string | undefined {
+    const why = busyBecause(host);
+    if (!why || this.policy === 'keep') return undefined;
+    if (this.policy === 'fail') {
+      this.stopped = true;
+      this.reason = why;
+      return why;
+    }
+    if (this.left === 0) return undefined; // the budget is spent: counted, and the cell says it was busy
+    this.left--;
+    return why;
+  }
+}
+
+function busyBecause(host: RunOutcome['host']): string | undefined {
+  if (!host) return undefined;
+  if (host.othersCpuPct > BUSY_OTHERS_PCT) return `busy machine: others used ${Math.round(host.othersCpuPct)}% of a core`;
+  if (host.stealPct > HIGH_STEAL_PCT) return `busy machine: CPU steal ${host.stealPct.toFixed(1)}%`;
+  return undefined;
+}
 
 function maxRound(results: Results): number {
   return results.runs.reduce((max, run) => Math.max(max, run.round), 0);
@@ -106,7 +158,7 @@ function maxRound(results: Results): number {
 
 /** A cell is done when the median of its primary metric has an interval within ±target, or it has run as often as allowed. */
 export function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
-  const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup);
+  const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup && !run.setAside);
   if (runs.length >= auto.maxRepeats) return true;
   if (runs.some((run) => !run.ok)) return true; // a failing cell will not converge by repeating it
   const values = runs.map((run) => valueOf(run, PRIMARY[run.kind])!);

@@ -22,6 +22,8 @@ export interface CellSummary {
   kind: RunKind;
   /** measured runs that succeeded */
   repeats: number;
+  /** those runs */
+  measured: RunRecord[];
   failures: RunRecord[];
   /** the kind's primary metric (batch: wall time; server: answers per second) */
   primary: MetricSummary;
@@ -49,6 +51,12 @@ export interface CellSummary {
   stealPct: number;
   /** batch: median involuntary context switches per second of the measured tree (getrusage); servers have none */
   involuntaryPerS?: number;
+  /** every measured run had at least MIN_SAMPLES /proc samples past the first: the tree's CPU%, RSS, PIDs and threads are known */
+  sampled: boolean;
+  /** a batch cell whose median wall time is below CLOCK_FLOOR_S: CPU util from getrusage means nothing there */
+  tooShort: boolean;
+  /** why each run set aside (and made again) was: e.g. a busy machine */
+  setAside: string[];
   /** why this cell's numbers deserve less trust: few runs, spread, a busy machine */
   warnings: string[];
   /** the measured run whose primary metric is closest to the median: the one whose timeline is shown */
@@ -74,10 +82,11 @@ export interface ServerSummary {
 }
 
 export function summariseCells(results: Results): CellSummary[] {
-  const measured = results.runs.filter((run) => !run.warmup);
+  const measured = results.runs.filter((run) => !run.warmup && !run.setAside);
   const kindOf = new Map(results.plan.workloads.map((w) => [w.name, w.kind]));
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, kindOf.get(cell.workload)!, measured.filter((run) => run.cellId === cell.id)));
   for (const summary of summaries) {
+    summary.setAside = results.runs.filter((run) => run.cellId === summary.cell.id && run.setAside).map((run) => run.setAside!);
     Object.assign(summary, speedupOf(summary, summaries, results.plan));
     summary.warnings = warningsFor(summary);
   }
@@ -100,6 +109,7 @@ function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummar
     cell,
     kind,
     repeats: ok.length,
+    measured: ok,
     failures: runs.filter((run) => !run.ok),
     primary,
     medianProcessWallS: median(ok.map((run) => run.processWallS)),
@@ -108,6 +118,9 @@ function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummar
     stealPct: median(hosts.map((h) => h.stealPct)),
     involuntaryPerS: kind === 'batch' ? median(ok.map(involuntaryPerS)) : undefined,
     warnings: [],
+    setAside: [],
+    sampled: ok.length > 0 && ok.every((run) => run.timeline.samples.length - 1 >= MIN_SAMPLES),
+    tooShort: kind === 'batch' && primary.median < CLOCK_FLOOR_S,
     tasksPerS: medianOf('throughput'),
     ...taskLatency(ok),
     meanCpuPct: median(ok.map((run) => run.timeline.summary.meanCpuPct)),
@@ -165,6 +178,11 @@ function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<C
   return { speedup: speedRatio(metric, value, reference.median), speedupInterval: ratioOfMediansInterval(first, second) };
 }
 
+/** Fewer /proc samples than this (past the first, which sees processes barely started) say nothing reliable about a run. */
+export const MIN_SAMPLES = 3;
+/** Wall times below this are near the resolution of the clock, the scheduler and CPU accounting. */
+export const CLOCK_FLOOR_S = 0.001;
+
 /** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */
 export const FEW_RUNS = 5;
 export const HIGH_CV = 0.1;
@@ -175,8 +193,11 @@ export const HIGH_STEAL_PCT = 2;
 function warningsFor(s: CellSummary): string[] {
   const warnings: string[] = [];
   if (s.failures.length) warnings.push(`${s.failures.length} failed`);
+  if (s.setAside.length) warnings.push(`${s.setAside.length} set aside and made again (${[...new Set(s.setAside.map((why) => why.split(':')[0]))].join(', ')})`);
   if (s.repeats > 0 && s.repeats < FEW_RUNS) warnings.push(`few runs (${s.repeats})`);
   if (s.primary.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.primary.cv * 100).toFixed(0)}%)`);
+  if (s.tooShort) warnings.push(`wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`);
+  if (s.repeats > 0 && !s.sampled) warnings.push(`runs too short to sample (under ${MIN_SAMPLES} /proc samples each)`);
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
   if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {

@@ -4,7 +4,7 @@ import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts'
 import { versionSection, type VersionComparison } from './versions.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
-import { verdictFor } from '../verdict.ts';
+import { serverRanking, verdictFor } from '../verdicts/index.ts';
 import { fixed, mib } from './format.ts';
 import type { Sample } from '../sample.ts';
 
@@ -105,6 +105,8 @@ export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string
 }
 
 const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+/** What the /proc sampler saw, where it saw enough of the run. */
+const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sampled ? text : 'not sampled');
 
 /** A server's table: throughput and latency from the load generator, the tree from /proc. */
 function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Column[] {
@@ -118,7 +120,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
     { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
-    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
     { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
     { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
     { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
@@ -148,11 +150,11 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
           { header: 'latency p50 / p99 (ms)', value: (s: CellSummary) => measured(s, `${fixed(s.taskP50S * 1000, 1)} / ${fixed(s.taskP99S * 1000, 1)}`) },
         ]
       : []),
-    { header: 'CPU util', value: (s) => fixed(s.cpuUtilisation, 2) },
-    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
-    { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
-    { header: 'PIDs', value: (s) => String(s.maxPids) },
-    { header: 'threads', value: (s) => String(s.maxThreads) },
+    { header: 'CPU util', value: (s) => (s.tooShort ? '–' : fixed(s.cpuUtilisation, 2)) },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    { header: 'peak RSS MiB', value: (s) => sampled(s, mib(s.peakRssKiB)) },
+    { header: 'PIDs', value: (s) => sampled(s, String(s.maxPids)) },
+    { header: 'threads', value: (s) => sampled(s, String(s.maxThreads)) },
     { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${fixed(s.involuntaryPerS, 0)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
@@ -183,13 +185,26 @@ function failureNotes(cells: CellSummary[]): string[] {
   );
 }
 
-function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined): string {
+/** For a server workload: the servers against each other, one line per sweep point. */
+function rankings(cells: CellSummary[]): string[] {
+  const points = new Map<string, CellSummary[]>();
+  for (const c of cells) {
+    const label = sweepParts(c.cell.sweep).join(', ') || 'one load';
+    points.set(label, [...(points.get(label) ?? []), c]);
+  }
+  return [...points.entries()].flatMap(([label, here]) => serverRanking(here, label) || []);
+}
+
+function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined, cores: number): string {
   const table_ = columns(info, interpreter);
   // Each mode at its largest W: a mode that ignores W ran only at the smallest.
   const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
-  const verdicts = cells
-    .filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && c.cell.mode !== 'serial' && c.speedup !== undefined)
-    .map((c) => `- ${verdictFor(c, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)}`);
+  // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
+  const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
+  const verdicts = [
+    ...(info.kind === 'server' ? rankings(cells) : []),
+    ...judged.map((c) => verdictFor(c, cores, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
+  ].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   return [
     `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
@@ -237,7 +252,7 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
     for (const interpreter of results.interpreters) {
       const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter.id);
       if (cells.length === 0) continue;
-      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
+      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter, results.machine.logicalCores));
     }
   }
   sections.push(HOW_TO_READ);
