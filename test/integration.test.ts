@@ -22,7 +22,7 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
   const results = readResults(join(runDir, 'results.json'));
   assert.equal(results.status, 'complete');
   assert.equal(results.plan.cells.length, 4 * 2);
-  assert.equal(results.runs.length, results.plan.cells.length * 2);
+  assert.equal(results.runs.filter((run) => !run.setAside).length, results.plan.cells.length * 2, 'runs set aside on a busy machine were made again');
   assert.ok(results.runs.every((run) => run.ok), 'every run succeeded');
   assert.ok(results.machine.logicalCores >= 1 && results.loadAfter);
 

@@ -17,7 +17,7 @@ function gilbench(args: string[]) {
 /** Runs gilbench and returns the results and report it wrote. */
 function run(args: string[]): { results: Results; report: string; stderr: string } {
   const out = tempDir();
-  const result = gilbench(['run', '--out', out, '--repeat', '1', '--warmup', '0', '--sample-interval', '50', ...args]);
+  const result = gilbench(['run', '--out', out, '--repeat', '1', '--warmup', '0', '--sample-interval', '50', '--busy', 'keep', ...args]);
   assert.equal(result.status, 0, result.stderr);
   const runDir = join(out, readlinkSync(join(out, 'latest')));
   return { results: readResults(join(runDir, 'results.json')), report: readFileSync(join(runDir, 'report.md'), 'utf8'), stderr: result.stderr };

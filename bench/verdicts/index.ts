@@ -22,7 +22,19 @@ export function judgeEvidence(e: Evidence): Verdict {
   return rule ? { rule: rule.id, sentence: rule.sentence(e) } : { rule: 'none', sentence: 'no rule applies.' };
 }
 
+/** The rule that speaks for a cell: what the figures' verdicts rest on too. */
+export function ruleFor(summary: CellSummary, cores: number): string {
+  return judgeEvidence(evidenceOf(summary, cores)).rule;
+}
+
 /** "threads at W=2: 1.30x serial …": one cell's verdict line, from its measured runs. */
 export function verdictFor(summary: CellSummary, cores: number, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
   return `${head}: ${judgeEvidence(evidenceOf(summary, cores)).sentence}`;
+}
+
+/** The rule table of docs/VERDICTS.md, from the rules themselves: the docs cannot drift from the code. */
+export function rulesTable(): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = RULES.map((r) => `| \`${r.id}\` | ${r.kinds.join(', ')} | ${cell(r.needs)} | ${cell(r.says)} |`);
+  return ['| rule | kinds | the evidence it needs | what it says |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

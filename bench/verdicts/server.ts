@@ -15,7 +15,7 @@ function spread(e: Evidence): string {
   if (e.processes > 1 && (e.busyProcessesAtOnce ?? 0) >= 2) {
     return `${e.busyProcessesAtOnce} of its processes were each busy at the same sampled moment (${split}; accepts per worker ${e.summary.server!.accepted.join(' / ')}) — in parallel`;
   }
-  if (e.processes === 1) return `one process under one GIL: ${split} (CPU beyond the user share is the kernel's send and receive, not Python running in parallel)`;
+  if (e.processes === 1) return `one process under one GIL: ${split} (CPU beyond the user share is the kernel's send and receive, not Python code on a second core)`;
   return split;
 }
 
