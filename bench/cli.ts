@@ -6,6 +6,7 @@ import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
 import { fail, UsageError } from './errors.ts';
+import { gilbenchVersion } from './version.ts';
 
 const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
 
@@ -17,6 +18,7 @@ Usage:
   gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
   gilbench figures [options]      measure the lecture's claims: figures (PNG, SVG) and FIGURES.md with verdicts
   gilbench help [COMMAND]         show help
+  gilbench --version              print gilbench's version
 
 Run "gilbench COMMAND --help" for a command's options.`;
 
@@ -34,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(COMMANDS[rest[0] ?? '']?.help ?? MAIN_HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
+      console.log(gilbenchVersion());
       return 0;
     }
     const chosen = COMMANDS[command] ?? fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);

@@ -2,6 +2,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fail } from './errors.ts';
+import { MODULE_EXT } from './modules.ts';
 import type { ServerCommand } from './serve.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
@@ -74,7 +75,7 @@ export interface Workload extends WorkloadDescriptor {
 }
 
 export const WORKLOADS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'workloads');
-const DESCRIPTOR_FILE = 'workload.ts';
+const DESCRIPTOR_FILE = `workload${MODULE_EXT}`;
 
 export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescriptor {
   return descriptor;
