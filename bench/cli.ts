@@ -11,8 +11,8 @@ import { gilbenchVersion } from './version.ts';
 const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
 
 Usage:
-  gilbench run [options]          run a benchmark suite and write reports/<run-id>/{results.json,report.md,*.png}
-  gilbench report FILE            re-render report.md and the charts from a results.json, without running anything
+  gilbench run [options]          run a benchmark suite and write reports/<run-id>/{results.json,report.md,report.html,*.png}
+  gilbench report FILE            re-render report.md, report.html and the charts from a results.json, without running anything
   gilbench compare BASE [CAND]    compare two results files (or two interpreters of one) cell by cell
   gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
   gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
