@@ -41,5 +41,5 @@ test('the packed package installs outside the repository and runs with plain nod
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { status: string; runs: { ok: boolean }[] };
   assert.equal(results.status, 'complete');
   assert.ok(results.runs.length === 1 && results.runs[0]!.ok, 'the countdown ran');
-  assert.ok(existsSync(join(runDir, 'report.md')), 'report.md written');
+  for (const file of ['report.md', 'report.html']) assert.ok(existsSync(join(runDir, file)), `${file} written`);
 });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Marked, type Tokens } from 'marked';
 import type { ChartConfig } from './charts.ts';
-import { CHART_STYLE } from './render.ts';
+import { CHART_STYLE, type ChartSize } from './render.ts';
 
 /**
  * report.html: report.md as one self-contained page whose charts are live. Each image of a chart
@@ -13,9 +13,12 @@ import { CHART_STYLE } from './render.ts';
  */
 
 export interface LiveChart {
-  /** the PNG's file name, as report.md links it */
+  /** the PNG's file name, as the markdown links it */
   file: string;
-  config: ChartConfig;
+  /** one chart, or several side by side (a figure) */
+  panels: ChartConfig[];
+  /** the PNG's size: the page keeps its proportions and draws it no wider */
+  size: ChartSize;
 }
 
 const require = createRequire(import.meta.url);
@@ -35,7 +38,9 @@ export function renderHtml(markdown: string, charts: LiveChart[]): string {
       image({ href, text }: Tokens.Image) {
         const i = index.get(href);
         if (i === undefined) return false; // not a chart: marked's own <img>
-        return `<span class="chart"><canvas data-chart="${i}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`;
+        const { panels, size } = charts[i]!;
+        const canvases = panels.map((_, panel) => `<span class="panel"><canvas data-chart="${i}" data-panel="${panel}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`);
+        return `<span class="chart" style="max-width: ${size.width}px"><span class="panels">${canvases.join('')}</span></span>`;
       },
     },
   });
@@ -52,7 +57,7 @@ export function renderHtml(markdown: string, charts: LiveChart[]): string {
 <main>
 ${marked.parse(markdown, { async: false })}
 </main>
-<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => withFunctionsAsSource(c.config))))}</script>
+<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => ({ aspectRatio: c.size.width / c.panels.length / c.size.height, panels: withFunctionsAsSource(c.panels) }))))}</script>
 <script type="application/json" id="chart-style">${scriptSafe(JSON.stringify(CHART_STYLE))}</script>
 ${LIBRARIES.map((file) => `<script>${scriptSafe(readFileSync(file, 'utf8'))}</script>`).join('\n')}
 <script>${BROWSER_SCRIPT}</script>
@@ -103,8 +108,11 @@ th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]
 tbody tr:nth-child(even) { background: #fafafa; }
 code { font-size: .9em; background: #f4f4f4; padding: 0 .2em; border-radius: 3px; }
 pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; }
-.chart { display: block; position: relative; max-width: 1200px; margin: 1.5rem 0; }
-.chart .hint { font-size: .8rem; color: #666; }
+.chart { display: block; width: 96vw; margin: 1.5rem 0 1.5rem calc(50% - 48vw); }
+@media (min-width: 1280px) { .chart { width: auto; margin-left: 0; } }
+.chart .panels { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); }
+.chart .panel { display: block; position: relative; }
+.chart .hint { display: block; font-size: .8rem; color: #666; }
 details { margin: .5rem 0; } summary { cursor: pointer; }
 `;
 
@@ -124,24 +132,26 @@ const BROWSER_SCRIPT = `
 
   // Zoom where x is a number (time, workers, connections): drag a box or use the wheel; shift-drag pans; double-click resets.
   const zoomable = (config) => { const x = config.options?.scales?.x; return x && (x.type === 'linear' || x.type === 'logarithmic'); };
-  const interactive = (config) => {
+  const interactive = (config, aspectRatio) => {
     const options = config.options ?? {};
     const zoom = zoomable(config)
       ? { zoom: { drag: { enabled: true }, wheel: { enabled: true }, mode: 'x' }, pan: { enabled: true, mode: 'x', modifierKey: 'shift' }, limits: { x: { min: 'original', max: 'original' } } }
       : { zoom: { drag: { enabled: false }, wheel: { enabled: false } }, pan: { enabled: false } };
     const interaction = config.type === 'line' ? { mode: 'nearest', axis: 'x', intersect: false } : { mode: 'index', intersect: false };
-    return { ...config, options: { ...options, responsive: true, maintainAspectRatio: true, aspectRatio: style.aspectRatio, interaction, plugins: { ...options.plugins, zoom } } };
+    return { ...config, options: { ...options, responsive: true, maintainAspectRatio: true, aspectRatio, interaction, plugins: { ...options.plugins, zoom } } };
   };
   for (const canvas of document.querySelectorAll('canvas[data-chart]')) {
-    const config = configs[Number(canvas.dataset.chart)];
-    const chart = new Chart(canvas, interactive(config));
-    if (zoomable(config)) {
-      canvas.addEventListener('dblclick', () => chart.resetZoom());
-      const hint = document.createElement('div');
-      hint.className = 'hint';
-      hint.textContent = 'Drag across the chart or use the wheel to zoom in time; shift-drag to pan; double-click to reset. Click a legend entry to hide its series.';
-      canvas.parentElement.append(hint);
-    }
+    const { aspectRatio, panels } = configs[Number(canvas.dataset.chart)];
+    const config = panels[Number(canvas.dataset.panel)];
+    const chart = new Chart(canvas, interactive(config, aspectRatio));
+    if (zoomable(config)) canvas.addEventListener('dblclick', () => chart.resetZoom());
+  }
+  for (const figure of document.querySelectorAll('.chart')) {
+    const hint = document.createElement('span');
+    hint.className = 'hint';
+    const zooms = [...figure.querySelectorAll('canvas')].some((canvas) => zoomable(Chart.getChart(canvas).config));
+    hint.textContent = 'Hover for values; click a legend entry to hide its series.' + (zooms ? ' Drag across a numeric x axis or use the wheel to zoom (shift-drag pans, double-click resets).' : '');
+    figure.append(hint);
   }
 
   // Click a column's header to sort its rows; numbers (the leading one of "1.07x", "99 / 109") sort as numbers.

@@ -9,11 +9,13 @@ import type { Interpreter } from '../interpreters.ts';
 import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
-import { renderPng } from './render.ts';
+import { renderPng, SLIDE } from './render.ts';
 import { sweepParts } from '../plan.ts';
 import { versionComparisons, type VersionComparison } from './versions.ts';
 
 type DrawnChart = { title: string; file: string; config: ChartConfig };
+/** A section's charts, with the config each PNG was drawn from (report.html draws them again). */
+type WithConfigs<T extends { files: unknown }> = Omit<T, 'files'> & { files: DrawnChart[] };
 
 /** Renders report.md, its charts and report.html into `dir` from results alone; returns report.md's path. */
 export function writeReport(results: Results, dir: string): string {
@@ -26,7 +28,8 @@ export function writeReport(results: Results, dir: string): string {
   const path = join(dir, 'report.md');
   const markdown = renderMarkdown(results, summaries, charts, versions);
   writeAtomic(path, markdown);
-  writeAtomic(join(dir, 'report.html'), renderHtml(markdown, [...charts, ...versions].flatMap((c) => c.files)));
+  const live = [...charts, ...versions].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
+  writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
   return path;
 }
 
@@ -40,7 +43,7 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
   return [...keyed.values()];
 }
 
-function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): ChartFiles & { files: DrawnChart[] } {
+function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): WithConfigs<ChartFiles> {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
   const context = { caption: `${info.name}, ${interpreter}${about && !about.gilEnabled ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
@@ -59,7 +62,7 @@ function writeChart(dir: string, name: string, title: string, config: ChartConfi
   return { title, file, config };
 }
 
-function writeVersionCharts(dir: string, comparison: VersionComparison): VersionSection & { files: DrawnChart[] } {
+function writeVersionCharts(dir: string, comparison: VersionComparison): WithConfigs<VersionSection> {
   const name = [comparison.workload, 'versions', `w${comparison.workers}`, ...sweepParts(comparison.sweep)].join('-');
   const files: DrawnChart[] = [];
   if (comparison.modes.length) files.push(writeChart(dir, `${name}-speedup`, 'Speedup vs serial by interpreter', speedupByVersion(comparison)));

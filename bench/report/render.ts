@@ -18,7 +18,6 @@ export const SLIDE: ChartSize = { width: 1200, height: 675 };
 export const CHART_STYLE = {
   font: { size: 18, family: 'DejaVu Sans, Helvetica, Arial, sans-serif' },
   color: '#222222',
-  aspectRatio: SLIDE.width / SLIDE.height,
 };
 
 /** PNGs keep their layout (sizes are in CSS pixels) at twice the pixels: sharp on a projector or a HiDPI screen. */
