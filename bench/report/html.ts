@@ -40,7 +40,7 @@ export function renderHtml(markdown: string, charts: LiveChart[]): string {
         if (i === undefined) return false; // not a chart: marked's own <img>
         const { panels, size } = charts[i]!;
         const canvases = panels.map((_, panel) => `<span class="panel"><canvas data-chart="${i}" data-panel="${panel}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`);
-        return `<span class="chart" style="max-width: ${size.width}px"><span class="panels">${canvases.join('')}</span></span>`;
+        return `<span class="chart" style="--width: ${size.width}px"><span class="panels">${canvases.join('')}</span></span>`;
       },
     },
   });
@@ -108,8 +108,8 @@ th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]
 tbody tr:nth-child(even) { background: #fafafa; }
 code { font-size: .9em; background: #f4f4f4; padding: 0 .2em; border-radius: 3px; }
 pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; }
-.chart { display: block; width: 96vw; margin: 1.5rem 0 1.5rem calc(50% - 48vw); }
-@media (min-width: 1280px) { .chart { width: auto; margin-left: 0; } }
+/* As wide as the PNG where the window allows, centred on the text: a two-panel figure reaches beyond it. */
+.chart { display: block; width: min(96vw, var(--width)); margin: 1.5rem 0 1.5rem calc(50% - min(48vw, var(--width) / 2)); }
 .chart .panels { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); }
 .chart .panel { display: block; position: relative; }
 .chart .hint { display: block; font-size: .8rem; color: #666; }
