@@ -119,14 +119,13 @@ const RETRY_SHARE = 0.5;
 /** Decides, run by run, whether a run measured on a busy machine is set aside (and made again), kept, or stops the suite. */
 class BusyRetries {
   private left: number;
+  private readonly policy: BusyPolicy;
   stopped = false;
   /** why the suite stopped (--busy fail) */
   reason?: string;
 
-  constructor(
-    private readonly policy: BusyPolicy,
-    plannedRuns: number,
-  ) {
+  constructor(policy: BusyPolicy, plannedRuns: number) {
+    this.policy = policy;
     this.left = Math.ceil(plannedRuns * RETRY_SHARE);
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail } from './errors.ts';
 import type { LoadSpec } from './loadgen/index.ts';
+import { MODULE_EXT } from './modules.ts';
 import { WORKLOADS_DIR } from './paths.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
@@ -77,7 +78,7 @@ export interface Workload extends WorkloadDescriptor {
   programPath: string;
 }
 
-const DESCRIPTOR_FILE = 'workload.ts';
+const DESCRIPTOR_FILE = `workload${MODULE_EXT}`;
 
 export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescriptor {
   return descriptor;

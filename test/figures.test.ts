@@ -25,10 +25,11 @@ test('figures: a small run writes each figure, FIGURES.md with a verdict per cla
   assert.equal(rows.length, 2, 'one row per figure');
   for (const row of rows) assert.match(row, /\*\*(holds|does not hold|depends)\*\*: \S/, `a verdict with its reason: ${row}`);
   assert.match(page, /Threads acquire the interpreter lock/, 'the claim, quoted');
+  assert.match(readFileSync(join(out, 'FIGURES.html'), 'utf8'), /<canvas data-chart="1" data-panel="1"/, 'FIGURES.html: both panels of both figures live');
 
   for (const id of ['gil-timeline', 'worker-cost']) {
     assert.ok(existsSync(join(out, `${id}.png`)) && existsSync(join(out, `${id}.svg`)), `${id}: PNG and SVG`);
-    assert.equal(pngWidth(join(out, `${id}.png`)), 1920, `${id}: two panels side by side`);
+    assert.equal(pngWidth(join(out, `${id}.png`)), 2 * 1920, `${id}: two panels side by side, at twice the pixels`);
     assert.equal(readFileSync(join(out, `${id}.svg`), 'utf8').match(/<svg /g)?.length, 3, `${id}: an SVG holding its two panels`);
   }
 

@@ -6,7 +6,7 @@ import { parse } from './args.ts';
 
 export const REPORT_HELP = `Usage: gilbench report FILE [--out DIR]
 
-Renders report.md and the charts from a results.json alone (also a partial one).
+Renders report.md, the charts and report.html from a results.json alone (also a partial one).
   --out DIR     where to write them (default: the folder that holds FILE)
   -h, --help    show this help`;
 

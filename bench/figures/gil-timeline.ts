@@ -81,7 +81,8 @@ function timeline(run: RunRecord): ChartConfiguration<'line'> {
       },
       scales: {
         x: { type: 'linear', min: 0, max: WINDOW_S * 1000, title: { display: true, text: 'time (ms)' } },
-        y: { type: 'linear', min: 0.4, max: all.length + 0.6, ticks: { stepSize: 1, callback: (v) => all[Number(v) - 1]?.label ?? '' } },
+        // Lane i is dataset i - 1; read from the chart, so that report.html can run this function too.
+        y: { type: 'linear', min: 0.4, max: all.length + 0.6, ticks: { stepSize: 1, callback(v) { return this.chart.data.datasets[Number(v) - 1]?.label ?? ''; } } },
       },
     },
   };
@@ -95,7 +96,7 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
   const datasets = tids.map((tid, index) => {
     const cpuPct = samples.slice(1).flatMap((sample, i) => {
       const [now, before] = [cpuOf(sample, tid), cpuOf(samples[i]!, tid)];
-      return now === undefined || before === undefined ? [] : [{ x: sample.t, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
+      return now === undefined || before === undefined ? [] : [{ x: sample.t * 1000, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
     });
     return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before' });
   });
@@ -108,7 +109,7 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
         subtitle: { display: true, text: `CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`, padding: { bottom: 12 } },
       },
       scales: {
-        x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (s)' } },
+        x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (ms)' } },
         y: { beginAtZero: true, suggestedMax: 110, title: { display: true, text: 'CPU (%)' } },
       },
     },

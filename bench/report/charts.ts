@@ -1,4 +1,4 @@
-import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import type { Chart, ChartConfiguration, ChartDataset, LegendItem, Plugin } from 'chart.js';
 import { sweepParts } from '../plan.ts';
 import { METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { CellSummary } from '../summary.ts';
@@ -40,18 +40,42 @@ export function lineDataset(label: string, data: Point[], colour: string, style:
   return { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 3, pointRadius: 5, ...style };
 }
 
+/**
+ * A line chart's legend: each entry a short line, dashed as its series is (Chart.js would take a
+ * line legend's style from the series' first point, which has no dash). Uses only its argument:
+ * report.html runs it too.
+ */
+export const lineLegend = {
+  labels: {
+    usePointStyle: true,
+    pointStyle: 'line' as const,
+    pointStyleWidth: 40,
+    generateLabels(chart: Chart): LegendItem[] {
+      const items = (chart.constructor as typeof Chart).defaults.plugins.legend.labels.generateLabels(chart);
+      return items.map((item) => {
+        const dataset = chart.data.datasets[item.datasetIndex!] as ChartDataset<'line'>;
+        return { ...item, lineDash: (dataset.borderDash as number[] | undefined) ?? [], lineWidth: dataset.borderWidth as number };
+      });
+    },
+  },
+};
+
 interface ErrorBar {
   low: number;
   high: number;
 }
 type BarWithErrors = ChartDataset<'bar', number[]> & { errorBars?: (ErrorBar | undefined)[] };
 
-/** Draws each bar's interval as a whisker; Chart.js has no error bars of its own. */
+/** Draws each bar's interval as a whisker; Chart.js has no error bars of its own. Whiskers stay inside the plot, off the title. */
 export const errorBars: Plugin<'bar'> = {
   id: 'errorBars',
   afterDatasetsDraw(chart) {
-    const { ctx } = chart;
+    const { ctx, chartArea } = chart;
     const y = chart.scales['y']!;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+    ctx.clip();
     chart.data.datasets.forEach((dataset, datasetIndex) => {
       const bars = (dataset as BarWithErrors).errorBars;
       if (!bars || !chart.isDatasetVisible(datasetIndex)) return;
@@ -74,6 +98,7 @@ export const errorBars: Plugin<'bar'> = {
         ctx.restore();
       });
     });
+    ctx.restore();
   },
 };
 
@@ -169,7 +194,7 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title(`CPU over time at W = ${workers}, as top sees it`, `${caption}; total CPU% of the process tree, 100% = one core`),
+      plugins: { ...title(`CPU over time at W = ${workers}, as top sees it`, `${caption}; total CPU% of the process tree, 100% = one core`), legend: lineLegend },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (s)' } },
         y: { beginAtZero: true, suggestedMax: cores * 100 + 20, title: { display: true, text: 'total CPU (%)' } },
@@ -223,7 +248,7 @@ function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): 
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`),
+      plugins: { ...title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`), legend: lineLegend },
       scales: { x: workersAxis, y: logAxis('wall time (s, log scale)') },
     },
   };
@@ -236,7 +261,7 @@ function throughputVsWorkers(cells: CellSummary[], { caption, taskNoun }: ChartC
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`),
+      plugins: { ...title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`), legend: lineLegend },
       scales: { x: workersAxis, y: logAxis(`${taskNoun} per second (log scale)`) },
     },
   };
@@ -303,7 +328,7 @@ function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): Char
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`),
+      plugins: { ...title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`), legend: lineLegend },
       scales: { x: { type: 'linear', title: { display: true, text: 'open connections C' } }, y: { beginAtZero: true, title: { display: true, text: 'server RSS (MiB)' } } },
     },
   };

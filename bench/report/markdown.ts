@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Results } from '../results.ts';
 import { gilStatus, modeLabel, type Interpreter } from '../interpreters.ts';
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
@@ -42,7 +43,8 @@ function machineSection(results: Results): string {
     table(
       ['CPU', 'cores (physical / logical)', 'memory', 'OS', 'kernel', 'virtualisation', 'load before → after (1/5/15 min)'],
       [[
-        `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz`,
+        // Some virtual CPUs report no clock speed (0).
+        m.cpuSpeedGHz > 0 ? `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz` : m.cpuModel,
         `${m.physicalCores} / ${m.logicalCores}`,
         `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
         `${m.os} (${m.arch})`,
@@ -160,13 +162,27 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
   ];
 }
 
+/**
+ * A command line for a table: each absolute path by its file name (the interpreter table names the
+ * executable in full), and a long one cut between words, never inside one.
+ */
+function shortCommand(command: string, limit = 80): string {
+  const words = command.split(' ').map((word) => (word.startsWith('/') ? basename(word) : word));
+  let shown = words[0] ?? '';
+  for (const word of words.slice(1)) {
+    if (shown.length + 1 + word.length > limit) return `${shown} …`;
+    shown += ` ${word}`;
+  }
+  return shown;
+}
+
 /** What top showed at the busiest moment of the cell's typical run. */
 function topTable(s: CellSummary): string {
   const samples = s.typical?.timeline.samples ?? [];
   const busiest = samples.slice(1).reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ?? samples[0];
   if (!busiest) return '';
   const rows = busiest.processes.map((p) => [
-    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${p.command.slice(0, 80)}\``,
+    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${shortCommand(p.command)}\``,
   ]);
   return [
     `<details><summary>top at t = ${busiest.t.toFixed(2)} s — ${s.cell.id}</summary>`,
