@@ -26,14 +26,15 @@ export class Progress {
     if (this.tty) this.out.write(`\r\x1b[K${this.prefix(run)} … ETA ${formatDuration(this.etaS())}`);
   }
 
-  finished(run: ScheduledRun, seconds: number, error?: string): void {
+  /** setAside: why the run will be made again (a busy machine), said like a failure but not one. */
+  finished(run: ScheduledRun, seconds: number, error?: string, setAside?: string): void {
     this.done++;
     const list = this.durations.get(run.cell.id) ?? [];
     list.push(seconds);
     this.durations.set(run.cell.id, list);
-    const status = error ? `FAILED: ${error}` : `${seconds.toFixed(2)} s`;
+    const status = error ? `FAILED: ${error}` : setAside ? `${seconds.toFixed(2)} s, set aside (${setAside}): made again` : `${seconds.toFixed(2)} s`;
     if (this.tty) {
-      if (error) this.out.write(`\r\x1b[K${this.prefix(run)} ${status}\n`);
+      if (error || setAside) this.out.write(`\r\x1b[K${this.prefix(run)} ${status}\n`);
     } else {
       this.out.write(`${this.prefix(run)} ${status} (ETA ${formatDuration(this.etaS())})\n`);
     }

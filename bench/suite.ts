@@ -78,9 +78,10 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
           const setAside = run.warmup ? undefined : busy.setAside(outcome.host);
           results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) });
           writeResults(resultsPath, results);
-          progress.finished(run, outcome.processWallS, outcome.error ?? setAside);
+          progress.finished(run, outcome.processWallS, outcome.error, setAside);
           if (busy.stopped) return abort.abort();
           if (!setAside) break;
+          progress.extend([run]);
           await sleep(BUSY_PAUSE_MS, undefined, { signal: abort.signal }).catch(() => undefined);
         }
       }
