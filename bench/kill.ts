@@ -67,9 +67,12 @@ export class RunTree {
     if (!HAS_PROC) return sendSignal(this.root, 0) ? [this.root] : [];
     for (const pid of listTree(this.root)) this.note(pid);
     const session = this.sessionStillOurs();
+    const rootStartS = this.seen.get(this.root) ?? 0;
     for (const pid of listPids()) {
       const stat = readStat(pid);
-      if (stat && ((session && stat.session === this.root) || readEnviron(pid).includes(this.mark))) this.note(pid, stat.startS);
+      // Nothing older than the child can carry its mark: most of /proc is skipped without a second read.
+      if (!stat || stat.startS < rootStartS) continue;
+      if ((session && stat.session === this.root) || readEnviron(pid).includes(this.mark)) this.note(pid, stat.startS);
     }
     return [...this.seen.keys()].filter((pid) => this.same(pid));
   }
