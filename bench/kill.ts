@@ -11,16 +11,11 @@ export function sendSignal(pid: number, sig: NodeJS.Signals | 0): boolean {
   }
 }
 
-/**
- * A child's whole process tree, however far its members moved: a descendant that called setsid
- * or lost its parent leaves the child's session and the tree /proc links, but keeps the
- * environment it inherited. Every run's environment carries a mark of its own (RUN_MARK=token),
- * and /proc/PID/environ tells who carries it.
- */
-export const RUN_MARK = 'GILBENCH_RUN';
+/** The environment variable whose value (a token per run) marks each process of one run. */
+const RUN_MARK = 'GILBENCH_RUN';
 
 /** How long the members get between SIGTERM and SIGKILL. */
-export const KILL_GRACE_MS = 500;
+const KILL_GRACE_MS = 500;
 /** Rounds of find-and-kill: a member may fork between the listing and its SIGKILL. */
 const KILL_ROUNDS = 5;
 /** How long a SIGKILLed process may take to be gone (it may be in the middle of a system call). */
@@ -32,6 +27,12 @@ const LIVE = new Set<RunTree>();
 /** Processes that outlived every SIGKILL (stuck in the kernel), PID → start time: what the harness must not claim it stopped. */
 const STUCK = new Map<number, number>();
 
+/**
+ * A child's whole process tree, however far its members moved: a descendant that called setsid
+ * or lost its parent leaves the child's session and the tree /proc links, but keeps the
+ * environment it inherited. Every run's environment carries a mark of its own (RUN_MARK=token),
+ * and /proc/PID/environ tells who carries it.
+ */
 export class RunTree {
   /** added to the child's environment, first, so that it stays within what environ shows */
   readonly env: Record<string, string>;
