@@ -24,9 +24,8 @@ export function onInterrupt(stop: () => void, lastWords: () => void): () => void
     console.error(`gilbench: interrupted again: exiting at once${killed ? ` after sending SIGKILL to ${killed} processes` : ''}.`);
     process.exit(130);
   };
-  const alive = ancestors();
   const watch = setInterval(() => {
-    if (!alive()) handle();
+    if (!jobAlive()) handle();
   }, ANCESTORS_CHECK_MS).unref();
   for (const signal of STOP_SIGNALS) process.on(signal, handle);
   return () => {
@@ -58,3 +57,6 @@ function ancestors(): () => boolean {
     return stat !== undefined && stat.state !== 'Z' && stat.startS === startS;
   });
 }
+
+/** Listed once, as the harness starts: npm may end before the first run does. */
+const jobAlive = ancestors();
