@@ -1,8 +1,8 @@
-import { execa } from 'execa';
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { tryParseJson } from './json.ts';
 import { PROBE } from './paths.ts';
+import { spawnWatched } from './spawn.ts';
 
 /** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
 export const MIN_PYTHON = '3.8';
@@ -36,6 +36,9 @@ const ProbeSchema = z.object({
   free_threaded_build: z.boolean(),
   switch_interval_s: z.number().nullable(),
 });
+
+/** An interpreter answers in a fraction of a second; a wrapper that hangs must not hang the harness. */
+export const PROBE_TIMEOUT_S = 5;
 
 /** "3.12.1" ≥ "3.12": compared number by number. */
 export function versionAtLeast(version: string, min: string): boolean {
@@ -72,11 +75,10 @@ export function modeLabel(mode: string, interpreter: Interpreter | undefined): s
 
 /** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
 export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
-  const answer = await execa(requested, [PROBE], { reject: false, timeout: 30_000, stdin: 'ignore', env });
-  if (answer.failed) {
-    const why = answer.code === 'ENOENT' ? 'was not found' : `failed (${(answer.shortMessage ?? '').split('\n')[0]})`;
-    return { error: `Python interpreter "${requested}" ${why}.` };
-  }
+  const watched = await spawnWatched({ executable: requested, args: [PROBE], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
+  if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
+  const answer = await watched.finish();
+  if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
   const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
   if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
   const facts = parsed.data;

@@ -21,6 +21,9 @@ export interface StatLine {
   comm: string;
   state: string;
   ppid: number;
+  /** process group and session: a run's child leads both, until a descendant leaves them */
+  pgrp: number;
+  session: number;
   /** user + system CPU time, seconds */
   cpuS: number;
   userS: number;
@@ -43,6 +46,8 @@ export function parseStat(text: string): StatLine {
     comm: text.slice(text.indexOf('(') + 1, close),
     state: fields[0] ?? '?',
     ppid: at(4),
+    pgrp: at(5),
+    session: at(6),
     cpuS: (at(14) + at(15)) / CLOCK_TICKS,
     userS: at(14) / CLOCK_TICKS,
     sysS: at(15) / CLOCK_TICKS,
@@ -139,6 +144,20 @@ export function listChildren(pid: number, threads = listThreads(pid), files = ON
     if (text) for (const child of text.trim().split(' ')) if (child) children.push(Number(child));
   }
   return children;
+}
+
+/** Every PID in /proc now: processes, not threads. */
+export function listPids(): number[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The environment a process was started with, as NAME=VALUE strings; empty when unreadable. */
+export function readEnviron(pid: number): string[] {
+  return (read(`/proc/${pid}/environ`) ?? '').split('\0');
 }
 
 /** root and all its descendants, root first. */

@@ -53,6 +53,8 @@ interface Known {
   /** cmdline changes only on exec, which also changes the stat's comm: read again only then */
   comm: string;
   command: string;
+  /** seconds after boot: with the PID, names the process (a PID may be reused) */
+  startS: number;
   /** thread ids: /proc/PID/task is listed again only when their count changes or one vanished */
   threads?: number[];
 }
@@ -87,6 +89,7 @@ export class ProcTreeReader {
         cpuS: stat.cpuS,
         atS: nowS,
         comm: stat.comm,
+        startS: stat.startS,
         command: before?.comm === stat.comm ? before.command : readCommand(pid),
         threads,
       };
@@ -108,6 +111,11 @@ export class ProcTreeReader {
     }
     this.known = seen;
     return totals(t, processes);
+  }
+
+  /** The processes of the latest walk: PID → start time. */
+  lastSeen(): Map<number, number> {
+    return new Map([...this.known].map(([pid, known]) => [pid, known.startS]));
   }
 
   close(): void {
@@ -195,9 +203,9 @@ export class TreeSampler {
     }, Math.min(FIRST_LOOK_MS, this.intervalMs));
   }
 
-  /** The PIDs seen in the latest walk: what must be killed if the run has to be stopped. */
-  lastPids(): number[] {
-    return this.samples.at(-1)?.processes.map((p) => p.pid) ?? [this.root];
+  /** The processes seen in the latest walk (PID → start time): part of what is killed when the run stops. */
+  lastSeen(): Map<number, number> {
+    return this.reader.lastSeen();
   }
 
   stop(): Timeline {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { generateLoad, type LoadResult } from './loadgen/index.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
 import { DoneLineSchema } from './results.ts';
-import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type ServerOutcome, type Watched } from './run.ts';
+import { hostDuring, lastJsonLine, notRun, type BatchCommand, type ServerOutcome } from './run.ts';
+import { spawnWatched, type Watched } from './spawn.ts';
 import { tryParseJson } from './json.ts';
 import { sendSignal } from './kill.ts';
 import type { ServerLoad } from './workload.ts';
@@ -34,7 +35,7 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
     if (!stopping) {
       const grace = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
       sendSignal(watched.pid, 'SIGTERM');
-      stopping = watched.child.finally(() => clearTimeout(grace));
+      stopping = watched.exited.finally(() => clearTimeout(grace));
     }
     return stopping;
   };
@@ -149,8 +150,8 @@ function readyLine(child: Watched['child']): Promise<z.infer<typeof ReadySchema>
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
-    const onData = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
+    const onData = (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
       partial = lines.pop()!;
       for (const line of lines) {
         const ready = ReadySchema.safeParse(tryParseJson(line));

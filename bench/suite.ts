@@ -9,6 +9,7 @@ import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
+import { onInterrupt } from './interrupt.ts';
 import { notRun, runBatch, type RunOutcome } from './run.ts';
 import { PRIMARY, valueOf } from './metrics.ts';
 import { runServer } from './serve.ts';
@@ -37,8 +38,8 @@ export interface SuiteOutcome {
 
 /**
  * Executes a plan in interleaved order, writing results.json after every run so that an
- * interruption at any moment leaves a valid file. SIGINT/SIGTERM stop the current run's tree
- * and end the suite early, marked partial.
+ * interruption at any moment leaves a valid file. SIGINT, SIGTERM, SIGHUP, SIGQUIT or the end of
+ * the job that started the harness stop the current run's tree and end the suite early, marked partial.
  */
 export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   const runDir = request.runDir ?? newRunDir(request.reportsDir, request.plan.profile);
@@ -56,11 +57,12 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     plan: request.plan,
     runs: [],
   };
-  // From the first write on, Ctrl+C must end with a valid file marked partial.
+  // From the first write on, Ctrl+C must end with a valid file marked partial; a second one at once.
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(
+    () => abort.abort(),
+    () => writeResults(resultsPath, { ...results, status: 'partial' }),
+  );
   writeResults(resultsPath, results);
   if (!request.runDir) pointLatest(request.reportsDir, runDir);
   const fixtures = await startFixtures(request.plan);
@@ -99,8 +101,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     }
     progress.end();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await Promise.all([...fixtures.values()].map((f) => (f instanceof Error ? undefined : f.close())));
   }
   results.status = abort.signal.aborted ? 'partial' : 'complete';

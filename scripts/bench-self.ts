@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { killTree } from '../bench/kill.ts';
+import { RunTree } from '../bench/kill.ts';
 import { listTree } from '../bench/proc.ts';
 import { ProcTreeReader, TreeSampler } from '../bench/sample.ts';
 import { probeInterpreter } from '../bench/interpreters.ts';
@@ -36,8 +36,10 @@ async function cpuSharePct(activity: () => () => void): Promise<number> {
 
 async function main(): Promise<void> {
   const python = await probeInterpreter('python3');
-  const tree = execa(python.executable, ['-c', TREE], { detached: true, reject: false, stdin: 'ignore' });
+  const contained = new RunTree();
+  const tree = execa(python.executable, ['-c', TREE], { detached: true, reject: false, stdin: 'ignore', env: contained.env });
   const root = tree.pid!;
+  contained.started(root);
   try {
     while (listTree(root).length < TREE_PROCESSES) await new Promise((r) => setTimeout(r, 20));
 
@@ -79,7 +81,8 @@ async function main(): Promise<void> {
         `empty timer it used ${idlePct.toFixed(2)}%; sampling's own share: ${(sharePct - idlePct).toFixed(2)}% (goal: under 1%).`,
     );
   } finally {
-    await killTree(root, [], 0);
+    await contained.kill(0);
+    contained.ended();
     await tree;
   }
 }

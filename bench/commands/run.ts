@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { fail } from '../errors.ts';
 import { chooseInterpreters, type Discovery } from '../discover.ts';
+import { stillRunning } from '../kill.ts';
 import { describeMachine } from '../machine.ts';
 import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
@@ -176,8 +177,10 @@ export async function runCommand(args: string[]): Promise<number> {
   const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: resolve(values.out) });
   const shown = relative(process.cwd(), outcome.resultsPath);
   if (outcome.interrupted) {
+    const left = stillRunning();
     console.error(
-      `gilbench: interrupted after ${outcome.results.runs.length} runs; every child was stopped. ` +
+      `gilbench: interrupted after ${outcome.results.runs.length} runs; ` +
+        (left.length ? `${left.length} processes could not be stopped (PIDs ${left.join(', ')}). ` : 'every child was stopped. ') +
         `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`,
     );
     return 130;

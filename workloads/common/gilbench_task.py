@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import resource
+import signal
 import sys
 import threading
 import time
@@ -27,6 +28,60 @@ try:
     from queue import Empty
 except ImportError:  # Python 2.7
     from Queue import Empty
+
+# --- dying with the harness -------------------------------------------------------------------
+# The harness kills a run's whole tree when it stops, but a harness killed by SIGKILL stops nothing:
+# then each process of the run must end by itself as soon as its parent is gone.
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _death_signal_from_kernel():
+    """Asks Linux to SIGKILL this process when its parent dies; False where it cannot."""
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (ImportError, OSError, AttributeError):  # no ctypes, or not Linux
+        return False
+
+
+def _watch_parent(parent):
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="gilbench-parent-watch")
+    watcher.daemon = True
+    watcher.start()
+
+
+# Set to the PID that asked: once per process (a subinterpreter imports this module again, and
+# may neither load ctypes nor start a daemon thread), again in a child (a new PID).
+_ASKED = "GILBENCH_DIES_WITH_PARENT"
+
+
+def die_with_parent(parent):
+    """Ends this process when `parent`, the process that started it, ends (or already has).
+
+    False when this process had already asked."""
+    if os.environ.get(_ASKED) == str(os.getpid()):
+        return False
+    os.environ[_ASKED] = str(os.getpid())
+    if not _death_signal_from_kernel():
+        _watch_parent(parent)
+    if os.getppid() != parent:  # it died before the kernel was asked
+        os._exit(1)
+    return True
+
+
+_forking = [None]  # the PID that forks: the parent its forked children must die with
+
+# A forked child (multiprocessing's workers, anyone's) loses the death signal: it asks again.
+# Python 2.7 has no such hook: its processes mode asks in each worker (_copy_in_process).
+if die_with_parent(os.getppid()) and hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=lambda: _forking.__setitem__(0, os.getpid()),
+                        after_in_child=lambda: die_with_parent(_forking[0]))
 
 # Python 2.7 has no perf_counter; time.time is what its users timed with.
 clock = getattr(time, "perf_counter", time.time)
@@ -86,6 +141,7 @@ def copies_threads(task, params, workers, t0):
 
 
 def _copy_in_process(task, params, w, t0, queue):
+    die_with_parent(os.getppid())
     queue.put(timed(task, (), params, w, t0))
 
 
