@@ -1,6 +1,8 @@
 /**
- * The load generator: spreads C connections over worker threads (bench/loadgen/thread.ts), warms
- * up, measures for a fixed window, and merges what the threads counted. No external binary.
+ * The load generator: the closed-loop echo on one thread goes to the native engine (native.ts)
+ * when it can be built; everything else, and that too without a compiler, to the Node.js engine,
+ * which spreads C connections over worker threads (thread.ts), warms up, measures for a fixed
+ * window, and merges what the threads counted.
  */
 import { availableParallelism } from 'node:os';
 import { createHistogram, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks';
@@ -8,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { ERROR_KINDS } from './connection.ts';
+import { ceilingOf, engineFor, nativeLoad } from './native.ts';
+import { PlacementSchema, pinThisProcess } from './placement.ts';
 import type { FromThread, Pattern, ThreadSpec, ToThread } from './thread.ts';
 
 export interface LoadSpec extends Omit<ThreadSpec, 'ratePerS'> {
@@ -17,6 +21,10 @@ export interface LoadSpec extends Omit<ThreadSpec, 'ratePerS'> {
   durationS: number;
   /** 'auto': one thread, and two when the first is busy through the warm-up */
   threads: number | 'auto';
+  /** 'auto' (the default): native where it covers the load and could be built */
+  engine?: 'auto' | 'native' | 'node';
+  /** the CPUs the generator is pinned to, e.g. "3" (taskset's list form); unpinned without */
+  cpus?: string;
   signal?: AbortSignal;
 }
 
@@ -38,6 +46,10 @@ export type Latency = z.infer<typeof LatencySchema>;
 export const LoadResultSchema = z.object({
   protocol: z.string(),
   pattern: z.enum(['closed', 'open', 'idle']),
+  /** which engine measured: native (C) or Node.js; files from before the native engine say node */
+  engine: z.enum(['native', 'node']).default('node'),
+  /** why the Node.js engine measured a load the native one could have (no compiler, …) */
+  engineNote: z.string().optional(),
   connections: z.number(),
   threads: z.number(),
   /** open loop only */
@@ -59,7 +71,11 @@ export const LoadResultSchema = z.object({
     /** the busiest thread's event-loop utilisation: near 1, the generator was the limit */
     busiestThread: z.number(),
     rssKiB: z.number(),
+    /** answers/s the generator would reach if busy all the window: perS / busiestThread */
+    ceilingPerS: z.number().optional(),
   }),
+  /** where the server and the generator ran: own CPUs, or shared */
+  placement: PlacementSchema.optional(),
 });
 export type LoadResult = z.infer<typeof LoadResultSchema>;
 
@@ -67,6 +83,18 @@ export type LoadResult = z.infer<typeof LoadResultSchema>;
 export const BUSY_THREAD = 0.9;
 
 export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Promise<LoadResult> {
+  const choice = await engineFor(spec);
+  if (choice.engine === 'native') return nativeLoad(spec, choice.binary, hooks);
+  const unpin = spec.cpus ? pinThisProcess(spec.cpus) : undefined;
+  try {
+    const result = await nodeLoad(spec, hooks);
+    return { ...result, engineNote: choice.why === 'asked for' ? undefined : choice.why };
+  } finally {
+    unpin?.();
+  }
+}
+
+async function nodeLoad(spec: LoadSpec, hooks: WindowHooks): Promise<LoadResult> {
   let threads = Math.max(1, Math.min(spec.connections, spec.threads === 'auto' ? 1 : spec.threads));
   for (;;) {
     const group = await startThreads(spec, threads);
@@ -154,21 +182,23 @@ function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[
     for (const kind of ERROR_KINDS) errors[kind] += result.errors[kind];
   }
   const windowS = results.reduce((sum, r) => sum + r.windowMs, 0) / results.length / 1000;
+  const perS = results.reduce((sum, r) => sum + (r.windowMs > 0 ? (1000 * r.completed) / r.windowMs : 0), 0);
   return {
     protocol: spec.protocol.kind,
     pattern: spec.pattern,
+    engine: 'node',
     connections: spec.connections,
     threads: results.length,
     targetRatePerS: spec.pattern === 'open' ? spec.ratePerS : undefined,
     windowS,
     completed: results.reduce((sum, r) => sum + r.completed, 0),
-    perS: results.reduce((sum, r) => sum + (r.windowMs > 0 ? (1000 * r.completed) / r.windowMs : 0), 0),
+    perS,
     perSecond: Array.from(perSecond, (count) => count ?? 0),
     latencyMs: latencyOf(response),
     serviceMs: spec.pattern === 'open' ? latencyOf(service) : undefined,
     errors,
     openAtEnd: results.reduce((sum, r) => sum + r.openAtEnd, 0),
-    generator,
+    generator: { ...generator, ceilingPerS: spec.pattern === 'closed' ? ceilingOf(perS, generator.busiestThread) : undefined },
   };
 }
 
