@@ -8,6 +8,7 @@ import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
 import { notRun, runBatch, type BatchOutcome } from './run.ts';
+import type { Pin } from './loadgen/placement.ts';
 import { runServer } from './serve.ts';
 import type { Workload } from './workload.ts';
 
@@ -21,6 +22,8 @@ export interface SuiteRequest {
   reportsDir: string;
   /** write into exactly this folder instead of a new dated one under reportsDir (no `latest` link) */
   runDir?: string;
+  /** servers: the server and the load generator on CPUs of their own when there are enough */
+  pin?: Pin;
 }
 
 export interface SuiteOutcome {
@@ -141,7 +144,7 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     sampleIntervalMs: request.plan.sampleIntervalMs,
     signal,
   };
-  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params) }) : await runBatch(command);
+  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params, cell.mode), pin: request.pin }) : await runBatch(command);
   if (!outcome.ok || !fixture) return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
   return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };

@@ -1,6 +1,6 @@
 import { serialCellFor, type Cell, type Plan } from './plan.ts';
 import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
-import { BUSY_THREAD } from './loadgen/index.ts';
+import { BUSY_THREAD, type LoadResult } from './loadgen/index.ts';
 import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from './stats.ts';
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
@@ -55,6 +55,12 @@ export interface ServerSummary {
   /** the busiest generator thread's event-loop utilisation, worst run */
   busiestThread: number;
   generatorCpuPct: number;
+  /** the engines that measured the runs: "native", "node", or both */
+  engine: string;
+  /** the lowest over runs of the generator's own ceiling in this cell (answers/s busy all the time) */
+  ceilingPerS?: number;
+  /** where the server and the generator ran, e.g. "shared CPUs 0-1" or "server on 0-2, generator on 3" */
+  placement?: string;
   /** the server tree at the end of the window (median over runs): the memory sweep's number */
   rssKiB: number;
   threads: number;
@@ -128,6 +134,7 @@ function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
   for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
   const perS = loads.map((load) => load.perS);
   const middle = median(perS);
+  const ceiling = Math.min(...loads.map((load) => load.generator.ceilingPerS ?? Infinity));
   const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
   return {
     perS,
@@ -135,11 +142,19 @@ function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
     errors,
     busiestThread: Math.max(...loads.map((load) => load.generator.busiestThread)),
     generatorCpuPct: median(loads.map((load) => load.generator.cpuPct)),
+    engine: [...new Set(loads.map((load) => load.engine))].join(', '),
+    ceilingPerS: Number.isFinite(ceiling) ? ceiling : undefined,
+    placement: placementOf(loads[0]!.placement),
     rssKiB: median(ok.map((run) => run.server?.atWindowEnd.rssKiB ?? NaN)),
     threads: Math.max(...ok.map((run) => run.server?.atWindowEnd.threads ?? 0)),
     openAtEnd: median(loads.map((load) => load.openAtEnd)),
     accepted: typical.server?.accepted ?? [],
   };
+}
+
+function placementOf(p: LoadResult['placement']): string | undefined {
+  if (!p) return undefined;
+  return p.pinned ? `server on CPUs ${p.server}, load generator on CPUs ${p.generator}` : `server and load generator shared CPUs ${p.server} (${p.why})`;
 }
 
 function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval'> {
@@ -167,7 +182,8 @@ function warningsFor(s: CellSummary): string[] {
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
   if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {
-    warnings.push(`generator-bound (its busiest thread was busy ${Math.round(s.server.busiestThread * 100)}% of the window: the server may be faster than this)`);
+    const ceiling = s.server.ceilingPerS !== undefined ? `, its ceiling here about ${Math.round(s.server.ceilingPerS!).toLocaleString('en-US')}/s` : '';
+    warnings.push(`generator-bound (${s.server.engine} engine, its busiest thread busy ${Math.round(s.server.busiestThread * 100)}% of the window${ceiling}: the server may be faster than this)`);
   }
   const errors = Object.entries(s.server?.errors ?? {}).filter(([, count]) => count > 0);
   if (errors.length) warnings.push(`errors: ${errors.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);

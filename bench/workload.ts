@@ -64,8 +64,8 @@ export interface PythonNeeds {
 export interface ServerSpec {
   /** the parameters the program takes; the others configure the load */
   programParams: string[];
-  /** what the load generator does, from one cell's parameters */
-  load(params: Record<string, number>): ServerCommand['load'];
+  /** what the load generator does, from one cell's parameters and mode */
+  load(params: Record<string, number>, mode: string): ServerCommand['load'];
 }
 
 export interface Workload extends WorkloadDescriptor {

@@ -1,5 +1,6 @@
-/* A closed-loop echo client in C, for scale only: C connections, 64-byte messages, one in
- * flight per connection, for D seconds. Prints {"perS":N}. Usage: echo-client PORT C D */
+/* A closed-loop echo client in C, the reference the load generator is checked against: C
+ * connections, 64-byte messages, one in flight per connection, W seconds of warm-up, then D
+ * seconds counted. Prints {"perS":N}. Usage: echo-client PORT C D [W] */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,7 +20,7 @@ static double now(void) {
 int main(int argc, char **argv) {
   if (argc < 4) return fprintf(stderr, "usage: echo-client PORT C D\n"), 2;
   int port = atoi(argv[1]), connections = atoi(argv[2]), one = 1;
-  double duration = atof(argv[3]);
+  double duration = atof(argv[3]), warmup = argc > 4 ? atof(argv[4]) : 0;
   int epoll = epoll_create1(0);
   char buffer[65536], message[64] = {0};
   for (int i = 0; i < connections; i++) {
@@ -35,12 +36,12 @@ int main(int argc, char **argv) {
   /* 64-byte echoes arrive whole on loopback; counting one per read is exact enough for scale. */
   long answers = 0;
   struct epoll_event events[64];
-  double start = now();
+  double start = now() + warmup;
   while (now() - start < duration) {
     int ready = epoll_wait(epoll, events, 64, 100);
     for (int i = 0; i < ready; i++) {
       if (recv(events[i].data.fd, buffer, sizeof buffer, 0) > 0) {
-        answers++;
+        answers += now() >= start;
         send(events[i].data.fd, message, sizeof message, 0);
       }
     }
