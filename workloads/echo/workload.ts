@@ -11,7 +11,7 @@ export default defineWorkload({
   params: echoParams({
     connections: { quick: [1, 10], default: [1, 10, 100], full: [1, 10, 100] },
     message_bytes: { quick: 64, default: 64, full: [64, 1024, 65536] },
-    duration_s: { quick: 1, default: 0.5, full: 3 },
+    duration_s: { quick: 0.5, default: 0.3, full: 2 },
   }),
   // W: prefork's worker processes, one per core here; the other servers have no W.
   workers: { quick: [2], default: [2], full: [2] },
@@ -24,5 +24,5 @@ export default defineWorkload({
   taskNoun: 'echoes',
   // Answers/s vary most from run to run at C = 100 and in the threaded server (its threads queue
   // for the GIL): their windows are longer, the others' short, to spend the time where the noise is.
-  server: echoServer({ windowFactor: (mode, p) => (p['connections']! >= 100 ? 3 : mode === 'threads' ? 2 : 1) }),
+  server: echoServer({ windowFactor: (mode, p) => (p['connections']! >= 100 ? 2 : 1) * (mode === 'threads' ? 2 : 1) }),
 });
