@@ -73,7 +73,7 @@ function echoLoad(port: number, overrides: Partial<LoadSpec> = {}): LoadSpec {
   };
 }
 
-const jsonPerS = async (command: string, args: string[]) => JSON.parse((await execa(command, args)).stdout).perS as number;
+const jsonPerS = async (command: string, args: string[]) => JSON.parse((await execa(command, args)).stdout) as { perS: number; cpuUsPerAnswer?: number };
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
@@ -99,26 +99,32 @@ async function main(): Promise<void> {
   const http = await DelayServer.start();
   const url = new URL(http.url('loadgen', 0, 64));
   const samples = new Map<string, number[]>();
-  const note = (name: string, value: number) => samples.set(name, [...(samples.get(name) ?? []), value]);
+  /** CPU time per answer, µs: unlike answers/s, barely moved by what else the machine runs */
+  const cpuPerAnswer = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, name: string, value: number) => map.set(name, [...(map.get(name) ?? []), value]);
+  const note = (name: string, { perS, cpuUsPerAnswer }: { perS: number; cpuUsPerAnswer?: number }) => {
+    add(samples, name, perS);
+    if (cpuUsPerAnswer !== undefined) add(cpuPerAnswer, name, cpuUsPerAnswer);
+  };
   const loads: LoadResult[] = [];
   const generator = async (spec: LoadSpec) => {
     const result = await generateLoad(spec);
     loads.push(result);
-    return result.perS;
+    return { perS: result.perS, cpuUsPerAnswer: (1e4 * result.generator.cpuPct * result.windowS) / result.completed };
   };
   const cReference = (port: number, connections: number) => jsonPerS(cClient, [String(port), String(connections), String(DURATION_S), String(WARMUP_S)]);
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       // Which goes first alternates, so that drift within a round does not favour either.
-      const inTurn = async (pairs: [string, () => Promise<number>][]) => {
+      const inTurn = async (pairs: [string, () => Promise<{ perS: number; cpuUsPerAnswer?: number }>][]) => {
         for (const [name, measure] of round % 2 ? pairs : [...pairs].reverse()) note(name, await measure());
       };
       const { port } = native;
       await inTurn([
         ['native: generator, native engine', () => generator(echoLoad(port, { engine: 'native' }))],
+        ['native: C client', () => cReference(port, CONNECTIONS)],
         ['native: generator, Node.js engine, 1 thread', () => generator(echoLoad(port, { engine: 'node' }))],
         ['native: generator, Node.js engine, 2 threads', () => generator(echoLoad(port, { engine: 'node', threads: 2 }))],
-        ['native: C client', () => cReference(port, CONNECTIONS)],
         ['native: plain Node net client', () => jsonPerS(process.execPath, ['-e', NODE_NET_CLIENT, String(port), String(CONNECTIONS), String(DURATION_S)])],
       ]);
       for (const [mode, server] of Object.entries(python)) {
@@ -130,9 +136,9 @@ async function main(): Promise<void> {
         }
       }
       const httpLoad = echoLoad(http.port, { protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: 64 } });
-      note('http: generator, 1 thread', await generator(httpLoad));
+      note('http: generator, 1 thread', { perS: (await generator(httpLoad)).perS });
       const wrk = await execa('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, url.href]);
-      note('http: wrk -t1', Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)![1]));
+      note('http: wrk -t1', { perS: Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)![1]) });
       console.error(`round ${round}/${ROUNDS} done`);
     }
     const held = await generateLoad(echoLoad(native.port, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }));
@@ -141,6 +147,9 @@ async function main(): Promise<void> {
     console.log(`\n| ${ROUNDS} interleaved rounds, 64 B, ${DURATION_S} s each after ${WARMUP_S} s warm-up | median answers/s | runs |`);
     console.log('| --- | --- | --- |');
     for (const [name, perS] of samples) console.log(`| ${name} | ${count(median(perS))} | ${perS.map(count).join(', ')} |`);
+    console.log('\n| CPU time per answer, its own (µs), native C server, C = 10 | median | runs |');
+    console.log('| --- | --- | --- |');
+    for (const [name, us] of cpuPerAnswer) if (name.startsWith('native:')) console.log(`| ${name.slice('native: '.length)} | ${median(us).toFixed(2)} | ${us.map((u) => u.toFixed(2)).join(', ')} |`);
     const ratio = (a: string, b: string) => pairedRatio(samples.get(a)!, samples.get(b)!);
     console.log('\n| generator / C client, the same server, round by round | median ratio | interval of the median |');
     console.log('| --- | --- | --- |');
