@@ -68,7 +68,7 @@ export const LoadResultSchema = z.object({
   generator: z.object({
     /** CPU of the whole generator process in the window, % of one core */
     cpuPct: z.number(),
-    /** the busiest thread's event-loop utilisation: near 1, the generator was the limit */
+    /** Node.js: the busiest thread's event-loop utilisation; native: its CPU share of one core. Near 1, the generator was the limit */
     busiestThread: z.number(),
     rssKiB: z.number(),
     /** answers/s the generator would reach if busy all the window: perS / busiestThread */

@@ -95,7 +95,7 @@ static int total, opened, settled, port, epoll_fd;
 static size_t message_bytes;
 static int64_t timeout_ns;
 static int measuring, stopped;
-static int64_t window_start, waited_in_window;
+static int64_t window_start;
 static long completed, errors[ERROR_KINDS];
 static long *per_second;
 static size_t per_second_length;
@@ -234,7 +234,6 @@ static double cpu_seconds(const struct rusage *u) {
 static void start_window(int64_t now) {
   measuring = 1;
   window_start = now;
-  waited_in_window = 0;
   getrusage(RUSAGE_SELF, &usage_at_start);
 }
 
@@ -251,8 +250,8 @@ static void stop_window(int64_t now) {
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, connections[i].fd, NULL);
   }
   double window_ms = (now - window_start) / 1e6;
-  printf("{\"event\":\"result\",\"completed\":%ld,\"windowMs\":%.3f,\"openAtEnd\":%d,\"cpuS\":%.6f,\"busy\":%.4f,\"maxRssKiB\":%ld,\"perSecond\":[", completed, window_ms, open,
-         cpu_seconds(&usage) - cpu_seconds(&usage_at_start), window_ms > 0 ? 1 - waited_in_window / 1e6 / window_ms : 0, usage.ru_maxrss);
+  printf("{\"event\":\"result\",\"completed\":%ld,\"windowMs\":%.3f,\"openAtEnd\":%d,\"cpuS\":%.6f,\"maxRssKiB\":%ld,\"perSecond\":[", completed, window_ms, open,
+         cpu_seconds(&usage) - cpu_seconds(&usage_at_start), usage.ru_maxrss);
   size_t whole = (size_t)(window_ms / 1000);
   for (size_t s = 0; s < whole; s++) printf("%s%ld", s ? "," : "", s < per_second_length ? per_second[s] : 0);
   printf("],\"errors\":{");
@@ -318,10 +317,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < CONNECTS_IN_FLIGHT && i < total; i++) open_next(now);
   struct epoll_event events[256];
   for (;;) {
-    int64_t before = now_ns();
     int ready = epoll_wait(epoll_fd, events, 256, (int)(TIMEOUT_CHECK_NS / 1000000));
     now = now_ns();
-    if (measuring) waited_in_window += now - before;
     for (int i = 0; i < ready; i++) {
       if (events[i].data.u32 == STDIN_TAG) {
         command(now);
