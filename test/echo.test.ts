@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +125,8 @@ test('the closed-loop echo is measured by the native engine, byte-exact, and say
 
 test('without a compiler the Node.js engine measures the closed-loop echo, and the result says why', async () => {
   const saved = { CC: process.env['CC'], XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] };
-  Object.assign(process.env, { CC: '/nonexistent/cc', XDG_CACHE_HOME: tempDir() });
+  const cache = tempDir();
+  Object.assign(process.env, { CC: '/nonexistent/cc', XDG_CACHE_HOME: cache });
   try {
     const outcome = await serve('epoll', load());
     assert.equal(outcome.ok, true, outcome.error);
@@ -136,6 +138,7 @@ test('without a compiler the Node.js engine measures the closed-loop echo, and t
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+    rmSync(cache, { recursive: true, force: true });
   }
 });
 
