@@ -9,6 +9,7 @@ const every = <T>(value: T): PerProfile<T> => ({ quick: value, default: value, f
 export function echoParams(own: {
   connections: PerProfile<number | number[]>;
   duration_s: PerProfile<number>;
+  warmup_s?: PerProfile<number>;
   work?: PerProfile<number>;
   message_bytes?: PerProfile<number | number[]>;
   timeout_ms?: PerProfile<number>;
@@ -22,7 +23,7 @@ export function echoParams(own: {
     cpu_threads: { description: 'threads that only count, beside the server in its main process (the convoy effect)', values: own.cpu_threads ?? every(0), min: 0, integer: true },
     switch_interval: { description: "the server's sys.setswitchinterval, in seconds: 0 = the interpreter's (5 ms)", values: own.switch_interval ?? every(0), min: 0, integer: false },
     duration_s: { description: "the measurement window, after the warm-up (times the workload's window factor for a mode, if it has one)", values: own.duration_s, min: 0.1, integer: false },
-    warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
+    warmup_s: { description: 'load before the window opens, not measured', values: own.warmup_s ?? { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
     rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
     timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: own.timeout_ms ?? every(1000), min: 1, integer: true },
     generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, integer: true },
