@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     }
   }
   const engine = await engineFor(echoLoad(0));
+  const loadBefore = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'gilbench-loadgen-'));
   const [nativeServer, cClient] = await Promise.all([build('echo-server.c', dir), build('echo-client.c', dir)]);
   const native = await startServer(nativeServer, []);
@@ -143,7 +144,8 @@ async function main(): Promise<void> {
     }
     const held = await generateLoad(echoLoad(native.port, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }));
     const failed = loads.filter((load) => Object.values(load.errors).some((n) => n > 0));
-    console.log(`\nmachine: ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end; generator engine for the echo: ${engine.engine === 'native' ? 'native' : `Node.js (${engine.why})`}`);
+    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+    console.log(`\nmachine: ${availableParallelism()} CPUs, load average (1/5/15 min) ${load(loadBefore)} before, ${load(loadavg())} after; generator engine for the echo: ${engine.engine === 'native' ? 'native' : `Node.js (${engine.why})`}`);
     console.log(`\n| ${ROUNDS} interleaved rounds, 64 B, ${DURATION_S} s each after ${WARMUP_S} s warm-up | median answers/s | runs |`);
     console.log('| --- | --- | --- |');
     for (const [name, perS] of samples) console.log(`| ${name} | ${count(median(perS))} | ${perS.map(count).join(', ')} |`);
