@@ -11,9 +11,11 @@ export default defineWorkload({
   params: echoParams({
     connections: { quick: [1, 10], default: [1, 10, 100], full: [1, 10, 100] },
     message_bytes: { quick: 64, default: 64, full: [64, 1024, 65536] },
-    duration_s: { quick: 0.5, default: 0.3, full: 2 },
+    duration_s: { quick: 0.5, default: 0.25, full: 2 },
     // Every connection has had its first answer before the warm-up starts: it need not be long.
     warmup_s: { quick: 0.2, default: 0.2, full: 1 },
+    // The serial server's starved clients hold up the start of its cells until they time out.
+    timeout_ms: { quick: 500, default: 500, full: 1000 },
   }),
   // W: prefork's worker processes, one per core here; the other servers have no W.
   workers: { quick: [2], default: [2], full: [2] },
