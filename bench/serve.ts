@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { generateLoad, type LoadResult } from './loadgen/index.ts';
+import { engineFor } from './loadgen/native.ts';
+import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
 import { DoneLineSchema } from './results.ts';
 import { hostDuring, lastJsonLine, notRun, type BatchCommand, type ServerOutcome } from './run.ts';
@@ -11,6 +13,8 @@ import type { ServerLoad } from './workload.ts';
 
 export interface ServerCommand extends BatchCommand {
   load: ServerLoad;
+  /** auto: the server and the generator on disjoint CPUs when there are enough (the default) */
+  pin?: Pin;
 }
 
 const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
@@ -27,7 +31,14 @@ const STOP_GRACE_MS = 10_000;
  * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
-  const watched = await spawnWatched(command);
+  let placement;
+  try {
+    // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
+    placement = placeCpus(command.pin ?? 'auto', allowedCpus(), (await engineFor(command.load)).engine === 'native' ? 1 : 2);
+  } catch (error) {
+    return { kind: 'server', ...notRun((error as Error).message, command.sampleIntervalMs) };
+  }
+  const watched = await spawnWatched(placement.pinned ? { ...command, ...pinnedCommand(placement.server, command.executable, command.args) } : command);
   if ('error' in watched) return { kind: 'server', ...notRun(watched.error, command.sampleIntervalMs) };
   // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
   let stopping: Promise<unknown> | undefined;
@@ -46,13 +57,14 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
     const ready = await readyLine(watched.child);
     checkReach(command.load.connections, ready.nofile);
     load = await generateLoad(
-      { ...command.load, port: ready.port, signal: command.signal },
+      { ...command.load, port: ready.port, signal: command.signal, cpus: placement.pinned ? placement.generator : undefined },
       {
         started: () => (start = edge(watched.pid)),
         ending: () => (end = edge(watched.pid)),
         beforeClose: async () => void (await terminate()),
       },
     );
+    load.placement = placement;
   } catch (error) {
     watched.stop((error as Error).message);
   }

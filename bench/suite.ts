@@ -12,6 +12,7 @@ import { FIXTURES, type Fixture } from './fixtures/index.ts';
 import { onInterrupt } from './interrupt.ts';
 import { notRun, runBatch, type RunOutcome } from './run.ts';
 import { PRIMARY, valueOf } from './metrics.ts';
+import type { Pin } from './loadgen/placement.ts';
 import { runServer } from './serve.ts';
 import type { Workload } from './workload.ts';
 
@@ -25,6 +26,8 @@ export interface SuiteRequest {
   reportsDir: string;
   /** write into exactly this folder instead of a new dated one under reportsDir (no `latest` link) */
   runDir?: string;
+  /** servers: the server and the load generator on CPUs of their own when there are enough */
+  pin?: Pin;
 }
 
 export interface SuiteOutcome {
@@ -195,7 +198,7 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     sampleIntervalMs: request.plan.sampleIntervalMs,
     signal,
   };
-  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params) }) : await runBatch(command);
+  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params, cell.mode), pin: request.pin }) : await runBatch(command);
   // Fixtures serve batch programs (a server workload is the server itself).
   if (!outcome.ok || !fixture || outcome.kind !== 'batch') return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);

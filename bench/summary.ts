@@ -1,7 +1,7 @@
 import { METRICS, PRIMARY, speedRatio, valueOf, type RunMetricId } from './metrics.ts';
 import { serialCellFor, type Cell, type Plan } from './plan.ts';
 import type { Results, RunKind, RunRecord, ServerRun } from './results.ts';
-import { BUSY_THREAD } from './loadgen/index.ts';
+import { BUSY_THREAD, type LoadResult } from './loadgen/index.ts';
 import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from './stats.ts';
 
 /** One metric over a cell's measured runs. */
@@ -72,6 +72,12 @@ export interface ServerSummary {
   /** the busiest generator thread's event-loop utilisation, worst run */
   busiestThread: number;
   generatorCpuPct: number;
+  /** the engines that measured the runs: "native", "node", or both */
+  engine: string;
+  /** the lowest over runs of the generator's own ceiling in this cell (answers/s busy all the time) */
+  ceilingPerS?: number;
+  /** where the server and the generator ran, e.g. "shared CPUs 0-1" or "server on 0-2, generator on 3" */
+  placement?: string;
   /** the server tree at the end of the window (median over runs): the memory sweep's number */
   rssKiB: number;
   threads: number;
@@ -152,18 +158,28 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
   const loads = ok.map((run) => run.load!);
   const errors: Record<string, number> = {};
   for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
-  const middle = median(loads.map((load) => load.perS));
+  const perS = loads.map((load) => load.perS);
+  const middle = median(perS);
+  const ceiling = Math.min(...loads.map((load) => load.generator.ceilingPerS ?? Infinity));
   const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
   return {
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
     errors,
     busiestThread: Math.max(...loads.map((load) => load.generator.busiestThread)),
     generatorCpuPct: median(loads.map((load) => load.generator.cpuPct)),
+    engine: [...new Set(loads.map((load) => load.engine))].join(', '),
+    ceilingPerS: Number.isFinite(ceiling) ? ceiling : undefined,
+    placement: placementOf(loads[0]!.placement),
     rssKiB: median(ok.map((run) => run.server!.atWindowEnd.rssKiB)),
     threads: Math.max(...ok.map((run) => run.server!.atWindowEnd.threads)),
     openAtEnd: median(loads.map((load) => load.openAtEnd)),
     accepted: typical.server!.done.accepted,
   };
+}
+
+function placementOf(p: LoadResult['placement']): string | undefined {
+  if (!p) return undefined;
+  return p.pinned ? `server on CPUs ${p.server}, load generator on CPUs ${p.generator}` : `server and load generator shared CPUs ${p.server} (${p.why})`;
 }
 
 /** Serial's primary metric against this cell's, as a speedup (above 1: faster), with a bootstrap interval. */
@@ -201,7 +217,8 @@ function warningsFor(s: CellSummary): string[] {
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
   if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {
-    warnings.push(`generator-bound (its busiest thread was busy ${Math.round(s.server.busiestThread * 100)}% of the window: the server may be faster than this)`);
+    const ceiling = s.server.ceilingPerS !== undefined ? `, its ceiling here about ${Math.round(s.server.ceilingPerS!).toLocaleString('en-US')}/s` : '';
+    warnings.push(`generator-bound (${s.server.engine} engine, its busiest thread busy ${Math.round(s.server.busiestThread * 100)}% of the window${ceiling}: the server may be faster than this)`);
   }
   const errors = Object.entries(s.server?.errors ?? {}).filter(([, count]) => count > 0);
   if (errors.length) warnings.push(`errors: ${errors.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);

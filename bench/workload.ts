@@ -66,12 +66,12 @@ export interface PythonNeeds {
 export interface ServerSpec {
   /** the parameters the program takes; the others configure the load */
   programParams: string[];
-  /** what the load generator does, from one cell's parameters */
-  load(params: Record<string, number>): ServerLoad;
+  /** what the load generator does, from one cell's parameters and mode */
+  load(params: Record<string, number>, mode: string): ServerLoad;
 }
 
 /** What the load generator does to a server: everything but where the server listens. */
-export type ServerLoad = Omit<LoadSpec, 'port' | 'signal'>;
+export type ServerLoad = Omit<LoadSpec, 'port' | 'signal' | 'cpus'>;
 
 export interface Workload extends WorkloadDescriptor {
   /** Absolute path of the Python program. */

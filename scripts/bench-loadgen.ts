@@ -1,29 +1,34 @@
 // npm run bench:loadgen — how fast and how honest is the load generator itself?
-// Interleaved rounds, C = 10 connections, 64-byte messages, closed loop:
-// - echo: the generator with 1 and 2 threads, a C client and a plain Node `net` client (for scale),
-//   against the fastest server we can build here (native C, epoll) and a trivial Node echo server;
+// Interleaved rounds, 64-byte messages, closed loop, a C epoll client as the reference:
+// - echo, C = 10, against the fastest server we can build here (native C, epoll): the generator
+//   (its native engine, and its Node.js engine with 1 and 2 threads), the C client, and a plain
+//   Node `net` client (for scale);
+// - echo against the project's own Python servers (threads, processes W=2, epoll, asyncio) at
+//   C = 10 and 100: the generator (the engine a run would pick) and the C client, in turn, round
+//   after round; per server, the generator / C client ratio with its interval;
 // - HTTP: the generator (1 thread) against the fetch workload's delay server (delay 0), and
 //   `wrk -t1 -c10` on the same server: the ratio;
 // - 10,000 idle connections held: the generator's RSS.
 // Needs cc (for the native server and client) and wrk (Debian: apt-get install gcc wrk).
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { generateLoad, type LoadSpec } from '../bench/loadgen/index.ts';
-import { median } from '../bench/stats.ts';
+import { generateLoad, type LoadResult, type LoadSpec } from '../bench/loadgen/index.ts';
+import { engineFor } from '../bench/loadgen/native.ts';
+import { median, medianInterval } from '../bench/stats.ts';
+import { WORKLOADS_DIR } from '../bench/paths.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } } });
 const ROUNDS = Number(values.rounds);
 const DURATION_S = Number(values.duration);
+const WARMUP_S = 0.5;
 const CONNECTIONS = 10;
+const PYTHON_CONNECTIONS = [10, 100];
+const PYTHON_SERVERS = ['threads', 'processes', 'epoll', 'asyncio'];
 const NATIVE = join(import.meta.dirname, 'native');
-
-const NODE_ECHO_SERVER = `
-const server = require('node:net').createServer((socket) => { socket.setNoDelay(true); socket.on('error', () => {}); socket.on('data', (data) => socket.write(data)); });
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ event: 'ready', port: server.address().port })));`;
 
 const NODE_NET_CLIENT = `
 const [port, connections, seconds] = process.argv.slice(1).map(Number);
@@ -53,22 +58,23 @@ async function startServer(command: string, args: string[]): Promise<{ port: num
   return { port, child };
 }
 
-function echoLoad(port: number, threads: number, overrides: Partial<LoadSpec> = {}): LoadSpec {
+function echoLoad(port: number, overrides: Partial<LoadSpec> = {}): LoadSpec {
   return {
     port,
     protocol: { kind: 'echo', messageBytes: 64 },
     pattern: 'closed',
     connections: CONNECTIONS,
     ratePerS: 0,
-    warmupS: 0.5,
+    warmupS: WARMUP_S,
     durationS: DURATION_S,
     timeoutMs: 2000,
-    threads,
+    threads: 1,
     ...overrides,
   };
 }
 
-const jsonPerS = async (command: string, args: string[]) => JSON.parse((await execa(command, args)).stdout).perS as number;
+const jsonPerS = async (command: string, args: string[]) => JSON.parse((await execa(command, args)).stdout) as { perS: number; cpuUsPerAnswer?: number };
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   for (const tool of ['cc', 'wrk']) {
@@ -78,40 +84,100 @@ async function main(): Promise<void> {
       return;
     }
   }
+  const engine = await engineFor(echoLoad(0));
+  const loadBefore = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'gilbench-loadgen-'));
-  const [nativeServer, nativeClient] = await Promise.all([build('echo-server.c', dir), build('echo-client.c', dir)]);
-  const servers = { native: await startServer(nativeServer, []), node: await startServer(process.execPath, ['-e', NODE_ECHO_SERVER]) };
+  const [nativeServer, cClient] = await Promise.all([build('echo-server.c', dir), build('echo-client.c', dir)]);
+  const native = await startServer(nativeServer, []);
+  const echoPy = join(WORKLOADS_DIR, 'echo', 'echo.py');
+  // The interpreter itself, not a shim in front of it: SIGTERM must reach the server.
+  const pythonExe = (await execa('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
+  const python = Object.fromEntries(
+    await Promise.all(
+      PYTHON_SERVERS.map(async (mode) => [mode, await startServer(pythonExe, [echoPy, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'])] as const),
+    ),
+  );
   const http = await DelayServer.start();
   const url = new URL(http.url('loadgen', 0, 64));
   const samples = new Map<string, number[]>();
-  const note = (name: string, value: number) => samples.set(name, [...(samples.get(name) ?? []), value]);
+  /** CPU time per answer, µs: unlike answers/s, barely moved by what else the machine runs */
+  const cpuPerAnswer = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, name: string, value: number) => map.set(name, [...(map.get(name) ?? []), value]);
+  const note = (name: string, { perS, cpuUsPerAnswer }: { perS: number; cpuUsPerAnswer?: number }) => {
+    add(samples, name, perS);
+    if (cpuUsPerAnswer !== undefined) add(cpuPerAnswer, name, cpuUsPerAnswer);
+  };
+  const loads: LoadResult[] = [];
+  const generator = async (spec: LoadSpec) => {
+    const result = await generateLoad(spec);
+    loads.push(result);
+    return { perS: result.perS, cpuUsPerAnswer: (1e4 * result.generator.cpuPct * result.windowS) / result.completed };
+  };
+  const cReference = (port: number, connections: number) => jsonPerS(cClient, [String(port), String(connections), String(DURATION_S), String(WARMUP_S)]);
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [name, { port }] of Object.entries(servers)) {
-        note(`${name}: generator, 1 thread`, (await generateLoad(echoLoad(port, 1))).perS);
-        note(`${name}: generator, 2 threads`, (await generateLoad(echoLoad(port, 2))).perS);
-        note(`${name}: C client`, await jsonPerS(nativeClient, [String(port), String(CONNECTIONS), String(DURATION_S)]));
-        note(`${name}: plain Node net client`, await jsonPerS(process.execPath, ['-e', NODE_NET_CLIENT, String(port), String(CONNECTIONS), String(DURATION_S)]));
+      // Which goes first alternates, so that drift within a round does not favour either.
+      const inTurn = async (pairs: [string, () => Promise<{ perS: number; cpuUsPerAnswer?: number }>][]) => {
+        for (const [name, measure] of round % 2 ? pairs : [...pairs].reverse()) note(name, await measure());
+      };
+      const { port } = native;
+      await inTurn([
+        ['native: generator, native engine', () => generator(echoLoad(port, { engine: 'native' }))],
+        ['native: C client', () => cReference(port, CONNECTIONS)],
+        ['native: generator, Node.js engine, 1 thread', () => generator(echoLoad(port, { engine: 'node' }))],
+        ['native: generator, Node.js engine, 2 threads', () => generator(echoLoad(port, { engine: 'node', threads: 2 }))],
+        ['native: plain Node net client', () => jsonPerS(process.execPath, ['-e', NODE_NET_CLIENT, String(port), String(CONNECTIONS), String(DURATION_S)])],
+      ]);
+      for (const [mode, server] of Object.entries(python)) {
+        for (const connections of PYTHON_CONNECTIONS) {
+          await inTurn([
+            [`${mode} C=${connections}: generator`, () => generator(echoLoad(server.port, { connections }))],
+            [`${mode} C=${connections}: C client`, () => cReference(server.port, connections)],
+          ]);
+        }
       }
-      const httpLoad = echoLoad(http.port, 1, { protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: 64 } });
-      note('http: generator, 1 thread', (await generateLoad(httpLoad)).perS);
+      const httpLoad = echoLoad(http.port, { protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: 64 } });
+      note('http: generator, 1 thread', { perS: (await generator(httpLoad)).perS });
       const wrk = await execa('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, url.href]);
-      note('http: wrk -t1', Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)![1]));
+      note('http: wrk -t1', { perS: Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)![1]) });
       console.error(`round ${round}/${ROUNDS} done`);
     }
-    const held = await generateLoad(echoLoad(servers.native.port, 1, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }));
-    console.log(`\n| ${ROUNDS} interleaved rounds, C = ${CONNECTIONS}, 64 B, ${DURATION_S} s each | median answers/s | runs |`);
+    const held = await generateLoad(echoLoad(native.port, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }));
+    const failed = loads.filter((load) => Object.values(load.errors).some((n) => n > 0));
+    const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+    console.log(`\nmachine: ${availableParallelism()} CPUs, load average (1/5/15 min) ${load(loadBefore)} before, ${load(loadavg())} after; generator engine for the echo: ${engine.engine === 'native' ? 'native' : `Node.js (${engine.why})`}`);
+    console.log(`\n| ${ROUNDS} interleaved rounds, 64 B, ${DURATION_S} s each after ${WARMUP_S} s warm-up | median answers/s | runs |`);
     console.log('| --- | --- | --- |');
-    for (const [name, perS] of samples) console.log(`| ${name} | ${Math.round(median(perS)).toLocaleString('en-US')} | ${perS.map((v) => Math.round(v)).join(', ')} |`);
-    const ratio = (a: string, b: string) => (median(samples.get(a)!) / median(samples.get(b)!)).toFixed(2);
-    console.log(`\ngenerator (1 thread) / C client, native server: ${ratio('native: generator, 1 thread', 'native: C client')}`);
-    console.log(`generator (1 thread) / plain Node net client, native server: ${ratio('native: generator, 1 thread', 'native: plain Node net client')}`);
-    console.log(`HTTP: generator (1 thread) / wrk -t1 -c${CONNECTIONS}: ${ratio('http: generator, 1 thread', 'http: wrk -t1')}`);
+    for (const [name, perS] of samples) console.log(`| ${name} | ${count(median(perS))} | ${perS.map(count).join(', ')} |`);
+    console.log('\n| CPU time per answer, its own (µs), native C server, C = 10 | median | runs |');
+    console.log('| --- | --- | --- |');
+    for (const [name, us] of cpuPerAnswer) if (name.startsWith('native:')) console.log(`| ${name.slice('native: '.length)} | ${median(us).toFixed(2)} | ${us.map((u) => u.toFixed(2)).join(', ')} |`);
+    const ratio = (a: string, b: string) => pairedRatio(samples.get(a)!, samples.get(b)!);
+    console.log('\n| generator / C client, the same server, round by round | median ratio | interval of the median |');
+    console.log('| --- | --- | --- |');
+    console.log(`| native C server, C = ${CONNECTIONS}, native engine | ${ratio('native: generator, native engine', 'native: C client')} |`);
+    console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 1 thread | ${ratio('native: generator, Node.js engine, 1 thread', 'native: C client')} |`);
+    console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 2 threads | ${ratio('native: generator, Node.js engine, 2 threads', 'native: C client')} |`);
+    for (const mode of PYTHON_SERVERS) {
+      for (const connections of PYTHON_CONNECTIONS) console.log(`| ${mode}, C = ${connections} | ${ratio(`${mode} C=${connections}: generator`, `${mode} C=${connections}: C client`)} |`);
+    }
+    console.log(`\nNode.js engine (1 thread) / plain Node net client, native server: ${(median(samples.get('native: generator, Node.js engine, 1 thread')!) / median(samples.get('native: plain Node net client')!)).toFixed(2)}`);
+    console.log(`HTTP: generator (1 thread) / wrk -t1 -c${CONNECTIONS}: ${(median(samples.get('http: generator, 1 thread')!) / median(samples.get('http: wrk -t1')!)).toFixed(2)}`);
     console.log(`10,000 idle connections: ${held.openAtEnd} held, generator RSS ${(held.generator.rssKiB / 1024).toFixed(0)} MiB`);
+    console.log(`generator errors: ${failed.length ? failed.map((load) => JSON.stringify(load.errors)).join('; ') : 'none'}`);
   } finally {
-    for (const { child } of Object.values(servers)) child.kill('SIGKILL');
+    for (const { child } of [native, ...Object.values(python)]) child.kill('SIGTERM');
+    await Promise.all([native, ...Object.values(python)].map(({ child }) => child));
     await http.close();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Median of the per-round ratios a/b, with the distribution-free interval of that median. */
+function pairedRatio(a: number[], b: number[]): string {
+  const ratios = a.map((value, i) => value / b[i]!);
+  const { low, high, confidence } = medianInterval(ratios);
+  return `${median(ratios).toFixed(3)} | ${low.toFixed(3)}–${high.toFixed(3)} (${Math.round(confidence * 100)}%)`;
 }
 
 await main();

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runServer, type ServerCommand } from '../bench/serve.ts';
 import { WORKLOADS_DIR } from '../bench/paths.ts';
-import { alive, PYTHON, shortLoad as load } from './helpers.ts';
+import { alive, PYTHON, shortLoad as load, tempDir } from './helpers.ts';
+import { MIN_CPUS_TO_PIN } from '../bench/loadgen/placement.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const MODES = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];
@@ -100,9 +103,43 @@ def serve(sock, args, accepted):
         threading.Thread(target=flip, args=(conn,), daemon=True).start()
 gilbench_server.main({"liar": serve}, params={})
 `;
-  const outcome = await runServer({ executable: PYTHON, args: ['-c', liar, '--mode', 'liar'], timeoutS: 30, sampleIntervalMs: 50, load: load() });
-  assert.equal(outcome.ok, false);
-  assert.match(outcome.error!, /corrupted/);
+  for (const engine of ['native', 'node'] as const) {
+    const outcome = await runServer({ executable: PYTHON, args: ['-c', liar, '--mode', 'liar'], timeoutS: 30, sampleIntervalMs: 50, load: load({ engine }) });
+    assert.equal(outcome.ok, false, `${engine} engine`);
+    assert.match(outcome.error!, /corrupted/);
+    assert.equal(outcome.load!.engine, engine);
+  }
+});
+
+test('the closed-loop echo is measured by the native engine, byte-exact, and says so', async () => {
+  const outcome = await serve('epoll', load({ engine: 'native', connections: 3 }));
+  assert.equal(outcome.ok, true, outcome.error);
+  const result = outcome.load!;
+  assert.equal(result.engine, 'native');
+  assert.ok(result.completed > 0 && result.latencyMs!.p50 > 0 && result.latencyMs!.p50 <= result.latencyMs!.max);
+  assert.deepEqual(result.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
+  assert.equal(result.openAtEnd, 3);
+  assert.ok(result.generator.ceilingPerS! >= result.perS);
+  assert.equal(result.placement?.pinned, availableParallelism() >= MIN_CPUS_TO_PIN);
+});
+
+test('without a compiler the Node.js engine measures the closed-loop echo, and the result says why', async () => {
+  const saved = { CC: process.env['CC'], XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] };
+  const cache = tempDir();
+  Object.assign(process.env, { CC: '/nonexistent/cc', XDG_CACHE_HOME: cache });
+  try {
+    const outcome = await serve('epoll', load());
+    assert.equal(outcome.ok, true, outcome.error);
+    assert.equal(outcome.load!.engine, 'node');
+    assert.match(outcome.load!.engineNote!, /no C compiler: \/nonexistent\/cc not found/);
+    assert.ok(outcome.load!.completed > 0);
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('an open loop sends at the asked rate, no faster, and reports service time apart', async () => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { DelayServer } from '../bench/fixtures/http-delay.ts';
 import { generateLoad } from '../bench/loadgen/index.ts';
+import { allowedCpus, cpuList, parseCpuList, pinThisProcess, placeCpus } from '../bench/loadgen/placement.ts';
 import { shortLoad } from './helpers.ts';
 
 async function httpLoad(server: DelayServer, bodyBytes: number, expected: number) {
@@ -32,4 +34,31 @@ test('HTTP load: a body of the wrong length is corruption', async () => {
   } finally {
     await server.close();
   }
+});
+
+test('CPU placement: disjoint lists when there are cores to spare, shared and said so otherwise', () => {
+  assert.deepEqual(placeCpus('auto', parseCpuList('0-7'), 1, true), { pinned: true, server: '0-6', generator: '7' });
+  assert.deepEqual(placeCpus('auto', [0, 2, 3, 5], 2, true), { pinned: true, server: '0,2', generator: '3,5' });
+  const two = placeCpus('auto', [0, 1], 1, true);
+  assert.equal(two.pinned, false);
+  assert.equal(two.server, '0-1');
+  assert.equal(two.generator, '0-1');
+  assert.match(two.why!, /2 CPUs/);
+  assert.equal(placeCpus('off', parseCpuList('0-7'), 1, true).why, '--pin off');
+  assert.equal(placeCpus('auto', parseCpuList('0-7'), 1, false).pinned, false);
+  assert.equal(cpuList(parseCpuList('0-2,5,7-8')), '0-2,5,7-8');
+});
+
+test('pinning this process moves all of its threads, and undoing it puts the old affinity back', { skip: allowedCpus().length < 2 && 'one CPU' }, () => {
+  const before = cpuList(allowedCpus());
+  const first = String(allowedCpus()[0]);
+  const unpin = pinThisProcess(first);
+  try {
+    assert.equal(cpuList(allowedCpus()), first);
+    const tasks = readdirSync('/proc/self/task');
+    for (const tid of tasks) assert.match(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'), new RegExp(`Cpus_allowed_list:\\s+${first}\\n`));
+  } finally {
+    unpin();
+  }
+  assert.equal(cpuList(allowedCpus()), before);
 });

@@ -6,6 +6,7 @@ import { describeMachine } from '../machine.ts';
 import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
 import { writeReport } from '../report/index.ts';
+import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
 import { runSuite } from '../suite.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
 import { list, number, parse, positiveInts, single } from './args.ts';
@@ -50,6 +51,8 @@ Options:
                         the cell's verdict says inconclusive; fail — the run stops (exit 4)
   --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
   --timeout S           kill a single run after S seconds (default: the workload's, per profile)
+  --pin auto|off        servers: run the server and the load generator on disjoint CPUs when the
+                        machine has 4 or more (auto, the default), or let them share (off)
   --out DIR             where run folders and the "latest" link go (default: reports)
   --workloads-dir DIR[=LABEL]
                         load workloads from DIR instead of workloads/; may be repeated. With
@@ -131,6 +134,7 @@ export async function runCommand(args: string[]): Promise<number> {
     param: { type: 'string', multiple: true },
     'sample-interval': { type: 'string', default: '100' },
     timeout: { type: 'string' },
+    pin: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'reports' },
     'workloads-dir': { type: 'string', multiple: true },
     busy: { type: 'string', default: 'retry' },
@@ -155,6 +159,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const timeoutS = single('--timeout', values.timeout);
   const workers = positiveInts('--workers', values.workers);
   const modes = list(values.modes);
+  const pin = values.pin as Pin;
+  if (!PIN_CHOICES.includes(pin)) fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
 
   const gil = list(values.gil) ?? [];
   const badGil = gil.find((value) => value !== '0' && value !== '1');
@@ -174,7 +180,7 @@ export async function runCommand(args: string[]): Promise<number> {
   );
   const machine = await describeMachine();
   const started = performance.now();
-  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: resolve(values.out) });
+  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: resolve(values.out), pin });
   const shown = relative(process.cwd(), outcome.resultsPath);
   if (outcome.interrupted) {
     const left = stillRunning();

@@ -1,73 +1,36 @@
 /**
- * The load generator: spreads C connections over worker threads (bench/loadgen/thread.ts), warms
- * up, measures for a fixed window, and merges what the threads counted. No external binary.
+ * The load generator: the closed-loop echo on one thread goes to the native engine (native.ts)
+ * when it can be built; everything else, and that too without a compiler, to the Node.js engine,
+ * which spreads C connections over worker threads (thread.ts), warms up, measures for a fixed
+ * window, and merges what the threads counted.
  */
 import { availableParallelism } from 'node:os';
 import { createHistogram, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { z } from 'zod';
 import { startModuleWorker } from '../modules.ts';
 import { ERROR_KINDS } from './connection.ts';
+import { ceilingOf, engineFor, nativeLoad } from './native.ts';
+import { pinThisProcess } from './placement.ts';
+import { BUSY_THREAD, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
 import type { FromThread, Pattern, ThreadSpec, ToThread } from './thread.ts';
 
-export interface LoadSpec extends Omit<ThreadSpec, 'ratePerS'> {
-  /** open loop: the total rate, messages per second */
-  ratePerS: number;
-  warmupS: number;
-  durationS: number;
-  /** 'auto': one thread, and two when the first is busy through the warm-up */
-  threads: number | 'auto';
-  signal?: AbortSignal;
-}
+export { BUSY_THREAD, LoadResultSchema, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
 
-/** Called at the edges of the measurement window, e.g. to read the server's CPU and memory. */
-export interface WindowHooks {
-  started?(): void;
-  ending?(): void;
-  /**
-   * After the window, while every connection is still open: the moment to stop a server. Ten
-   * thousand clients leaving at once make a thread-per-connection server's threads wake together
-   * and queue for the GIL, and its main thread then takes a minute to get to SIGTERM.
-   */
-  beforeClose?(): Promise<void>;
-}
-
-const LatencySchema = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
-export type Latency = z.infer<typeof LatencySchema>;
-
-export const LoadResultSchema = z.object({
-  protocol: z.string(),
-  pattern: z.enum(['closed', 'open', 'idle']),
-  connections: z.number(),
-  threads: z.number(),
-  /** open loop only */
-  targetRatePerS: z.number().optional(),
-  windowS: z.number(),
-  completed: z.number(),
-  perS: z.number(),
-  /** answers in each whole second of the window */
-  perSecond: z.array(z.number()),
-  /** ms; open loop: from when each message was due, so a stalled server cannot hide (wrk2) */
-  latencyMs: LatencySchema.optional(),
-  /** ms from when each message was actually sent; differs from latencyMs in the open loop only */
-  serviceMs: LatencySchema.optional(),
-  errors: z.record(z.enum(ERROR_KINDS), z.number()),
-  openAtEnd: z.number(),
-  generator: z.object({
-    /** CPU of the whole generator process in the window, % of one core */
-    cpuPct: z.number(),
-    /** the busiest thread's event-loop utilisation: near 1, the generator was the limit */
-    busiestThread: z.number(),
-    rssKiB: z.number(),
-  }),
-});
-export type LoadResult = z.infer<typeof LoadResultSchema>;
-
-/** A thread whose loop is busier than this through the warm-up makes 'auto' use two. */
-export const BUSY_THREAD = 0.9;
 
 export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Promise<LoadResult> {
+  const choice = await engineFor(spec);
+  if (choice.engine === 'native') return nativeLoad(spec, choice.binary, hooks);
+  const unpin = spec.cpus ? pinThisProcess(spec.cpus) : undefined;
+  try {
+    const result = await nodeLoad(spec, hooks);
+    return { ...result, engineNote: choice.why === 'asked for' ? undefined : choice.why };
+  } finally {
+    unpin?.();
+  }
+}
+
+async function nodeLoad(spec: LoadSpec, hooks: WindowHooks): Promise<LoadResult> {
   let threads = Math.max(1, Math.min(spec.connections, spec.threads === 'auto' ? 1 : spec.threads));
   for (;;) {
     const group = await startThreads(spec, threads);
@@ -153,21 +116,23 @@ function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[
     for (const kind of ERROR_KINDS) errors[kind] += result.errors[kind];
   }
   const windowS = results.reduce((sum, r) => sum + r.windowMs, 0) / results.length / 1000;
+  const perS = results.reduce((sum, r) => sum + (r.windowMs > 0 ? (1000 * r.completed) / r.windowMs : 0), 0);
   return {
     protocol: spec.protocol.kind,
     pattern: spec.pattern,
+    engine: 'node',
     connections: spec.connections,
     threads: results.length,
     targetRatePerS: spec.pattern === 'open' ? spec.ratePerS : undefined,
     windowS,
     completed: results.reduce((sum, r) => sum + r.completed, 0),
-    perS: results.reduce((sum, r) => sum + (r.windowMs > 0 ? (1000 * r.completed) / r.windowMs : 0), 0),
+    perS,
     perSecond: Array.from(perSecond, (count) => count ?? 0),
     latencyMs: latencyOf(response),
     serviceMs: spec.pattern === 'open' ? latencyOf(service) : undefined,
     errors,
     openAtEnd: results.reduce((sum, r) => sum + r.openAtEnd, 0),
-    generator,
+    generator: { ...generator, ceilingPerS: spec.pattern === 'closed' ? ceilingOf(perS, generator.busiestThread) : undefined },
   };
 }
 

@@ -127,7 +127,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
     { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
     { header: 'accepted per worker', value: (s) => server(s, (x) => x.accepted.join(' / ')) },
-    { header: 'generator CPU% / busiest thread', value: (s) => server(s, (x) => `${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
+    { header: 'generator: engine, CPU% / busiest thread', value: (s) => server(s, (x) => `${x.engine}, ${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
     { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
@@ -222,6 +222,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
     ...judged.map((c) => verdictFor(c, cores, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
   ].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
+  const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [
     `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
     verdicts.join('\n'),
@@ -229,6 +230,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
       table_.map((c) => c.header),
       cells.map((s) => table_.map((c) => c.value(s))),
     ),
+    ...(placements.length ? [`Placement: ${placements.join('; ')}.`] : []),
     ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
     ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
     cells.map(topTable).filter(Boolean).join('\n\n'),

@@ -22,5 +22,5 @@ export default defineWorkload({
   timeoutS: { quick: 60, default: 120, full: 120 },
   charts: ['rss-vs-connections'],
   taskNoun: 'echoes',
-  server: echoServer(true),
+  server: echoServer({ idle: true }),
 });

@@ -9,6 +9,7 @@ const every = <T>(value: T): PerProfile<T> => ({ quick: value, default: value, f
 export function echoParams(own: {
   connections: PerProfile<number | number[]>;
   duration_s: PerProfile<number>;
+  warmup_s?: PerProfile<number>;
   work?: PerProfile<number>;
   message_bytes?: PerProfile<number | number[]>;
   timeout_ms?: PerProfile<number>;
@@ -21,25 +22,28 @@ export function echoParams(own: {
     work: { description: "the lecture's count(N) run by the server per message: 0 = pure IO", values: own.work ?? every(0), min: 0, integer: true },
     cpu_threads: { description: 'threads that only count, beside the server in its main process (the convoy effect)', values: own.cpu_threads ?? every(0), min: 0, integer: true },
     switch_interval: { description: "the server's sys.setswitchinterval, in seconds: 0 = the interpreter's (5 ms)", values: own.switch_interval ?? every(0), min: 0, integer: false },
-    duration_s: { description: 'the measurement window, after the warm-up', values: own.duration_s, min: 0.1, integer: false },
-    warmup_s: { description: 'load before the window opens, not measured', values: { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
+    duration_s: { description: "the measurement window, after the warm-up (times the workload's window factor for a mode, if it has one)", values: own.duration_s, min: 0.1, integer: false },
+    warmup_s: { description: 'load before the window opens, not measured', values: own.warmup_s ?? { quick: 0.3, default: 0.3, full: 1 }, min: 0, integer: false },
     rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: every(0), min: 0, integer: false },
     timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: own.timeout_ms ?? every(1000), min: 1, integer: true },
     generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, integer: true },
   };
 }
 
-/** The load for a cell: closed loop, open loop when a rate is given, or idle connections held open. */
-export function echoServer(idle = false): ServerSpec {
+/**
+ * The load for a cell: closed loop, open loop when a rate is given, or idle connections held open.
+ * windowFactor stretches the window of the cells whose answers/s vary most from run to run.
+ */
+export function echoServer({ idle = false, windowFactor = () => 1 }: { idle?: boolean; windowFactor?: (mode: string, params: Record<string, number>) => number } = {}): ServerSpec {
   return {
     programParams: ['work', 'message_bytes', 'cpu_threads', 'switch_interval'],
-    load: (p) => ({
+    load: (p, mode) => ({
       protocol: { kind: 'echo', messageBytes: p['message_bytes']! },
       pattern: (idle ? 'idle' : p['rate'] ? 'open' : 'closed') satisfies Pattern,
       connections: p['connections']!,
       ratePerS: p['rate']!,
       warmupS: idle ? 0 : p['warmup_s']!,
-      durationS: p['duration_s']!,
+      durationS: p['duration_s']! * windowFactor(mode, p),
       timeoutMs: p['timeout_ms']!,
       threads: p['generator_threads'] || 'auto',
     }),
