@@ -37,9 +37,14 @@ export const SERVER_RULES: Rule[] = [
     needs: "the load generator's busiest thread's event-loop utilisation (≥ 90% of the window)",
     says: 'at least N answers/s — the load generator was the limit; the server may be faster.',
     holds: (e) => generatorBound(e.summary),
-    sentence: (e) =>
-      `at least ${perS(e.summary.primary.median)} answers/s (p99 ${ms(e.summary.taskP99S)}) — the load generator was the limit ` +
-      `(its busiest thread was busy ${pct(e.summary.server!.busiestThread * 100)} of the window), so the server may be faster and no comparison is drawn.`,
+    sentence: (e) => {
+      const { busiestThread, engine, ceilingPerS } = e.summary.server!;
+      const ceiling = ceilingPerS === undefined ? '' : `, its ceiling here about ${perS(ceilingPerS)}/s`;
+      return (
+        `at least ${perS(e.summary.primary.median)} answers/s (p99 ${ms(e.summary.taskP99S)}) — the load generator was the limit ` +
+        `(${engine} engine, busy ${pct(busiestThread * 100)} of the window${ceiling}), so the server may be faster and no comparison is drawn.`
+      );
+    },
   },
   {
     id: 'server-noise',
