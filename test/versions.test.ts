@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { discoverInterpreters } from '../bench/discover.ts';
 import { readResults, type Results } from '../bench/results.ts';
 import { summariseCells } from '../bench/summary.ts';
-import { PYTHON, tempDir } from './helpers.ts';
+import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 
@@ -62,11 +62,16 @@ test('discovery: PATH names, pyenv and uv folders, one entry per executable, shi
   writeFileSync(join(bin!, 'python-config'), '#!/bin/sh\nexit 1\n', { mode: 0o755 }); // not an interpreter's name
   writeFileSync(join(shims!, 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 }); // a shim would fail: it must not be tried
   const freeThreaded = fakePython(bin!, 'python3.13t', '3.13.0', true);
+  linkSync(freeThreaded, join(bin!, 'python3.13')); // a hard link: another name, the same file
+  const extra = join(root, 'extra', 'cpython-3.14.0t', 'bin');
+  mkdirSync(extra, { recursive: true });
+  const cached = fakePython(extra, 'python3.14t', '3.14.0', true);
   fakePython(pyenv!, 'python3.6', '3.6.15', false);
 
-  const { found, unusable } = await discoverInterpreters({ PATH: `${bin}:${shims}`, PYENV_ROOT: join(root, 'pyenv'), UV_PYTHON_INSTALL_DIR: join(root, 'uv'), HOME: root });
-  assert.deepEqual(found.map((i) => i.realpath), [realpathSync(PYTHON), freeThreaded], 'the real python3 once (three names), then the 3.13t');
-  assert.equal(found[0]!.via, 'PATH');
+  const env = { PATH: `${bin}:${shims}`, PYENV_ROOT: join(root, 'pyenv'), UV_PYTHON_INSTALL_DIR: join(root, 'uv'), GILBENCH_PYTHONS: join(root, 'extra'), HOME: root };
+  const { found, unusable } = await discoverInterpreters(env);
+  assert.deepEqual(found.map((i) => i.realpath), [realpathSync(PYTHON), freeThreaded, cached], 'the real python3 once (three names), the 3.13t once (two names), the 3.14t');
+  assert.deepEqual(found.map((i) => i.via), ['PATH', 'PATH', 'GILBENCH_PYTHONS']);
   const ft = found[1]!;
   assert.equal(ft.id, 'cpython-3.13.0t');
   assert.equal(ft.gilEnabled, false);
@@ -92,6 +97,26 @@ test('a free-threaded build: its cells say "no GIL", and --gil 0,1 runs it with 
   assert.match(report, /disabled \(free-threaded build\)/);
   assert.match(report, /enabled \(free-threaded build, PYTHON_GIL=1\)/);
   assert.match(report, /### Across interpreters: countdown, W=2/);
+});
+
+test('a real free-threaded build: two threads count at the same moments, and with PYTHON_GIL=1 they take turns', async (t) => {
+  const [ft] = await realFreeThreaded();
+  if (!ft) return t.skip(NO_FREE_THREADED);
+  t.diagnostic(`ran on the real ${ft.id}: ${ft.executable}`);
+  const { results, report } = run(['--python', ft.executable, '--gil', '0,1', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '2', '--param', 'n=3000000', '--sample-interval', '20']);
+  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled]), [[`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
+  assert.ok(results.runs.every((r) => r.ok), 'every run succeeded');
+  // Samples in which both counting threads were alive (main + 2): how many of the two were running (R).
+  // A thread waiting for a GIL sleeps (S), so two at once is the normal state only without one.
+  const bothRunning = (id: string) => {
+    const cell = summariseCells(results).find((s) => s.cell.id === `countdown/threads/w2/${id}`)!;
+    const both = cell.typical!.timeline.samples.map((sample) => sample.processes[0]!.threadCpu).filter((rows) => rows.length >= 3);
+    return both.map((rows) => rows.filter((row) => row[3] === 'R').length >= 2);
+  };
+  const [free, locked] = [bothRunning(`${ft.id}-gil0`), bothRunning(`${ft.id}-gil1`)];
+  assert.ok(free.length > 0 && free.filter(Boolean).length >= free.length / 2, `no GIL: two threads running at once in most samples: ${free.map(Number).join('')}`);
+  assert.ok(locked.filter(Boolean).length < locked.length / 2, `PYTHON_GIL=1: two threads running at once in few samples: ${locked.map(Number).join('')}`);
+  assert.match(report, /\| threads, no GIL \| 2 \|/);
 });
 
 test('subinterpreters on 3.12 and 3.13: W interpreters in one process, a thread each, running at the same moment', async (t) => {

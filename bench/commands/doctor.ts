@@ -1,4 +1,4 @@
-import { ALL, chooseInterpreters } from '../discover.ts';
+import { ALL, chooseInterpreters, foundAs } from '../discover.ts';
 import { gilStatus, type Interpreter } from '../interpreters.ts';
 import { skipsFor } from '../plan.ts';
 import { loadWorkloads, type Workload } from '../workload.ts';
@@ -56,7 +56,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify({ interpreters: interpreters.map((i) => ({ ...i, gil: gilStatus(i), canRun: canRun(i, all) })), unusable }, null, 2));
     return 0;
   }
-  const via = (i: Interpreter) => discovery?.found.find((f) => f.realpath === i.realpath)?.via ?? 'given';
+  const via = (i: Interpreter) => foundAs(discovery, i)?.via ?? 'given';
   console.log(`${interpreters.length} Python interpreter${interpreters.length === 1 ? '' : 's'} gilbench can run:\n`);
   console.log(
     pad([

@@ -33,13 +33,13 @@ export const gilCpu: Figure = {
       warmup: profile === 'quick' ? 0 : 1,
     },
   ],
-  draw: (data) => [speedupByVersion(comparison(data))],
+  draw: (data) => [[speedupByVersion(comparison(data))]],
   caption: (data) => {
     const c = comparison(data);
     return (
-      `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params['n']?.toLocaleString('en-US')}, on every Python found here (oldest first). ` +
+      `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params['n']?.toLocaleString('en-US')}, on every Python found here and every one named (oldest first; a free-threaded build is labelled "no GIL"). ` +
       'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% bootstrap intervals; the dashed line is what two cores could give. ' +
-      "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores."
+      "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores, and so do threads without a GIL."
     );
   },
   verdict: (data): Finding => {
@@ -55,7 +55,9 @@ export const gilCpu: Figure = {
     const groups = [
       slower.length ? `slower than serial on ${slower.join(', ')}` : '',
       noise.length ? `no different from serial beyond this run's noise on ${noise.join(', ')}` : '',
-      faster.length ? `a little faster than serial on ${faster.join(', ')} (still one core at a time: the two counts take turns)` : '',
+      faster.length === 0 ? '' : rows.every((row) => row.interpreter.gilEnabled)
+        ? `a little faster than serial on ${faster.join(', ')} (still one core at a time: the two counts take turns)`
+        : `faster than serial on ${faster.join(', ')} (without a GIL each count has a core of its own)`,
     ].filter(Boolean);
     return { measured, verdict: slower.length ? 'depends' : 'does not hold', because: `${slower.length ? 'on the interpreter: ' : ''}threads were ${groups.join('; ')}.` };
   },
