@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { discoverInterpreters } from '../bench/discover.ts';
 import { readResults, type Results } from '../bench/results.ts';
+import { interpreterLabel } from '../bench/report/versions.ts';
 import { summariseCells } from '../bench/summary.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
@@ -103,8 +104,9 @@ test('a real free-threaded build: two counting threads both runnable all along, 
   const [ft] = await realFreeThreaded();
   if (!ft) return t.skip(NO_FREE_THREADED);
   t.diagnostic(`ran on the real ${ft.id}: ${ft.executable}`);
-  const { results, report } = run(['--python', ft.executable, '--gil', '0,1', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '2', '--param', 'n=3000000', '--sample-interval', '20']);
-  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled]), [[`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
+  const { results, report } = run(['--python', `${PYTHON},${ft.executable}`, '--gil', '0,1', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '2', '--param', 'n=3000000', '--sample-interval', '20']);
+  const base = results.interpreters[0]!;
+  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled]), [[base.id, true], [`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
   assert.ok(results.runs.every((r) => r.ok), 'every run succeeded');
   // The two counting threads' states in each sample where both were alive: a thread waiting for a
   // GIL sleeps (S); without one it is running or runnable (R) however busy the machine is.
@@ -118,6 +120,9 @@ test('a real free-threaded build: two counting threads both runnable all along, 
   assert.ok(free.length > 0 && free.filter((s) => s === 'RR').length >= free.length / 2, `no GIL: both threads runnable in most samples: ${free.join(' ')}`);
   assert.ok(locked.some((s) => s.includes('S')), `PYTHON_GIL=1: a thread asleep waiting for the GIL in some sample: ${locked.join(' ')}`);
   assert.match(report, /\| threads, no GIL \| 2 \|/);
+  // What the missing GIL costs one thread, against the GIL build at hand (not the same build with PYTHON_GIL=1).
+  const version = (id: string) => interpreterLabel(results.interpreters.find((i) => i.id === id)!).replaceAll('.', '\\.');
+  assert.match(report, new RegExp(`without the GIL, one thread\\*\\*: ${version(`${ft.id}-gil0`)} vs ${version(base.id)} \\(the GIL build of the nearest version\\): serial wall time \\d+\\.\\d\\dx \\[\\d+\\.\\d\\d–\\d+\\.\\d\\d\\]; peak RSS per thread`));
 });
 
 test('subinterpreters on 3.12 and 3.13: W interpreters in one process, a thread each, running at the same moment', async (t) => {

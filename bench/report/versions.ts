@@ -1,6 +1,7 @@
 import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
 import type { Results } from '../results.ts';
+import { ratioOfMediansInterval } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { fixed } from './format.ts';
 
@@ -120,6 +121,46 @@ function serialLine(comparison: VersionComparison): string {
   return `- **${what}** relative to ${newest}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
 }
 
+/** Version numbers apart, most significant part first: 3.13.5 is nearer 3.13.0 than 3.12.9. */
+function distance(a: string, b: string): number[] {
+  const [x, y] = [a, b].map((v) => v.split('.').map((part) => parseInt(part, 10) || 0));
+  return [0, 1, 2].map((i) => Math.abs((x![i] ?? 0) - (y![i] ?? 0)));
+}
+
+function nearer(a: number[], b: number[]): number {
+  return a.map((part, i) => part - b[i]!).find((d) => d !== 0) ?? 0;
+}
+
+/** Peak RSS the threads mode added per thread over serial, at the compared W. */
+function rssPerThreadKiB(row: VersionRow, workers: number): number | undefined {
+  const threads = row.byMode.get('threads');
+  return threads && row.serial ? (threads.peakRssKiB - row.serial.peakRssKiB) / workers : undefined;
+}
+
+/**
+ * A free-threaded build against the GIL build of the nearest version: what running without a GIL
+ * costs one thread (serial wall time, with its bootstrap interval), and the memory each thread adds.
+ */
+function freeThreadedLines(comparison: VersionComparison): string[] {
+  if (comparison.server) return [];
+  const withGil = comparison.rows.filter((row) => row.serial && !row.interpreter.freeThreadedBuild);
+  return comparison.rows
+    .filter((row) => row.serial && !row.interpreter.gilEnabled)
+    .flatMap((free) => {
+      const base = [...withGil].sort((a, b) => nearer(distance(a.interpreter.version, free.interpreter.version), distance(b.interpreter.version, free.interpreter.version)))[0];
+      if (!base) return [];
+      const ratio = free.serial!.medianWallS / base.serial!.medianWallS;
+      const interval = ratioOfMediansInterval(base.serial!.wallS, free.serial!.wallS);
+      const rss = [free, base].map((row) => rssPerThreadKiB(row, comparison.workers));
+      const memory = rss.every((kib) => kib !== undefined)
+        ? `; peak RSS per thread (threads − serial, / W): ${Math.round(rss[0]!).toLocaleString('en-US')} KiB vs ${Math.round(rss[1]!).toLocaleString('en-US')} KiB`
+        : '';
+      return [
+        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
+      ];
+    });
+}
+
 /** The table and the one-line-per-mode summary of a comparison, for report.md. */
 export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
   const header = ['interpreter', 'GIL', comparison.server ? 'serial /s (median)' : 'serial wall (s)', 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
@@ -133,7 +174,7 @@ export function versionSection(comparison: VersionComparison, images: { title: s
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     `### Across interpreters: ${comparison.workload}, ${comparisonTitle(comparison)}`,
-    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison)].filter(Boolean).join('\n'),
+    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison), ...freeThreadedLines(comparison)].filter(Boolean).join('\n'),
     [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
     ...images.map((image) => `![${image.title}](${image.file})`),
   ].join('\n\n');
