@@ -17,7 +17,7 @@ export const InterpreterSchema = z.object({
   requested: z.string(),
   /** The real executable (sys.executable), not a pyenv shim. */
   executable: z.string(),
-  /** the file behind it, links resolved: two names of one interpreter count once */
+  /** the file behind it, symbolic links resolved (which names are one interpreter: interpreterKey) */
   realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
