@@ -131,10 +131,13 @@ function nearer(a: number[], b: number[]): number {
   return a.map((part, i) => part - b[i]!).find((d) => d !== 0) ?? 0;
 }
 
-/** Peak RSS the threads mode added per thread over serial, at the compared W. */
-function rssPerThreadKiB(row: VersionRow, workers: number): number | undefined {
+/** "23.9 → 24.3 MiB (+180 KiB per thread)": peak RSS of serial and of threads at W, and the difference per thread. */
+function rssPerThread(row: VersionRow, workers: number): string | undefined {
   const threads = row.byMode.get('threads');
-  return threads && row.serial ? (threads.peakRssKiB - row.serial.peakRssKiB) / workers : undefined;
+  if (!threads || !row.serial) return undefined;
+  const perThread = (threads.peakRssKiB - row.serial.peakRssKiB) / workers;
+  const mib = (kib: number) => fixed(kib / 1024, 1);
+  return `${row.label} ${mib(row.serial.peakRssKiB)} → ${mib(threads.peakRssKiB)} MiB (${perThread >= 0 ? '+' : '−'}${Math.round(Math.abs(perThread)).toLocaleString('en-US')} KiB per thread)`;
 }
 
 /**
@@ -151,10 +154,8 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
       if (!base) return [];
       const ratio = free.serial!.medianWallS / base.serial!.medianWallS;
       const interval = ratioOfMediansInterval(base.serial!.wallS, free.serial!.wallS);
-      const rss = [free, base].map((row) => rssPerThreadKiB(row, comparison.workers));
-      const memory = rss.every((kib) => kib !== undefined)
-        ? `; peak RSS per thread (threads − serial, / W): ${Math.round(rss[0]!).toLocaleString('en-US')} KiB vs ${Math.round(rss[1]!).toLocaleString('en-US')} KiB`
-        : '';
+      const rss = [free, base].map((row) => rssPerThread(row, comparison.workers));
+      const memory = rss.every(Boolean) ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}` : '';
       return [
         `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
       ];
