@@ -8,9 +8,10 @@ import { fail } from '../errors.ts';
 export const DOCTOR_HELP = `Usage: gilbench doctor [--python LIST] [--gil LIST] [--json]
 
 Lists the Python interpreters gilbench finds on this machine — on PATH (python3.X, python3.Xt),
-under pyenv ($PYENV_ROOT/versions) and uv ($UV_PYTHON_INSTALL_DIR) — one per real executable,
-with version, implementation, GIL status, and what each can run; and those it will not use, with
-the reason. "gilbench run --python all" runs the same list.
+under pyenv ($PYENV_ROOT/versions) and uv ($UV_PYTHON_INSTALL_DIR), and in the folders of
+GILBENCH_PYTHONS (default ~/.cache/gilbench/pythons) — one per executable file, with version,
+implementation, GIL status, and what each can run; and those it will not use, with the reason.
+"gilbench run --python all" runs the same list.
 
 Options:
   --python LIST   interpreters to check (default: all); names on PATH, paths, or "all"
