@@ -1,7 +1,7 @@
-import { readdirSync, realpathSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
-import { byVersion, probeInterpreter, tryProbe, uniqueByFile, uniqueIds, withGilSettings, type Interpreter } from './interpreters.ts';
+import { byVersion, interpreterKey, probeInterpreter, tryProbe, uniqueByFile, uniqueIds, withGilSettings, type Interpreter } from './interpreters.ts';
 
 /** python, python3, python3.12, python3.13t, python2.7: the names an interpreter goes by. */
 const PYTHON_NAME = /^python(\d+(\.\d+)?t?)?$/;
@@ -29,6 +29,16 @@ function binsUnder(root: string): string[] {
   }
 }
 
+/**
+ * GILBENCH_PYTHONS: folders of interpreters on no PATH — a bin folder, or a folder of installs each
+ * with its bin/ — by default gilbench's own cache, where .ci/run unpacks the builds it is given.
+ */
+function extraBins(env: NodeJS.ProcessEnv, home: string): string[] {
+  const cache = join(env['XDG_CACHE_HOME'] ?? join(home, '.cache'), 'gilbench', 'pythons');
+  const dirs = (env['GILBENCH_PYTHONS'] ?? cache).split(delimiter).filter(Boolean);
+  return dirs.flatMap((dir) => [dir, ...binsUnder(dir)]);
+}
+
 /** Every file that may be a Python, and where it was found. */
 export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string; via: string }[] {
   const home = env['HOME'] ?? homedir();
@@ -40,28 +50,27 @@ export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string
     ...path.flatMap(pythonsIn).map((file) => ({ path: file, via: 'PATH' })),
     ...binsUnder(join(pyenv, 'versions')).flatMap(pythonsIn).map((file) => ({ path: file, via: 'pyenv' })),
     ...binsUnder(uv).flatMap(pythonsIn).map((file) => ({ path: file, via: 'uv' })),
+    ...extraBins(env, home).flatMap(pythonsIn).map((file) => ({ path: file, via: 'GILBENCH_PYTHONS' })),
   ];
 }
 
 /** Probes every candidate once per real executable. */
 export async function discoverInterpreters(env: NodeJS.ProcessEnv = process.env): Promise<Discovery> {
   // One probe per file: python, python3 and python3.12 in one folder are usually one binary.
-  const all = uniqueByFile(candidates(env).map((candidate) => ({ ...candidate, realpath: realpathOrSelf(candidate.path) })));
+  const all = uniqueByFile(candidates(env), (candidate) => candidate.path);
   const probed = await Promise.all(all.map(async (candidate) => ({ candidate, answer: await tryProbe(candidate.path) })));
   const unusable = probed.flatMap(({ candidate, answer }) =>
     'error' in answer ? [{ ...candidate, reason: answer.error }] : [],
   );
   const usable = probed.flatMap(({ candidate, answer }) => ('error' in answer ? [] : [{ ...answer, via: candidate.via }]));
-  const found = uniqueIds(uniqueByFile(usable).sort(byVersion)) as Discovery['found'];
-  return { found, unusable: uniqueByFile(unusable).map(({ path, via, reason }) => ({ path, via, reason })) };
+  const found = uniqueIds(uniqueByFile(usable, (i) => i.executable).sort(byVersion)) as Discovery['found'];
+  return { found, unusable: unusable.map(({ path, via, reason }) => ({ path, via, reason })) };
 }
 
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path; // a bare name, resolved by PATH when it is run
-  }
+/** Which discovered interpreter this is, if any: the same file in the same environment. */
+export function foundAs(discovery: Discovery | undefined, interpreter: Interpreter): Discovery['found'][number] | undefined {
+  const key = interpreterKey(interpreter.executable);
+  return discovery?.found.find((found) => interpreterKey(found.executable) === key);
 }
 
 export const ALL = 'all';
@@ -76,6 +85,6 @@ export async function chooseInterpreters(requested: string[], gilSettings: strin
     requested.includes(ALL) ? discoverInterpreters() : undefined,
     Promise.all(named.map(probeInterpreter)),
   ]);
-  const chosen = uniqueByFile([...given, ...(discovery?.found ?? [])]).sort(byVersion);
+  const chosen = uniqueByFile([...given, ...(discovery?.found ?? [])], (i) => i.executable).sort(byVersion);
   return { interpreters: uniqueIds(await withGilSettings(chosen, gilSettings)), discovery };
 }

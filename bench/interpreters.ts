@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { tryParseJson } from './json.ts';
@@ -15,7 +17,7 @@ export const InterpreterSchema = z.object({
   requested: z.string(),
   /** The real executable (sys.executable), not a pyenv shim. */
   executable: z.string(),
-  /** the file behind it, links resolved: two names of one interpreter count once */
+  /** the file behind it, symbolic links resolved (which names are one interpreter: interpreterKey) */
   realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
@@ -104,11 +106,31 @@ export async function probeInterpreter(requested: string): Promise<Interpreter> 
   return 'error' in probed ? fail(probed.error) : probed;
 }
 
-/** Two names for one executable count once, the first named kept. */
-export function uniqueByFile<T extends { realpath: string }>(items: T[]): T[] {
-  const byFile = new Map<string, T>();
-  for (const item of items) if (!byFile.has(item.realpath)) byFile.set(item.realpath, item);
-  return [...byFile.values()];
+/**
+ * What makes two names one interpreter: the file (device and inode, so hard links and symlinks
+ * alike), and the environment it starts in — a venv's python links to its base interpreter's file
+ * but has packages of its own (PEP 405: pyvenv.cfg beside it or one folder up).
+ */
+export function interpreterKey(path: string): string {
+  let file: string;
+  try {
+    const { dev, ino } = statSync(path);
+    file = `${dev}:${ino}`;
+  } catch {
+    return path; // a bare name, resolved by PATH when it is run
+  }
+  const venv = [dirname(path), dirname(dirname(path))].find((dir) => existsSync(join(dir, 'pyvenv.cfg')));
+  return venv ? `${file} venv ${venv}` : file;
+}
+
+/** Two names for one interpreter count once, the first named kept. */
+export function uniqueByFile<T>(items: T[], pathOf: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const key = interpreterKey(pathOf(item));
+    if (!byKey.has(key)) byKey.set(key, item);
+  }
+  return [...byKey.values()];
 }
 
 /**

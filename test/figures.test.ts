@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { interpretersOf } from '../bench/figures/run.ts';
+import { interpreterKey } from '../bench/interpreters.ts';
+import { interpreterLabel } from '../bench/report/versions.ts';
 import { measurementOf, readResults } from '../bench/results.ts';
-import { tempDir } from './helpers.ts';
+import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 
@@ -12,10 +15,14 @@ function figures(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', CLI, 'figures', ...args], { encoding: 'utf8', timeout: 300_000 });
 }
 
-/** PNG width from its IHDR chunk. */
+/** PNG width and height from its IHDR chunk. */
 const pngWidth = (file: string) => readFileSync(file).readUInt32BE(16);
+const pngHeight = (file: string) => readFileSync(file).readUInt32BE(20);
 
-test('figures: a small run writes each figure, FIGURES.md with a verdict per claim, and redraws it exactly from its data', () => {
+test('figures: a small run writes each figure, FIGURES.md with a verdict per claim, and redraws it exactly from its data', async (t) => {
+  // A free-threaded build found here is measured beside python3 in gil-timeline: a row of its own.
+  const [ft] = await realFreeThreaded();
+  t.diagnostic(ft ? `gil-timeline also ran on the real ${ft.id}` : NO_FREE_THREADED);
   const out = tempDir();
   const made = figures(['--only', 'gil-timeline,worker-cost', '--profile', 'quick', '--out', out]);
   assert.equal(made.status, 0, made.stderr);
@@ -27,10 +34,20 @@ test('figures: a small run writes each figure, FIGURES.md with a verdict per cla
   assert.match(page, /Threads acquire the interpreter lock/, 'the claim, quoted');
   assert.match(readFileSync(join(out, 'FIGURES.html'), 'utf8'), /<canvas data-chart="1" data-panel="1"/, 'FIGURES.html: both panels of both figures live');
 
-  for (const id of ['gil-timeline', 'worker-cost']) {
+  const rowsOf = { 'gil-timeline': ft ? 2 : 1, 'worker-cost': 1 };
+  for (const [id, rows] of Object.entries(rowsOf)) {
     assert.ok(existsSync(join(out, `${id}.png`)) && existsSync(join(out, `${id}.svg`)), `${id}: PNG and SVG`);
     assert.equal(pngWidth(join(out, `${id}.png`)), 2 * 1920, `${id}: two panels side by side, at twice the pixels`);
-    assert.equal(readFileSync(join(out, `${id}.svg`), 'utf8').match(/<svg /g)?.length, 3, `${id}: an SVG holding its two panels`);
+    assert.equal(pngHeight(join(out, `${id}.png`)), 2 * 810 * rows, `${id}: a row per interpreter`);
+    assert.equal(readFileSync(join(out, `${id}.svg`), 'utf8').match(/<svg /g)?.length, 1 + 2 * rows, `${id}: an SVG holding its panels`);
+  }
+  if (ft) {
+    const label = interpreterLabel(ft).replace(', no GIL', '');
+    assert.ok(page.includes(`| without the GIL (${label}) |`), 'a column for the claims without the GIL');
+    assert.match(rows[0]!, new RegExp(`${label.replaceAll('.', '\\.')}, no GIL: .*both threads progressing at once \\d+% of the time.* \\*\\*(holds|does not hold|depends)\\*\\*: \\S`), `gil-timeline judged without the GIL: ${rows[0]}`);
+    assert.match(rows[1]!, /\| not measured \|$/, 'worker-cost ran on python3 alone');
+  } else {
+    assert.doesNotMatch(page, /without the GIL/);
   }
 
   // The numbers come from the data beside the page: the median turn is computed from the timestamps in it.
@@ -61,4 +78,14 @@ test('figures: an unknown figure, or nothing to redraw, is one sentence and exit
   const empty = figures(['--render', '--out', tempDir()]);
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /No results for the "gil-cpu" experiment/);
+});
+
+test('figures: gil-cpu runs every interpreter found and every one named (a venv is found nowhere)', async () => {
+  const venv = join(tempDir(), 'venv');
+  execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
+  const named = join(venv, 'bin', 'python');
+  const [all, defaults] = await Promise.all([interpretersOf('all', [named]), interpretersOf('default', [named])]);
+  assert.ok(all.some((i) => i.executable === named), 'the named one');
+  assert.ok(all.some((i) => interpreterKey(i.executable) === interpreterKey(PYTHON)), 'and the ones found');
+  assert.deepEqual(defaults.map((i) => i.executable), [named]);
 });

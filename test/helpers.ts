@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { discoverInterpreters } from '../bench/discover.ts';
+import type { Interpreter } from '../bench/interpreters.ts';
 import type { ServerCommand } from '../bench/serve.ts';
 
 /** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
@@ -39,3 +41,14 @@ export function shortLoad(overrides: Partial<ServerCommand['load']> = {}): Serve
     ...overrides,
   };
 }
+
+/**
+ * The real free-threaded builds discovery finds here (GILBENCH_PYTHONS, or gilbench's cache, where
+ * .ci/run unpacks ../shared/pythons); a test that needs one says in its output which it ran on, or
+ * that it found none.
+ */
+export async function realFreeThreaded(): Promise<Interpreter[]> {
+  return (await discoverInterpreters()).found.filter((i) => i.freeThreadedBuild);
+}
+
+export const NO_FREE_THREADED = 'no real free-threaded build found (see GILBENCH_PYTHONS in the README): only the stand-in was tested';

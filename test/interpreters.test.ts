@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { chooseInterpreters } from '../bench/discover.ts';
-import { probeInterpreter } from '../bench/interpreters.ts';
-import { PYTHON } from './helpers.ts';
+import { probeInterpreter, withGilSettings } from '../bench/interpreters.ts';
+import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 test('python3 resolves to the real executable with its version and GIL status', async () => {
   const python = await probeInterpreter('python3');
@@ -20,4 +22,27 @@ test('two names for one interpreter count once', async () => {
   const versioned = execFileSync(PYTHON, ['-c', 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "python%d.%d" % sys.version_info[:2]))'], { encoding: 'utf8' }).trim();
   const { interpreters } = await chooseInterpreters(['python3', PYTHON, versioned]);
   assert.equal(interpreters.length, 1);
+});
+
+test("a venv's python links to its base interpreter's file, yet is an interpreter of its own when named", async () => {
+  const venv = join(tempDir(), 'venv');
+  execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
+  const [python, python3] = ['python', 'python3'].map((name) => join(venv, 'bin', name));
+  const { interpreters } = await chooseInterpreters([PYTHON, python!, python3!]);
+  assert.deepEqual(interpreters.map((i) => i.executable), [PYTHON, python], 'the base once, the venv once (two names)');
+});
+
+test('a real free-threaded build: no GIL unless PYTHON_GIL=1, and its names are one interpreter', async (t) => {
+  const [ft] = await realFreeThreaded();
+  if (!ft) return t.skip(NO_FREE_THREADED);
+  t.diagnostic(`ran on the real ${ft.id}: ${ft.executable}`);
+  assert.match(ft.id, /^cpython-3\.\d+\.\d+t$/);
+  assert.equal(ft.gilEnabled, false);
+  // python3.13 and python3.13t are one file (a link, hard or symbolic, depending on how it was installed).
+  const bin = dirname(ft.executable);
+  const names = readdirSync(bin).filter((name) => /^python3\.\d+t?$/.test(name)).map((name) => join(bin, name));
+  assert.ok(names.length >= 2, `python3.X and python3.Xt beside each other: ${names.join(', ')}`);
+  assert.equal((await chooseInterpreters(names)).interpreters.length, 1);
+  const settings = await withGilSettings([ft], ['0', '1']);
+  assert.deepEqual(settings.map((i) => [i.id, i.gilEnabled]), [[`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
 });

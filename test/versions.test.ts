@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { discoverInterpreters } from '../bench/discover.ts';
 import { measurementOf, readResults, type Results } from '../bench/results.ts';
+import { interpreterLabel } from '../bench/report/versions.ts';
 import { summariseCells } from '../bench/summary.ts';
-import { PYTHON, tempDir } from './helpers.ts';
+import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 
@@ -62,11 +63,16 @@ test('discovery: PATH names, pyenv and uv folders, one entry per executable, shi
   writeFileSync(join(bin!, 'python-config'), '#!/bin/sh\nexit 1\n', { mode: 0o755 }); // not an interpreter's name
   writeFileSync(join(shims!, 'python3'), '#!/bin/sh\nexit 1\n', { mode: 0o755 }); // a shim would fail: it must not be tried
   const freeThreaded = fakePython(bin!, 'python3.13t', '3.13.0', true);
+  linkSync(freeThreaded, join(bin!, 'python3.13')); // a hard link: another name, the same file
+  const extra = join(root, 'extra', 'cpython-3.14.0t', 'bin');
+  mkdirSync(extra, { recursive: true });
+  const cached = fakePython(extra, 'python3.14t', '3.14.0', true);
   fakePython(pyenv!, 'python3.6', '3.6.15', false);
 
-  const { found, unusable } = await discoverInterpreters({ PATH: `${bin}:${shims}`, PYENV_ROOT: join(root, 'pyenv'), UV_PYTHON_INSTALL_DIR: join(root, 'uv'), HOME: root });
-  assert.deepEqual(found.map((i) => i.realpath), [realpathSync(PYTHON), freeThreaded], 'the real python3 once (three names), then the 3.13t');
-  assert.equal(found[0]!.via, 'PATH');
+  const env = { PATH: `${bin}:${shims}`, PYENV_ROOT: join(root, 'pyenv'), UV_PYTHON_INSTALL_DIR: join(root, 'uv'), GILBENCH_PYTHONS: join(root, 'extra'), HOME: root };
+  const { found, unusable } = await discoverInterpreters(env);
+  assert.deepEqual(found.map((i) => i.realpath), [realpathSync(PYTHON), freeThreaded, cached], 'the real python3 once (three names), the 3.13t once (two names), the 3.14t');
+  assert.deepEqual(found.map((i) => i.via), ['PATH', 'PATH', 'GILBENCH_PYTHONS']);
   const ft = found[1]!;
   assert.equal(ft.id, 'cpython-3.13.0t');
   assert.equal(ft.gilEnabled, false);
@@ -92,6 +98,31 @@ test('a free-threaded build: its cells say "no GIL", and --gil 0,1 runs it with 
   assert.match(report, /disabled \(free-threaded build\)/);
   assert.match(report, /enabled \(free-threaded build, PYTHON_GIL=1\)/);
   assert.match(report, /### Across interpreters: countdown, W=2/);
+});
+
+test('a real free-threaded build: two counting threads both runnable all along, and with PYTHON_GIL=1 one waits asleep', async (t) => {
+  const [ft] = await realFreeThreaded();
+  if (!ft) return t.skip(NO_FREE_THREADED);
+  t.diagnostic(`ran on the real ${ft.id}: ${ft.executable}`);
+  const { results, report } = run(['--python', `${PYTHON},${ft.executable}`, '--gil', '0,1', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '2', '--param', 'n=3000000', '--sample-interval', '20']);
+  const base = results.interpreters[0]!;
+  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled]), [[base.id, true], [`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
+  assert.ok(results.runs.every((r) => r.ok), 'every run succeeded');
+  // The two counting threads' states in each sample where both were alive: a thread waiting for a
+  // GIL sleeps (S); without one it is running or runnable (R) however busy the machine is.
+  const states = (id: string) => {
+    const run = results.runs.find((r) => r.cellId === `countdown/threads/w2/${id}` && !r.warmup)!;
+    const tids = measurementOf(run).tasks.map((task) => task.tid);
+    const rows = run.timeline.samples.map((sample) => sample.processes[0]?.threadCpu.filter((row) => tids.includes(row[0])) ?? []);
+    return rows.filter((both) => both.length === 2).map((both) => both.map((row) => row[3]).join(''));
+  };
+  const [free, locked] = [states(`${ft.id}-gil0`), states(`${ft.id}-gil1`)];
+  assert.ok(free.length > 0 && free.filter((s) => s === 'RR').length >= free.length / 2, `no GIL: both threads runnable in most samples: ${free.join(' ')}`);
+  assert.ok(locked.some((s) => s.includes('S')), `PYTHON_GIL=1: a thread asleep waiting for the GIL in some sample: ${locked.join(' ')}`);
+  assert.match(report, /\| threads, no GIL \| 2 \|/);
+  // What the missing GIL costs one thread, against the GIL build at hand (not the same build with PYTHON_GIL=1).
+  const version = (id: string) => interpreterLabel(results.interpreters.find((i) => i.id === id)!).replaceAll('.', '\\.');
+  assert.match(report, new RegExp(`without the GIL, one thread\\*\\*: ${version(`${ft.id}-gil0`)} vs ${version(base.id)} \\(the GIL build of the nearest version\\): serial wall time \\d+\\.\\d\\dx \\[\\d+\\.\\d\\d–\\d+\\.\\d\\d\\]; peak RSS, serial → threads at W=2: ${version(`${ft.id}-gil0`)} [\\d.]+ → [\\d.]+ MiB \\([+−][\\d,]+ KiB per thread\\)`));
 });
 
 test('subinterpreters on 3.12 and 3.13: W interpreters in one process, a thread each, running at the same moment', async (t) => {

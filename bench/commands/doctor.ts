@@ -1,4 +1,4 @@
-import { ALL, chooseInterpreters } from '../discover.ts';
+import { ALL, chooseInterpreters, foundAs } from '../discover.ts';
 import { gilStatus, type Interpreter } from '../interpreters.ts';
 import { skipsFor } from '../plan.ts';
 import { loadWorkloads, type Workload } from '../workload.ts';
@@ -8,9 +8,10 @@ import { fail } from '../errors.ts';
 export const DOCTOR_HELP = `Usage: gilbench doctor [--python LIST] [--gil LIST] [--json]
 
 Lists the Python interpreters gilbench finds on this machine — on PATH (python3.X, python3.Xt),
-under pyenv ($PYENV_ROOT/versions) and uv ($UV_PYTHON_INSTALL_DIR) — one per real executable,
-with version, implementation, GIL status, and what each can run; and those it will not use, with
-the reason. "gilbench run --python all" runs the same list.
+under pyenv ($PYENV_ROOT/versions) and uv ($UV_PYTHON_INSTALL_DIR), and in the folders of
+GILBENCH_PYTHONS (default ~/.cache/gilbench/pythons) — one per executable file, with version,
+implementation, GIL status, and what each can run; and those it will not use, with the reason.
+"gilbench run --python all" runs the same list.
 
 Options:
   --python LIST   interpreters to check (default: all); names on PATH, paths, or "all"
@@ -56,7 +57,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify({ interpreters: interpreters.map((i) => ({ ...i, gil: gilStatus(i), canRun: canRun(i, all) })), unusable }, null, 2));
     return 0;
   }
-  const via = (i: Interpreter) => discovery?.found.find((f) => f.realpath === i.realpath)?.via ?? 'given';
+  const via = (i: Interpreter) => foundAs(discovery, i)?.via ?? 'given';
   console.log(`${interpreters.length} Python interpreter${interpreters.length === 1 ? '' : 's'} gilbench can run:\n`);
   console.log(
     pad([

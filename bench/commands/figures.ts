@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { fail } from '../errors.ts';
 import { FIGURES } from '../figures/index.ts';
 import { writeFigures } from '../figures/page.ts';
-import { experimentsOf, readExperiments, runExperiments } from '../figures/run.ts';
+import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../figures/run.ts';
 import { formatDuration } from '../progress.ts';
 import { PROFILES, type Profile } from '../workload.ts';
 import { list, number, parse } from './args.ts';
@@ -20,8 +20,10 @@ Options:
   --only LIST        figures to make (default: all), e.g. --only gil-cpu,convoy
   --profile NAME     quick (under 2 minutes) | default (under 10) | full (the lecture's sizes)
   --out DIR          where figures, FIGURES.md and data/ go (default: reports/figures)
-  --python LIST      the interpreter of the figures that use one (default: python3); the
-                     GIL figure always runs every interpreter found (see "gilbench doctor")
+  --python LIST      the interpreters of the figures that use one (default: python3); every
+                     free-threaded build found is measured beside them (gil-timeline, convoy,
+                     io-bound, cpu-servers; with python3 when none named has a GIL), and gil-cpu
+                     runs every interpreter found as well (see "gilbench doctor")
   --from FILE        take an experiment from this results file instead of running it, when
                      the file holds every cell the experiment plans; may be repeated
   --max-age HOURS    --from files older than this are not used (default: 24)
@@ -62,7 +64,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
         figures,
         profile,
         out,
-        python: list(values.python) ?? ['python3'],
+        python: list(values.python) ?? [DEFAULT_PYTHON],
         from: values.from ?? [],
         maxAgeH: number('--max-age', values['max-age'], 0, 1e6)!,
         command: ['gilbench', 'figures', ...args],

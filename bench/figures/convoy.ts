@@ -2,14 +2,16 @@ import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import { colourOf, lineDataset, lineLegend, logAxis } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
+import type { Interpreter } from '../interpreters.ts';
+import { interpreterLabel } from '../report/versions.ts';
+import { byInterpreter, firstInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'convoy';
 const DEFAULT_INTERVAL = 0.005;
 const DASHES: Record<string, number[]> = { threads: [], processes: [10, 6] };
 const WIDTHS = [4, 3, 3, 3];
 
-const cells = (data: FigureData) => data.measured(EXPERIMENT);
+const cells = (data: FigureData) => firstInterpreter(data, EXPERIMENT);
 
 const cpuThreadsOf = (c: CellSummary) => c.cell.params['cpu_threads']!;
 
@@ -27,13 +29,13 @@ function lines(all: CellSummary[], value: (c: CellSummary) => number): ChartData
 }
 
 /** Both panels draw the same lines: only the first names them, with a line (dashed for prefork) as each one's swatch. */
-function chart(all: CellSummary[], what: string, axis: string, value: (c: CellSummary) => number, legend: boolean): ChartConfiguration<'line'> {
+function chart(all: CellSummary[], interpreter: Interpreter, what: string, axis: string, value: (c: CellSummary) => number, legend: boolean): ChartConfiguration<'line'> {
   return {
     type: 'line',
     data: { datasets: lines(all, value) },
     options: {
       plugins: {
-        title: { display: true, text: what, font: { size: 22 } },
+        title: { display: true, text: `${what}, ${interpreterLabel(interpreter)}`, font: { size: 22 } },
         subtitle: { display: true, text: `echo server, ${all[0]?.cell.params['connections']} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
         legend: { display: legend, labels: { ...lineLegend.labels, font: { size: 14 } } },
       },
@@ -54,15 +56,17 @@ export const convoy: Figure = {
   section: '5.3.3',
   claim: 'Still, with threads — especially when they do input/output — one can build a fairly performant server.',
   experiments: (profile) => [
-    { name: EXPERIMENT, workloads: ['echo-convoy'], pythons: 'default', repeats: profile === 'full' ? 3 : 1, warmup: 0 },
+    { name: EXPERIMENT, workloads: ['echo-convoy'], pythons: 'default+free-threaded', repeats: profile === 'full' ? 3 : 1, warmup: 0 },
   ],
-  draw: (data) => [
-    chart(cells(data), 'Echoes per second (higher is better)', 'echoes per second (log scale)', (c) => c.tasksPerS, true),
-    chart(cells(data), 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000, false),
-  ],
+  draw: (data) =>
+    byInterpreter(data, EXPERIMENT).map(({ interpreter, cells: own }) => [
+      chart(own, interpreter, 'Echoes per second (higher is better)', 'echoes per second (log scale)', (c) => c.tasksPerS, true),
+      chart(own, interpreter, 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000, false),
+    ]),
   caption: () =>
     'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent once its two workers, other processes, are started. ' +
     'Each answer needs the GIL back from a counting thread, which keeps it for up to one switch interval: the server waits that long per message (the convoy effect). A shorter interval gives the GIL back sooner, at the price of more switching. ' +
+    'Without a GIL (a free-threaded build, its own row) nothing has to be given back: the counting threads run on the other core. ' +
     'A missing point is a cell that answered nothing within its window.',
   verdict: (data): Finding => {
     const all = cells(data);

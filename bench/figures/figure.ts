@@ -1,3 +1,4 @@
+import type { Interpreter } from '../interpreters.ts';
 import type { ChartConfig } from '../report/charts.ts';
 import type { Results } from '../results.ts';
 import type { CellSummary } from '../summary.ts';
@@ -16,10 +17,14 @@ export interface Figure {
   /** what the lecture says, in English */
   claim: string;
   experiments(profile: Profile): Experiment[];
-  /** one or more charts, drawn side by side */
-  draw(data: FigureData): ChartConfig[];
+  /** rows of charts (one row per interpreter where they differ), each row's drawn side by side */
+  draw(data: FigureData): ChartConfig[][];
   /** what the figure shows and how to read it, for under the image */
   caption(data: FigureData): string;
+  /**
+   * What the numbers say about the claim; the page asks it twice, of the interpreters with a GIL
+   * and of those without one (free-threaded builds), each time with only their data.
+   */
   verdict(data: FigureData): Finding;
 }
 
@@ -32,8 +37,11 @@ export interface Experiment {
   workers?: number[];
   /** parameter values per workload; several values sweep */
   params?: Record<string, Record<string, number[]>>;
-  /** every interpreter found (--python all), or the default one (python3, or --python) */
-  pythons: 'all' | 'default';
+  /**
+   * every interpreter found plus every one named (--python all,LIST); the named ones (python3, or
+   * --python); or the named ones and every free-threaded build found, to measure without the GIL too
+   */
+  pythons: 'all' | 'default' | 'default+free-threaded';
   repeats: number;
   warmup: number;
   /** finer than the default 100 ms where a figure draws the timeline */
@@ -58,4 +66,18 @@ export interface FigureData {
   measured(experiment: string): CellSummary[];
   /** one of the report's own charts over these cells, captioned "subject, interpreter" */
   reportChart(kind: ChartKind, experiment: string, cells: CellSummary[], subject: string): ChartConfig;
+}
+
+/** An experiment's measured cells per interpreter, in the results' order (oldest first). */
+export function byInterpreter(data: FigureData, experiment: string): { interpreter: Interpreter; cells: CellSummary[] }[] {
+  const cells = data.measured(experiment);
+  return data
+    .results(experiment)
+    .interpreters.map((interpreter) => ({ interpreter, cells: cells.filter((c) => c.cell.interpreter === interpreter.id) }))
+    .filter((row) => row.cells.length > 0);
+}
+
+/** The cells of the first interpreter measured: a claim about one server or one pool is judged on one Python. */
+export function firstInterpreter(data: FigureData, experiment: string): CellSummary[] {
+  return byInterpreter(data, experiment)[0]?.cells ?? [];
 }

@@ -4,7 +4,9 @@ import { fixed } from '../report/format.ts';
 import { measurementOf, type RunRecord } from '../results.ts';
 import { median, ratioOfMediansInterval } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
+import type { Interpreter } from '../interpreters.ts';
+import { interpreterLabel } from '../report/versions.ts';
+import { byInterpreter, type Figure, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-timeline';
 /** How much of the run the timeline shows: enough for a dozen turns of 5 ms. */
@@ -19,8 +21,8 @@ interface Lane {
 /** The same thread, the same colour, in both panels. */
 const threadColour = (index: number) => colourOf(index ? 'processes' : 'threads', index);
 
-function cell(data: FigureData, workload: string, mode: string): CellSummary {
-  return data.measured(EXPERIMENT).find((s) => s.cell.workload === workload && s.cell.mode === mode)!;
+function cell(cells: CellSummary[], workload: string, mode: string): CellSummary {
+  return cells.find((s) => s.cell.workload === workload && s.cell.mode === mode)!;
 }
 
 /**
@@ -48,13 +50,29 @@ function lanes(run: RunRecord): Lane[] {
 
 /** Lengths of the turns: each stretch of progress while another thread also had work to do. */
 function turns(run: RunRecord): number[] {
-  const all = lanes(run);
-  const { tasks } = measurementOf(run);
-  const overlap = [Math.max(...tasks.map((t) => t.start_s)), Math.min(...tasks.map((t) => t.end_s))];
-  return all.flatMap((lane) => lane.segments.filter(([s, e]) => s > overlap[0]! && e < overlap[1]!).map(([s, e]) => e - s));
+  const [from, to] = together(run);
+  return lanes(run).flatMap((lane) => lane.segments.filter(([s, e]) => s > from && e < to).map(([s, e]) => e - s));
 }
 
-function timeline(run: RunRecord): ChartConfiguration<'line'> {
+/** When every thread was alive: from the last start to the first end. */
+function together(run: RunRecord): [number, number] {
+  const { tasks } = measurementOf(run);
+  return [Math.max(...tasks.map((t) => t.start_s)), Math.min(...tasks.map((t) => t.end_s))];
+}
+
+/**
+ * The share of the time every thread was alive in which the two made progress at the same moment:
+ * about 0 when they take turns under one GIL, most of it when each has a core of its own.
+ */
+export function simultaneousProgress(run: RunRecord): number {
+  const [from, to] = together(run);
+  const [a, b] = lanes(run).map((lane) => lane.segments.map(([s, e]): [number, number] => [Math.max(s, from), Math.min(e, to)]).filter(([s, e]) => e > s));
+  let both = 0;
+  for (const [s1, e1] of a ?? []) for (const [s2, e2] of b ?? []) both += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  return to > from ? both / (to - from) : NaN;
+}
+
+function timeline(run: RunRecord, interpreter: Interpreter): ChartConfiguration<'line'> {
   const all = lanes(run);
   const { tasks, wall_s } = measurementOf(run);
   const from = Math.max(...tasks.map((t) => t.start_s)) + 0.1 * wall_s;
@@ -76,7 +94,7 @@ function timeline(run: RunRecord): ChartConfiguration<'line'> {
       plugins: {
         // The lanes are named on the y axis; a legend box would be drawn as thick as the bars.
         legend: { display: false },
-        title: { display: true, text: 'Who holds the GIL: two threads counting', font: { size: 24 } },
+        title: { display: true, text: `${interpreter.gilEnabled ? 'Who holds the GIL' : 'No GIL to hold'}: two threads counting, ${interpreterLabel(interpreter)}`, font: { size: 24 } },
         subtitle: { display: true, text: `${fixed(WINDOW_S * 1000, 0)} ms of one run; a bar = the thread made progress (a timestamp every K iterations)`, padding: { bottom: 12 } },
       },
       scales: {
@@ -89,7 +107,7 @@ function timeline(run: RunRecord): ChartConfiguration<'line'> {
 }
 
 /** The same run as top -H sees it: each thread's CPU% between two /proc samples. */
-function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
+function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfiguration<'line'> {
   const samples = run.timeline.samples;
   const tids = measurementOf(run).tasks.map((t) => t.tid);
   const cpuOf = (sample: (typeof samples)[number], tid: number) => sample.processes[0]?.threadCpu.find((row) => row[0] === tid)?.[1];
@@ -105,7 +123,7 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
     data: { datasets },
     options: {
       plugins: {
-        title: { display: true, text: 'The same run, per thread, as top -H sees it', font: { size: 24 } },
+        title: { display: true, text: `The same run, per thread, as top -H sees it (${interpreterLabel(interpreter)})`, font: { size: 24 } },
         subtitle: { display: true, text: `CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`, padding: { bottom: 12 } },
       },
       scales: {
@@ -117,8 +135,8 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
 }
 
 /** Tracing's cost: the traced countdown's wall time over the plain one's, threads at W=2. */
-function tracingCost(data: FigureData): { ratio: number; low: number; high: number } {
-  const [plain, traced] = [cell(data, 'countdown', 'threads'), cell(data, 'countdown-trace', 'threads')];
+function tracingCost(cells: CellSummary[]): { ratio: number; low: number; high: number } {
+  const [plain, traced] = [cell(cells, 'countdown', 'threads'), cell(cells, 'countdown-trace', 'threads')];
   const interval = ratioOfMediansInterval(plain.primary.values, traced.primary.values);
   return { ratio: traced.primary.median / plain.primary.median, low: interval.low, high: interval.high };
 }
@@ -139,38 +157,54 @@ export const gilTimeline: Figure = {
         modes: ['serial', 'threads'],
         workers: [2],
         params: { 'countdown-trace': { n: [n], every: [5_000] }, countdown: { n: [n] } },
-        pythons: 'default',
+        pythons: 'default+free-threaded',
         repeats: { quick: 2, default: 5, full: 9 }[profile],
         warmup: profile === 'quick' ? 0 : 1,
         sampleIntervalMs: 50,
       },
     ];
   },
-  draw: (data) => {
-    const run = cell(data, 'countdown-trace', 'threads').typical!;
-    return [timeline(run), perThreadCpu(run)];
-  },
+  draw: (data) =>
+    byInterpreter(data, EXPERIMENT).map(({ interpreter, cells }) => {
+      const run = cell(cells, 'countdown-trace', 'threads').typical!;
+      return [timeline(run, interpreter), perThreadCpu(run, interpreter)];
+    }),
   caption: (data) => {
-    const traced = cell(data, 'countdown-trace', 'threads');
-    const switchMs = (data.results(EXPERIMENT).interpreters[0]?.switchIntervalS ?? 0.005) * 1000;
+    const rows = byInterpreter(data, EXPERIMENT);
+    const traced = cell(rows[0]!.cells, 'countdown-trace', 'threads');
+    const switchMs = (rows.find((row) => row.interpreter.gilEnabled)?.interpreter.switchIntervalS ?? 0.005) * 1000;
+    const free = rows.filter((row) => !row.interpreter.gilEnabled).map((row) => interpreterLabel(row.interpreter));
     return (
       `Left: two threads each run count(${traced.cell.params['n']!.toLocaleString('en-US')}), noting the time every ${traced.cell.params['every']!.toLocaleString('en-US')} iterations; ` +
-      `a bar is a stretch in which the thread made progress. They take turns: one counts while the other waits for the GIL, and the waiting one asks for it after the switch interval (${fixed(switchMs, 1)} ms here). ` +
-      'Right: the same run sampled from /proc: each thread shows about half a core, together one core — never two.'
+      `a bar is a stretch in which the thread made progress. Under a GIL they take turns: one counts while the other waits for the GIL, and the waiting one asks for it after the switch interval (${fixed(switchMs, 1)} ms here). ` +
+      'Right: the same run sampled from /proc: under a GIL each thread shows about half a core, together one core — never two.' +
+      (free.length ? ` Without a GIL (${free.join(', ')}; one row per interpreter) the two threads make progress at the same moments, and each shows up to a full core.` : '')
     );
   },
   verdict: (data): Finding => {
-    const run = cell(data, 'countdown-trace', 'threads').typical!;
-    const switchS = data.results(EXPERIMENT).interpreters[0]?.switchIntervalS ?? 0.005;
-    const all = turns(run);
-    const turnS = median(all);
-    const cost = tracingCost(data);
-    const measured =
-      `median turn ${fixed(turnS * 1000, 2)} ms over ${all.length} turns (switch interval ${fixed(switchS * 1000, 1)} ms); ` +
-      `the timestamps changed the threads' wall time by ${pct(cost.ratio)} [${pct(cost.low)}, ${pct(cost.high)}].`;
-    const near = turnS >= switchS / 2 && turnS <= switchS * 2;
-    return near
-      ? { measured, verdict: 'holds', because: 'one thread runs at a time, and the other gets the GIL after about one switch interval.' }
-      : { measured, verdict: 'depends', because: `the turns here last ${fixed(turnS / switchS, 1)} switch intervals: the interval is when a waiting thread asks, not a fixed time slice.` };
+    const rows = byInterpreter(data, EXPERIMENT).map(({ interpreter, cells }) => {
+      const run = cell(cells, 'countdown-trace', 'threads').typical!;
+      return { interpreter, turns: turns(run), simultaneous: simultaneousProgress(run), cost: tracingCost(cells), switchS: interpreter.switchIntervalS ?? 0.005 };
+    });
+    const measured = rows
+      .map(
+        (row) =>
+          `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turns` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
+          `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} [${pct(row.cost.low)}, ${pct(row.cost.high)}]`,
+      )
+      .join('; ') + '.';
+    // Two threads progressing at once most of the time is the one thing a GIL forbids.
+    const parallel = rows.filter((row) => row.simultaneous > 0.5);
+    if (parallel.length === rows.length) {
+      return { measured, verdict: 'does not hold', because: 'the two threads made progress at the same moments, each on a core of its own: without a GIL there is no lock to wait for.' };
+    }
+    const locked = rows.filter((row) => !parallel.includes(row));
+    const far = locked.filter((row) => !(median(row.turns) >= row.switchS / 2 && median(row.turns) <= row.switchS * 2));
+    const onWhich = parallel.length ? `; on ${parallel.map((row) => interpreterLabel(row.interpreter)).join(', ')} the threads ran at the same moments` : '';
+    if (far.length === 0) {
+      return { measured, verdict: parallel.length ? 'depends' : 'holds', because: `one thread runs at a time, and the other gets the GIL after about one switch interval${onWhich}.` };
+    }
+    const ratio = median(far[0]!.turns) / far[0]!.switchS;
+    return { measured, verdict: 'depends', because: `the turns here last ${fixed(ratio, 1)} switch intervals: the interval is when a waiting thread asks, not a fixed time slice${onWhich}.` };
   },
 };

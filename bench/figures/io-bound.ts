@@ -1,11 +1,11 @@
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import { ruleFor } from '../verdicts/index.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
+import { byInterpreter, firstInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
 
-const measured = (data: FigureData) => data.measured(EXPERIMENT);
+const measured = (data: FigureData) => firstInterpreter(data, EXPERIMENT);
 
 /** A mode at the most workers it ran with. */
 function widest(cells: CellSummary[], mode: string): CellSummary | undefined {
@@ -23,12 +23,12 @@ export const ioBound: Figure = {
       name: EXPERIMENT,
       workloads: ['fetch'],
       workers: { quick: [1, 4, 16], default: [1, 4, 16, 64], full: [1, 2, 4, 8, 16, 32, 64] }[profile],
-      pythons: 'default',
+      pythons: 'default+free-threaded',
       repeats: { quick: 1, default: 2, full: 5 }[profile],
       warmup: 0,
     },
   ],
-  draw: (data) => [data.reportChart('wall-vs-workers', EXPERIMENT, measured(data), 'fetch')],
+  draw: (data) => byInterpreter(data, EXPERIMENT).map(({ cells }) => [data.reportChart('wall-vs-workers', EXPERIMENT, cells, 'fetch')]),
   caption: (data) => {
     const p = measured(data)[0]!.cell.params;
     return (

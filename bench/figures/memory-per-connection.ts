@@ -32,7 +32,7 @@ export const memoryPerConnection: Figure = {
   section: '5.3.3, 5.4.1',
   claim: 'With select/epoll in one thread we do not spend memory on creating processes, there is no cost of creating threads and synchronising them, and no problem with the GIL.',
   experiments: (profile) => [heldConnections(profile)],
-  draw: (data) => [data.reportChart('rss-vs-connections', HELD, cells(data), 'echo servers')],
+  draw: (data) => [[data.reportChart('rss-vs-connections', HELD, cells(data), 'echo servers')]],
   caption: () =>
     'Each server holds C idle client connections open; its resident memory (the whole tree, prefork summed over its processes) is read from /proc once all C are held. ' +
     'The slope of each line — least squares, in the legend — is what one more connection costs: a thread per connection pays for a thread (its stack pages and kernel task), prefork the same plus a second interpreter, asyncio a coroutine and its stream objects, the epoll loop a dictionary entry and a socket.',

@@ -24,7 +24,7 @@ export const preforkBalance: Figure = {
   section: '5.3.3',
   claim: 'If we call accept on this socket in every child process, the accept system call will distribute new incoming connections evenly among all the child processes.',
   experiments: (profile) => [heldConnections(profile)],
-  draw: (data) => [data.reportChart('accepts-per-worker', HELD, prefork(data), 'prefork echo server')],
+  draw: (data) => [[data.reportChart('accepts-per-worker', HELD, prefork(data), 'prefork echo server')]],
   caption: () =>
     'W worker processes, forked after listen(), all block in accept() on the one socket; the clients open C connections at once. Bars count the connections each worker accepted. ' +
     'The kernel wakes one waiting worker per connection, and whichever runs first takes it: over many connections the split evens out, over a few it can be lopsided.',

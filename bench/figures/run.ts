@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseInterpreters } from '../discover.ts';
+import { ALL, chooseInterpreters, discoverInterpreters } from '../discover.ts';
 import { fail } from '../errors.ts';
-import type { Interpreter } from '../interpreters.ts';
+import { byVersion, tryProbe, uniqueByFile, uniqueIds, type Interpreter } from '../interpreters.ts';
 import { describeMachine } from '../machine.ts';
 import { buildPlan, type Plan } from '../plan.ts';
 import { readResults, writeResults, type Results } from '../results.ts';
@@ -34,6 +34,23 @@ export function experimentsOf(figures: Figure[], profile: Profile): Experiment[]
   return [...byName.values()];
 }
 
+/** The interpreter of the figures that use one when --python names none. */
+export const DEFAULT_PYTHON = 'python3';
+
+/**
+ * The interpreters an experiment runs on, given the names of --python. Measured with and without
+ * the GIL, a figure needs one of each: python3 joins named free-threaded builds when it has a GIL.
+ */
+export async function interpretersOf(which: Experiment['pythons'], named: string[]): Promise<Interpreter[]> {
+  if (which === 'all') return (await chooseInterpreters([ALL, ...named])).interpreters;
+  const { interpreters } = await chooseInterpreters(named);
+  if (which === 'default') return interpreters;
+  const freeThreaded = (await discoverInterpreters()).found.filter((i) => i.freeThreadedBuild);
+  const fallback = interpreters.some((i) => i.gilEnabled) ? undefined : await tryProbe(DEFAULT_PYTHON);
+  const withGil = fallback && !('error' in fallback) && fallback.gilEnabled ? [fallback] : [];
+  return uniqueIds(uniqueByFile([...interpreters, ...withGil, ...freeThreaded], (i) => i.executable).sort(byVersion));
+}
+
 /** The results of every experiment as already written in the figures' folder: nothing is run. */
 export function readExperiments(out: string, experiments: Experiment[]): Map<string, Results> {
   return new Map(
@@ -55,8 +72,7 @@ export async function runExperiments(request: FiguresRun): Promise<Map<string, R
   const given = request.from.map((file) => ({ file, results: readResults(file) }));
   const interpreters = new Map<string, Promise<Interpreter[]>>();
   const pythons = (which: Experiment['pythons']) => {
-    const names = which === 'all' ? ['all'] : request.python;
-    if (!interpreters.has(which)) interpreters.set(which, chooseInterpreters(names).then((chosen) => chosen.interpreters));
+    if (!interpreters.has(which)) interpreters.set(which, interpretersOf(which, request.python));
     return interpreters.get(which)!;
   };
   const done = new Map<string, Results>();

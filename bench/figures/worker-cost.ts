@@ -83,8 +83,10 @@ export const workerCost: Figure = {
     },
   ],
   draw: (data) => [
-    chart(costs(data), 'Time to start and join W workers', 'seconds (log scale)', (c) => c.startS + c.joinS),
-    chart(costs(data), 'Memory the W live workers add', 'PSS added (KiB, log scale)', (c) => c.pssKiB),
+    [
+      chart(costs(data), 'Time to start and join W workers', 'seconds (log scale)', (c) => c.startS + c.joinS),
+      chart(costs(data), 'Memory the W live workers add', 'PSS added (KiB, log scale)', (c) => c.pssKiB),
+    ],
   ],
   caption: () =>
     'Each run starts W workers that only wait, sees every one of them running, reads the memory of the whole process tree from /proc (PSS: a page shared by forked processes counts in parts), then releases and joins them. ' +

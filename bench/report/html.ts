@@ -15,8 +15,10 @@ import { CHART_STYLE, type ChartSize } from './render.ts';
 export interface LiveChart {
   /** the PNG's file name, as the markdown links it */
   file: string;
-  /** one chart, or several side by side (a figure) */
+  /** one chart, or several side by side (a figure), row after row */
   panels: ChartConfig[];
+  /** panels per row (default: all in one row) */
+  columns?: number;
   /** the PNG's size: the page keeps its proportions and draws it no wider */
   size: ChartSize;
 }
@@ -38,9 +40,9 @@ export function renderHtml(markdown: string, charts: LiveChart[]): string {
       image({ href, text }: Tokens.Image) {
         const i = index.get(href);
         if (i === undefined) return false; // not a chart: marked's own <img>
-        const { panels, size } = charts[i]!;
+        const { panels, size, columns = panels.length } = charts[i]!;
         const canvases = panels.map((_, panel) => `<span class="panel"><canvas data-chart="${i}" data-panel="${panel}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`);
-        return `<span class="chart" style="--width: ${size.width}px"><span class="panels">${canvases.join('')}</span></span>`;
+        return `<span class="chart" style="--width: ${size.width}px"><span class="panels" style="--columns: ${columns}">${canvases.join('')}</span></span>`;
       },
     },
   });
@@ -57,7 +59,7 @@ export function renderHtml(markdown: string, charts: LiveChart[]): string {
 <main>
 ${marked.parse(markdown, { async: false })}
 </main>
-<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => ({ aspectRatio: c.size.width / c.panels.length / c.size.height, panels: withFunctionsAsSource(c.panels) }))))}</script>
+<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => ({ aspectRatio: (c.size.width / (c.columns ?? c.panels.length)) / (c.size.height / Math.ceil(c.panels.length / (c.columns ?? c.panels.length))), panels: withFunctionsAsSource(c.panels) }))))}</script>
 <script type="application/json" id="chart-style">${scriptSafe(JSON.stringify(CHART_STYLE))}</script>
 ${LIBRARIES.map((file) => `<script>${scriptSafe(readFileSync(file, 'utf8'))}</script>`).join('\n')}
 <script>${BROWSER_SCRIPT}</script>
@@ -110,7 +112,7 @@ code { font-size: .9em; background: #f4f4f4; padding: 0 .2em; border-radius: 3px
 pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; }
 /* As wide as the PNG where the window allows, centred on the text: a two-panel figure reaches beyond it. */
 .chart { display: block; width: min(96vw, var(--width)); margin: 1.5rem 0 1.5rem calc(50% - min(48vw, var(--width) / 2)); }
-.chart .panels { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); }
+.chart .panels { display: grid; grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); }
 .chart .panel { display: block; position: relative; }
 .chart .hint { display: block; font-size: .8rem; color: #666; }
 details { margin: .5rem 0; } summary { cursor: pointer; }

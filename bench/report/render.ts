@@ -57,16 +57,23 @@ export function renderPng(config: ChartConfiguration, size: ChartSize = SLIDE): 
   return draw(createCanvas(size.width, size.height), config, PNG_PIXEL_RATIO, (canvas) => canvas.toBuffer('image/png'));
 }
 
-/** A figure for a slide: charts side by side, as PNG and as SVG (text as paths: no fonts needed to view it). */
-export function renderFigure(configs: ChartConfiguration[], size: ChartSize): { png: Buffer; svg: string } {
-  const width = Math.floor(size.width / configs.length);
-  const sheet = createCanvas(size.width * PNG_PIXEL_RATIO, size.height * PNG_PIXEL_RATIO);
-  const panels = configs.map((config, index) => {
-    draw(createCanvas(width, size.height), config, PNG_PIXEL_RATIO, (panel) => sheet.getContext('2d').drawImage(panel, index * width * PNG_PIXEL_RATIO, 0));
-    const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, 1, (panel) => panel.getContent().toString('utf8'));
-    // Each panel is an SVG document of its own: nested, shifted to its place.
-    return svg.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', `<svg x="${index * width}" y="0" `);
+/**
+ * A figure for a slide: rows of charts side by side, each row `size`, as PNG (at twice the pixels)
+ * and as SVG (text as paths: no fonts needed to view it).
+ */
+export function renderFigure(rows: ChartConfiguration[][], size: ChartSize): { png: Buffer; svg: string } {
+  const total = { width: size.width, height: size.height * rows.length };
+  const sheet = createCanvas(total.width * PNG_PIXEL_RATIO, total.height * PNG_PIXEL_RATIO);
+  const panels = rows.flatMap((configs, row) => {
+    const width = Math.floor(size.width / configs.length);
+    return configs.map((config, index) => {
+      const [x, y] = [index * width, row * size.height];
+      draw(createCanvas(width, size.height), config, PNG_PIXEL_RATIO, (panel) => sheet.getContext('2d').drawImage(panel, x * PNG_PIXEL_RATIO, y * PNG_PIXEL_RATIO));
+      const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, 1, (panel) => panel.getContent().toString('utf8'));
+      // Each panel is an SVG document of its own: nested, shifted to its place.
+      return svg.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', `<svg x="${x}" y="${y}" `);
+    });
   });
-  const svg = `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}">\n${panels.join('\n')}\n</svg>\n`;
+  const svg = `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${total.width}" height="${total.height}" viewBox="0 0 ${total.width} ${total.height}">\n${panels.join('\n')}\n</svg>\n`;
   return { png: sheet.toBuffer('image/png'), svg };
 }

@@ -2,6 +2,7 @@ import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
 import { formatValue, METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { Results, RunKind } from '../results.ts';
+import { ratioOfMediansInterval } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { fixed } from './format.ts';
 
@@ -123,6 +124,47 @@ function serialLine(comparison: VersionComparison): string {
   return `- **${what}** relative to ${newest}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
 }
 
+/** Version numbers apart, most significant part first: 3.13.5 is nearer 3.13.0 than 3.12.9. */
+function distance(a: string, b: string): number[] {
+  const [x, y] = [a, b].map((v) => v.split('.').map((part) => parseInt(part, 10) || 0));
+  return [0, 1, 2].map((i) => Math.abs((x![i] ?? 0) - (y![i] ?? 0)));
+}
+
+function nearer(a: number[], b: number[]): number {
+  return a.map((part, i) => part - b[i]!).find((d) => d !== 0) ?? 0;
+}
+
+/** "23.9 → 24.3 MiB (+180 KiB per thread)": peak RSS of serial and of threads at W, and the difference per thread. */
+function rssPerThread(row: VersionRow, workers: number): string | undefined {
+  const threads = row.byMode.get('threads');
+  if (!threads || !row.serial) return undefined;
+  const perThread = (threads.peakRssKiB - row.serial.peakRssKiB) / workers;
+  const mib = (kib: number) => fixed(kib / 1024, 1);
+  return `${row.label} ${mib(row.serial.peakRssKiB)} → ${mib(threads.peakRssKiB)} MiB (${perThread >= 0 ? '+' : '−'}${Math.round(Math.abs(perThread)).toLocaleString('en-US')} KiB per thread)`;
+}
+
+/**
+ * A free-threaded build against the GIL build of the nearest version: what running without a GIL
+ * costs one thread (serial wall time, with its bootstrap interval), and the memory each thread adds.
+ */
+function freeThreadedLines(comparison: VersionComparison): string[] {
+  if (comparison.kind === 'server') return [];
+  const withGil = comparison.rows.filter((row) => row.serial && !row.interpreter.freeThreadedBuild);
+  return comparison.rows
+    .filter((row) => row.serial && !row.interpreter.gilEnabled)
+    .flatMap((free) => {
+      const base = [...withGil].sort((a, b) => nearer(distance(a.interpreter.version, free.interpreter.version), distance(b.interpreter.version, free.interpreter.version)))[0];
+      if (!base) return [];
+      const ratio = free.serial!.primary.median / base.serial!.primary.median;
+      const interval = ratioOfMediansInterval(base.serial!.primary.values, free.serial!.primary.values);
+      const rss = [free, base].map((row) => rssPerThread(row, comparison.workers));
+      const memory = rss.every(Boolean) ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}` : '';
+      return [
+        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
+      ];
+    });
+}
+
 /** The table and the one-line-per-mode summary of a comparison, for report.md. */
 export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
   const primary = PRIMARY[comparison.kind];
@@ -137,7 +179,7 @@ export function versionSection(comparison: VersionComparison, images: { title: s
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     `### Across interpreters: ${comparison.workload}, ${comparisonTitle(comparison)}`,
-    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison)].filter(Boolean).join('\n'),
+    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison), ...freeThreadedLines(comparison)].filter(Boolean).join('\n'),
     [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
     ...images.map((image) => `![${image.title}](${image.file})`),
   ].join('\n\n');
