@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { fail } from './errors.ts';
+import { syncFolder, writeDurably } from './durable.ts';
+import { fail, writing } from './errors.ts';
 import { InterpreterSchema } from './interpreters.ts';
+import { withJournal } from './journal.ts';
 import { LoadResultSchema } from './loadgen/index.ts';
 import { MachineSchema } from './machine.ts';
 import { PlanSchema } from './plan.ts';
@@ -107,12 +109,24 @@ export const ResultsSchema = z.object({
 });
 export type Results = z.infer<typeof ResultsSchema>;
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+/**
+ * Writes through a synced temporary file and a rename, so a reader (or a crash) never sees half a
+ * file; when that fails (disk full) the old file stays, the temporary is removed, and a
+ * WriteError says why.
+ */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  writing(path, () => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeDurably(temporary, text);
+      renameSync(temporary, path);
+      syncFolder(dirname(path));
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  });
 }
 
 export function writeResults(path: string, results: Results): void {
@@ -137,7 +151,7 @@ export function readResults(path: string): Results {
   if (header.data.version !== SCHEMA_VERSION) {
     fail(`"${path}" has results schema version ${header.data.version}; this gilbench reads version ${SCHEMA_VERSION}.`);
   }
-  const parsed = ResultsSchema.safeParse(json);
+  const parsed = ResultsSchema.safeParse(withJournal(path, json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     fail(`"${path}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
@@ -154,7 +168,14 @@ export function latestRunDir(reportsDir: string): string {
 export function pointLatest(reportsDir: string, runDir: string): void {
   const link = join(reportsDir, 'latest');
   const temporary = `${link}.${process.pid}.tmp`;
-  rmSync(temporary, { force: true });
-  symlinkSync(basename(runDir), temporary);
-  renameSync(temporary, link);
+  writing(link, () => {
+    try {
+      rmSync(temporary, { force: true });
+      symlinkSync(basename(runDir), temporary);
+      renameSync(temporary, link);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  });
 }
