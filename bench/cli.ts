@@ -6,23 +6,25 @@ import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
 import { fail, UsageError, WRITE_FAILED, WriteError } from './errors.ts';
+import { gilbenchVersion } from './version.ts';
 
 const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
 
 Usage:
-  gilbench run [options]          run a benchmark suite and write reports/<run-id>/{results.json,report.md,*.png}
-  gilbench report FILE            re-render report.md and the charts from a results.json, without running anything
+  gilbench run [options]          run a benchmark suite and write reports/<run-id>/{results.json,report.md,report.html,*.png}
+  gilbench report FILE            re-render report.md, report.html and the charts from a results.json, without running anything
   gilbench compare BASE [CAND]    compare two results files (or two interpreters of one) cell by cell
   gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
   gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
   gilbench figures [options]      measure the lecture's claims: figures (PNG, SVG) and FIGURES.md with verdicts
   gilbench help [COMMAND]         show help
+  gilbench --version              print gilbench's version
 
 Run "gilbench COMMAND --help" for a command's options.
 
 Exit codes: 0 done, 1 some runs failed (run) or a regression was found (compare
 --fail-on-regression), 2 bad input, 3 a file could not be written (disk full, read-only),
-130 interrupted.`;
+4 stopped by --busy fail, 130 interrupted.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | number; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
@@ -38,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(COMMANDS[rest[0] ?? '']?.help ?? MAIN_HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
+      console.log(gilbenchVersion());
       return 0;
     }
     const chosen = COMMANDS[command] ?? fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);

@@ -1,7 +1,8 @@
 import { fail } from './errors.ts';
-import { serialCellFor, type Cell } from './plan.ts';
-import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
-import { LABEL_MARK, unlabelled } from './workload.ts';
+import { HEADLINE, METRICS, speedupOf, valueOf, type MetricId } from './metrics.ts';
+import { cellId, serialCellFor, type Cell } from './plan.ts';
+import type { Results, RunKind, RunRecord } from './results.ts';
+import { LABEL_MARK } from './workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from './stats.ts';
 
 /**
@@ -10,21 +11,13 @@ import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interva
  * needs both: significance and an effect beyond the threshold. Quiet is the default answer.
  */
 
-export const METRICS = {
-  wall: { label: 'wall time', unit: 's', better: 'lower' },
-  throughput: { label: 'tasks per second', unit: '/s', better: 'higher' },
-  speedup: { label: 'speedup vs serial', unit: 'x', better: 'higher' },
-  // More CPU is good news for a parallel CPU-bound mode and bad news for an IO-bound one: a
-  // change is reported, never judged.
-  cpu: { label: 'CPU utilisation', unit: '', better: 'neither' },
-} as const;
-export type Metric = keyof typeof METRICS;
 /** missing: the base measured the cell and the candidate did not (failed runs, or no such cell): a regression. */
 export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few runs' | 'missing' | 'new';
 export const REGRESSIONS: Verdict[] = ['slower', 'missing'];
 
 export interface CompareOptions {
-  metrics: Metric[];
+  /** the metrics to compare; undefined: each kind's headline metrics (batch: wall, speedup; server: throughput, p99) */
+  metrics?: MetricId[];
   /** relative effect needed before "faster" or "slower" is said, e.g. 0.05 */
   threshold: number;
   /** significance level of the rank test */
@@ -44,9 +37,10 @@ interface Selector {
 }
 
 export interface Comparison {
-  /** workload/mode/wW, plus the interpreters when they differ */
+  /** the cell's id, less what the two sides differ in (the interpreter, or the workloads' label) */
   key: string;
-  metric: Metric;
+  kind: RunKind;
+  metric: MetricId;
   base: number[];
   cand: number[];
   baseMedian: number;
@@ -62,50 +56,47 @@ export interface Comparison {
   paramsDiffer: boolean;
 }
 
-/** Each measured run's value, with the round it ran in: A/B in one run pairs the sides by round. */
-type Samples = Record<Metric, { round: number; value: number }[]>;
+/** One metric's value in each measured run, with the round it ran in: A/B in one run pairs the sides by round. */
+type Samples = { round: number; value: number }[];
 
 interface Side {
   cell: Cell;
-  samples: Samples;
+  kind: RunKind;
+  runs: RunRecord[];
+  /** serial's runs by round, for the speedup */
+  serialByRound: Map<number, RunRecord>;
 }
 
-const okRuns = (results: Results, cell: Cell) =>
-  results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && run.measurement);
+const measuredRuns = (results: Results, cell: Cell) => results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok);
 
-/** Speedup per round: serial's wall in round r / the cell's wall in round r (interleaving pairs them). */
-function speedupPerRound(results: Results, cell: Cell, runs: RunRecord[]): Samples['speedup'] {
-  const serial = serialCellFor(results.plan, cell);
-  if (!serial) return [];
-  const serialByRound = new Map(okRuns(results, serial).map((run) => [run.round, run.measurement!.wall_s]));
-  return runs.flatMap((run) => {
-    const base = serialByRound.get(run.round);
-    return base === undefined ? [] : [{ round: run.round, value: base / run.measurement!.wall_s }];
+function samplesOf(side: Side, metric: MetricId): Samples {
+  return side.runs.flatMap((run) => {
+    if (metric !== 'speedup') {
+      const value = valueOf(run, metric);
+      return value === undefined ? [] : [{ round: run.round, value }];
+    }
+    // Serial's speedup over itself is 1 by definition: nothing to compare.
+    const serial = side.cell.mode === 'serial' ? undefined : side.serialByRound.get(run.round);
+    const value = serial && speedupOf(run, serial);
+    return value === undefined ? [] : [{ round: run.round, value }];
   });
 }
 
 function sides(results: Results, { interpreter, label }: Selector): Map<string, Side> {
+  const kindOf = new Map(results.plan.workloads.map((w) => [w.name, w.kind]));
   const found = new Map<string, Side>();
   for (const cell of results.plan.cells) {
     if (interpreter !== undefined && cell.interpreter !== interpreter) continue;
     if (label !== undefined && !cell.workload.endsWith(`${LABEL_MARK}${label}`)) continue;
-    const runs = okRuns(results, cell);
-    const key = `${unlabelled(cell.workload)}/${cell.mode}/w${cell.workers}${interpreter === undefined ? `/${cell.interpreter}` : ''}`;
-    found.set(key, {
-      cell,
-      samples: {
-        wall: runs.map((run) => ({ round: run.round, value: run.measurement!.wall_s })),
-        throughput: runs.map((run) => ({ round: run.round, value: run.measurement!.tasks.length / run.measurement!.wall_s })),
-        // Serial's speedup over itself is 1 by definition: nothing to compare.
-        speedup: cell.mode === 'serial' ? [] : speedupPerRound(results, cell, runs),
-        cpu: runs.map((run) => ({ round: run.round, value: cpuUtilisation(run.measurement!) })),
-      },
-    });
+    const serial = serialCellFor(results.plan, cell);
+    const serialByRound = new Map(serial ? measuredRuns(results, serial).map((run) => [run.round, run]) : []);
+    const key = cellId(cell, { interpreter: interpreter !== undefined, label: label !== undefined });
+    found.set(key, { cell, kind: kindOf.get(cell.workload)!, runs: measuredRuns(results, cell), serialByRound });
   }
   return found;
 }
 
-function verdictOf(metric: Metric, ratio: number, p: number, options: Pick<CompareOptions, 'threshold' | 'alpha'>, enough: boolean): Verdict {
+function verdictOf(metric: MetricId, ratio: number, p: number, options: Pick<CompareOptions, 'threshold' | 'alpha'>, enough: boolean): Verdict {
   if (!enough) return 'too few runs';
   if (!(p < options.alpha) || Math.abs(ratio - 1) <= options.threshold) return 'no change';
   if (METRICS[metric].better === 'neither') return 'differs';
@@ -142,25 +133,27 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
   const baseSides = sides(base, baseSelector);
   const candSides = sides(cand, candSelector);
   if (![...baseSides.keys()].some((key) => candSides.has(key))) {
-    fail('The two sides have no cell in common (matched by workload, mode, workers and interpreter).');
+    fail('The two sides have no cell in common (matched by workload, mode, workers, swept parameters and interpreter).');
   }
   const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
   // Both sides from one interleaved run: round r of each ran side by side, so pair them.
   const paired = base === cand;
   return keys.flatMap((key) => {
     const [b, c] = [baseSides.get(key), candSides.get(key)];
+    const kind = (b ?? c)!.kind;
     const paramsDiffer = Boolean(b && c) && JSON.stringify(b!.cell.params) !== JSON.stringify(c!.cell.params);
-    return options.metrics.flatMap((metric) => {
-      const [x, y] = [b?.samples[metric] ?? [], c?.samples[metric] ?? []];
+    const metrics = (options.metrics ?? HEADLINE[kind]).filter((metric) => METRICS[metric].kinds.includes(kind));
+    return metrics.flatMap((metric) => {
+      const [x, y] = [b ? samplesOf(b, metric) : [], c ? samplesOf(c, metric) : []];
       if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
       const byRound = new Map(x.map((s) => [s.round, s.value]));
       const pairs = paired ? y.flatMap((s) => (byRound.has(s.round) ? [[byRound.get(s.round)!, s.value] as [number, number]] : [])) : undefined;
-      return [{ key, metric, paramsDiffer, ...judge(metric, x.map((s) => s.value), y.map((s) => s.value), options, pairs) }];
+      return [{ key, kind, metric, paramsDiffer, ...judge(metric, x.map((s) => s.value), y.map((s) => s.value), options, pairs) }];
     });
   });
 }
 
-export type Judgement = Omit<Comparison, 'key' | 'metric' | 'paramsDiffer'>;
+export type Judgement = Omit<Comparison, 'key' | 'kind' | 'metric' | 'paramsDiffer'>;
 
 /**
  * One metric of one cell: base samples against candidate samples. With `pairs` (the same round
@@ -168,7 +161,7 @@ export type Judgement = Omit<Comparison, 'key' | 'metric' | 'paramsDiffer'>;
  * the per-round log ratios, which cancels the drift between rounds; otherwise Mann-Whitney U.
  */
 export function judge(
-  metric: Metric,
+  metric: MetricId,
   base: number[],
   cand: number[],
   options: Pick<CompareOptions, 'threshold' | 'alpha'>,

@@ -1,9 +1,8 @@
 import { execa } from 'execa';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { tryParseJson } from './json.ts';
-import { WORKLOADS_DIR } from './workload.ts';
+import { PROBE } from './paths.ts';
 
 /** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
 export const MIN_PYTHON = '3.8';
@@ -37,8 +36,6 @@ const ProbeSchema = z.object({
   free_threaded_build: z.boolean(),
   switch_interval_s: z.number().nullable(),
 });
-
-const PROBE = join(WORKLOADS_DIR, 'common', 'probe.py');
 
 /** "3.12.1" ≥ "3.12": compared number by number. */
 export function versionAtLeast(version: string, min: string): boolean {

@@ -27,11 +27,13 @@ export class Journal {
   private bytes = 0;
   /** run records appended */
   count = 0;
+  readonly path: string;
+  private readonly fd: number;
 
-  private constructor(
-    readonly path: string,
-    private readonly fd: number,
-  ) {}
+  private constructor(path: string, fd: number) {
+    this.path = path;
+    this.fd = fd;
+  }
 
   /** A new, empty journal (one left by an earlier writer of the folder is replaced). */
   static create(path: string): Journal {

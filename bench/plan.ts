@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
-import type { Profile, Workload } from './workload.ts';
+import { unlabelled, type Profile, type Workload } from './workload.ts';
 
 export const CellSchema = z.object({
   id: z.string(),
@@ -11,7 +11,7 @@ export const CellSchema = z.object({
   interpreter: z.string(),
   params: z.record(z.string(), z.number()),
   /** the parameters this cell's workload sweeps, and this cell's values of them */
-  sweep: z.record(z.string(), z.number()).default({}),
+  sweep: z.record(z.string(), z.number()),
   timeoutS: z.number().positive(),
   warmup: z.number().int().nonnegative(),
   repeats: z.number().int().positive(),
@@ -21,22 +21,18 @@ export const CellSchema = z.object({
 export type Cell = z.infer<typeof CellSchema>;
 
 /** What the report needs to know about a workload, kept in the results so they render alone. */
-export const WorkloadInfoSchema = z.preprocess(
-  // Files written before modes other than serial could ignore W said so with one flag.
-  (info) => (info && typeof info === 'object' && 'serialIgnoresWorkers' in info ? { ...info, ignoresWorkers: info.serialIgnoresWorkers ? ['serial'] : [] } : info),
-  z.object({
-    name: z.string(),
-    title: z.string(),
-    shows: z.string(),
-    charts: z.array(z.string()),
-    taskNoun: z.string().optional(),
-    fixture: z.string().optional(),
-    ignoresWorkers: z.array(z.string()),
-    /** a server driven by the load generator: throughput and latency, not wall time, are its numbers */
-    server: z.boolean().default(false),
-    ideal: z.string().optional(),
-  }),
-);
+export const WorkloadInfoSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  shows: z.string(),
+  charts: z.array(z.string()),
+  taskNoun: z.string().optional(),
+  fixture: z.string().optional(),
+  ignoresWorkers: z.array(z.string()),
+  /** batch: a program that does its work and exits; server: driven by the load generator for a window */
+  kind: z.enum(['batch', 'server']),
+  ideal: z.string().optional(),
+});
 export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
 
 export const AutoRepeatSchema = z.object({
@@ -61,14 +57,20 @@ export const SkipSchema = z.object({
 });
 export type Skip = z.infer<typeof SkipSchema>;
 
+/** What to do with a run measured while other programs used the machine (see summary's BUSY_OTHERS_PCT). */
+export const BUSY_POLICIES = ['retry', 'keep', 'fail'] as const;
+export type BusyPolicy = (typeof BUSY_POLICIES)[number];
+
 export const PlanSchema = z.object({
   profile: z.string(),
+  /** retry: set such a run aside and make it again after a pause, up to half as many runs again; keep: count it; fail: stop */
+  busy: z.enum(BUSY_POLICIES),
   /** --repeat auto: rounds are added after the planned ones until every interval is narrow */
   autoRepeat: AutoRepeatSchema.optional(),
   sampleIntervalMs: z.number().nonnegative(),
   workloads: z.array(WorkloadInfoSchema),
   cells: z.array(CellSchema),
-  skipped: z.array(SkipSchema).default([]),
+  skipped: z.array(SkipSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -83,6 +85,7 @@ export interface PlanRequest {
   params?: Record<string, Record<string, number[]>>;
   timeoutS?: number;
   autoRepeat?: AutoRepeat;
+  busy?: BusyPolicy;
   repeats?: number;
   warmup?: number;
   sampleIntervalMs: number;
@@ -93,8 +96,22 @@ export function sweepParts(sweep: Record<string, number>): string[] {
   return Object.entries(sweep).map(([name, value]) => `${name}=${value}`);
 }
 
-export function cellId(workload: string, mode: string, workers: number, interpreter: string, sweep: Record<string, number> = {}): string {
-  return [workload, mode, `w${workers}`, ...sweepParts(sweep), interpreter].join('/');
+/** What makes a cell itself; the workload's name carries its revision's label (countdown@head). */
+export type CellIdentity = Pick<Cell, 'workload' | 'mode' | 'workers' | 'interpreter' | 'sweep'>;
+
+/** What two sides of a comparison may differ in and still be the same cell: the interpreter, or the workloads' label. */
+export interface Across {
+  interpreter?: boolean;
+  label?: boolean;
+}
+
+/**
+ * The one place a cell's id is built: countdown/threads/w2/connections=10/cpython-3.11.7. With
+ * `across`, the id leaves out what two sides of an A/B comparison differ in.
+ */
+export function cellId(cell: CellIdentity, across: Across = {}): string {
+  const workload = across.label ? unlabelled(cell.workload) : cell.workload;
+  return [workload, cell.mode, `w${cell.workers}`, ...sweepParts(cell.sweep), ...(across.interpreter ? [] : [cell.interpreter])].join('/');
 }
 
 /** Expands workloads × modes × workers × interpreters into cells. */
@@ -120,14 +137,11 @@ export function buildPlan(request: PlanRequest): Plan {
           for (const mode of modes) {
             if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) continue;
             if (workers > (workload.limits?.[mode]?.maxWorkers ?? Infinity)) continue; // skipped: limitSkips says why
+            const identity = { workload: workload.name, mode, workers, interpreter: interpreter.id, sweep };
             cells.push({
-              id: cellId(workload.name, mode, workers, interpreter.id, sweep),
-              workload: workload.name,
-              mode,
-              workers,
-              interpreter: interpreter.id,
+              id: cellId(identity),
+              ...identity,
               params,
-              sweep,
               timeoutS: request.timeoutS ?? workload.timeoutS[profile],
               warmup: request.warmup ?? workload.warmup[profile],
               repeats: request.repeats ?? workload.repeats[profile],
@@ -146,6 +160,7 @@ export function buildPlan(request: PlanRequest): Plan {
     profile,
     sampleIntervalMs: request.sampleIntervalMs,
     autoRepeat: request.autoRepeat,
+    busy: request.busy ?? 'retry',
     workloads: request.workloads.map((w) => ({
       name: w.name,
       title: w.title,
@@ -154,7 +169,7 @@ export function buildPlan(request: PlanRequest): Plan {
       taskNoun: w.taskNoun,
       fixture: w.fixture,
       ignoresWorkers: w.ignoresWorkers ?? [],
-      server: Boolean(w.server),
+      kind: w.server ? 'server' : 'batch',
       ideal: w.ideal?.description,
     })),
     cells,

@@ -63,8 +63,11 @@ const buffer = Buffer.alloc(64 * 1024);
  */
 export class ProcFiles {
   private readonly open = new Map<string, number>();
+  private readonly keepOpen: number;
 
-  constructor(private readonly keepOpen: number) {}
+  constructor(keepOpen: number) {
+    this.keepOpen = keepOpen;
+  }
 
   read(path: string): string | undefined {
     let fd = this.open.get(path);

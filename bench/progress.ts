@@ -8,11 +8,12 @@ export class Progress {
   private done = 0;
   private readonly durations = new Map<string, number[]>();
   private readonly tty: boolean;
+  private readonly upcoming: ScheduledRun[];
+  private readonly out: NodeJS.WriteStream;
 
-  constructor(
-    private readonly upcoming: ScheduledRun[],
-    private readonly out: NodeJS.WriteStream = process.stderr,
-  ) {
+  constructor(upcoming: ScheduledRun[], out: NodeJS.WriteStream = process.stderr) {
+    this.upcoming = upcoming;
+    this.out = out;
     this.tty = Boolean(out.isTTY) && !process.env['CI'];
   }
 

@@ -8,10 +8,11 @@ import { withJournal } from './journal.ts';
 import { LoadResultSchema } from './loadgen/index.ts';
 import { MachineSchema } from './machine.ts';
 import { PlanSchema } from './plan.ts';
+import { CURRENT_VERSION, upgradeToCurrent } from './schema-history.ts';
 import { TimelineSchema } from './sample.ts';
 
 export const SCHEMA = 'gilbench/results';
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = CURRENT_VERSION;
 
 const UsageSchema = z.object({
   user_s: z.number(),
@@ -49,17 +50,19 @@ export const MeasurementSchema = z.object({
 });
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
+/** A successful batch run's measurement, for the figures and checks that read a batch program's own numbers. */
+export function measurementOf(run: RunRecord): Measurement {
+  if (run.kind !== 'batch' || !run.measurement) throw new Error(`a run of ${run.cellId} has no batch measurement`);
+  return run.measurement;
+}
+
 /** User + system CPU seconds of a process and its reaped children. */
 export function treeCpuS({ self, children }: Measurement['rusage']): number {
   return self.user_s + self.sys_s + children.user_s + children.sys_s;
 }
 
-/** CPU of the measured work / its wall time: 1.0 = one core busy throughout. */
-export function cpuUtilisation(measurement: Measurement): number {
-  return treeCpuS(measurement.rusage) / measurement.wall_s;
-}
-
-export const RunRecordSchema = z.object({
+/** What every run record holds, whatever its kind. */
+const RunBase = {
   cellId: z.string(),
   round: z.number().int().nonnegative(),
   warmup: z.boolean(),
@@ -69,23 +72,46 @@ export const RunRecordSchema = z.object({
   stderrTail: z.string().optional(),
   /** from spawn to exit, as measured by the harness (what hyperfine would see) */
   processWallS: z.number(),
-  measurement: MeasurementSchema.optional(),
   /** what else the machine did during the run: CPU used outside the measured tree, and steal */
   host: z.object({ othersCpuPct: z.number(), stealPct: z.number() }).optional(),
   /** what the run's fixture measured itself, e.g. the delay server's own added latency */
   fixtureFacts: z.record(z.string(), z.number()).optional(),
-  /** a server workload's run: what the load generator measured */
+  /** why the run was set aside and made again (--busy retry): it is kept, but not counted */
+  setAside: z.string().optional(),
+  timeline: TimelineSchema,
+};
+
+/** The line a server prints when SIGTERM stopped it (workloads/common/gilbench_server.py). */
+export const DoneLineSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
+  /** connections accepted, one count per prefork worker */
+  accepted: z.array(z.number()),
+});
+export type DoneLine = z.infer<typeof DoneLineSchema>;
+
+/** A program that does its work and exits: W tasks, timed by the program itself. */
+export const BatchRunSchema = z.object({ ...RunBase, kind: z.literal('batch'), measurement: MeasurementSchema.optional() });
+
+/** A server driven by the load generator for a fixed window: answers, latency and errors, not wall time. */
+export const ServerRunSchema = z.object({
+  ...RunBase,
+  kind: z.literal('server'),
+  /** what the load generator measured */
   load: LoadResultSchema.optional(),
-  /** a server workload's run: accepts per prefork worker, and the tree at the window's end */
+  /** what the server's tree did in the window (/proc), and what it said when it stopped */
   server: z
     .object({
-      accepted: z.array(z.number()),
+      windowCpu: z.object({ userS: z.number(), sysS: z.number() }),
       atWindowEnd: z.object({ rssKiB: z.number(), pids: z.number(), threads: z.number() }),
+      done: DoneLineSchema,
     })
     .optional(),
-  timeline: TimelineSchema,
 });
+
+export const RunRecordSchema = z.discriminatedUnion('kind', [BatchRunSchema, ServerRunSchema]);
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type BatchRun = z.infer<typeof BatchRunSchema>;
+export type ServerRun = z.infer<typeof ServerRunSchema>;
+export type RunKind = RunRecord['kind'];
 
 export const RESULT_STATUSES = ['running', 'complete', 'partial'] as const;
 
@@ -133,7 +159,8 @@ export function writeResults(path: string, results: Results): void {
   writeAtomic(path, JSON.stringify(results));
 }
 
-export function readResults(path: string): Results {
+/** Reads a results file of any version gilbench knows; `onUpgrade` hears when it was an older one. */
+export function readResults(path: string, onUpgrade?: (fromVersion: number) => void): Results {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -146,17 +173,56 @@ export function readResults(path: string): Results {
   } catch {
     fail(`"${path}" is not valid JSON; it is not a gilbench results file or it is damaged.`);
   }
+  return parseResults(withJournal(path, json), path, onUpgrade);
+}
+
+/** Validates a results object of any version gilbench knows, brought to the current one. */
+export function parseResults(json: unknown, source: string, onUpgrade?: (fromVersion: number) => void): Results {
   const header = z.object({ schema: z.string(), version: z.number() }).safeParse(json);
-  if (!header.success || header.data.schema !== SCHEMA) fail(`"${path}" is not a gilbench results file.`);
-  if (header.data.version !== SCHEMA_VERSION) {
-    fail(`"${path}" has results schema version ${header.data.version}; this gilbench reads version ${SCHEMA_VERSION}.`);
+  if (!header.success || header.data.schema !== SCHEMA) fail(`"${source}" is not a gilbench results file.`);
+  const { version } = header.data;
+  if (!(Number.isInteger(version) && version >= 1 && version <= SCHEMA_VERSION)) {
+    fail(`"${source}" has results schema version ${version}; this gilbench reads versions 1 to ${SCHEMA_VERSION}.`);
   }
-  const parsed = ResultsSchema.safeParse(withJournal(path, json));
+  if (version < SCHEMA_VERSION) onUpgrade?.(version);
+  let current: Record<string, unknown>;
+  try {
+    current = upgradeToCurrent(json as Record<string, unknown>, version);
+  } catch {
+    fail(`"${source}" is damaged: it does not have the shape of results schema version ${version}.`);
+  }
+  const parsed = ResultsSchema.safeParse(current);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    fail(`"${path}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
+    fail(`"${source}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
   }
+  const unknown = droppedField(current, parsed.data);
+  if (unknown) fail(`"${source}" has a field this gilbench does not know (${unknown}): written by a newer gilbench? It is not read, so that nothing is lost.`);
+  checkCells(parsed.data, source);
   return parsed.data;
+}
+
+/** The path of the first field of `input` that parsing left out of `output`, if any. */
+function droppedField(input: unknown, output: unknown, path = ''): string | undefined {
+  if (typeof input !== 'object' || input === null || typeof output !== 'object' || output === null) return undefined;
+  for (const [key, value] of Object.entries(input)) {
+    const where = path ? `${path}.${key}` : key;
+    if (value !== undefined && !(key in output)) return where;
+    const deeper = droppedField(value, (output as Record<string, unknown>)[key], where);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/** Every cell id once, and every run of a cell the plan has. */
+function checkCells(results: Results, source: string): void {
+  const ids = new Set<string>();
+  for (const cell of results.plan.cells) {
+    if (ids.has(cell.id)) fail(`"${source}" holds cell "${cell.id}" twice; its runs cannot be told apart.`);
+    ids.add(cell.id);
+  }
+  const stray = results.runs.find((run) => !ids.has(run.cellId));
+  if (stray) fail(`"${source}" has runs of cell "${stray.cellId}", which its plan does not hold.`);
 }
 
 /** The run folder reports/latest points at. */

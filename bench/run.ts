@@ -1,7 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { groupAlive, killTree } from './kill.ts';
 import { readCpuTimes, type CpuTimes } from './proc.ts';
-import { MeasurementSchema, treeCpuS, type RunRecord } from './results.ts';
+import { MeasurementSchema, treeCpuS, type BatchRun, type RunRecord, type ServerRun } from './results.ts';
 import { summarise, TreeSampler, type Timeline } from './sample.ts';
 import { tryParseJson } from './json.ts';
 
@@ -16,7 +16,11 @@ export interface BatchCommand {
   signal?: AbortSignal;
 }
 
-export type BatchOutcome = Omit<RunRecord, 'cellId' | 'round' | 'warmup'>;
+/** What a run yields, before the suite files it under its cell and round. */
+type Outcome<R extends RunRecord> = Omit<R, 'cellId' | 'round' | 'warmup'>;
+export type BatchOutcome = Outcome<BatchRun>;
+export type ServerOutcome = Outcome<ServerRun>;
+export type RunOutcome = BatchOutcome | ServerOutcome;
 
 const STDERR_TAIL_LINES = 20;
 
@@ -89,13 +93,13 @@ export function lastJsonLine(stdout: string): unknown {
 export async function runBatch(command: BatchCommand): Promise<BatchOutcome> {
   const cpuBefore = readCpuTimes();
   const watched = await spawnWatched(command);
-  if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
+  if ('error' in watched) return { kind: 'batch', ...notRun(watched.error, command.sampleIntervalMs) };
   const { stdout, error, ...finished } = await watched.finish();
-  if (error) return { ok: false, error, ...finished };
+  if (error) return { kind: 'batch', ok: false, error, ...finished };
   const measurement = MeasurementSchema.safeParse(lastJsonLine(stdout));
-  if (!measurement.success) return { ok: false, error: 'printed no valid result line on stdout', ...finished };
+  if (!measurement.success) return { kind: 'batch', ok: false, error: 'printed no valid result line on stdout', ...finished };
   const host = hostDuring(cpuBefore, readCpuTimes(), finished.processWallS, treeCpuS(measurement.data.rusage_total));
-  return { ok: true, ...finished, measurement: measurement.data, host };
+  return { kind: 'batch', ok: true, ...finished, measurement: measurement.data, host };
 }
 
 /**
@@ -113,6 +117,6 @@ export function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undef
 }
 
 /** The record of a run that never got as far as a process. */
-export function notRun(error: string, sampleIntervalMs: number): BatchOutcome {
+export function notRun(error: string, sampleIntervalMs: number): Omit<BatchOutcome, 'kind'> {
   return { ok: false, error, processWallS: 0, timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] } };
 }

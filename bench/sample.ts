@@ -66,8 +66,11 @@ export class ProcTreeReader {
   private known = new Map<number, Known>();
   /** Bounded so that a tree of thousands of threads cannot exhaust the harness's descriptors. */
   private readonly files = new ProcFiles(512);
+  private readonly intervalS: number;
 
-  constructor(private readonly intervalS = 0.1) {}
+  constructor(intervalS = 0.1) {
+    this.intervalS = intervalS;
+  }
 
   read(root: number, t: number): Sample {
     const nowS = uptimeS();
@@ -172,10 +175,12 @@ export class TreeSampler {
   private startedAt = 0;
   readonly source: SamplerSummary['source'] = HAS_PROC ? 'proc' : 'pidusage';
 
-  constructor(
-    private readonly root: number,
-    private readonly intervalMs: number,
-  ) {
+  private readonly root: number;
+  private readonly intervalMs: number;
+
+  constructor(root: number, intervalMs: number) {
+    this.root = root;
+    this.intervalMs = intervalMs;
     this.reader = new ProcTreeReader(intervalMs / 1000);
   }
 

@@ -1,24 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { generateLoad, type LoadResult, type LoadSpec } from './loadgen/index.ts';
+import { generateLoad, type LoadResult } from './loadgen/index.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
-import { MeasurementSchema, type Measurement } from './results.ts';
-import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type BatchOutcome, type Watched } from './run.ts';
+import { DoneLineSchema } from './results.ts';
+import { hostDuring, lastJsonLine, notRun, spawnWatched, type BatchCommand, type ServerOutcome, type Watched } from './run.ts';
 import { tryParseJson } from './json.ts';
 import { sendSignal } from './kill.ts';
+import type { ServerLoad } from './workload.ts';
 
 export interface ServerCommand extends BatchCommand {
-  load: Omit<LoadSpec, 'port' | 'signal'>;
+  load: ServerLoad;
 }
 
 const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
-
-/** The line a server prints when SIGTERM stopped it (workloads/common/gilbench_server.py). */
-const DoneSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
-  event: z.literal('done'),
-  /** connections accepted, one count per prefork worker */
-  accepted: z.array(z.number()),
-});
+const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
 
 /** Descriptors a connection costs each side, and a margin for the rest of the process. */
 const SPARE_FILES = 32;
@@ -30,9 +25,9 @@ const STOP_GRACE_MS = 10_000;
  * load generator, reads its tree's CPU and memory at the window's edges, then stops it with
  * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
  */
-export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
+export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
   const watched = await spawnWatched(command);
-  if ('error' in watched) return notRun(watched.error, command.sampleIntervalMs);
+  if ('error' in watched) return { kind: 'server', ...notRun(watched.error, command.sampleIntervalMs) };
   // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
   let stopping: Promise<unknown> | undefined;
   const terminate = () => {
@@ -62,17 +57,17 @@ export async function runServer(command: ServerCommand): Promise<BatchOutcome> {
   }
   await terminate();
   const { stdout, error, ...finished } = await watched.finish();
-  if (error) return { ok: false, error, ...finished, load };
+  if (error) return { kind: 'server', ok: false, error, ...finished, load };
   const done = DoneSchema.safeParse(lastJsonLine(stdout));
-  if (!done.success) return { ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };
-  if (!load || !start || !end) return { ok: false, error: 'no load was measured', ...finished };
+  if (!done.success) return { kind: 'server', ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };
+  if (!load || !start || !end) return { kind: 'server', ok: false, error: 'no load was measured', ...finished };
   const cpu = windowCpu(start, end);
-  const measurement = measurementOf(done.data, cpu, end, load);
-  const server = { accepted: done.data.accepted, atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads } };
+  const { event: _done, ...said } = done.data;
+  const server = { windowCpu: cpu, atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads }, done: said };
   // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
   const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100);
-  const failure = verdictOf(load, command.load);
-  return { ok: !failure, error: failure, ...finished, measurement, host, load, server };
+  const failure = failureOf(load, command.load);
+  return { kind: 'server', ok: !failure, error: failure, ...finished, host, load, server };
 }
 
 /** What the tree and the machine looked like at one edge of the measurement window. */
@@ -110,26 +105,8 @@ function windowCpu(start: Edge, end: Edge): { userS: number; sysS: number } {
   return { userS, sysS };
 }
 
-/** The server's numbers in the shape every report reads: wall = the window, CPU = the window's. */
-function measurementOf(done: z.infer<typeof DoneSchema>, { userS, sysS }: { userS: number; sysS: number }, end: Edge, load: LoadResult): Measurement {
-  // /proc gives no context switches of a whole process; they stay 0 for servers.
-  const zero = { user_s: 0, sys_s: 0, maxrss_kib: 0, voluntary_switches: 0, involuntary_switches: 0 };
-  return {
-    mode: done.mode,
-    workers: done.workers,
-    params: done.params,
-    wall_s: load.windowS,
-    rusage: { self: { ...zero, user_s: userS, sys_s: sysS, maxrss_kib: end.rssKiB }, children: zero },
-    rusage_total: done.rusage_total,
-    tasks: [],
-    pid: done.pid,
-    start_method: done.start_method,
-    python: done.python,
-  };
-}
-
 /** A corrupted or missing byte fails the run; so does an idle hold that could not hold them all. */
-function verdictOf(load: LoadResult, spec: ServerCommand['load']): string | undefined {
+function failureOf(load: LoadResult, spec: ServerLoad): string | undefined {
   const { corrupt, short } = load.errors;
   if (corrupt > 0) return `${corrupt} answers came back corrupted (bytes differing from those sent)`;
   if (short > 0) return `${short} answers came back short: the server closed the connection mid-message`;

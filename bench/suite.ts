@@ -5,12 +5,15 @@ import { WriteError } from './errors.ts';
 import { Journal, JOURNAL_FILE, journalBeside, markPartialInPlace } from './journal.ts';
 import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
-import { schedule, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from './plan.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { schedule, totalRuns, type AutoRepeat, type BusyPolicy, type Cell, type Plan, type ScheduledRun } from './plan.ts';
+import { BUSY_OTHERS_PCT, HIGH_STEAL_PCT } from './summary.ts';
 import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
-import { notRun, runBatch, type BatchOutcome } from './run.ts';
+import { notRun, runBatch, type RunOutcome } from './run.ts';
+import { PRIMARY, valueOf } from './metrics.ts';
 import { runServer } from './serve.ts';
 import type { Workload } from './workload.ts';
 
@@ -31,6 +34,8 @@ export interface SuiteOutcome {
   runDir: string;
   resultsPath: string;
   interrupted: boolean;
+  /** --busy fail stopped the suite: why */
+  busyStop?: string;
 }
 
 /**
@@ -62,24 +67,31 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   writeResults(resultsPath, results);
   const journal = Journal.create(journalBeside(resultsPath));
   const fixtures = await startFixtures(request.plan);
+  const busy = new BusyRetries(request.plan.busy, totalRuns(request.plan));
   let writeFailed: WriteError | undefined;
   try {
     const planned = [...schedule(request.plan)];
     const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
       for (const [index, run] of runs.entries()) {
-        if (abort.signal.aborted) return;
-        progress.started(run);
-        // Unguessable, so that no other local process can count itself into a run's requests.
-        const outcome = await runOne(run, randomUUID(), request, fixtures, abort.signal);
-        if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
-        const record = { cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome };
-        results.runs.push(record);
-        journal.append(record);
+        for (;;) {
+          if (abort.signal.aborted) return;
+          progress.started(run);
+          // Unguessable, so that no other local process can count itself into a run's requests.
+          const outcome = await runOne(run, randomUUID(), request, fixtures, abort.signal);
+          if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
+          const setAside = run.warmup ? undefined : busy.setAside(outcome.host);
+          const record = { cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) };
+          results.runs.push(record);
+          journal.append(record);
+          if (journal.count === 1 && !request.runDir) pointLatest(request.reportsDir, runDir);
+          progress.finished(run, outcome.processWallS, outcome.error ?? setAside);
+          if (busy.stopped) return abort.abort();
+          if (!setAside) break;
+          await sleep(BUSY_PAUSE_MS, undefined, { signal: abort.signal }).catch(() => undefined);
+        }
         // At the end of a round, what was measured so far is made to survive a crash.
         if (runs[index + 1]?.round !== run.round) journal.sync();
-        if (journal.count === 1 && !request.runDir) pointLatest(request.reportsDir, runDir);
-        progress.finished(run, outcome.processWallS, outcome.error);
       }
     };
     await execute(planned);
@@ -106,7 +118,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   results.finishedAt = new Date().toISOString();
   results.loadAfter = loadAverage();
   foldJournal(resultsPath, results, journal, writeFailed);
-  return { results, runDir, resultsPath, interrupted: abort.signal.aborted };
+  return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
 }
 
 type Fixtures = Map<string, Fixture | Error>;
@@ -134,33 +146,73 @@ function foldJournal(resultsPath: string, results: Results, journal: Journal, fa
   if (failed) throw new WriteError(`${failed.message}; the ${results.runs.length} runs measured are kept in ${resultsPath} (marked partial); ${render}`);
 }
 
+/** How long to wait for the machine to quieten before making a busy run again. */
+const BUSY_PAUSE_MS = 1000;
+/** --busy retry makes at most this share of the planned runs again. */
+const RETRY_SHARE = 0.5;
+
+/** Decides, run by run, whether a run measured on a busy machine is set aside (and made again), kept, or stops the suite. */
+class BusyRetries {
+  private left: number;
+  private readonly policy: BusyPolicy;
+  stopped = false;
+  /** why the suite stopped (--busy fail) */
+  reason?: string;
+
+  constructor(policy: BusyPolicy, plannedRuns: number) {
+    this.policy = policy;
+    this.left = Math.ceil(plannedRuns * RETRY_SHARE);
+  }
+
+  /** The reason to set this run aside, or undefined to count it. */
+  setAside(host: RunOutcome['host']): string | undefined {
+    const why = busyBecause(host);
+    if (!why || this.policy === 'keep') return undefined;
+    if (this.policy === 'fail') {
+      this.stopped = true;
+      this.reason = why;
+      return why;
+    }
+    if (this.left === 0) return undefined; // the budget is spent: counted, and the cell says it was busy
+    this.left--;
+    return why;
+  }
+}
+
+function busyBecause(host: RunOutcome['host']): string | undefined {
+  if (!host) return undefined;
+  if (host.othersCpuPct > BUSY_OTHERS_PCT) return `busy machine: others used ${Math.round(host.othersCpuPct)}% of a core`;
+  if (host.stealPct > HIGH_STEAL_PCT) return `busy machine: CPU steal ${host.stealPct.toFixed(1)}%`;
+  return undefined;
+}
+
 function maxRound(results: Results): number {
   return results.runs.reduce((max, run) => Math.max(max, run.round), 0);
 }
 
-/** A cell is done when its median's interval is within ±target, or it has run as often as allowed. */
-function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
-  const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup);
+/** A cell is done when the median of its primary metric has an interval within ±target, or it has run as often as allowed. */
+export function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): boolean {
+  const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup && !run.setAside);
   if (runs.length >= auto.maxRepeats) return true;
   if (runs.some((run) => !run.ok)) return true; // a failing cell will not converge by repeating it
-  const wall = runs.map((run) => run.measurement!.wall_s);
-  const { low, high } = medianInterval(wall);
-  return (high - low) / 2 / median(wall) <= auto.targetPct / 100;
+  const values = runs.map((run) => valueOf(run, PRIMARY[run.kind])!);
+  const { low, high } = medianInterval(values);
+  return (high - low) / 2 / median(values) <= auto.targetPct / 100;
 }
 
 /** Starts each fixture the plan's workloads need; one that cannot start fails only its cells. */
 async function startFixtures(plan: Plan): Promise<Fixtures> {
   const names = [...new Set(plan.workloads.flatMap((w) => (w.fixture ? [w.fixture] : [])))];
-  const started = await Promise.all(names.map((name) => FIXTURES[name]!().catch((error: Error) => error)));
+  const started = await Promise.all(names.map((name) => FIXTURES[name]!.start().catch((error: Error) => error)));
   return new Map(names.map((name, i) => [name, started[i]!]));
 }
 
 /** One run: pointed at its fixture if it has one, and failed if the fixture finds it incomplete. */
-async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<BatchOutcome> {
+async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<RunOutcome> {
   const { cell } = run;
   const workload = request.workloads.find((w) => w.name === cell.workload)!;
   const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
-  if (fixture instanceof Error) return notRun(fixture.message, request.plan.sampleIntervalMs);
+  if (fixture instanceof Error) return { kind: workload.server ? 'server' : 'batch', ...notRun(fixture.message, request.plan.sampleIntervalMs) };
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
   const programParams = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
   const command = {
@@ -177,7 +229,8 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     signal,
   };
   const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params) }) : await runBatch(command);
-  if (!outcome.ok || !fixture) return outcome;
+  // Fixtures serve batch programs (a server workload is the server itself).
+  if (!outcome.ok || !fixture || outcome.kind !== 'batch') return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
   return { ...outcome, ok: !incomplete, error: incomplete, fixtureFacts: facts };
 }

@@ -1,31 +1,44 @@
+import { METRICS, PRIMARY, speedRatio, valueOf, type RunMetricId } from './metrics.ts';
 import { serialCellFor, type Cell, type Plan } from './plan.ts';
-import { cpuUtilisation, type Results, type RunRecord } from './results.ts';
+import type { Results, RunKind, RunRecord, ServerRun } from './results.ts';
 import { BUSY_THREAD } from './loadgen/index.ts';
 import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from './stats.ts';
+
+/** One metric over a cell's measured runs. */
+export interface MetricSummary {
+  metric: RunMetricId;
+  /** one value per successful measured run */
+  values: number[];
+  median: number;
+  /** confidence interval of the median (order statistics) */
+  interval: Interval;
+  cv: number;
+  outliers: number;
+}
 
 /** What a report says about one cell, computed from its measured (non-warm-up) runs alone. */
 export interface CellSummary {
   cell: Cell;
+  kind: RunKind;
   /** measured runs that succeeded */
   repeats: number;
+  /** those runs */
+  measured: RunRecord[];
   failures: RunRecord[];
-  wallS: number[];
-  medianWallS: number;
+  /** the kind's primary metric (batch: wall time; server: answers per second) */
+  primary: MetricSummary;
   /** spawn to exit, start-up included: what hyperfine would report for the same command */
   medianProcessWallS: number;
-  interval: Interval;
-  cv: number;
-  outliers: number;
-  /** serial wall time at the same workers / this mode's; undefined without a serial cell */
+  /** how much faster than serial (at the same W and parameters) in the primary metric; undefined without a serial cell */
   speedup?: number;
   /** bootstrap interval of the speedup (ratio of the two medians) */
   speedupInterval?: Interval;
-  /** median over runs of tasks completed per second of wall time */
+  /** median over runs of tasks (answers) completed per second */
   tasksPerS: number;
-  /** every task's duration (end − start) pooled over the measured runs, in seconds */
+  /** batch: every task's duration pooled over the runs; server: the median over runs of each run's percentile */
   taskP50S: number;
   taskP99S: number;
-  /** (user + sys CPU of the tree) / wall; 1.0 = one core busy throughout */
+  /** CPU time of the measured tree / wall time (a server's: in its window); 1.0 = one core busy throughout */
   cpuUtilisation: number;
   meanCpuPct: number;
   peakCpuPct: number;
@@ -36,19 +49,23 @@ export interface CellSummary {
   othersCpuPct: number;
   /** median % of the machine's CPU time stolen by the hypervisor while it ran */
   stealPct: number;
-  /** median involuntary context switches per second of the measured tree: preemption */
-  involuntaryPerS: number;
+  /** batch: median involuntary context switches per second of the measured tree (getrusage); servers have none */
+  involuntaryPerS?: number;
+  /** every measured run had at least MIN_SAMPLES /proc samples past the first: the tree's CPU%, RSS, PIDs and threads are known */
+  sampled: boolean;
+  /** a batch cell whose median wall time is below CLOCK_FLOOR_S: CPU util from getrusage means nothing there */
+  tooShort: boolean;
+  /** why each run set aside (and made again) was: e.g. a busy machine */
+  setAside: string[];
   /** why this cell's numbers deserve less trust: few runs, spread, a busy machine */
   warnings: string[];
-  /** the measured run whose wall time is closest to the median: the one whose timeline is shown */
+  /** the measured run whose primary metric is closest to the median: the one whose timeline is shown */
   typical?: RunRecord;
-  /** a server workload's cell: what the load generator saw */
+  /** a server cell: what the load generator and /proc saw */
   server?: ServerSummary;
 }
 
 export interface ServerSummary {
-  /** answers per second of each measured run; tasksPerS is their median */
-  perS: number[];
   p999Ms: number;
   /** errors summed over the measured runs, by kind */
   errors: Record<string, number>;
@@ -65,92 +82,106 @@ export interface ServerSummary {
 }
 
 export function summariseCells(results: Results): CellSummary[] {
-  const measured = results.runs.filter((run) => !run.warmup);
-  const summaries = results.plan.cells.map((cell) => summariseCell(cell, measured.filter((run) => run.cellId === cell.id)));
+  const measured = results.runs.filter((run) => !run.warmup && !run.setAside);
+  const kindOf = new Map(results.plan.workloads.map((w) => [w.name, w.kind]));
+  const summaries = results.plan.cells.map((cell) => summariseCell(cell, kindOf.get(cell.workload)!, measured.filter((run) => run.cellId === cell.id)));
   for (const summary of summaries) {
+    summary.setAside = results.runs.filter((run) => run.cellId === summary.cell.id && run.setAside).map((run) => run.setAside!);
     Object.assign(summary, speedupOf(summary, summaries, results.plan));
     summary.warnings = warningsFor(summary);
   }
   return summaries;
 }
 
-function summariseCell(cell: Cell, runs: RunRecord[]): CellSummary {
-  const ok = runs.filter((run) => run.ok && run.measurement);
-  const server = serverSummary(ok);
-  const wallS = ok.map((run) => run.measurement!.wall_s);
-  // A server runs for a fixed window: its spread is that of its throughput.
-  const measured = server?.perS ?? wallS;
-  const medianWallS = median(wallS);
-  const utilisation = ok.map((run) => cpuUtilisation(run.measurement!));
+function metricSummary(metric: RunMetricId, runs: RunRecord[]): MetricSummary {
+  const values = runs.flatMap((run) => valueOf(run, metric) ?? []);
+  return { metric, values, median: median(values), interval: medianInterval(values), cv: cv(values), outliers: outliers(values).length };
+}
+
+function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummary {
+  const ok = runs.filter((run) => valueOf(run, PRIMARY[kind]) !== undefined);
+  const primary = metricSummary(PRIMARY[kind], ok);
   const hosts = ok.flatMap((run) => (run.host ? [run.host] : []));
-  const taskDurations = ok.flatMap((run) => run.measurement!.tasks.map((t) => t.end_s - t.start_s));
-  const fromTimeline = (pick: (run: RunRecord) => number) => median(ok.map(pick));
+  const medianOf = (metric: RunMetricId) => median(ok.flatMap((run) => valueOf(run, metric) ?? []));
   const maxOf = (pick: (run: RunRecord) => number) => ok.reduce((max, run) => Math.max(max, pick(run)), 0);
+  const closest = (run: RunRecord) => Math.abs(valueOf(run, primary.metric)! - primary.median);
   return {
     cell,
+    kind,
     repeats: ok.length,
+    measured: ok,
     failures: runs.filter((run) => !run.ok),
-    wallS,
-    medianWallS,
+    primary,
     medianProcessWallS: median(ok.map((run) => run.processWallS)),
-    interval: medianInterval(measured),
-    cv: cv(measured),
-    outliers: outliers(measured).length,
-    cpuUtilisation: median(utilisation),
+    cpuUtilisation: medianOf('cpu'),
     othersCpuPct: median(hosts.map((h) => h.othersCpuPct)),
     stealPct: median(hosts.map((h) => h.stealPct)),
-    involuntaryPerS: median(ok.map((run) => {
-      const { self, children } = run.measurement!.rusage;
-      return (self.involuntary_switches + children.involuntary_switches) / run.measurement!.wall_s;
-    })),
+    involuntaryPerS: kind === 'batch' ? median(ok.map(involuntaryPerS)) : undefined,
     warnings: [],
-    tasksPerS: server ? median(server.perS) : median(ok.map((run) => run.measurement!.tasks.length / run.measurement!.wall_s)),
-    taskP50S: server ? median(ok.map((run) => run.load!.latencyMs?.p50 ?? NaN)) / 1000 : quantile(taskDurations, 0.5),
-    taskP99S: server ? median(ok.map((run) => run.load!.latencyMs?.p99 ?? NaN)) / 1000 : quantile(taskDurations, 0.99),
-    meanCpuPct: fromTimeline((run) => run.timeline.summary.meanCpuPct),
+    setAside: [],
+    sampled: ok.length > 0 && ok.every((run) => run.timeline.samples.length - 1 >= MIN_SAMPLES),
+    tooShort: kind === 'batch' && primary.median < CLOCK_FLOOR_S,
+    tasksPerS: medianOf('throughput'),
+    ...taskLatency(ok),
+    meanCpuPct: median(ok.map((run) => run.timeline.summary.meanCpuPct)),
     peakCpuPct: maxOf((run) => run.timeline.summary.peakCpuPct),
     peakRssKiB: maxOf((run) => run.timeline.summary.peakRssKiB),
     maxPids: maxOf((run) => run.timeline.summary.maxPids),
     maxThreads: maxOf((run) => run.timeline.summary.maxThreads),
-    typical: ok.reduce<RunRecord | undefined>(
-      (best, run) =>
-        !best || Math.abs(run.measurement!.wall_s - medianWallS) < Math.abs(best.measurement!.wall_s - medianWallS) ? run : best,
-      undefined,
-    ),
-    server,
+    typical: ok.reduce<RunRecord | undefined>((best, run) => (!best || closest(run) < closest(best) ? run : best), undefined),
+    server: serverSummary(ok.filter((run): run is ServerRun => run.kind === 'server')),
   };
 }
 
-function serverSummary(ok: RunRecord[]): ServerSummary | undefined {
-  const loads = ok.flatMap((run) => (run.load ? [run.load] : []));
-  if (loads.length === 0 || loads.length !== ok.length) return undefined;
+function involuntaryPerS(run: RunRecord): number {
+  if (run.kind !== 'batch' || !run.measurement) return NaN;
+  const { rusage, wall_s } = run.measurement;
+  return (rusage.self.involuntary_switches + rusage.children.involuntary_switches) / wall_s;
+}
+
+/** p50 and p99 of one task or answer: from the tasks' own start and end, or from the load generator's histogram. */
+function taskLatency(ok: RunRecord[]): Pick<CellSummary, 'taskP50S' | 'taskP99S'> {
+  const batch = ok.flatMap((run) => (run.kind === 'batch' ? run.measurement!.tasks.map((t) => t.end_s - t.start_s) : []));
+  const loads = ok.flatMap((run) => (run.kind === 'server' ? [run.load!] : []));
+  if (loads.length === 0) return { taskP50S: quantile(batch, 0.5), taskP99S: quantile(batch, 0.99) };
+  return { taskP50S: median(loads.map((l) => l.latencyMs?.p50 ?? NaN)) / 1000, taskP99S: median(loads.map((l) => l.latencyMs?.p99 ?? NaN)) / 1000 };
+}
+
+function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
+  if (ok.length === 0) return undefined;
+  const loads = ok.map((run) => run.load!);
   const errors: Record<string, number> = {};
   for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
-  const perS = loads.map((load) => load.perS);
-  const middle = median(perS);
+  const middle = median(loads.map((load) => load.perS));
   const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
   return {
-    perS,
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
     errors,
     busiestThread: Math.max(...loads.map((load) => load.generator.busiestThread)),
     generatorCpuPct: median(loads.map((load) => load.generator.cpuPct)),
-    rssKiB: median(ok.map((run) => run.server?.atWindowEnd.rssKiB ?? NaN)),
-    threads: Math.max(...ok.map((run) => run.server?.atWindowEnd.threads ?? 0)),
+    rssKiB: median(ok.map((run) => run.server!.atWindowEnd.rssKiB)),
+    threads: Math.max(...ok.map((run) => run.server!.atWindowEnd.threads)),
     openAtEnd: median(loads.map((load) => load.openAtEnd)),
-    accepted: typical.server?.accepted ?? [],
+    accepted: typical.server!.done.accepted,
   };
 }
 
+/** Serial's primary metric against this cell's, as a speedup (above 1: faster), with a bootstrap interval. */
 function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline || !baseline.repeats || !summary.repeats) return {};
-  // A server's speedup is in throughput, a batch's in wall time.
-  return summary.server && baseline.server
-    ? { speedup: summary.tasksPerS / baseline.tasksPerS, speedupInterval: ratioOfMediansInterval(baseline.server.perS, summary.server.perS) }
-    : { speedup: baseline.medianWallS / summary.medianWallS, speedupInterval: ratioOfMediansInterval(summary.wallS, baseline.wallS) };
+  const { metric, values, median: value } = summary.primary;
+  const reference = baseline.primary;
+  // The interval of median(second) / median(first): ordered so that it is the speedup's.
+  const [first, second] = METRICS[metric].better === 'lower' ? [values, reference.values] : [reference.values, values];
+  return { speedup: speedRatio(metric, value, reference.median), speedupInterval: ratioOfMediansInterval(first, second) };
 }
+
+/** Fewer /proc samples than this (past the first, which sees processes barely started) say nothing reliable about a run. */
+export const MIN_SAMPLES = 3;
+/** Wall times below this are near the resolution of the clock, the scheduler and CPU accounting. */
+export const CLOCK_FLOOR_S = 0.001;
 
 /** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */
 export const FEW_RUNS = 5;
@@ -162,8 +193,11 @@ export const HIGH_STEAL_PCT = 2;
 function warningsFor(s: CellSummary): string[] {
   const warnings: string[] = [];
   if (s.failures.length) warnings.push(`${s.failures.length} failed`);
+  if (s.setAside.length) warnings.push(`${s.setAside.length} set aside and made again (${[...new Set(s.setAside.map((why) => why.split(':')[0]))].join(', ')})`);
   if (s.repeats > 0 && s.repeats < FEW_RUNS) warnings.push(`few runs (${s.repeats})`);
-  if (s.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.cv * 100).toFixed(0)}%)`);
+  if (s.primary.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.primary.cv * 100).toFixed(0)}%)`);
+  if (s.tooShort) warnings.push(`wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`);
+  if (s.repeats > 0 && !s.sampled) warnings.push(`runs too short to sample (under ${MIN_SAMPLES} /proc samples each)`);
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
   if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {

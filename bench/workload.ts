@@ -1,8 +1,10 @@
 import { readdirSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fail } from './errors.ts';
-import type { ServerCommand } from './serve.ts';
+import type { LoadSpec } from './loadgen/index.ts';
+import { MODULE_EXT } from './modules.ts';
+import { WORKLOADS_DIR } from './paths.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -67,16 +69,18 @@ export interface ServerSpec {
   /** the parameters the program takes; the others configure the load */
   programParams: string[];
   /** what the load generator does, from one cell's parameters */
-  load(params: Record<string, number>): ServerCommand['load'];
+  load(params: Record<string, number>): ServerLoad;
 }
+
+/** What the load generator does to a server: everything but where the server listens. */
+export type ServerLoad = Omit<LoadSpec, 'port' | 'signal'>;
 
 export interface Workload extends WorkloadDescriptor {
   /** Absolute path of the Python program. */
   programPath: string;
 }
 
-export const WORKLOADS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'workloads');
-const DESCRIPTOR_FILE = 'workload.ts';
+const DESCRIPTOR_FILE = `workload${MODULE_EXT}`;
 
 export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescriptor {
   return descriptor;

@@ -48,8 +48,10 @@ async function pair<A, B>(i: number, a: () => Promise<A>, b: () => Promise<B>): 
   return [await a(), y];
 }
 
+/** On a terminal one line rewritten in place; in a log or a pipe one line per pair. */
 function progress(label: string, i: number): void {
-  process.stderr.write(`\r${label}: pair ${i + 1}/${PAIRS}${i + 1 === PAIRS ? '\n' : ''}`);
+  const line = `${label}: pair ${i + 1}/${PAIRS}`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}${i + 1 === PAIRS ? '\n' : ''}` : `${line}\n`);
 }
 
 const spread = (xs: number[]) => `median ${median(xs).toFixed(4)}, IQR ${quantile(xs, 0.25).toFixed(4)}–${quantile(xs, 0.75).toFixed(4)}, n=${xs.length}`;

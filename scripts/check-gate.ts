@@ -10,16 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { main } from '../bench/cli.ts';
-import { compare, type CompareOptions, type Comparison, type Metric } from '../bench/compare.ts';
+import { compare, type CompareOptions, type Comparison } from '../bench/compare.ts';
+import type { MetricId } from '../bench/metrics.ts';
 import { latestRunDir, readResults } from '../bench/results.ts';
-import { WORKLOADS_DIR } from '../bench/workload.ts';
+import { WORKLOADS_DIR } from '../bench/paths.ts';
 import { AB_GATE_METRICS, abRunArgs, BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_RUN_ARGS } from '../ci/suite.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '10' }, inject: { type: 'string', default: '5,10,20' } } });
 const PAIRS = Number(values.pairs);
 const INJECT = values.inject.split(',').map(Number);
 const out = mkdtempSync(join(tmpdir(), 'gilbench-gate-'));
-const options = (metrics: string): CompareOptions => ({ metrics: metrics.split(',') as Metric[], threshold: 0.05, alpha: 0.01 });
+const options = (metrics: string): CompareOptions => ({ metrics: metrics === AB_GATE_METRICS ? undefined : (metrics.split(',') as MetricId[]), threshold: 0.05, alpha: 0.01 });
 const BASE_N = Number(CI_RUN_ARGS.find((arg) => arg.startsWith('n='))!.slice(2));
 
 async function abRun(...extra: string[]): Promise<string> {

@@ -1,5 +1,5 @@
-#!/usr/bin/env -S npx tsx
-// The npm scripts' entry point: a thin wrapper over bench/cli.ts.
+#!/usr/bin/env node
+// The command-line entry point (the "gilbench" bin, built to dist/scripts/gilbench.js): a thin wrapper over bench/cli.ts.
 import { main } from '../bench/cli.ts';
 
 process.exitCode = await main(process.argv.slice(2));

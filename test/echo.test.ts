@@ -5,7 +5,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runServer, type ServerCommand } from '../bench/serve.ts';
-import { WORKLOADS_DIR } from '../bench/workload.ts';
+import { WORKLOADS_DIR } from '../bench/paths.ts';
 import { alive, PYTHON, shortLoad as load } from './helpers.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
@@ -31,7 +31,7 @@ for (const mode of MODES) {
     assert.ok(result!.completed > 0, 'answers were counted in the window');
     assert.deepEqual(result!.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
     assert.ok(server!.atWindowEnd.rssKiB > 0);
-    assert.equal(server!.accepted.length, mode === 'processes' ? 2 : 1);
+    assert.equal(server!.done.accepted.length, mode === 'processes' ? 2 : 1);
     for (const sample of outcome.timeline.samples) for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
   });
 }
@@ -40,7 +40,7 @@ test('the convoy set-up: counting threads run beside the threaded server, at the
   // Idle connections: their threads use no CPU, so the busy threads are the counting ones.
   const outcome = await serve('threads', load({ pattern: 'idle', connections: 2, warmupS: 0, durationS: 0.4 }), { cpuThreads: 2, switchInterval: 0.001 });
   assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
-  assert.equal(outcome.measurement!.python['switch_interval_s'], 0.001);
+  assert.equal(outcome.server!.done.python['switch_interval_s'], 0.001);
   // main + 2 counting threads + a thread per connection
   assert.ok(outcome.server!.atWindowEnd.threads >= 5, `threads at the window's end: ${outcome.server!.atWindowEnd.threads}`);
   // Other than the main thread, whose CPU includes the interpreter's start-up.
@@ -52,8 +52,8 @@ test('the convoy set-up: counting threads run beside the threaded server, at the
 test("prefork: the workers' accept counts add up to the connections made", async () => {
   const outcome = await serve('processes', load({ pattern: 'idle', connections: 12, warmupS: 0, durationS: 0.2 }), { workers: 3 });
   assert.equal(outcome.ok, true, outcome.error);
-  assert.equal(outcome.server!.accepted.length, 3);
-  assert.equal(outcome.server!.accepted.reduce((a, b) => a + b, 0), 12);
+  assert.equal(outcome.server!.done.accepted.length, 3);
+  assert.equal(outcome.server!.done.accepted.reduce((a, b) => a + b, 0), 12);
   assert.equal(outcome.load!.openAtEnd, 12);
   assert.equal(outcome.timeline.summary.maxPids, 4, 'the parent and its three workers were seen');
 });

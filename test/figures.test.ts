@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readResults } from '../bench/results.ts';
+import { measurementOf, readResults } from '../bench/results.ts';
 import { tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
@@ -25,10 +25,11 @@ test('figures: a small run writes each figure, FIGURES.md with a verdict per cla
   assert.equal(rows.length, 2, 'one row per figure');
   for (const row of rows) assert.match(row, /\*\*(holds|does not hold|depends)\*\*: \S/, `a verdict with its reason: ${row}`);
   assert.match(page, /Threads acquire the interpreter lock/, 'the claim, quoted');
+  assert.match(readFileSync(join(out, 'FIGURES.html'), 'utf8'), /<canvas data-chart="1" data-panel="1"/, 'FIGURES.html: both panels of both figures live');
 
   for (const id of ['gil-timeline', 'worker-cost']) {
     assert.ok(existsSync(join(out, `${id}.png`)) && existsSync(join(out, `${id}.svg`)), `${id}: PNG and SVG`);
-    assert.equal(pngWidth(join(out, `${id}.png`)), 1920, `${id}: two panels side by side`);
+    assert.equal(pngWidth(join(out, `${id}.png`)), 2 * 1920, `${id}: two panels side by side, at twice the pixels`);
     assert.equal(readFileSync(join(out, `${id}.svg`), 'utf8').match(/<svg /g)?.length, 3, `${id}: an SVG holding its two panels`);
   }
 
@@ -36,7 +37,7 @@ test('figures: a small run writes each figure, FIGURES.md with a verdict per cla
   const timeline = readResults(join(out, 'data', 'gil-timeline', 'results.json'));
   assert.equal(timeline.status, 'complete');
   const traced = timeline.runs.find((r) => r.cellId.startsWith('countdown-trace/threads/') && r.ok)!;
-  assert.ok((traced.measurement!.tasks[0]!.result as number[]).length > 100, 'each thread noted the time chunk after chunk');
+  assert.ok((measurementOf(traced).tasks[0]!.result as number[]).length > 100, 'each thread noted the time chunk after chunk');
   assert.match(page, /median turn \d+\.\d\d ms over \d+ turns/);
 
   // Redrawn from data/ alone, the page is the same, byte for byte.

@@ -10,7 +10,7 @@ import { BodyCache } from '../bench/fixtures/body-cache.ts';
 import { DelayServer } from '../bench/fixtures/http-delay.ts';
 import { JOURNAL_FILE } from '../bench/journal.ts';
 import { listTree, readCommand } from '../bench/proc.ts';
-import { readResults, writeResults } from '../bench/results.ts';
+import { measurementOf, readResults, writeResults } from '../bench/results.ts';
 import { tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
@@ -187,7 +187,7 @@ test('a full disk stops the run with exit 3 and one sentence, keeping every run 
   assert.equal(results.status, 'partial');
   const kept = Number(said.match(/(\d+) runs are kept/)![1]);
   assert.ok(kept >= 1 && results.runs.length === kept, `${results.runs.length} runs read, ${kept} said kept`);
-  assert.ok(results.runs.every((run) => run.ok && run.measurement!.wall_s > 0));
+  assert.ok(results.runs.every((run) => run.ok && measurementOf(run).wall_s > 0));
 
   // A report into the full disk is exit 3 and one sentence too.
   const report = gilbench('report', join(runDir, 'results.json'));

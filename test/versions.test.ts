@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlink
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { discoverInterpreters } from '../bench/discover.ts';
-import { readResults, type Results } from '../bench/results.ts';
+import { measurementOf, readResults, type Results } from '../bench/results.ts';
 import { summariseCells } from '../bench/summary.ts';
 import { PYTHON, tempDir } from './helpers.ts';
 
@@ -17,7 +17,7 @@ function gilbench(args: string[]) {
 /** Runs gilbench and returns the results and report it wrote. */
 function run(args: string[]): { results: Results; report: string; stderr: string } {
   const out = tempDir();
-  const result = gilbench(['run', '--out', out, '--repeat', '1', '--warmup', '0', '--sample-interval', '50', ...args]);
+  const result = gilbench(['run', '--out', out, '--repeat', '1', '--warmup', '0', '--sample-interval', '50', '--busy', 'keep', ...args]);
   assert.equal(result.status, 0, result.stderr);
   const runDir = join(out, readlinkSync(join(out, 'latest')));
   return { results: readResults(join(runDir, 'results.json')), report: readFileSync(join(runDir, 'report.md'), 'utf8'), stderr: result.stderr };
@@ -101,7 +101,7 @@ test('subinterpreters on 3.12 and 3.13: W interpreters in one process, a thread 
   for (const python of results.interpreters) {
     const cell = summariseCells(results).find((s) => s.cell.id === `countdown/subinterpreters/w2/${python.id}`)!;
     assert.equal(cell.repeats, 1, `${python.id}: the subinterpreters run succeeded`);
-    const tasks = results.runs.find((r) => r.cellId === cell.cell.id)!.measurement!.tasks;
+    const tasks = measurementOf(results.runs.find((r) => r.cellId === cell.cell.id)!).tasks;
     assert.equal(new Set(tasks.map((task) => task.pid)).size, 1, 'one process');
     assert.equal(new Set(tasks.map((task) => task.tid)).size, 2, 'a thread per interpreter');
     assert.equal(cell.maxPids, 1);
@@ -121,7 +121,7 @@ test('Python 2.7 runs the countdown (old GIL) and nothing else, and says why', a
   const id = results.interpreters[0]!.id;
   assert.deepEqual(results.plan.cells.map((c) => c.mode).sort(), ['processes', 'serial', 'threads']);
   assert.ok(results.runs.every((r) => r.ok), 'every 2.7 run succeeded');
-  const threads = results.runs.find((r) => r.cellId === `countdown/threads/w2/${id}`)!.measurement!;
+  const threads = measurementOf(results.runs.find((r) => r.cellId === `countdown/threads/w2/${id}`)!);
   assert.equal(new Set(threads.tasks.map((task) => task.tid)).size, 2, 'thread ids from /proc on 2.7');
   assert.match(report, new RegExp(`Skipped every cell on ${id}: fetch needs Python 3\\.8 or newer`));
   assert.match(report, new RegExp(`Skipped subinterpreters on ${id}: subinterpreters needs Python 3\\.12 or newer`));

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { compare, METRICS, REGRESSIONS, type CompareOptions, type Metric } from '../compare.ts';
+import { compare, REGRESSIONS, type CompareOptions } from '../compare.ts';
+import { METRIC_IDS, type MetricId } from '../metrics.ts';
 import { fail } from '../errors.ts';
 import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonText } from '../report/comparison.ts';
 import { renderPng } from '../report/render.ts';
@@ -11,7 +12,7 @@ export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [option
        gilbench compare RESULTS.json --base-interpreter ID --cand-interpreter ID [options]
        gilbench compare RESULTS.json --base-label base --cand-label head [options]
 
-Matches cells by workload, mode, workers and interpreter — or compares two interpreters, or two
+Matches cells by workload, mode, workers, swept parameters and interpreter — or compares two interpreters, or two
 labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
 interleaved run, so drift hits both alike. Per cell and metric: the ratio of
 medians with a 95% bootstrap interval and a p-value — Mann-Whitney U between two runs, the
@@ -19,8 +20,11 @@ paired Wilcoxon signed-rank test (round r against round r) between the two sides
 both p < alpha and a change beyond the threshold; anything else is "no change".
 
 Options:
-  --metrics LIST         wall, throughput, speedup, cpu (default: wall,speedup). speedup and cpu
-                         are ratios within one run, so they compare across machines; wall does not
+  --metrics LIST         wall, throughput, p99, speedup, cpu (default: each cell's headline metrics:
+                         a batch workload's wall time and speedup vs serial, a server's answers/s
+                         and latency p99). A metric a cell does not have is left out for it.
+                         speedup and cpu are ratios within one run, so they compare across
+                         machines; wall, throughput and p99 do not
   --threshold PCT        smallest change that counts (default: 5)
   --alpha P              significance level (default: 0.01)
   --base-interpreter ID  with --cand-interpreter: compare two interpreters of one results file
@@ -57,8 +61,8 @@ export function compareCommand(args: string[]): number {
     return 0;
   }
   if (positionals.length < 1 || positionals.length > 2) fail('gilbench compare takes one or two results files; see --help.');
-  const metrics = (list(values.metrics) ?? ['wall', 'speedup']).map((m) =>
-    m in METRICS ? (m as Metric) : fail(`Unknown metric "${m}"; the metrics are ${Object.keys(METRICS).join(', ')}.`),
+  const metrics = list(values.metrics)?.map((m) =>
+    (METRIC_IDS as readonly string[]).includes(m) ? (m as MetricId) : fail(`Unknown metric "${m}"; the metrics are ${METRIC_IDS.join(', ')}.`),
   );
   const options: CompareOptions = {
     metrics,

@@ -7,9 +7,9 @@ import { parse, writableDir } from './args.ts';
 
 export const REPORT_HELP = `Usage: gilbench report FILE [--out DIR]
 
-Renders report.md and the charts from a results.json alone (also a partial one, or one whose
-run is still going or was killed: its runs are read from runs.jsonl beside it; a journal whose
-writer is gone is folded into results.json, marked partial).
+Renders report.md, the charts and report.html from a results.json alone (also a partial one, or
+one whose run is still going or was killed: its runs are read from runs.jsonl beside it; a
+journal whose writer is gone is folded into results.json, marked partial).
   --out DIR     where to write them (default: the folder that holds FILE)
   -h, --help    show this help
 

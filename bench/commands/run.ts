@@ -2,12 +2,15 @@ import { relative, resolve } from 'node:path';
 import { fail, writing } from '../errors.ts';
 import { chooseInterpreters, type Discovery } from '../discover.ts';
 import { describeMachine } from '../machine.ts';
-import { buildPlan, totalRuns } from '../plan.ts';
+import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
 import { writeReport } from '../report/index.ts';
 import { runSuite } from '../suite.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
 import { list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
+
+/** --busy fail met a busy machine: not a failed run, not bad input. */
+const BUSY_EXIT = 4;
 
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
 const AUTO_MIN_REPEATS = 5;
@@ -47,6 +50,11 @@ Options:
                         workload only, e.g. --param countdown@head:n=5500000; several values
                         sweep it, e.g. --param connections=1,10,100; may be repeated. Each
                         parameter has a smallest and a largest value (e.g. delay_ms at most 60000)
+  --busy retry|keep|fail
+                        a run measured while other programs used more than half a core (or the
+                        hypervisor stole over 2%) is: retry — set aside and made again after a
+                        1 s pause, up to half as many runs again (default); keep — counted, and
+                        the cell's verdict says inconclusive; fail — the run stops (exit 4)
   --sample-interval MS  how often the process tree is sampled, at most 60000 (default: 100; 0
                         turns sampling off)
   --timeout S           kill a single run after S seconds, at most 86400 (default: the workload's,
@@ -61,7 +69,7 @@ Options:
 
 Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 bad input,
 3 results or report could not be written (disk full, read-only: what was written is kept, marked
-partial), 130 interrupted (results.json is kept, marked partial).
+partial), 4 stopped by --busy fail, 130 interrupted (results.json is kept, marked partial).
 
 Examples:
   gilbench run --profile quick
@@ -136,6 +144,7 @@ export async function runCommand(args: string[]): Promise<number> {
     timeout: { type: 'string' },
     out: { type: 'string', default: 'reports' },
     'workloads-dir': { type: 'string', multiple: true },
+    busy: { type: 'string', default: 'retry' },
     help: { type: 'boolean', short: 'h' },
   });
   const all = await workloadsFrom(values['workloads-dir']);
@@ -165,7 +174,9 @@ export async function runCommand(args: string[]): Promise<number> {
 
   const { interpreters, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
-  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat });
+  const busy = values.busy as BusyPolicy;
+  if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
+  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat, busy });
 
   if (discovery) console.error(describeDiscovery(discovery));
   console.error(
@@ -183,6 +194,10 @@ export async function runCommand(args: string[]): Promise<number> {
         `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`,
     );
     return 130;
+  }
+  if (outcome.busyStop) {
+    console.error(`gilbench: stopped (--busy fail): ${outcome.busyStop}. ${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`);
+    return BUSY_EXIT;
   }
   const report = writing(`the report in ${outcome.runDir}`, () => writeReport(outcome.results, outcome.runDir));
   const failed = outcome.results.runs.filter((r) => !r.ok && !r.warmup).length;

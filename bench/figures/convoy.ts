@@ -1,5 +1,5 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
+import { colourOf, lineDataset, lineLegend, logAxis } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -26,7 +26,8 @@ function lines(all: CellSummary[], value: (c: CellSummary) => number): ChartData
   });
 }
 
-function chart(all: CellSummary[], what: string, axis: string, value: (c: CellSummary) => number): ChartConfiguration<'line'> {
+/** Both panels draw the same lines: only the first names them, with a line (dashed for prefork) as each one's swatch. */
+function chart(all: CellSummary[], what: string, axis: string, value: (c: CellSummary) => number, legend: boolean): ChartConfiguration<'line'> {
   return {
     type: 'line',
     data: { datasets: lines(all, value) },
@@ -34,7 +35,7 @@ function chart(all: CellSummary[], what: string, axis: string, value: (c: CellSu
       plugins: {
         title: { display: true, text: what, font: { size: 22 } },
         subtitle: { display: true, text: `echo server, ${all[0]?.cell.params['connections']} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
-        legend: { labels: { font: { size: 14 } } },
+        legend: { display: legend, labels: { ...lineLegend.labels, font: { size: 14 } } },
       },
       scales: { x: { ...logAxis('switch interval (s, log scale)'), reverse: true, ticks: { ...logAxis('').ticks, autoSkip: false } }, y: logAxis(axis) },
     },
@@ -56,8 +57,8 @@ export const convoy: Figure = {
     { name: EXPERIMENT, workloads: ['echo-convoy'], pythons: 'default', repeats: profile === 'full' ? 3 : 1, warmup: 0 },
   ],
   draw: (data) => [
-    chart(cells(data), 'Echoes per second (higher is better)', 'echoes per second (log scale)', (c) => c.tasksPerS),
-    chart(cells(data), 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000),
+    chart(cells(data), 'Echoes per second (higher is better)', 'echoes per second (log scale)', (c) => c.tasksPerS, true),
+    chart(cells(data), 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000, false),
   ],
   caption: () =>
     'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent once its two workers, other processes, are started. ' +

@@ -1,4 +1,6 @@
 import { fixed } from '../report/format.ts';
+import { ratioOfMediansInterval } from '../stats.ts';
+import { ruleFor } from '../verdicts/index.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'cpu-servers';
@@ -29,8 +31,13 @@ export const cpuServers: Figure = {
     const measured =
       `thread per connection ${Math.round(threads?.tasksPerS ?? NaN).toLocaleString('en-US')} echoes/s; prefork ` +
       all.filter((c) => c.cell.mode === 'processes').map((c) => `W=${c.cell.workers} ${Math.round(c.tasksPerS).toLocaleString('en-US')}/s`).join(', ') + ` (${cores} cores).`;
+    if (threads && prefork && [threads, prefork].some((c) => ruleFor(c, cores) === 'busy-machine')) {
+      return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
+    }
     const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;
-    return gain >= 1.5
+    // "Solves" needs a gain beyond the noise: the interval of prefork's answers/s over threads' must stay above 1.5.
+    const low = threads && prefork ? ratioOfMediansInterval(threads.primary.values, prefork.primary.values).low : NaN;
+    return gain >= 1.5 && low > 1
       ? { measured, verdict: 'holds', because: `prefork with W=${prefork!.cell.workers} served ${fixed(gain, 1)}x the echoes of one process of threads: each process has its own GIL (memory is the next figure's question).` }
       : { measured, verdict: cores < 2 ? 'depends' : 'does not hold', because: `prefork gained only ${fixed(gain, 2)}x over threads${cores < 2 ? ': one core leaves nothing to spread over' : ''}.` };
   },

@@ -40,7 +40,8 @@ export interface Experiment {
   sampleIntervalMs?: number;
 }
 
-export type Verdict = 'holds' | 'does not hold' | 'depends';
+/** inconclusive: the cells that decide were measured on a busy machine (the report's busy-machine rule). */
+export type Verdict = 'holds' | 'does not hold' | 'depends' | 'inconclusive';
 
 export interface Finding {
   /** the number(s) that decide, as FIGURES.md prints them */

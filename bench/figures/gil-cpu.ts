@@ -1,6 +1,7 @@
 import { speedupByVersion } from '../report/charts.ts';
 import { speedupWithInterval, times, versionComparisons, type VersionComparison } from '../report/versions.ts';
 import type { CellSummary } from '../summary.ts';
+import { ruleFor } from '../verdicts/index.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-cpu';
@@ -9,8 +10,9 @@ function comparison(data: FigureData): VersionComparison {
   return versionComparisons(data.results(EXPERIMENT), data.summaries(EXPERIMENT))[0]!;
 }
 
-/** Where a mode's interval of the speedup lies: all below 1, all above, or reaching 1. */
-function side(cell: CellSummary): 'slower' | 'faster' | 'noise' {
+/** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy. */
+function side(cell: CellSummary, cores: number): 'slower' | 'faster' | 'noise' | 'busy' {
+  if (ruleFor(cell, cores) === 'busy-machine') return 'busy';
   const { low, high } = cell.speedupInterval ?? { low: cell.speedup!, high: cell.speedup! };
   return high < 1 ? 'slower' : low > 1 ? 'faster' : 'noise';
 }
@@ -49,13 +51,16 @@ export const gilCpu: Figure = {
     const measured =
       `threads vs serial at W=2: ${rows.map((row) => `${row.label} ${speedupWithInterval(threads(row))}`).join('; ')}` +
       `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
-    const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
-    const [slower, faster, noise] = [on('slower'), on('faster'), on('noise')];
+    const cores = data.results(EXPERIMENT).machine.logicalCores;
+    const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row), cores) === which).map((row) => row.label);
+    const [slower, faster, noise, busy] = [on('slower'), on('faster'), on('noise'), on('busy')];
+    if (busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while every interpreter\'s threads ran: rerun on a quieter machine.' };
     if (slower.length === rows.length) return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };
     const groups = [
       slower.length ? `slower than serial on ${slower.join(', ')}` : '',
       noise.length ? `no different from serial beyond this run's noise on ${noise.join(', ')}` : '',
-      faster.length ? `a little faster than serial on ${faster.join(', ')} (still one core at a time: the two counts take turns)` : '',
+      faster.length ? `faster than serial on ${faster.join(', ')}` : '',
+      busy.length ? `not judged on ${busy.join(', ')} (measured on a busy machine)` : '',
     ].filter(Boolean);
     return { measured, verdict: slower.length ? 'depends' : 'does not hold', because: `${slower.length ? 'on the interpreter: ' : ''}threads were ${groups.join('; ')}.` };
   },

@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
-import type { RunRecord } from '../results.ts';
+import { measurementOf, type RunRecord } from '../results.ts';
 import { median, ratioOfMediansInterval } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -28,7 +28,7 @@ function cell(data: FigureData, workload: string, mode: string): CellSummary {
  * a few chunks' time between two marks is time the thread spent waiting, not counting.
  */
 function lanes(run: RunRecord): Lane[] {
-  return run.measurement!.tasks.map((task, index) => {
+  return measurementOf(run).tasks.map((task, index) => {
     const marks = (task.result as number[]).map((mark) => task.start_s + mark);
     const chunk = median(marks.slice(1).map((mark, i) => mark - marks[i]!));
     const waited = Math.max(5 * chunk, 0.0005);
@@ -49,13 +49,15 @@ function lanes(run: RunRecord): Lane[] {
 /** Lengths of the turns: each stretch of progress while another thread also had work to do. */
 function turns(run: RunRecord): number[] {
   const all = lanes(run);
-  const overlap = [Math.max(...run.measurement!.tasks.map((t) => t.start_s)), Math.min(...run.measurement!.tasks.map((t) => t.end_s))];
+  const { tasks } = measurementOf(run);
+  const overlap = [Math.max(...tasks.map((t) => t.start_s)), Math.min(...tasks.map((t) => t.end_s))];
   return all.flatMap((lane) => lane.segments.filter(([s, e]) => s > overlap[0]! && e < overlap[1]!).map(([s, e]) => e - s));
 }
 
 function timeline(run: RunRecord): ChartConfiguration<'line'> {
   const all = lanes(run);
-  const from = Math.max(...run.measurement!.tasks.map((t) => t.start_s)) + 0.1 * run.measurement!.wall_s;
+  const { tasks, wall_s } = measurementOf(run);
+  const from = Math.max(...tasks.map((t) => t.start_s)) + 0.1 * wall_s;
   const datasets = all.map((lane, index) =>
     lineDataset(
       lane.label,
@@ -79,7 +81,8 @@ function timeline(run: RunRecord): ChartConfiguration<'line'> {
       },
       scales: {
         x: { type: 'linear', min: 0, max: WINDOW_S * 1000, title: { display: true, text: 'time (ms)' } },
-        y: { type: 'linear', min: 0.4, max: all.length + 0.6, ticks: { stepSize: 1, callback: (v) => all[Number(v) - 1]?.label ?? '' } },
+        // Lane i is dataset i - 1; read from the chart, so that report.html can run this function too.
+        y: { type: 'linear', min: 0.4, max: all.length + 0.6, ticks: { stepSize: 1, callback(v) { return this.chart.data.datasets[Number(v) - 1]?.label ?? ''; } } },
       },
     },
   };
@@ -88,12 +91,12 @@ function timeline(run: RunRecord): ChartConfiguration<'line'> {
 /** The same run as top -H sees it: each thread's CPU% between two /proc samples. */
 function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
   const samples = run.timeline.samples;
-  const tids = run.measurement!.tasks.map((t) => t.tid);
+  const tids = measurementOf(run).tasks.map((t) => t.tid);
   const cpuOf = (sample: (typeof samples)[number], tid: number) => sample.processes[0]?.threadCpu.find((row) => row[0] === tid)?.[1];
   const datasets = tids.map((tid, index) => {
     const cpuPct = samples.slice(1).flatMap((sample, i) => {
       const [now, before] = [cpuOf(sample, tid), cpuOf(samples[i]!, tid)];
-      return now === undefined || before === undefined ? [] : [{ x: sample.t, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
+      return now === undefined || before === undefined ? [] : [{ x: sample.t * 1000, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
     });
     return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before' });
   });
@@ -106,7 +109,7 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
         subtitle: { display: true, text: `CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`, padding: { bottom: 12 } },
       },
       scales: {
-        x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (s)' } },
+        x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (ms)' } },
         y: { beginAtZero: true, suggestedMax: 110, title: { display: true, text: 'CPU (%)' } },
       },
     },
@@ -116,8 +119,8 @@ function perThreadCpu(run: RunRecord): ChartConfiguration<'line'> {
 /** Tracing's cost: the traced countdown's wall time over the plain one's, threads at W=2. */
 function tracingCost(data: FigureData): { ratio: number; low: number; high: number } {
   const [plain, traced] = [cell(data, 'countdown', 'threads'), cell(data, 'countdown-trace', 'threads')];
-  const interval = ratioOfMediansInterval(plain.wallS, traced.wallS);
-  return { ratio: traced.medianWallS / plain.medianWallS, low: interval.low, high: interval.high };
+  const interval = ratioOfMediansInterval(plain.primary.values, traced.primary.values);
+  return { ratio: traced.primary.median / plain.primary.median, low: interval.low, high: interval.high };
 }
 
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fixed((ratio - 1) * 100, 1)}%`;

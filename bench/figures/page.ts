@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { fail } from '../errors.ts';
 import { CHARTS } from '../report/charts.ts';
+import { renderHtml, type LiveChart } from '../report/html.ts';
 import { renderFigure, type ChartSize } from '../report/render.ts';
 import { writeAtomic, type Results } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
@@ -37,21 +38,25 @@ interface Drawn {
   figure: Figure;
   finding: Finding;
   caption: string;
+  live: LiveChart;
 }
 
-/** Draws every figure (PNG and SVG) and writes FIGURES.md beside them; returns FIGURES.md's path. */
+/** Draws every figure (PNG and SVG) and writes FIGURES.md and FIGURES.html (live charts) beside them; returns FIGURES.md's path. */
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
   mkdirSync(out, { recursive: true });
   const data = dataOf(results);
   const drawn = figures.map((figure): Drawn => {
-    const configs = figure.draw(data) as ChartConfiguration[];
-    const { png, svg } = renderFigure(configs, SIZES[configs.length] ?? { width: 900 * configs.length, height: 810 });
+    const configs = figure.draw(data);
+    const size = SIZES[configs.length] ?? { width: 900 * configs.length, height: 810 };
+    const { png, svg } = renderFigure(configs as ChartConfiguration[], size);
     writeFileSync(join(out, `${figure.id}.png`), png);
     writeFileSync(join(out, `${figure.id}.svg`), svg);
-    return { figure, finding: figure.verdict(data), caption: figure.caption(data) };
+    return { figure, finding: figure.verdict(data), caption: figure.caption(data), live: { file: `${figure.id}.png`, panels: configs, size } };
   });
   const path = join(out, 'FIGURES.md');
-  writeAtomic(path, page(drawn, results, out));
+  const markdown = page(drawn, results, out);
+  writeAtomic(path, markdown);
+  writeAtomic(join(out, 'FIGURES.html'), renderHtml(markdown, drawn.map((d) => d.live)));
   return path;
 }
 

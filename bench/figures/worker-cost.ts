@@ -1,6 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
+import { measurementOf } from '../results.ts';
 import { median } from '../stats.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
@@ -26,7 +27,7 @@ interface Held {
 function costs(data: FigureData): Cost[] {
   const results = data.results(EXPERIMENT);
   return data.measured(EXPERIMENT).map((s) => {
-    const held = results.runs.filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup).map((r) => r.measurement!.tasks[0]!.result as Held);
+    const held = results.runs.filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup).map((r) => measurementOf(r).tasks[0]!.result as Held);
     return {
       mode: s.cell.mode,
       workers: s.cell.workers,

@@ -52,13 +52,12 @@ export class LoadConnection {
   readonly createdAt = performance.now();
   private alive = true;
   private readonly socket: net.Socket;
+  private readonly exchange: Exchange;
+  private readonly driver: Driver;
 
-  constructor(
-    port: number,
-    private readonly exchange: Exchange,
-    readBuffer: Buffer,
-    private readonly driver: Driver,
-  ) {
+  constructor(port: number, exchange: Exchange, readBuffer: Buffer, driver: Driver) {
+    this.exchange = exchange;
+    this.driver = driver;
     this.socket = net.connect({ port, host: '127.0.0.1', onread: { buffer: readBuffer, callback: (n: number, data: Buffer) => this.received(n, data) } });
     this.socket.setNoDelay(true);
     this.socket.on('connect', () => {

@@ -5,8 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { createHistogram, type EventLoopUtilization, type RecordableHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { z } from 'zod';
+import { startModuleWorker } from '../modules.ts';
 import { ERROR_KINDS } from './connection.ts';
 import type { FromThread, Pattern, ThreadSpec, ToThread } from './thread.ts';
 
@@ -104,9 +105,7 @@ async function startThreads(spec: LoadSpec, threads: number): Promise<GeneratorT
   const group = Array.from({ length: threads }, (_, i) => {
     const share = Math.floor(spec.connections / threads) + (i < spec.connections % threads ? 1 : 0);
     const threadSpec: ThreadSpec = { ...withoutLoadOptions(spec), connections: share, ratePerS: (spec.ratePerS * share) / spec.connections };
-    const worker = new Worker(new URL('../worker-entry.mjs', import.meta.url), {
-      workerData: { module: new URL('./thread.ts', import.meta.url).href, spec: threadSpec },
-    });
+    const worker = startModuleWorker(import.meta.url, './thread', { spec: threadSpec });
     return { worker, inbox: new Inbox(worker, spec.signal) };
   });
   try {

@@ -64,8 +64,10 @@ class HttpExchange implements Exchange {
   private headBytes = 0;
   /** body bytes still to come; -1 while the head is incomplete */
   private bodyLeft = -1;
+  private readonly bodyBytes: number;
 
-  constructor(path: string, port: number, private readonly bodyBytes: number) {
+  constructor(path: string, port: number, bodyBytes: number) {
+    this.bodyBytes = bodyBytes;
     this.request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`, 'latin1');
   }
 

@@ -1,5 +1,6 @@
-import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import type { Chart, ChartConfiguration, ChartDataset, LegendItem, Plugin } from 'chart.js';
 import { sweepParts } from '../plan.ts';
+import { METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { CellSummary } from '../summary.ts';
 import { linearFit } from '../stats.ts';
 import { fixed } from './format.ts';
@@ -39,18 +40,42 @@ export function lineDataset(label: string, data: Point[], colour: string, style:
   return { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 3, pointRadius: 5, ...style };
 }
 
+/**
+ * A line chart's legend: each entry a short line, dashed as its series is (Chart.js would take a
+ * line legend's style from the series' first point, which has no dash). Uses only its argument:
+ * report.html runs it too.
+ */
+export const lineLegend = {
+  labels: {
+    usePointStyle: true,
+    pointStyle: 'line' as const,
+    pointStyleWidth: 40,
+    generateLabels(chart: Chart): LegendItem[] {
+      const items = (chart.constructor as typeof Chart).defaults.plugins.legend.labels.generateLabels(chart);
+      return items.map((item) => {
+        const dataset = chart.data.datasets[item.datasetIndex!] as ChartDataset<'line'>;
+        return { ...item, lineDash: (dataset.borderDash as number[] | undefined) ?? [], lineWidth: dataset.borderWidth as number };
+      });
+    },
+  },
+};
+
 interface ErrorBar {
   low: number;
   high: number;
 }
 type BarWithErrors = ChartDataset<'bar', number[]> & { errorBars?: (ErrorBar | undefined)[] };
 
-/** Draws each bar's interval as a whisker; Chart.js has no error bars of its own. */
+/** Draws each bar's interval as a whisker; Chart.js has no error bars of its own. Whiskers stay inside the plot, off the title. */
 export const errorBars: Plugin<'bar'> = {
   id: 'errorBars',
   afterDatasetsDraw(chart) {
-    const { ctx } = chart;
+    const { ctx, chartArea } = chart;
     const y = chart.scales['y']!;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+    ctx.clip();
     chart.data.datasets.forEach((dataset, datasetIndex) => {
       const bars = (dataset as BarWithErrors).errorBars;
       if (!bars || !chart.isDatasetVisible(datasetIndex)) return;
@@ -73,6 +98,7 @@ export const errorBars: Plugin<'bar'> = {
         ctx.restore();
       });
     });
+    ctx.restore();
   },
 };
 
@@ -122,13 +148,13 @@ function barsByWorkers(cells: CellSummary[], value: (c: CellSummary) => number, 
 }
 
 function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsByWorkers(cells, (c) => c.medianWallS, (c) => c.interval);
+  const config = barsByWorkers(cells, (c) => c.primary.median, (c) => c.primary.interval);
   config.options = {
     plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: confidence interval of the median`),
     scales: {
       x: { title: { display: true, text: 'workers (W tasks of equal size)' } },
       // Room for the highest whisker, which Chart.js does not know about.
-      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
+      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
     },
   };
   return config;
@@ -168,7 +194,7 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title(`CPU over time at W = ${workers}, as top sees it`, `${caption}; total CPU% of the process tree, 100% = one core`),
+      plugins: { ...title(`CPU over time at W = ${workers}, as top sees it`, `${caption}; total CPU% of the process tree, 100% = one core`), legend: lineLegend },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (s)' } },
         y: { beginAtZero: true, suggestedMax: cores * 100 + 20, title: { display: true, text: 'total CPU (%)' } },
@@ -208,7 +234,7 @@ const workersAxis = { type: 'logarithmic' as const, title: { display: true, text
 export const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
 
 function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
-  const datasets = lineByWorkers(cells, (c) => c.medianWallS);
+  const datasets = lineByWorkers(cells, (c) => c.primary.median);
   const workers = workersOf(cells);
   spreadOnce(datasets, workers);
   const idealPoints = workers.flatMap((w) => {
@@ -222,7 +248,7 @@ function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): 
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`),
+      plugins: { ...title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`), legend: lineLegend },
       scales: { x: workersAxis, y: logAxis('wall time (s, log scale)') },
     },
   };
@@ -235,7 +261,7 @@ function throughputVsWorkers(cells: CellSummary[], { caption, taskNoun }: ChartC
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`),
+      plugins: { ...title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`), legend: lineLegend },
       scales: { x: workersAxis, y: logAxis(`${taskNoun} per second (log scale)`) },
     },
   };
@@ -274,10 +300,10 @@ function barsBySweep(cells: CellSummary[], value: (c: CellSummary) => number, er
 }
 
 function echoBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.interval);
+  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.primary.interval);
   config.options = {
     plugins: title(`${taskNoun} per second by server (higher is better)`, `${caption}; closed loop, bars: median over runs, whiskers: confidence interval of the median`),
-    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
+    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
   };
   return config;
 }
@@ -302,7 +328,7 @@ function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): Char
     type: 'line',
     data: { datasets },
     options: {
-      plugins: title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`),
+      plugins: { ...title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`), legend: lineLegend },
       scales: { x: { type: 'linear', title: { display: true, text: 'open connections C' } }, y: { beginAtZero: true, title: { display: true, text: 'server RSS (MiB)' } } },
     },
   };
@@ -360,7 +386,7 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
     plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% bootstrap interval; above 1 = faster than serial`),
     scales: {
       x: { title: { display: true, text: 'interpreter (oldest first)' } },
-      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${comparison.server ? 'throughput' : 'wall time'} ratio)` } },
+      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${METRICS[PRIMARY[comparison.kind]].label} ratio)` } },
     },
   };
   return config;
@@ -368,10 +394,10 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
 
 /** What a perfect parallel mode would reach: min(W, cores), or the workload's own ideal wall time. */
 function idealSpeedup(comparison: VersionComparison): { label: string; value: number } | undefined {
-  if (comparison.server) return undefined;
+  if (comparison.kind === 'server') return undefined;
   const withIdeal = comparison.rows.flatMap((row) => [...row.byMode.values()]).find((c) => c.cell.idealWallS);
   const serial = comparison.rows.find((row) => row.serial)?.serial;
-  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.medianWallS / withIdeal.cell.idealWallS! };
+  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.primary.median / withIdeal.cell.idealWallS! };
   const value = Math.min(comparison.workers, comparison.cores);
   return { label: `ideal: min(W, cores) = ${value}`, value };
 }
@@ -381,11 +407,10 @@ export function serialSpeedByVersion(comparison: VersionComparison): ChartConfig
   const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
   const newest = rows.at(-1)!;
   const errors = rows.map((row) => {
-    const [own, reference] = [row.serial!, newest.serial!];
+    const [{ metric, interval }, reference] = [row.serial!.primary, newest.serial!.primary.median];
     // The interval of this serial's median, in the same units as the bar.
-    return comparison.server
-      ? { low: own.interval.low / reference.tasksPerS, high: own.interval.high / reference.tasksPerS }
-      : { low: reference.medianWallS / own.interval.high, high: reference.medianWallS / own.interval.low };
+    const [a, b] = [speedRatio(metric, interval.low, reference), speedRatio(metric, interval.high, reference)];
+    return { low: Math.min(a, b), high: Math.max(a, b) };
   });
   const data: BarWithErrors = { label: 'serial', data: rows.map((row) => row.serialVsNewest!), backgroundColor: colourOf('serial', 0), errorBars: errors };
   return {

@@ -1,5 +1,6 @@
-import type { ChartConfiguration } from 'chart.js';
-import { METRICS, type Comparison, type CompareOptions } from '../compare.ts';
+import type { ChartConfiguration, Plugin } from 'chart.js';
+import type { Comparison, CompareOptions } from '../compare.ts';
+import { METRICS } from '../metrics.ts';
 import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
@@ -56,32 +57,57 @@ export function comparisonMarkdown(comparisons: Comparison[], options: CompareOp
   ].join('\n\n') + '\n';
 }
 
-/** Change per cell for the first metric, with the interval and the ±threshold band drawn. */
+/** Shades the changes too small to count, options.plugins.thresholdBand = { low, high }, behind the bars. */
+const thresholdBand: Plugin<'bar', { low?: number; high?: number }> = {
+  id: 'thresholdBand',
+  beforeDatasetsDraw(chart, _args, band) {
+    if (band.low === undefined || band.high === undefined) return;
+    const { ctx, chartArea } = chart;
+    const y = chart.scales['y']!;
+    const [top, bottom] = [y.getPixelForValue(band.high), y.getPixelForValue(band.low)];
+    ctx.save();
+    ctx.fillStyle = 'rgba(120, 120, 120, 0.18)';
+    ctx.fillRect(chartArea.left, top, chartArea.right - chartArea.left, bottom - top);
+    ctx.restore();
+  },
+};
+
+/** Change per cell in its first metric (a batch cell's wall time, a server's answers/s), with the interval and the ±threshold band drawn. */
 export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
-  const metric = comparisons[0]?.metric ?? 'wall';
-  const shown = comparisons.filter((c) => c.metric === metric && !Number.isNaN(c.ratio));
+  const measured = comparisons.filter((c) => !Number.isNaN(c.ratio));
+  const shown = measured.filter((c) => measured.find((first) => first.key === c.key) === c);
+  const metrics = [...new Set(shown.map((c) => METRICS[c.metric].label))].join(' / ');
+  const threshold = options.threshold * 100;
+  const intervals = shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 }));
+  // The axis spans every whisker and the band (Chart.js knows only the bars).
+  const [low, high] = [Math.min(-threshold, ...intervals.map((i) => i.low)), Math.max(threshold, ...intervals.map((i) => i.high))];
+  const margin = (high - low) * 0.05;
   const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948', missing: '#e15759', new: '#9c9c9c' };
   return {
     type: 'bar',
     data: {
-      labels: shown.map((c) => c.key),
+      labels: shown.map((c) => `${c.key} (${c.metric})`),
       datasets: [{
-        label: `change in ${METRICS[metric].label} (candidate vs base)`,
+        label: `change in ${metrics} (candidate vs base)`,
         data: shown.map((c) => (c.ratio - 1) * 100),
         backgroundColor: shown.map((c) => colour[c.verdict]),
-        errorBars: shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 })),
+        errorBars: intervals,
       } as never],
     },
     options: {
       indexAxis: 'x',
       plugins: {
-        title: { display: true, text: `Change per cell, ${METRICS[metric].label}`, font: { size: 24 } },
-        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% bootstrap interval; threshold ±${(options.threshold * 100).toFixed(0)}%` },
+        title: { display: true, text: `Change per cell, ${metrics}`, font: { size: 24 } },
+        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% bootstrap interval; grey band: within the ±${threshold.toFixed(0)}% threshold`, padding: { bottom: 12 } },
         legend: { display: false },
+        thresholdBand: { low: -threshold, high: threshold },
+      } as never,
+      scales: {
+        y: { suggestedMin: low - margin, suggestedMax: high + margin, title: { display: true, text: 'change (%)' } },
+        x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 30 } },
       },
-      scales: { y: { title: { display: true, text: 'change (%)' } }, x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 30 } } },
     },
-    plugins: [errorBars],
+    plugins: [thresholdBand as Plugin<'bar'>, errorBars],
   };
 }
 

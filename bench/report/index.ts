@@ -6,13 +6,19 @@ import { writeAtomic } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
 import type { WorkloadInfo } from '../plan.ts';
 import type { Interpreter } from '../interpreters.ts';
-import { CHARTS, serialSpeedByVersion, speedupByVersion } from './charts.ts';
+import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
+import { renderHtml } from './html.ts';
 import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
-import { renderPng } from './render.ts';
+import { renderPng, SLIDE } from './render.ts';
+import { FIXTURES } from '../fixtures/index.ts';
 import { sweepParts } from '../plan.ts';
 import { versionComparisons, type VersionComparison } from './versions.ts';
 
-/** Renders report.md and its charts into `dir` from results alone; returns the report's path. */
+type DrawnChart = { title: string; file: string; config: ChartConfig };
+/** A section's charts, with the config each PNG was drawn from (report.html draws them again). */
+type WithConfigs<T extends { files: unknown }> = Omit<T, 'files'> & { files: DrawnChart[] };
+
+/** Renders report.md, its charts and report.html into `dir` from results alone; returns report.md's path. */
 export function writeReport(results: Results, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const summaries = summariseCells(results);
@@ -21,7 +27,11 @@ export function writeReport(results: Results, dir: string): string {
   );
   const versions = results.interpreters.length > 1 ? versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison)) : [];
   const path = join(dir, 'report.md');
-  writeAtomic(path, renderMarkdown(results, summaries, charts, versions));
+  const fixtureNotes = Object.fromEntries(Object.entries(FIXTURES).map(([name, fixture]) => [name, fixture.note]));
+  const markdown = renderMarkdown(results, summaries, charts, versions, fixtureNotes);
+  writeAtomic(path, markdown);
+  const live = [...charts, ...versions].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
+  writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
   return path;
 }
 
@@ -35,7 +45,7 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
   return [...keyed.values()];
 }
 
-function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): ChartFiles {
+function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): WithConfigs<ChartFiles> {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
   const context = { caption: `${info.name}, ${interpreter}${about && !about.gilEnabled ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
@@ -47,16 +57,16 @@ function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undef
   return { workload: info.name, interpreter, files };
 }
 
-function writeChart(dir: string, name: string, title: string, config: ChartConfiguration<'bar'> | ChartConfiguration<'line'>): { title: string; file: string } {
+function writeChart(dir: string, name: string, title: string, config: ChartConfig): DrawnChart {
   // Interpreter ids may hold '#' or '@', which a markdown link would take for a fragment or worse.
   const file = `${name}.png`.replace(/[^\w.-]/g, '_');
   writeFileSync(join(dir, file), renderPng(config as ChartConfiguration));
-  return { title, file };
+  return { title, file, config };
 }
 
-function writeVersionCharts(dir: string, comparison: VersionComparison): VersionSection {
+function writeVersionCharts(dir: string, comparison: VersionComparison): WithConfigs<VersionSection> {
   const name = [comparison.workload, 'versions', `w${comparison.workers}`, ...sweepParts(comparison.sweep)].join('-');
-  const files = [];
+  const files: DrawnChart[] = [];
   if (comparison.modes.length) files.push(writeChart(dir, `${name}-speedup`, 'Speedup vs serial by interpreter', speedupByVersion(comparison)));
   if (comparison.rows.filter((row) => row.serialVsNewest !== undefined).length > 1) {
     files.push(writeChart(dir, `${name}-serial-speed`, 'Serial speed relative to the newest interpreter', serialSpeedByVersion(comparison)));

@@ -1,10 +1,11 @@
+import { basename } from 'node:path';
 import type { Results } from '../results.ts';
 import { gilStatus, modeLabel, type Interpreter } from '../interpreters.ts';
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
-import { verdictFor } from '../verdict.ts';
+import { serverRanking, verdictFor } from '../verdicts/index.ts';
 import { fixed, mib } from './format.ts';
 import type { Sample } from '../sample.ts';
 
@@ -42,7 +43,8 @@ function machineSection(results: Results): string {
     table(
       ['CPU', 'cores (physical / logical)', 'memory', 'OS', 'kernel', 'virtualisation', 'load before → after (1/5/15 min)'],
       [[
-        `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz`,
+        // Some virtual CPUs report no clock speed (0).
+        m.cpuSpeedGHz > 0 ? `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz` : m.cpuModel,
         `${m.physicalCores} / ${m.logicalCores}`,
         `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
         `${m.os} (${m.arch})`,
@@ -105,6 +107,8 @@ export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string
 }
 
 const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+/** What the /proc sampler saw, where it saw enough of the run. */
+const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sampled ? text : 'not sampled');
 
 /** A server's table: throughput and latency from the load generator, the tree from /proc. */
 function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Column[] {
@@ -114,11 +118,11 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'mode', value: mode },
     { header: 'cell', value: (s) => cellLabel(s.cell, info) },
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
-    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.interval.low).toLocaleString('en-US')} – ${Math.round(s.interval.high).toLocaleString('en-US')} (${Math.round(s.interval.confidence * 100)}%)`) },
+    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.primary.interval.low).toLocaleString('en-US')} – ${Math.round(s.primary.interval.high).toLocaleString('en-US')} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
     { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
-    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
     { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
     { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
     { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
@@ -132,30 +136,44 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
 function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Column[] {
   const mode = (s: CellSummary) => modeLabel(s.cell.mode, interpreter);
-  if (info.server) return serverColumns(info, mode);
+  if (info.kind === 'server') return serverColumns(info, mode);
   return [
     { header: 'mode', value: mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
-    { header: 'median wall (s)', value: (s) => fixed(s.medianWallS, 3) },
-    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.interval.low, 3)} – ${fixed(s.interval.high, 3)} (${Math.round(s.interval.confidence * 100)}%)`) },
-    { header: 'CV', value: (s) => measured(s, `${fixed(s.cv * 100, 1)}%`) },
+    { header: 'median wall (s)', value: (s) => fixed(s.primary.median, 3) },
+    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.primary.interval.low, 3)} – ${fixed(s.primary.interval.high, 3)} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'CV', value: (s) => measured(s, `${fixed(s.primary.cv * 100, 1)}%`) },
     { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
     { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
-    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.medianWallS / s.cell.idealWallS, 2)}x` : '–') }] : []),
+    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.primary.median / s.cell.idealWallS, 2)}x` : '–') }] : []),
     ...(info.taskNoun
       ? [
           { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
           { header: 'latency p50 / p99 (ms)', value: (s: CellSummary) => measured(s, `${fixed(s.taskP50S * 1000, 1)} / ${fixed(s.taskP99S * 1000, 1)}`) },
         ]
       : []),
-    { header: 'CPU util', value: (s) => fixed(s.cpuUtilisation, 2) },
-    { header: 'CPU% mean / peak', value: (s) => `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}` },
-    { header: 'peak RSS MiB', value: (s) => mib(s.peakRssKiB) },
-    { header: 'PIDs', value: (s) => String(s.maxPids) },
-    { header: 'threads', value: (s) => String(s.maxThreads) },
-    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${Math.round(s.involuntaryPerS)}`) },
+    { header: 'CPU util', value: (s) => (s.tooShort ? '–' : fixed(s.cpuUtilisation, 2)) },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    { header: 'peak RSS MiB', value: (s) => sampled(s, mib(s.peakRssKiB)) },
+    { header: 'PIDs', value: (s) => sampled(s, String(s.maxPids)) },
+    { header: 'threads', value: (s) => sampled(s, String(s.maxThreads)) },
+    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${fixed(s.involuntaryPerS, 0)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
+}
+
+/**
+ * A command line for a table: each absolute path by its file name (the interpreter table names the
+ * executable in full), and a long one cut between words, never inside one.
+ */
+function shortCommand(command: string, limit = 80): string {
+  const words = command.split(' ').map((word) => (word.startsWith('/') ? basename(word) : word));
+  let shown = words[0] ?? '';
+  for (const word of words.slice(1)) {
+    if (shown.length + 1 + word.length > limit) return `${shown} …`;
+    shown += ` ${word}`;
+  }
+  return shown;
 }
 
 /** What top showed at the busiest moment of the cell's typical run. */
@@ -164,7 +182,7 @@ function topTable(s: CellSummary): string {
   const busiest = samples.slice(1).reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ?? samples[0];
   if (!busiest) return '';
   const rows = busiest.processes.map((p) => [
-    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${p.command.slice(0, 80)}\``,
+    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${shortCommand(p.command)}\``,
   ]);
   return [
     `<details><summary>top at t = ${busiest.t.toFixed(2)} s — ${s.cell.id}</summary>`,
@@ -183,13 +201,26 @@ function failureNotes(cells: CellSummary[]): string[] {
   );
 }
 
-function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined): string {
+/** For a server workload: the servers against each other, one line per sweep point. */
+function rankings(cells: CellSummary[]): string[] {
+  const points = new Map<string, CellSummary[]>();
+  for (const c of cells) {
+    const label = sweepParts(c.cell.sweep).join(', ') || 'one load';
+    points.set(label, [...(points.get(label) ?? []), c]);
+  }
+  return [...points.entries()].flatMap(([label, here]) => serverRanking(here, label) || []);
+}
+
+function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined, cores: number): string {
   const table_ = columns(info, interpreter);
   // Each mode at its largest W: a mode that ignores W ran only at the smallest.
   const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
-  const verdicts = cells
-    .filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && c.cell.mode !== 'serial' && c.speedup !== undefined)
-    .map((c) => `- ${verdictFor(c, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)}`);
+  // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
+  const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
+  const verdicts = [
+    ...(info.kind === 'server' ? rankings(cells) : []),
+    ...judged.map((c) => verdictFor(c, cores, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
+  ].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   return [
     `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
@@ -217,7 +248,8 @@ function skippedLines(skipped: Skip[]): string {
     .join('\n');
 }
 
-export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = []): string {
+/** fixtureNotes: what each fixture is, by name, as the fixtures describe themselves. */
+export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = [], fixtureNotes: Record<string, string> = {}): string {
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
@@ -230,13 +262,13 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
       .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
       .join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
-    if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
+    if (info.fixture) sections.push([fixtureNotes[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
     if (skipped.length) sections.push(skippedLines(skipped));
     for (const { comparison, files } of versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
     for (const interpreter of results.interpreters) {
       const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter.id);
       if (cells.length === 0) continue;
-      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
+      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter, results.machine.logicalCores));
     }
   }
   sections.push(HOW_TO_READ);
@@ -260,13 +292,6 @@ function fixtureFactsLine(results: Results, workload: string): string {
   });
   return `Measured by the fixture itself, per run: ${described.join('; ')}.`;
 }
-
-const FIXTURE_NOTES: Record<string, string> = {
-  'http-delay':
-    'The server is the harness\'s own (Node `http` on 127.0.0.1, in a worker thread): it waits `delay_ms` and answers with `body_bytes` bytes, ' +
-    'keeping HTTP/1.1 connections alive. Every run is checked against it: requests served = requests made, and every body arrived whole. ' +
-    '`async` is a client on `asyncio.open_connection`, one request per connection (`Connection: close`); the other modes use `urllib.request.urlopen`.',
-};
 
 const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).

@@ -2,15 +2,30 @@ import { createCanvas, SvgExportFlag, type Canvas, type SvgCanvas } from '@napi-
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 
 /**
- * The only module that knows how charts become pixels: Chart.js drawing on a Skia canvas
- * (@napi-rs/canvas, prebuilt, no system libraries). Everything else hands it a Chart.js config.
+ * How charts become PNG and SVG files: Chart.js drawing on a Skia canvas (@napi-rs/canvas,
+ * prebuilt, no system libraries). Everything else hands it a Chart.js config (report.html hands
+ * the same configs to Chart.js in the browser: html.ts).
  */
 
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+export const SLIDE: ChartSize = { width: 1200, height: 675 };
+
+/** Text sized to be read on a slide, not only on a screen; report.html draws with the same. */
+export const CHART_STYLE = {
+  font: { size: 18, family: 'DejaVu Sans, Helvetica, Arial, sans-serif' },
+  color: '#222222',
+};
+
+/** PNGs keep their layout (sizes are in CSS pixels) at twice the pixels: sharp on a projector or a HiDPI screen. */
+const PNG_PIXEL_RATIO = 2;
+
 Chart.register(...registerables);
-// Sized to be read on a slide, not only on a screen.
-Chart.defaults.font.size = 18;
-Chart.defaults.font.family = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-Chart.defaults.color = '#222222';
+Object.assign(Chart.defaults.font, CHART_STYLE.font);
+Chart.defaults.color = CHART_STYLE.color;
 
 const whiteBackground: Plugin = {
   id: 'whiteBackground',
@@ -23,18 +38,14 @@ const whiteBackground: Plugin = {
   },
 };
 
-export interface ChartSize {
-  width: number;
-  height: number;
-}
-
-export const SLIDE: ChartSize = { width: 1200, height: 675 };
-
-/** Draws a Chart.js config on a canvas of either kind and takes the picture before the chart is destroyed (which clears it). */
-function draw<C extends Canvas | SvgCanvas, T>(canvas: C, config: ChartConfiguration, take: (canvas: C) => T): T {
+/**
+ * Draws a Chart.js config on a canvas of either kind, `pixelRatio` device pixels per CSS pixel,
+ * and takes the picture before the chart is destroyed (which clears it).
+ */
+function draw<C extends Canvas | SvgCanvas, T>(canvas: C, config: ChartConfiguration, pixelRatio: number, take: (canvas: C) => T): T {
   const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     ...config,
-    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: pixelRatio },
     plugins: [whiteBackground, ...(config.plugins ?? [])],
   });
   const picture = take(canvas);
@@ -43,16 +54,16 @@ function draw<C extends Canvas | SvgCanvas, T>(canvas: C, config: ChartConfigura
 }
 
 export function renderPng(config: ChartConfiguration, size: ChartSize = SLIDE): Buffer {
-  return draw(createCanvas(size.width, size.height), config, (canvas) => canvas.toBuffer('image/png'));
+  return draw(createCanvas(size.width, size.height), config, PNG_PIXEL_RATIO, (canvas) => canvas.toBuffer('image/png'));
 }
 
 /** A figure for a slide: charts side by side, as PNG and as SVG (text as paths: no fonts needed to view it). */
 export function renderFigure(configs: ChartConfiguration[], size: ChartSize): { png: Buffer; svg: string } {
   const width = Math.floor(size.width / configs.length);
-  const sheet = createCanvas(size.width, size.height);
+  const sheet = createCanvas(size.width * PNG_PIXEL_RATIO, size.height * PNG_PIXEL_RATIO);
   const panels = configs.map((config, index) => {
-    draw(createCanvas(width, size.height), config, (panel) => sheet.getContext('2d').drawImage(panel, index * width, 0));
-    const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, (panel) => panel.getContent().toString('utf8'));
+    draw(createCanvas(width, size.height), config, PNG_PIXEL_RATIO, (panel) => sheet.getContext('2d').drawImage(panel, index * width * PNG_PIXEL_RATIO, 0));
+    const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, 1, (panel) => panel.getContent().toString('utf8'));
     // Each panel is an SVG document of its own: nested, shifted to its place.
     return svg.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', `<svg x="${index * width}" y="0" `);
   });

@@ -1,6 +1,7 @@
 import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
-import type { Results } from '../results.ts';
+import { formatValue, METRICS, PRIMARY, speedRatio } from '../metrics.ts';
+import type { Results, RunKind } from '../results.ts';
 import type { CellSummary } from '../summary.ts';
 import { fixed } from './format.ts';
 
@@ -15,7 +16,7 @@ export interface VersionComparison {
   rows: VersionRow[];
   /** what some interpreters could not run, and why */
   skipped: Skip[];
-  server: boolean;
+  kind: RunKind;
   cores: number;
 }
 
@@ -42,9 +43,9 @@ function comparedWorkers(cells: CellSummary[], cores: number, ioBound: boolean):
   return ioBound ? workers.at(-1)! : (workers.filter((w) => w <= cores).at(-1) ?? workers[0]!);
 }
 
-/** serial's speed relative to another serial: throughput for a server, wall time otherwise. */
+/** serial's speed relative to another serial, in their primary metric: above 1 is faster. */
 function relativeSpeed(cell: CellSummary, reference: CellSummary): number {
-  return cell.server && reference.server ? cell.tasksPerS / reference.tasksPerS : reference.medianWallS / cell.medianWallS;
+  return speedRatio(cell.primary.metric, cell.primary.median, reference.primary.median);
 }
 
 /** One comparison per workload and sweep point (the report draws them when a run had more than one interpreter). */
@@ -68,7 +69,7 @@ export function versionComparisons(results: Results, summaries: CellSummary[]): 
       for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest);
       const modes = [...new Set(rows.flatMap((row) => [...row.byMode.keys()]))];
       const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
-      return { workload: info.name, sweep, workers, modes, rows, skipped, server: info.server, cores: results.machine.logicalCores };
+      return { workload: info.name, sweep, workers, modes, rows, skipped, kind: info.kind, cores: results.machine.logicalCores };
     });
   });
 }
@@ -112,21 +113,24 @@ function modeLine(comparison: VersionComparison, mode: string): string {
   return `- **${mode}** vs serial: ${values}; ${change}.${notRun}`;
 }
 
+const SERIAL_SPEED: Record<RunKind, string> = { batch: 'single-thread speed (serial)', server: 'serial server throughput' };
+
 function serialLine(comparison: VersionComparison): string {
   const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
   if (rows.length < 2) return '';
   const newest = rows.at(-1)!.label;
-  const what = comparison.server ? 'serial server throughput' : 'single-thread speed (serial)';
+  const what = SERIAL_SPEED[comparison.kind];
   return `- **${what}** relative to ${newest}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
 }
 
 /** The table and the one-line-per-mode summary of a comparison, for report.md. */
 export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
-  const header = ['interpreter', 'GIL', comparison.server ? 'serial /s (median)' : 'serial wall (s)', 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
+  const primary = PRIMARY[comparison.kind];
+  const header = ['interpreter', 'GIL', `serial ${METRICS[primary].label} (median)`, 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
   const rows = comparison.rows.map((row) => [
     row.interpreter.id,
     gilStatus(row.interpreter),
-    row.serial ? (comparison.server ? Math.round(row.serial.tasksPerS).toLocaleString('en-US') : fixed(row.serial.medianWallS, 3)) : '–',
+    row.serial ? formatValue(primary, row.serial.primary.median) : '–',
     times(row.serialVsNewest),
     ...comparison.modes.map((mode) => speedupWithInterval(row.byMode.get(mode))),
   ]);

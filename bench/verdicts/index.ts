@@ -1,0 +1,40 @@
+import type { CellSummary } from '../summary.ts';
+import { BATCH_RULES } from './batch.ts';
+import { COMMON_RULES } from './common.ts';
+import { evidenceOf, type Evidence } from './evidence.ts';
+import type { Rule } from './rule.ts';
+import { SERVER_RULES } from './server.ts';
+
+export { serverRanking } from './server.ts';
+export type { Evidence } from './evidence.ts';
+
+/** Every rule, in the order they are tried: the common ones first, then each kind's own. */
+export const RULES: Rule[] = [...COMMON_RULES, ...BATCH_RULES, ...SERVER_RULES];
+
+export interface Verdict {
+  rule: string;
+  sentence: string;
+}
+
+/** The first rule of the cell's kind whose evidence holds; a cell no rule speaks for says only its number. */
+export function judgeEvidence(e: Evidence): Verdict {
+  const rule = RULES.find((r) => r.kinds.includes(e.summary.kind) && r.holds(e));
+  return rule ? { rule: rule.id, sentence: rule.sentence(e) } : { rule: 'none', sentence: 'no rule applies.' };
+}
+
+/** The rule that speaks for a cell: what the figures' verdicts rest on too. */
+export function ruleFor(summary: CellSummary, cores: number): string {
+  return judgeEvidence(evidenceOf(summary, cores)).rule;
+}
+
+/** "threads at W=2: 1.30x serial …": one cell's verdict line, from its measured runs. */
+export function verdictFor(summary: CellSummary, cores: number, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
+  return `${head}: ${judgeEvidence(evidenceOf(summary, cores)).sentence}`;
+}
+
+/** The rule table of docs/VERDICTS.md, from the rules themselves: the docs cannot drift from the code. */
+export function rulesTable(): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = RULES.map((r) => `| \`${r.id}\` | ${r.kinds.join(', ')} | ${cell(r.needs)} | ${cell(r.says)} |`);
+  return ['| rule | kinds | the evidence it needs | what it says |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

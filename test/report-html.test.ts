@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { test } from 'node:test';
+import { tempDir } from './helpers.ts';
+
+/** Debian's chromium (.ci/run installs it with apt where it can), driven by playwright-core. */
+const CHROMIUM = '/usr/bin/chromium';
+// Headless, and kept off the network: no background requests, no first-run fetches.
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
+
+const playwright = await import('playwright-core').catch(() => undefined);
+const missing = !existsSync(CHROMIUM)
+  ? `no browser at ${CHROMIUM} (apt-get install chromium; .ci/run does it where apt can)`
+  : !playwright
+    ? 'playwright-core is not installed (npm install)'
+    : undefined;
+if (missing) console.log(`# report.html browser test skipped: ${missing}`);
+
+/** The canvas of chart `index` as the page drew it, and the chart's state. */
+type ChartState = { visible: boolean[]; xRange: number | undefined; box: { x: number; y: number }; legend: { x: number; y: number }[] };
+
+test('report.html in a real browser: no errors, offline, one live canvas per chart, legend toggles, zoom, sortable tables', { skip: missing }, async () => {
+  const out = tempDir();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '1,2',
+    '--repeat', '2', '--warmup', '0', '--param', 'n=2000000', '--sample-interval', '20', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const runDir = join(out, readlinkSync(join(out, 'latest')));
+  const charts = [...readFileSync(join(runDir, 'report.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].length;
+  assert.ok(charts >= 3, `report.md shows the countdown's charts (${charts})`);
+
+  const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => request.url().startsWith('file:') || requests.push(request.url()));
+    await page.goto(pathToFileURL(join(runDir, 'report.html')).href, { waitUntil: 'load' });
+
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(requests, [], 'the page asks the network for nothing');
+    assert.equal(await page.locator('canvas').count(), charts, 'one canvas per chart of report.md');
+    const drawn = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => Boolean((window as any).Chart.getChart(c)) && c.width > 0));
+    assert.deepEqual(drawn, drawn.map(() => true), 'Chart.js drew every canvas');
+    assert.match(await page.locator('main').innerText(), /threads at W=2: .*x serial/, 'the verdict lines are there');
+
+    const state = (index: number) =>
+      page.evaluate((i): ChartState => {
+        const canvas = document.querySelectorAll('canvas')[i]!;
+        const chart = (window as any).Chart.getChart(canvas);
+        const rect = canvas.getBoundingClientRect();
+        return {
+          visible: chart.data.datasets.map((_: unknown, d: number) => chart.isDatasetVisible(d)),
+          xRange: chart.scales.x.type === 'category' ? undefined : chart.scales.x.max - chart.scales.x.min,
+          box: { x: rect.left, y: rect.top },
+          legend: chart.legend.legendHitBoxes.map((b: { left: number; top: number; width: number; height: number }) => ({ x: rect.left + b.left + b.width / 2, y: rect.top + b.top + b.height / 2 })),
+        };
+      }, index);
+
+    // The CPU timeline: a legend click hides the first series; dragging across the plot zooms into time.
+    const timeline = await page.evaluate(() => [...document.querySelectorAll('canvas')].findIndex((c) => /CPU over time/.test(c.getAttribute('aria-label') ?? '')));
+    assert.ok(timeline >= 0, 'the CPU timeline is on the page');
+    await page.locator('canvas').nth(timeline).scrollIntoViewIfNeeded();
+    const before = await state(timeline);
+    assert.equal(before.visible[0], true);
+    await page.mouse.click(before.legend[0]!.x, before.legend[0]!.y);
+    assert.equal((await state(timeline)).visible[0], false, 'a legend click hides the series');
+    const plot = await page.evaluate((i) => {
+      const area = (window as any).Chart.getChart(document.querySelectorAll('canvas')[i]).chartArea;
+      return { left: area.left, right: area.right, middle: (area.top + area.bottom) / 2 };
+    }, timeline);
+    const y = before.box.y + plot.middle;
+    await page.mouse.move(before.box.x + plot.left + 0.3 * (plot.right - plot.left), y);
+    await page.mouse.down();
+    await page.mouse.move(before.box.x + plot.left + 0.5 * (plot.right - plot.left), y, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = (await state(timeline)).xRange!;
+    assert.ok(zoomed < before.xRange! * 0.5, `dragging zooms into time: ${before.xRange} s → ${zoomed} s`);
+
+    // The countdown's table sorts by median wall time when its header is clicked.
+    const header = page.locator('th', { hasText: 'median wall (s)' }).first();
+    await header.click();
+    const column = await header.evaluate((th) => {
+      const table = th.closest('table')!;
+      const index = [...th.parentElement!.children].indexOf(th);
+      return [...table.tBodies[0]!.rows].map((row) => Number(row.cells[index]!.textContent));
+    });
+    assert.deepEqual(column, [...column].sort((a, b) => a - b), 'rows sorted by the clicked column');
+
+    const screenshot = join(runDir, 'report-html.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    assert.equal(readFileSync(screenshot).subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual(errors, [], 'no console errors after interacting');
+    console.log(`# report.html screenshot: ${screenshot}`);
+  } finally {
+    await browser.close();
+  }
+});
