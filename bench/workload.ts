@@ -20,6 +20,8 @@ export interface ParamSpec {
   values: PerProfile<number | number[]>;
   /** the smallest value the program accepts */
   min: number;
+  /** the largest value --param accepts: a bound on every duration and count a run can be given */
+  max: number;
   integer: boolean;
 }
 
