@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
+import { interpretersFor, runtimeOf } from './runtimes.ts';
 import { unlabelled, type Profile, type Workload } from './workload.ts';
 
 export const CellSchema = z.object({
@@ -125,7 +126,7 @@ export function buildPlan(request: PlanRequest): Plan {
     const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
     const values = Object.entries(workload.params).map(([name, spec]) => [name, [request.params?.[workload.name]?.[name] ?? spec.values[profile]].flat()] as const);
     const workerCounts = request.workers ?? workload.workers[profile];
-    for (const interpreter of request.interpreters) {
+    for (const interpreter of interpretersFor(workload, request.interpreters)) {
       const skips = skipsFor(workload, chosenModes, interpreter);
       skipped.push(...skips);
       if (skips.some((skip) => !skip.mode)) continue;
@@ -179,6 +180,7 @@ export function buildPlan(request: PlanRequest): Plan {
 
 /** What an interpreter cannot run of a workload, and why: the whole of it, or some modes. */
 export function skipsFor(workload: Workload, modes: string[], interpreter: Interpreter): Skip[] {
+  if (runtimeOf(workload) === 'node') return [];
   const needs = workload.python ?? { min: MIN_PYTHON };
   const skip = (min: string, reason: string, mode?: string): Skip => ({ workload: workload.name, mode, interpreter: interpreter.id, needs: min, reason });
   if (!versionAtLeast(interpreter.version, needs.min)) {

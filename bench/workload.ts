@@ -5,6 +5,7 @@ import { fail } from './errors.ts';
 import type { LoadSpec } from './loadgen/index.ts';
 import { MODULE_EXT } from './modules.ts';
 import { WORKLOADS_DIR } from './paths.ts';
+import type { Runtime } from './runtimes.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -29,8 +30,10 @@ export interface WorkloadDescriptor {
   title: string;
   /** One sentence: what the workload demonstrates. */
   shows: string;
-  /** The Python program, relative to the workload's folder. */
+  /** The program, relative to the workload's folder: Python, or JavaScript for runtime "node". */
   program: string;
+  /** What runs the program: the chosen Pythons (the default), or the Node.js that runs gilbench. */
+  runtime?: Runtime;
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
   params: Record<string, ParamSpec>;
@@ -74,7 +77,7 @@ export interface ServerSpec {
 export type ServerLoad = Omit<LoadSpec, 'port' | 'signal' | 'cpus'>;
 
 export interface Workload extends WorkloadDescriptor {
-  /** Absolute path of the Python program. */
+  /** Absolute path of the program. */
   programPath: string;
 }
 

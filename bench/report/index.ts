@@ -5,7 +5,7 @@ import type { Results } from '../results.ts';
 import { writeAtomic } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
 import type { WorkloadInfo } from '../plan.ts';
-import type { Interpreter } from '../interpreters.ts';
+import { runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
@@ -48,7 +48,7 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
 function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): WithConfigs<ChartFiles> {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
-  const context = { caption: `${info.name}, ${interpreter}${about && !about.gilEnabled ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
+  const context = { caption: `${info.name}, ${interpreter}${runsWithoutGil(about) ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
   const files = info.charts.flatMap((kind) => {
     const chart = CHARTS[kind];
     if (!chart) return [];

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Results } from '../results.ts';
-import { gilStatus, modeLabel, type Interpreter } from '../interpreters.ts';
+import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
 import { median } from '../stats.ts';
@@ -61,7 +61,7 @@ function machineSection(results: Results): string {
         `\`${[...Object.entries(i.env).map(([k, v]) => `${k}=${v}`), i.executable].join(' ')}\``,
         i.version,
         i.implementation,
-        i.gilEnabled ? gilStatus(i) : `**${gilStatus(i)}**`,
+        runsWithoutGil(i) ? `**${gilStatus(i)}**` : gilStatus(i),
         i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
       ]),
     ),
@@ -224,7 +224,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [
-    `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
+    `### ${cells[0]!.cell.interpreter}${runsWithoutGil(interpreter) ? ' (GIL disabled)' : ''}`,
     verdicts.join('\n'),
     table(
       table_.map((c) => c.header),

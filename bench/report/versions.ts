@@ -1,4 +1,4 @@
-import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
+import { byVersion, gilStatus, runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
 import { formatValue, METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { Results, RunKind } from '../results.ts';
@@ -32,7 +32,7 @@ export interface VersionRow {
 }
 
 export function interpreterLabel(interpreter: Interpreter): string {
-  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${interpreter.gilEnabled ? '' : ', no GIL'}`;
+  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${runsWithoutGil(interpreter) ? ', no GIL' : ''}`;
 }
 
 /**
