@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { WORKLOADS_DIR } from '../bench/paths.ts';
+import { buildPlan } from '../bench/plan.ts';
+import { interpretersForRun, isNode } from '../bench/runtimes.ts';
+import { runServer } from '../bench/serve.ts';
+import { loadWorkloads } from '../bench/workload.ts';
+import { alive, shortLoad } from './helpers.ts';
+
+const ECHO_NODE = join(WORKLOADS_DIR, 'echo-node', 'echo.mjs');
+const WORKERS = 2;
+
+for (const mode of ['event-loop', 'cluster']) {
+  test(`echo-node ${mode}: echoes byte-exact to concurrent clients, says what it did, and leaves nothing behind`, async () => {
+    // 200 kB: more than one read, and more than the socket buffers hold at once.
+    const outcome = await runServer({
+      executable: process.execPath,
+      args: [ECHO_NODE, '--mode', mode, '--workers', String(WORKERS), '--message_bytes', '200000'],
+      timeoutS: 60,
+      sampleIntervalMs: 50,
+      load: shortLoad({ protocol: { kind: 'echo', messageBytes: 200_000 }, connections: 4 }),
+    });
+    assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
+    const { load, server } = outcome;
+    assert.ok(load!.completed > 0, 'answers were counted in the window');
+    assert.deepEqual(load!.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
+    const { done } = server!;
+    assert.equal(done.mode, mode);
+    assert.equal(done.accepted.length, mode === 'cluster' ? WORKERS : 1, 'one accept count per worker');
+    assert.equal(done.accepted.reduce((a, b) => a + b, 0), 4, 'every connection was accepted once');
+    assert.ok(done.rusage_total.self.user_s > 0 && done.rusage_total.self.maxrss_kib > 1024);
+    // The cluster's workers did the echoing: their CPU is reported as the children's.
+    assert.equal(done.rusage_total.children.user_s > 0, mode === 'cluster');
+    assert.equal(outcome.timeline.summary.maxPids, mode === 'cluster' ? WORKERS + 1 : 1);
+    const pids = new Set(outcome.timeline.samples.flatMap((s) => s.processes.map((p) => p.pid)));
+    for (const pid of pids) assert.equal(alive(pid), false, `PID ${pid} is still alive`);
+  });
+}
+
+test('a Node.js workload runs on Node.js alone; the Python matrix applies to the Python workloads', async () => {
+  const all = await loadWorkloads();
+  const workloads = [all.get('echo')!, all.get('echo-node')!];
+  const python = { id: 'cpython-3.11.0', requested: 'python3', executable: '/usr/bin/python3', realpath: '/usr/bin/python3', version: '3.11.0', implementation: 'CPython', gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005, env: {} };
+  const interpreters = interpretersForRun(workloads, [python, { ...python, id: 'cpython-3.8.0', version: '3.8.0' }]);
+  const node = interpreters.find(isNode)!;
+  assert.equal(node.id, `node-${process.versions.node}`);
+  assert.equal(node.executable, process.execPath);
+  assert.deepEqual(interpretersForRun([all.get('echo-node')!], [python]), [node], 'no Python is listed when none runs');
+
+  const plan = buildPlan({ workloads, interpreters, profile: 'quick', sampleIntervalMs: 0 });
+  const on = (workload: string) => new Set(plan.cells.filter((c) => c.workload === workload).map((c) => c.interpreter));
+  assert.deepEqual(on('echo-node'), new Set([node.id]));
+  assert.deepEqual(on('echo'), new Set(['cpython-3.11.0', 'cpython-3.8.0']));
+  assert.ok(plan.cells.some((c) => c.id === `echo-node/cluster/w2/connections=10/${node.id}`));
+});
