@@ -33,6 +33,8 @@ export const WorkloadInfoSchema = z.object({
   /** batch: a program that does its work and exits; server: driven by the load generator for a window */
   kind: z.enum(['batch', 'server']),
   ideal: z.string().optional(),
+  /** the workload this one's cells join in one table and chart when both are run (echo-node beside echo) */
+  beside: z.string().optional(),
 });
 export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
 
@@ -172,6 +174,7 @@ export function buildPlan(request: PlanRequest): Plan {
       ignoresWorkers: w.ignoresWorkers ?? [],
       kind: w.server ? 'server' : 'batch',
       ideal: w.ideal?.description,
+      beside: w.beside,
     })),
     cells,
     skipped,

@@ -55,6 +55,8 @@ export interface WorkloadDescriptor {
   limits?: Record<string, { maxWorkers: number; why: string }>;
   /** Which Pythons the program runs on; without it, those workloads/common supports (3.8+). */
   python?: PythonNeeds;
+  /** A workload whose servers this one's are measured beside: when both run, the report shows their cells in one table and chart. */
+  beside?: string;
   /** The best wall time physics allows, drawn as a reference line. */
   ideal?: { description: string; wallS: (params: Record<string, number>, workers: number) => number };
 }

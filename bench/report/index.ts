@@ -12,6 +12,7 @@ import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown
 import { renderPng, SLIDE } from './render.ts';
 import { FIXTURES } from '../fixtures/index.ts';
 import { sweepParts } from '../plan.ts';
+import { besideGroups } from './beside.ts';
 import { versionComparisons, type VersionComparison } from './versions.ts';
 
 type DrawnChart = { title: string; file: string; config: ChartConfig };
@@ -26,11 +27,12 @@ export function writeReport(results: Results, dir: string): string {
     writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, results.interpreters.find((i) => i.id === interpreter), interpreter, cells, results.machine.logicalCores),
   );
   const versions = results.interpreters.length > 1 ? versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison)) : [];
+  const beside = besideGroups(results, summaries).map((group) => ({ group, charts: writeCharts(dir, group.info, undefined, 'side-by-side', group.cells, results.machine.logicalCores) }));
   const path = join(dir, 'report.md');
   const fixtureNotes = Object.fromEntries(Object.entries(FIXTURES).map(([name, fixture]) => [name, fixture.note]));
-  const markdown = renderMarkdown(results, summaries, charts, versions, fixtureNotes);
+  const markdown = renderMarkdown(results, summaries, charts, versions, fixtureNotes, beside);
   writeAtomic(path, markdown);
-  const live = [...charts, ...versions].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
+  const live = [...charts, ...versions, ...beside.map((b) => b.charts)].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
   writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
   return path;
 }

@@ -11,6 +11,7 @@ export default defineWorkload({
     "Node.js's answers to the same load, measured by the same generator beside the Python servers (--workloads echo,echo-node): one event loop, and a cluster of W worker processes sharing one listener.",
   program: 'echo.mjs',
   runtime: 'node',
+  beside: 'echo',
   modes: ['event-loop', 'cluster'],
   params: Object.fromEntries(
     Object.entries(
