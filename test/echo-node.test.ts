@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WORKLOADS_DIR } from '../bench/paths.ts';
 import { buildPlan } from '../bench/plan.ts';
 import { interpretersForRun, isNode } from '../bench/runtimes.ts';
+import { besideGroups } from '../bench/report/beside.ts';
+import { writeReport } from '../bench/report/index.ts';
+import { readResults } from '../bench/results.ts';
 import { runServer } from '../bench/serve.ts';
+import { summariseCells } from '../bench/summary.ts';
 import { loadWorkloads } from '../bench/workload.ts';
-import { alive, shortLoad } from './helpers.ts';
+import { alive, shortLoad, tempDir } from './helpers.ts';
 
 const ECHO_NODE = join(WORKLOADS_DIR, 'echo-node', 'echo.mjs');
 const WORKERS = 2;
+const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 for (const mode of ['event-loop', 'cluster']) {
   test(`echo-node ${mode}: echoes byte-exact to concurrent clients, says what it did, and leaves nothing behind`, async () => {
@@ -53,4 +59,29 @@ test('a Node.js workload runs on Node.js alone; the Python matrix applies to the
   assert.deepEqual(on('echo-node'), new Set([node.id]));
   assert.deepEqual(on('echo'), new Set(['cpython-3.11.0', 'cpython-3.8.0']));
   assert.ok(plan.cells.some((c) => c.id === `echo-node/cluster/w2/connections=10/${node.id}`));
+});
+
+test('a report of echo and echo-node shows their cells in one table and chart, modes named with what ran them', () => {
+  const results = readResults(join(FIXTURES, 'echo-node-beside.json'));
+  const [group, ...others] = besideGroups(results, summariseCells(results));
+  assert.equal(others.length, 0);
+  assert.equal(group!.partner, 'echo');
+  const python = results.interpreters.find((i) => !isNode(i))!.version;
+  const node = `Node.js ${results.interpreters.find(isNode)!.version}`;
+  assert.deepEqual(group!.cells.map((c) => c.cell.mode), [`epoll (${python})`, `processes (${python})`, `event-loop (${node})`, `cluster (${node})`]);
+  assert.deepEqual(group!.info.ignoresWorkers.sort(), [`epoll (${python})`, `event-loop (${node})`]);
+
+  const dir = tempDir();
+  try {
+    const report = readFileSync(writeReport(results, dir), 'utf8');
+    const section = report.slice(report.indexOf('### Side by side: echo and echo-node'));
+    assert.ok(report.includes('### Side by side: echo and echo-node'));
+    for (const mode of group!.cells.map((c) => c.cell.mode)) assert.match(section, new RegExp(`^\\| ${mode.replace(/[().]/g, '\\$&')} \\|`, 'm'));
+    assert.match(section, /!\[Throughput by server and connections\]\(echo_and_echo-node-side-by-side-echo-bars\.png\)/);
+    assert.ok(existsSync(join(dir, 'echo_and_echo-node-side-by-side-echo-bars.png')));
+    // One interpreter each: nothing to compare across interpreters, and Node.js has no GIL to disable.
+    assert.doesNotMatch(report, /Across interpreters|GIL disabled|no GIL/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
