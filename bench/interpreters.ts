@@ -4,8 +4,14 @@ import { z } from 'zod';
 import { fail } from './errors.ts';
 import { tryParseJson } from './json.ts';
 import { PROBE } from './paths.ts';
-import { isNode } from './runtimes.ts';
 import { spawnWatched } from './spawn.ts';
+
+/** How the Node.js that runs Node.js workloads (bench/runtimes.ts) is told apart from the Pythons in a results file's list. */
+export const NODE_IMPLEMENTATION = 'Node.js';
+
+export function isNode(interpreter: Pick<Interpreter, 'implementation'>): boolean {
+  return interpreter.implementation === NODE_IMPLEMENTATION;
+}
 
 /** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
 export const MIN_PYTHON = '3.8';

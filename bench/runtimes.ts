@@ -1,19 +1,9 @@
 import { realpathSync } from 'node:fs';
-import type { Interpreter } from './interpreters.ts';
-import type { Workload } from './workload.ts';
-
-export const RUNTIMES = ['python', 'node'] as const;
-export type Runtime = (typeof RUNTIMES)[number];
-
-/** How a Node.js "interpreter" is told apart from the Pythons in a results file's list. */
-export const NODE_IMPLEMENTATION = 'Node.js';
+import { isNode, NODE_IMPLEMENTATION, type Interpreter } from './interpreters.ts';
+import type { Runtime, Workload } from './workload.ts';
 
 export function runtimeOf(workload: Pick<Workload, 'runtime'>): Runtime {
   return workload.runtime ?? 'python';
-}
-
-export function isNode(interpreter: Pick<Interpreter, 'implementation'>): boolean {
-  return interpreter.implementation === NODE_IMPLEMENTATION;
 }
 
 /**

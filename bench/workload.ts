@@ -5,7 +5,6 @@ import { fail } from './errors.ts';
 import type { LoadSpec } from './loadgen/index.ts';
 import { MODULE_EXT } from './modules.ts';
 import { WORKLOADS_DIR } from './paths.ts';
-import type { Runtime } from './runtimes.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -14,6 +13,9 @@ export type PerProfile<T> = Record<Profile, T>;
 /** The charts a report can draw; each workload picks those that carry its message. */
 export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
+
+/** What runs a workload's program (bench/runtimes.ts). */
+export type Runtime = 'python' | 'node';
 
 export interface ParamSpec {
   description: string;
