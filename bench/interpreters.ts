@@ -33,6 +33,8 @@ export const InterpreterSchema = z.object({
   switchIntervalS: z.number().nullable(),
   /** set for every run of this interpreter, e.g. PYTHON_GIL=1 on a free-threaded build */
   env: z.record(z.string(), z.string()).default({}),
+  /** where discovery found it (PATH, pyenv, uv, GILBENCH_PYTHONS); absent for one named with --python */
+  via: z.string().optional(),
 });
 export type Interpreter = z.infer<typeof InterpreterSchema>;
 

@@ -5,6 +5,7 @@ import { stillRunning } from '../kill.ts';
 import { describeMachine } from '../machine.ts';
 import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
+import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../export/index.ts';
 import { writeReport } from '../report/index.ts';
 import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
 import { interpretersForRun } from '../runtimes.ts';
@@ -59,6 +60,7 @@ Options:
                         load workloads from DIR instead of workloads/; may be repeated. With
                         labels, two revisions run interleaved in one run (countdown@base,
                         countdown@head) for "gilbench compare --base-label base --cand-label head"
+${EXPORT_HELP}
   -h, --help            show this help
 
 Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 bad input,
@@ -139,6 +141,7 @@ export async function runCommand(args: string[]): Promise<number> {
     out: { type: 'string', default: 'reports' },
     'workloads-dir': { type: 'string', multiple: true },
     busy: { type: 'string', default: 'retry' },
+    ...EXPORT_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   const all = await workloadsFrom(values['workloads-dir']);
@@ -198,6 +201,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return BUSY_EXIT;
   }
   const report = writeReport(outcome.results, outcome.runDir);
+  writeExports(outcome.results, exportTargets(values));
   const failed = outcome.results.runs.filter((r) => !r.ok && !r.warmup).length;
   console.error(
     `gilbench: done in ${formatDuration((performance.now() - started) / 1000)}; ${failed ? `${failed} runs FAILED (see the report); ` : ''}` +
