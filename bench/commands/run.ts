@@ -8,6 +8,7 @@ import { formatDuration } from '../progress.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../export/index.ts';
 import { writeReport } from '../report/index.ts';
 import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
+import { interpretersForRun } from '../runtimes.ts';
 import { runSuite } from '../suite.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
 import { list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
@@ -182,7 +183,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const badGil = gil.find((value) => value !== '0' && value !== '1');
   if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
 
-  const { interpreters, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  const { interpreters: pythons, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
   const busy = values.busy as BusyPolicy;
   if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
