@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { compare, REGRESSIONS, type CompareOptions } from '../compare.ts';
 import { METRIC_IDS, type MetricId } from '../metrics.ts';
-import { fail } from '../errors.ts';
+import { fail, writing } from '../errors.ts';
 import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonMermaid, comparisonText } from '../report/comparison.ts';
 import { renderPng } from '../report/render.ts';
 import { readResults, writeAtomic } from '../results.ts';
@@ -88,11 +88,14 @@ export function compareCommand(args: string[]): number {
 
   const sides = options.baseLabel ? `${options.baseLabel} → ${options.candLabel}` : `${options.baseInterpreter} → ${options.candInterpreter}`;
   const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${sides} (${base.runId})`;
-  if (values.markdown) {
-    mkdirSync(dirname(values.markdown), { recursive: true });
-    const chart = `${basename(values.markdown).replace(/\.md$/, '')}.png`;
-    writeFileSync(join(dirname(values.markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
-    writeAtomic(values.markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
+  const markdown = values.markdown;
+  if (markdown) {
+    const chart = `${basename(markdown).replace(/\.md$/, '')}.png`;
+    writing(`the comparison's chart beside ${markdown}`, () => {
+      mkdirSync(dirname(markdown), { recursive: true });
+      writeFileSync(join(dirname(markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
+    });
+    writeAtomic(markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
   }
   if (values.summary) writeAtomic(values.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
   if (values.json) writeAtomic(values.json, comparisonJson(comparisons, options));
