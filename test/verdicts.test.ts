@@ -31,7 +31,7 @@ test('a CPU-bound countdown is never called IO-bound; a difference needs its int
   // 1.31x [1.12–1.57] with CPU util 1.00: faster, but nothing measured says why.
   assert.match(verdict('countdown', id('threads', 1)), /1\.31x serial \[1\.12–1\.57\] \(CPU util 1\.00\); the measurements do not show what made it faster\./);
   assert.match(verdict('countdown', id('threads', 2)), /no difference from serial beyond this run's noise \(1\.00x serial \[0\.82–1\.26\]\); its 2 working threads took turns on one core/);
-  assert.match(verdict('countdown', id('processes', 2)), /1\.79x serial \[1\.30–2\.21\]: \d+ .*ran at the same sampled moment \(CPU util 1\.76\) — in parallel\./);
+  assert.match(verdict('countdown', id('processes', 2)), /1\.79x serial \[1\.30–2\.21\]: \d+ .*were running or ready to run at one sampled moment \(CPU util 1\.76\) — in parallel\./);
   assert.match(verdict('countdown', id('async', 2)), /no difference from serial beyond this run's noise .*its 2 tasks ran one after another\./);
   for (const s of summaries('countdown')) assert.doesNotMatch(verdictFor(s, 2), /IO-bound/, s.cell.id);
 });

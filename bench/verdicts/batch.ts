@@ -35,9 +35,9 @@ export const BATCH_RULES: Rule[] = [
     id: 'parallel',
     kinds: ['batch'],
     needs: 'interval above 1; ≥ 2 threads or processes running at one sampled moment; CPU util (rusage) ≥ 1.2',
-    says: 'X serial: N ran at the same moment (CPU util U) — in parallel.',
+    says: 'X serial: N were running or ready to run at one sampled moment (CPU util U) — in parallel.',
     holds: (e) => direction(e) === 'faster' && (e.runningAtOnce ?? 0) >= 2 && e.cpuUtil >= 1.2,
-    sentence: (e) => `${ratio(e)}${ideal(e)}: ${e.runningAtOnce} ${e.processes > 1 ? 'processes or threads' : 'threads'} ran at the same sampled moment (CPU util ${e.cpuUtil.toFixed(2)}) — in parallel.`,
+    sentence: (e) => `${ratio(e)}${ideal(e)}: ${e.runningAtOnce} ${e.processes > 1 ? 'processes or threads' : 'threads'} were running or ready to run at one sampled moment (CPU util ${e.cpuUtil.toFixed(2)}) — in parallel.`,
   },
   {
     id: 'overlapped-waiting',
