@@ -31,6 +31,8 @@ export interface WorkloadDescriptor {
   shows: string;
   /** The Python program, relative to the workload's folder. */
   program: string;
+  /** Arguments every run of the program gets before the harness's own (a --task's file and function). */
+  programArgs?: string[];
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
   params: Record<string, ParamSpec>;

@@ -8,6 +8,7 @@ import { formatDuration } from '../progress.ts';
 import { writeReport } from '../report/index.ts';
 import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
 import { runSuite } from '../suite.ts';
+import { checkTask, parseTask, parseTaskParams, taskWorkload } from '../task.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
 import { list, number, parse, positiveInts, single } from './args.ts';
 
@@ -24,6 +25,12 @@ Runs every cell (workload x mode x workers x interpreter) after warm-up, R times
 interleaved rounds, sampling each run's process tree like top; then writes the report.
 
 Options:
+  --task FILE:FUNC      your own code: FUNC(i, **params) of FILE is one task, run W times in every
+                        mode (an optional setup(**params) in FILE runs once per worker, untimed);
+                        may be repeated. Without --workloads, only the tasks run
+  --task-param NAME=VALUE
+                        a keyword argument for every --task's FUNC and setup (a number, or else a
+                        string), e.g. --task-param n=100000; may be repeated
   --workloads LIST      workloads to run (default: all of them: {{workloads}})
   --modes LIST          modes to run (default: every mode of each workload), e.g. serial,threads
   --workers LIST        worker counts W (default: the profile's), e.g. 1,2,4
@@ -33,7 +40,9 @@ Options:
   --target PCT          with --repeat auto: the interval to reach (default: 2)
   --budget S            with --repeat auto: the most time spent on extra rounds (default: 300)
   --warmup N            warm-up rounds, not counted (default: the profile's)
-  --python LIST         interpreters: names on PATH or paths (default: python3); "all" runs every
+  --python LIST         interpreters: names on PATH or paths (default: python3), or LABEL=PATH, e.g.
+                        base=.venv-a/bin/python,head=.venv-b/bin/python: a labelled interpreter
+                        is named by its label and never merged with another; "all" runs every
                         Python found on PATH, under pyenv and uv (see "gilbench doctor"); may be
                         repeated. A cell an interpreter cannot run (e.g. subinterpreters before
                         3.12, anything but the countdown on 2.7) is skipped, and the report says why
@@ -66,7 +75,8 @@ Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 b
 Examples:
   gilbench run --profile quick
   gilbench run --workers 2 --python python3.11,python3.13 --repeat 10
-  gilbench run --workloads countdown --workers 2 --python all`;
+  gilbench run --workloads countdown --workers 2 --python all
+  gilbench run --task tasks.py:work --task-param n=100000 --workers 1,2`;
 
 /**
  * --param NAME=VALUE sets a parameter for every chosen workload that has it; --param
@@ -137,6 +147,8 @@ export async function runCommand(args: string[]): Promise<number> {
     pin: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'reports' },
     'workloads-dir': { type: 'string', multiple: true },
+    task: { type: 'string', multiple: true },
+    'task-param': { type: 'string', multiple: true },
     busy: { type: 'string', default: 'retry' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -147,7 +159,11 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const profile = values.profile as Profile;
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
-  const workloads = pickWorkloads(all, list(values.workloads) ?? [...all.keys()]);
+  const tasks = (values.task ?? []).map(parseTask);
+  const taskParams = parseTaskParams(values['task-param']);
+  if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
+  const named = list(values.workloads) ?? (tasks.length ? [] : [...all.keys()]);
+  const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
   const params = parseParams(values.param, workloads);
   const auto = values.repeat === 'auto';
   const repeats = auto ? AUTO_MIN_REPEATS : single('--repeat', values.repeat);
@@ -166,13 +182,15 @@ export async function runCommand(args: string[]): Promise<number> {
   const badGil = gil.find((value) => value !== '0' && value !== '1');
   if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
 
-  const { interpreters, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  const { interpreters, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  for (const task of tasks) checkTask(task, interpreters[0]!.executable);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
   const busy = values.busy as BusyPolicy;
   if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
   const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat, busy });
 
   if (discovery) console.error(describeDiscovery(discovery));
+  for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(
     `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
       interpreters.map((i) => `${i.id} (${i.executable})`).join(', ') +
