@@ -88,9 +88,9 @@ function parseRequest(item: string): { label?: string; path: string } {
 }
 
 /** The labelled interpreter is named by its label: in cells, reports and compare. */
-async function probeRequest({ label, path }: { label?: string; path: string }): Promise<Interpreter & { label?: string }> {
+async function probeRequest({ label, path }: { label?: string; path: string }): Promise<{ interpreter: Interpreter; labelled: boolean }> {
   const interpreter = await probeInterpreter(path);
-  return label ? { ...interpreter, id: label, label } : interpreter;
+  return { interpreter: label ? { ...interpreter, id: label } : interpreter, labelled: label !== undefined };
 }
 
 /** Names of one interpreter count once, the first named kept; the groups of names that were merged. */
@@ -121,8 +121,9 @@ export async function chooseInterpreters(
     requested.includes(ALL) ? discoverInterpreters() : undefined,
     Promise.all(items.map(probeRequest)),
   ]);
-  const { kept, merged } = mergeNames(given.filter((i) => !i.label));
+  const pick = (labelled: boolean) => given.filter((g) => g.labelled === labelled).map((g) => g.interpreter);
+  const { kept, merged } = mergeNames(pick(false));
   const others = uniqueByFile([...kept, ...(discovery?.found ?? [])], (i) => i.executable);
-  const chosen = [...given.filter((i) => i.label), ...others].sort(byVersion);
+  const chosen = [...pick(true), ...others].sort(byVersion);
   return { interpreters: uniqueIds(await withGilSettings(chosen, gilSettings)), discovery, merged };
 }
