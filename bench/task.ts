@@ -31,8 +31,9 @@ export function parseTask(text: string): TaskSpec {
 export function parseTaskParams(values: string[] | undefined): TaskParams {
   const params: TaskParams = {};
   for (const text of values ?? []) {
-    const [name, value] = [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
-    if (!IDENTIFIER.test(name)) fail(`--task-param takes NAME=VALUE with a Python name, e.g. --task-param n=100000; got "${text}".`);
+    const equals = text.indexOf('=');
+    const [name, value] = [text.slice(0, equals), text.slice(equals + 1)];
+    if (equals < 0 || !IDENTIFIER.test(name)) fail(`--task-param takes NAME=VALUE with a Python name, e.g. --task-param n=100000; got "${text}".`);
     const number = Number(value.replaceAll('_', ''));
     params[name] = value.trim() !== '' && Number.isFinite(number) ? number : value;
   }
