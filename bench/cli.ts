@@ -5,7 +5,7 @@ import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
-import { fail, UsageError } from './errors.ts';
+import { fail, UsageError, WRITE_FAILED, WriteError } from './errors.ts';
 import { gilbenchVersion } from './version.ts';
 
 const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
@@ -20,7 +20,11 @@ Usage:
   gilbench help [COMMAND]         show help
   gilbench --version              print gilbench's version
 
-Run "gilbench COMMAND --help" for a command's options.`;
+Run "gilbench COMMAND --help" for a command's options.
+
+Exit codes: 0 done, 1 some runs failed (run) or a regression was found (compare
+--fail-on-regression), 2 bad input, 3 a file could not be written (disk full, read-only),
+4 stopped by --busy fail, 130 interrupted.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | number; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },
@@ -48,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       console.error(`gilbench: ${error.message}`);
       return 2;
+    }
+    if (error instanceof WriteError) {
+      console.error(`gilbench: ${error.message}`);
+      return WRITE_FAILED;
     }
     throw error;
   }

@@ -6,6 +6,13 @@ import { tryParseJson } from './json.ts';
 import { PROBE } from './paths.ts';
 import { spawnWatched } from './spawn.ts';
 
+/** How the Node.js that runs Node.js workloads (bench/runtimes.ts) is told apart from the Pythons in a results file's list. */
+export const NODE_IMPLEMENTATION = 'Node.js';
+
+export function isNode(interpreter: Pick<Interpreter, 'implementation'>): boolean {
+  return interpreter.implementation === NODE_IMPLEMENTATION;
+}
+
 /** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
 export const MIN_PYTHON = '3.8';
 const OLD_GIL_PYTHON = '2.7';
@@ -26,6 +33,8 @@ export const InterpreterSchema = z.object({
   switchIntervalS: z.number().nullable(),
   /** set for every run of this interpreter, e.g. PYTHON_GIL=1 on a free-threaded build */
   env: z.record(z.string(), z.string()).default({}),
+  /** where discovery found it (PATH, pyenv, uv, GILBENCH_PYTHONS); absent for one named with --python */
+  via: z.string().optional(),
 });
 export type Interpreter = z.infer<typeof InterpreterSchema>;
 
@@ -65,14 +74,20 @@ export function unsupportedBecause(version: string): string | undefined {
 
 /** How the interpreter's GIL behaves, in the words a report uses. */
 export function gilStatus(interpreter: Interpreter): string {
+  if (isNode(interpreter)) return 'none (Node.js: an event loop per thread, no shared heap)';
   if (!versionAtLeast(interpreter.version, '3.2')) return 'old GIL (before 3.2)';
   if (!interpreter.freeThreadedBuild) return 'enabled';
   return interpreter.gilEnabled ? 'enabled (free-threaded build, PYTHON_GIL=1)' : 'disabled (free-threaded build)';
 }
 
+/** A Python that ran without its GIL (Node.js has none to disable, and is not labelled so). */
+export function runsWithoutGil(interpreter: Interpreter | undefined): boolean {
+  return !!interpreter && interpreter.freeThreadedBuild && !interpreter.gilEnabled;
+}
+
 /** "threads, no GIL": a mode's name where it ran without a GIL. */
 export function modeLabel(mode: string, interpreter: Interpreter | undefined): string {
-  return interpreter && !interpreter.gilEnabled ? `${mode}, no GIL` : mode;
+  return runsWithoutGil(interpreter) ? `${mode}, no GIL` : mode;
 }
 
 /** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */

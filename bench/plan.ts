@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
 import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
+import { interpretersFor, runtimeOf } from './runtimes.ts';
 import { unlabelled, type Profile, type Workload } from './workload.ts';
 
 export const CellSchema = z.object({
@@ -32,6 +33,8 @@ export const WorkloadInfoSchema = z.object({
   /** batch: a program that does its work and exits; server: driven by the load generator for a window */
   kind: z.enum(['batch', 'server']),
   ideal: z.string().optional(),
+  /** the workload this one's cells join in one table and chart when both are run (echo-node beside echo) */
+  beside: z.string().optional(),
 });
 export type WorkloadInfo = z.infer<typeof WorkloadInfoSchema>;
 
@@ -125,7 +128,7 @@ export function buildPlan(request: PlanRequest): Plan {
     const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
     const values = Object.entries(workload.params).map(([name, spec]) => [name, [request.params?.[workload.name]?.[name] ?? spec.values[profile]].flat()] as const);
     const workerCounts = request.workers ?? workload.workers[profile];
-    for (const interpreter of request.interpreters) {
+    for (const interpreter of interpretersFor(workload, request.interpreters)) {
       const skips = skipsFor(workload, chosenModes, interpreter);
       skipped.push(...skips);
       if (skips.some((skip) => !skip.mode)) continue;
@@ -171,6 +174,7 @@ export function buildPlan(request: PlanRequest): Plan {
       ignoresWorkers: w.ignoresWorkers ?? [],
       kind: w.server ? 'server' : 'batch',
       ideal: w.ideal?.description,
+      beside: w.beside,
     })),
     cells,
     skipped,
@@ -179,6 +183,7 @@ export function buildPlan(request: PlanRequest): Plan {
 
 /** What an interpreter cannot run of a workload, and why: the whole of it, or some modes. */
 export function skipsFor(workload: Workload, modes: string[], interpreter: Interpreter): Skip[] {
+  if (runtimeOf(workload) === 'node') return [];
   const needs = workload.python ?? { min: MIN_PYTHON };
   const skip = (min: string, reason: string, mode?: string): Skip => ({ workload: workload.name, mode, interpreter: interpreter.id, needs: min, reason });
   if (!versionAtLeast(interpreter.version, needs.min)) {

@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { fail } from './errors.ts';
+import { syncFolder, writeDurably } from './durable.ts';
+import { fail, writing } from './errors.ts';
 import { InterpreterSchema } from './interpreters.ts';
+import { withJournal } from './journal.ts';
 import { LoadResultSchema } from './loadgen/index.ts';
 import { MachineSchema } from './machine.ts';
 import { PlanSchema } from './plan.ts';
@@ -133,12 +135,24 @@ export const ResultsSchema = z.object({
 });
 export type Results = z.infer<typeof ResultsSchema>;
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+/**
+ * Writes through a synced temporary file and a rename, so a reader (or a crash) never sees half a
+ * file; when that fails (disk full) the old file stays, the temporary is removed, and a
+ * WriteError says why.
+ */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  writing(path, () => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writeDurably(temporary, text);
+      renameSync(temporary, path);
+      syncFolder(dirname(path));
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  });
 }
 
 export function writeResults(path: string, results: Results): void {
@@ -159,7 +173,7 @@ export function readResults(path: string, onUpgrade?: (fromVersion: number) => v
   } catch {
     fail(`"${path}" is not valid JSON; it is not a gilbench results file or it is damaged.`);
   }
-  return parseResults(json, path, onUpgrade);
+  return parseResults(withJournal(path, json), path, onUpgrade);
 }
 
 /** Validates a results object of any version gilbench knows, brought to the current one. */
@@ -220,7 +234,14 @@ export function latestRunDir(reportsDir: string): string {
 export function pointLatest(reportsDir: string, runDir: string): void {
   const link = join(reportsDir, 'latest');
   const temporary = `${link}.${process.pid}.tmp`;
-  rmSync(temporary, { force: true });
-  symlinkSync(basename(runDir), temporary);
-  renameSync(temporary, link);
+  writing(link, () => {
+    try {
+      rmSync(temporary, { force: true });
+      symlinkSync(basename(runDir), temporary);
+      renameSync(temporary, link);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  });
 }

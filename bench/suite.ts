@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
+import { WriteError } from './errors.ts';
+import { Journal, JOURNAL_FILE, journalBeside, markPartialInPlace } from './journal.ts';
 import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,9 +43,10 @@ export interface SuiteOutcome {
 }
 
 /**
- * Executes a plan in interleaved order, writing results.json after every run so that an
- * interruption at any moment leaves a valid file. SIGINT, SIGTERM, SIGHUP, SIGQUIT or the end of
- * the job that started the harness stop the current run's tree and end the suite early, marked partial.
+ * Executes a plan in interleaved order, appending each run to a journal beside results.json so
+ * that an interruption at any moment leaves a valid folder (see journal.ts). SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT or the end of the job that started the harness stop the current run's tree and end the
+ * suite early, marked partial.
  */
 export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   const runDir = request.runDir ?? newRunDir(request.reportsDir, request.plan.profile);
@@ -67,28 +71,34 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     () => writeResults(resultsPath, { ...results, status: 'partial' }),
   );
   writeResults(resultsPath, results);
-  if (!request.runDir) pointLatest(request.reportsDir, runDir);
+  const journal = Journal.create(journalBeside(resultsPath));
   const fixtures = await startFixtures(request.plan);
   const busy = new BusyRetries(request.plan.busy, totalRuns(request.plan));
+  let writeFailed: WriteError | undefined;
   try {
     const planned = [...schedule(request.plan)];
     const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
-      for (const run of runs) {
+      for (const [index, run] of runs.entries()) {
         for (;;) {
           if (abort.signal.aborted) return;
           progress.started(run);
-          const outcome = await runOne(run, `run${results.runs.length}`, request, fixtures, abort.signal);
+          // Unguessable, so that no other local process can count itself into a run's requests.
+          const outcome = await runOne(run, randomUUID(), request, fixtures, abort.signal);
           if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
           const setAside = run.warmup ? undefined : busy.setAside(outcome.host);
-          results.runs.push({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) });
-          writeResults(resultsPath, results);
+          const record = { cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) };
+          results.runs.push(record);
+          journal.append(record);
+          if (journal.count === 1 && !request.runDir) pointLatest(request.reportsDir, runDir);
           progress.finished(run, outcome.processWallS, outcome.error, setAside);
           if (busy.stopped) return abort.abort();
           if (!setAside) break;
           progress.extend([run]);
           await sleep(BUSY_PAUSE_MS, undefined, { signal: abort.signal }).catch(() => undefined);
         }
+        // At the end of a round, what was measured so far is made to survive a crash.
+        if (runs[index + 1]?.round !== run.round) journal.sync();
       }
     };
     await execute(planned);
@@ -103,18 +113,44 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
       await execute(extra);
     }
     progress.end();
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    writeFailed = error; // the suite stops: what it could not write is said below
   } finally {
     stopListening();
     await Promise.all([...fixtures.values()].map((f) => (f instanceof Error ? undefined : f.close())));
   }
-  results.status = abort.signal.aborted ? 'partial' : 'complete';
+  results.status = abort.signal.aborted || writeFailed ? 'partial' : 'complete';
   results.finishedAt = new Date().toISOString();
   results.loadAfter = loadAverage();
-  writeResults(resultsPath, results);
+  foldJournal(resultsPath, results, journal, writeFailed);
   return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
 }
 
 type Fixtures = Map<string, Fixture | Error>;
+
+/**
+ * Writes the whole results.json and drops the journal. When that fails too, results.json keeps
+ * its header, marked partial in place, and the journal beside it keeps every run it received.
+ * After any write failure the suite ends with a WriteError that says what is kept where.
+ */
+function foldJournal(resultsPath: string, results: Results, journal: Journal, failed?: WriteError): void {
+  const render = `render them with: gilbench report ${resultsPath}`;
+  try {
+    writeResults(resultsPath, results);
+    journal.close(true);
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    journal.close(false);
+    const marked = markPartialInPlace(resultsPath) ? 'marked partial' : 'still marked running';
+    const lost = results.runs.length - journal.count;
+    throw new WriteError(
+      `${(failed ?? error).message}; ${journal.count} runs are kept in ${resultsPath} and ${JOURNAL_FILE} beside it (${marked})` +
+        `${lost ? `, ${lost} measured could not be written` : ''}; ${render}`,
+    );
+  }
+  if (failed) throw new WriteError(`${failed.message}; the ${results.runs.length} runs measured are kept in ${resultsPath} (marked partial); ${render}`);
+}
 
 /** How long to wait for the machine to quieten before making a busy run again. */
 const BUSY_PAUSE_MS = 1000;

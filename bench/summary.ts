@@ -99,7 +99,7 @@ export function summariseCells(results: Results): CellSummary[] {
   return summaries;
 }
 
-function metricSummary(metric: RunMetricId, runs: RunRecord[]): MetricSummary {
+export function metricSummary(metric: RunMetricId, runs: RunRecord[]): MetricSummary {
   const values = runs.flatMap((run) => valueOf(run, metric) ?? []);
   return { metric, values, median: median(values), interval: medianInterval(values), cv: cv(values), outliers: outliers(values).length };
 }

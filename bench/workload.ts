@@ -14,12 +14,17 @@ export type PerProfile<T> = Record<Profile, T>;
 export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
+/** What runs a workload's program (bench/runtimes.ts). */
+export type Runtime = 'python' | 'node';
+
 export interface ParamSpec {
   description: string;
   /** several values sweep the parameter: one cell per value */
   values: PerProfile<number | number[]>;
   /** the smallest value the program accepts */
   min: number;
+  /** the largest value --param accepts: a bound on every duration and count a run can be given */
+  max: number;
   integer: boolean;
 }
 
@@ -29,10 +34,12 @@ export interface WorkloadDescriptor {
   title: string;
   /** One sentence: what the workload demonstrates. */
   shows: string;
-  /** The Python program, relative to the workload's folder. */
+  /** The program, relative to the workload's folder: Python, or JavaScript for runtime "node". */
   program: string;
   /** Arguments every run of the program gets before the harness's own (a --task's file and function). */
   programArgs?: string[];
+  /** What runs the program: the chosen Pythons (the default), or the Node.js that runs gilbench. */
+  runtime?: Runtime;
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
   params: Record<string, ParamSpec>;
@@ -54,6 +61,8 @@ export interface WorkloadDescriptor {
   limits?: Record<string, { maxWorkers: number; why: string }>;
   /** Which Pythons the program runs on; without it, those workloads/common supports (3.8+). */
   python?: PythonNeeds;
+  /** A workload whose servers this one's are measured beside: when both run, the report shows their cells in one table and chart. */
+  beside?: string;
   /** The best wall time physics allows, drawn as a reference line. */
   ideal?: { description: string; wallS: (params: Record<string, number>, workers: number) => number };
 }
@@ -76,7 +85,7 @@ export interface ServerSpec {
 export type ServerLoad = Omit<LoadSpec, 'port' | 'signal' | 'cpus'>;
 
 export interface Workload extends WorkloadDescriptor {
-  /** Absolute path of the Python program. */
+  /** Absolute path of the program. */
   programPath: string;
 }
 

@@ -21,16 +21,18 @@ if (update) {
   console.error(`gilbench: ${BASELINE} now holds ${results}; commit it.`);
 } else {
   const markdown = join(runDir, 'compare.md');
+  // The job summary cannot show compare.md's chart (a PNG beside it): it gets the Mermaid form.
+  const jobSummary = join(runDir, 'summary.md');
   // The baseline's Python and this machine's may differ in patch version or name: the suite runs
   // one interpreter, and its ratios are what is compared, so pair the two sides' interpreters.
   const interpreterOf = (file: string) => readResults(file).interpreters[0]!.id;
   const code = await main([
-    'compare', BASELINE, results, '--metrics', CI_GATE_METRICS, '--threshold', CI_GATE_THRESHOLD_PCT, '--markdown', markdown, '--fail-on-regression',
+    'compare', BASELINE, results, '--metrics', CI_GATE_METRICS, '--threshold', CI_GATE_THRESHOLD_PCT, '--markdown', markdown, '--summary', jobSummary, '--fail-on-regression',
     '--base-interpreter', interpreterOf(BASELINE), '--cand-interpreter', interpreterOf(results),
   ]);
   if (code !== 2) {
     const summary = process.env['GITHUB_STEP_SUMMARY'];
-    if (summary) appendFileSync(summary, readFileSync(markdown, 'utf8'));
+    if (summary) appendFileSync(summary, readFileSync(jobSummary, 'utf8'));
     console.error(`gilbench: comparison written to ${markdown}${code === 1 ? '; REGRESSION: the gate fails' : ''}`);
   }
   process.exitCode = code;

@@ -36,6 +36,7 @@ test('the packed package installs outside the repository and runs with plain nod
   assert.equal(gilbench('--version').trim(), VERSION);
   assert.match(gilbench('doctor'), /Python interpreters? gilbench can run/);
   const out = join(home, 'reports');
+  // --busy keep: on a busy machine the default (retry) would make the run twice.
   gilbench('run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '1', '--warmup', '0', '--param', 'n=1000', '--busy', 'keep', '--out', out);
   const runDir = join(out, readlinkSync(join(out, 'latest')));
   const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as { status: string; runs: { ok: boolean }[] };

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { compare, REGRESSIONS, type CompareOptions } from '../compare.ts';
 import { METRIC_IDS, type MetricId } from '../metrics.ts';
 import { fail } from '../errors.ts';
-import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonText } from '../report/comparison.ts';
+import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonMermaid, comparisonText } from '../report/comparison.ts';
 import { renderPng } from '../report/render.ts';
 import { readResults, writeAtomic } from '../results.ts';
 import { list, number, parse } from './args.ts';
@@ -34,7 +34,9 @@ Options:
                          interpreters labelled in the run: --python base=PATH,head=PATH
   --base-label LABEL     with --cand-label: compare two revisions of the workloads in one file
   --cand-label LABEL
-  --markdown FILE        also write a markdown summary (with a chart beside it), e.g. for a CI job summary
+  --markdown FILE        also write a markdown summary, its chart a PNG beside it (for a report folder)
+  --summary FILE         also write the markdown table with the chart as Mermaid, no image: what a
+                         GitHub job summary shows (cat FILE >> "$GITHUB_STEP_SUMMARY")
   --json FILE            also write every comparison as JSON
   --fail-on-regression   exit 1 when any cell is slower, or missing from the candidate (its runs failed)
   -h, --help             show this help
@@ -63,6 +65,7 @@ export function compareCommand(args: string[]): number {
       'cand-label': { type: 'string' },
       sides: { type: 'string' },
       markdown: { type: 'string' },
+      summary: { type: 'string' },
       json: { type: 'string' },
       'fail-on-regression': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -101,8 +104,9 @@ export function compareCommand(args: string[]): number {
     mkdirSync(dirname(values.markdown), { recursive: true });
     const chart = `${basename(values.markdown).replace(/\.md$/, '')}.png`;
     writeFileSync(join(dirname(values.markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
-    writeAtomic(values.markdown, comparisonMarkdown(comparisons, options, title, chart));
+    writeAtomic(values.markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
   }
+  if (values.summary) writeAtomic(values.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
   if (values.json) writeAtomic(values.json, comparisonJson(comparisons, options));
   return values['fail-on-regression'] && comparisons.some((c) => REGRESSIONS.includes(c.verdict)) ? 1 : 0;
 }

@@ -1,11 +1,11 @@
-import { relative, resolve } from 'node:path';
-import { fail } from '../errors.ts';
+import { relative } from 'node:path';
+import { fail, writing } from '../errors.ts';
 import { FIGURES } from '../figures/index.ts';
 import { writeFigures } from '../figures/page.ts';
 import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../figures/run.ts';
 import { formatDuration } from '../progress.ts';
 import { PROFILES, type Profile } from '../workload.ts';
-import { list, number, parse } from './args.ts';
+import { list, number, parse, writableDir } from './args.ts';
 
 export const FIGURES_HELP = `Usage: gilbench figures [options]
 
@@ -30,6 +30,9 @@ Options:
   --render           run nothing: draw the figures and FIGURES.md again from DIR/data (the
                      profile is the one the data were measured with)
   -h, --help         show this help
+
+Exit codes: 0 done, 2 bad input, 3 a file could not be written (disk full, read-only),
+130 interrupted.
 
 Examples:
   npm run figures
@@ -56,7 +59,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
   const only = list(values.only);
   for (const id of only ?? []) if (!FIGURES.some((f) => f.id === id)) fail(`Unknown figure "${id}"; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
   const figures = FIGURES.filter((f) => !only || only.includes(f.id));
-  const out = resolve(values.out);
+  const out = writableDir('--out', values.out);
   const started = performance.now();
   const results = values.render
     ? readExperiments(out, experimentsOf(figures, profile))
@@ -73,7 +76,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
     console.error(`gilbench figures: interrupted; every child was stopped. What was measured is in ${relative(process.cwd(), out)}/data (marked partial).`);
     return 130;
   }
-  const page = writeFigures(figures, results, out);
+  const page = writing(`the figures in ${out}`, () => writeFigures(figures, results, out));
   console.error(`gilbench figures: done in ${formatDuration((performance.now() - started) / 1000)}; ${relative(process.cwd(), page)}`);
   return 0;
 }

@@ -1,16 +1,18 @@
 import { relative, resolve } from 'node:path';
-import { fail } from '../errors.ts';
+import { fail, writing } from '../errors.ts';
 import { chooseInterpreters, type Discovery } from '../discover.ts';
 import { stillRunning } from '../kill.ts';
 import { describeMachine } from '../machine.ts';
 import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../plan.ts';
 import { formatDuration } from '../progress.ts';
+import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../export/index.ts';
 import { writeReport } from '../report/index.ts';
 import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
+import { interpretersForRun } from '../runtimes.ts';
 import { runSuite } from '../suite.ts';
 import { checkTask, parseTask, parseTaskParams, taskWorkload } from '../task.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
-import { list, number, parse, positiveInts, single } from './args.ts';
+import { list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 
 /** --busy fail met a busy machine: not a failed run, not bad input. */
 const BUSY_EXIT = 4;
@@ -18,6 +20,12 @@ const BUSY_EXIT = 4;
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
 const AUTO_MIN_REPEATS = 5;
 const AUTO_MAX_REPEATS = 50;
+
+/**
+ * The largest value of each count and duration, checked before anything runs: beyond them a Node
+ * timer (at most 2^31-1 ms) would fire at once, or a run could not hold its own record.
+ */
+const MOST = { workers: 100_000, repeat: 1_000, warmup: 100, sampleIntervalMs: 60_000, timeoutS: 86_400, budgetS: 86_400 } as const;
 
 export const RUN_HELP = `Usage: gilbench run [options]
 
@@ -33,13 +41,14 @@ Options:
                         string), e.g. --task-param n=100000; may be repeated
   --workloads LIST      workloads to run (default: all of them: {{workloads}})
   --modes LIST          modes to run (default: every mode of each workload), e.g. serial,threads
-  --workers LIST        worker counts W (default: the profile's), e.g. 1,2,4
-  --repeat N|auto       measured rounds per cell (default: the profile's). auto: after at least
+  --workers LIST        worker counts W, at most 100000 (default: the profile's), e.g. 1,2,4
+  --repeat N|auto       measured rounds per cell, at most 1000 (default: the profile's). auto: after at least
                         5 rounds, keep adding rounds to the cells whose median's 95% interval is
                         wider than ±--target % until all are narrow or --budget seconds are spent
   --target PCT          with --repeat auto: the interval to reach (default: 2)
-  --budget S            with --repeat auto: the most time spent on extra rounds (default: 300)
-  --warmup N            warm-up rounds, not counted (default: the profile's)
+  --budget S            with --repeat auto: the most time spent on extra rounds, at most 86400
+                        (default: 300)
+  --warmup N            warm-up rounds, not counted, at most 100 (default: the profile's)
   --python LIST         interpreters: names on PATH or paths (default: python3), or LABEL=PATH, e.g.
                         base=.venv-a/bin/python,head=.venv-b/bin/python: a labelled interpreter
                         is named by its label and never merged with another; "all" runs every
@@ -52,25 +61,31 @@ Options:
   --param [WORKLOAD:]NAME=VALUE[,VALUE…]
                         override a workload parameter, e.g. --param n=50000000, or for one
                         workload only, e.g. --param countdown@head:n=5500000; several values
-                        sweep it, e.g. --param connections=1,10,100; may be repeated
+                        sweep it, e.g. --param connections=1,10,100; may be repeated. Each
+                        parameter has a smallest and a largest value (e.g. delay_ms at most 60000)
   --busy retry|keep|fail
                         a run measured while other programs used more than half a core (or the
                         hypervisor stole over 2%) is: retry — set aside and made again after a
                         1 s pause, up to half as many runs again (default); keep — counted, and
                         the cell's verdict says inconclusive; fail — the run stops (exit 4)
-  --sample-interval MS  how often the process tree is sampled (default: 100; 0 turns sampling off)
-  --timeout S           kill a single run after S seconds (default: the workload's, per profile)
+  --sample-interval MS  how often the process tree is sampled, at most 60000 (default: 100; 0
+                        turns sampling off)
+  --timeout S           kill a single run after S seconds, at most 86400 (default: the workload's,
+                        per profile)
   --pin auto|off        servers: run the server and the load generator on disjoint CPUs when the
                         machine has 4 or more (auto, the default), or let them share (off)
-  --out DIR             where run folders and the "latest" link go (default: reports)
+  --out DIR             where run folders and the "latest" link go, checked before anything runs
+                        (default: reports)
   --workloads-dir DIR[=LABEL]
                         load workloads from DIR instead of workloads/; may be repeated. With
                         labels, two revisions run interleaved in one run (countdown@base,
                         countdown@head) for "gilbench compare --base-label base --cand-label head"
+${EXPORT_HELP}
   -h, --help            show this help
 
 Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 bad input,
-4 stopped by --busy fail, 130 interrupted (results.json is kept, marked partial).
+3 results or report could not be written (disk full, read-only: what was written is kept, marked
+partial), 4 stopped by --busy fail, 130 interrupted (results.json is kept, marked partial).
 
 Examples:
   gilbench run --profile quick
@@ -99,8 +114,8 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
     for (const workload of targets) {
       const spec = workload.params[name]!;
       for (const value of numbers) {
-        if (value < spec.min || (spec.integer && !Number.isInteger(value)) || !Number.isSafeInteger(Math.round(value))) {
-          fail(`--param ${name} takes ${spec.integer ? 'whole numbers' : 'numbers'} of at least ${spec.min}; got "${match[3]}".`);
+        if (value < spec.min || value > spec.max || (spec.integer && !Number.isInteger(value))) {
+          fail(`--param ${name} takes ${spec.integer ? 'whole numbers' : 'numbers'} from ${spec.min} to ${spec.max}; got "${match[3]}".`);
         }
       }
       perWorkload[workload.name]![name] = [...new Set(numbers)];
@@ -150,6 +165,7 @@ export async function runCommand(args: string[]): Promise<number> {
     task: { type: 'string', multiple: true },
     'task-param': { type: 'string', multiple: true },
     busy: { type: 'string', default: 'retry' },
+    ...EXPORT_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   const all = await workloadsFrom(values['workloads-dir']);
@@ -157,6 +173,7 @@ export async function runCommand(args: string[]): Promise<number> {
     console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
     return 0;
   }
+  const reportsDir = writableDir('--out', values.out);
   const profile = values.profile as Profile;
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
   const tasks = (values.task ?? []).map(parseTask);
@@ -166,14 +183,14 @@ export async function runCommand(args: string[]): Promise<number> {
   const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
   const params = parseParams(values.param, workloads);
   const auto = values.repeat === 'auto';
-  const repeats = auto ? AUTO_MIN_REPEATS : single('--repeat', values.repeat);
+  const repeats = auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat);
   const autoRepeat = auto
-    ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, 86_400)!, maxRepeats: AUTO_MAX_REPEATS }
+    ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, MOST.budgetS)!, maxRepeats: AUTO_MAX_REPEATS }
     : undefined;
-  const warmup = single('--warmup', values.warmup, true);
-  const sampleIntervalMs = single('--sample-interval', values['sample-interval'], true)!;
-  const timeoutS = single('--timeout', values.timeout);
-  const workers = positiveInts('--workers', values.workers);
+  const warmup = wholeNumber('--warmup', values.warmup, 0, MOST.warmup);
+  const sampleIntervalMs = wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs)!;
+  const timeoutS = wholeNumber('--timeout', values.timeout, 1, MOST.timeoutS);
+  const workers = wholeNumbers('--workers', values.workers, 1, MOST.workers);
   const modes = list(values.modes);
   const pin = values.pin as Pin;
   if (!PIN_CHOICES.includes(pin)) fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
@@ -182,8 +199,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const badGil = gil.find((value) => value !== '0' && value !== '1');
   if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
 
-  const { interpreters, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
-  for (const task of tasks) checkTask(task, interpreters[0]!.executable);
+  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  for (const task of tasks) checkTask(task, pythons[0]!.executable);
+  const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
   const busy = values.busy as BusyPolicy;
   if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
@@ -198,7 +216,7 @@ export async function runCommand(args: string[]): Promise<number> {
   );
   const machine = await describeMachine();
   const started = performance.now();
-  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: resolve(values.out), pin });
+  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir, pin });
   const shown = relative(process.cwd(), outcome.resultsPath);
   if (outcome.interrupted) {
     const left = stillRunning();
@@ -213,7 +231,8 @@ export async function runCommand(args: string[]): Promise<number> {
     console.error(`gilbench: stopped (--busy fail): ${outcome.busyStop}. ${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`);
     return BUSY_EXIT;
   }
-  const report = writeReport(outcome.results, outcome.runDir);
+  const report = writing(`the report in ${outcome.runDir}`, () => writeReport(outcome.results, outcome.runDir));
+  writing('the exports', () => writeExports(outcome.results, exportTargets(values)));
   const failed = outcome.results.runs.filter((r) => !r.ok && !r.warmup).length;
   console.error(
     `gilbench: done in ${formatDuration((performance.now() - started) / 1000)}; ${failed ? `${failed} runs FAILED (see the report); ` : ''}` +

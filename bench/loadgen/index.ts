@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../modules.ts';
 import { ERROR_KINDS } from './connection.ts';
+import { Mailbox } from './mailbox.ts';
 import { ceilingOf, engineFor, nativeLoad } from './native.ts';
 import { pinThisProcess } from './placement.ts';
 import { BUSY_THREAD, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
@@ -52,7 +53,7 @@ async function nodeLoad(spec: LoadSpec, hooks: WindowHooks): Promise<LoadResult>
 
 interface GeneratorThread {
   worker: Worker;
-  inbox: Inbox;
+  inbox: Mailbox<FromThread, 'type'>;
 }
 
 function eluMarks(group: GeneratorThread[]): EventLoopUtilization[] {
@@ -69,7 +70,7 @@ async function startThreads(spec: LoadSpec, threads: number): Promise<GeneratorT
     const share = Math.floor(spec.connections / threads) + (i < spec.connections % threads ? 1 : 0);
     const threadSpec: ThreadSpec = { ...withoutLoadOptions(spec), connections: share, ratePerS: (spec.ratePerS * share) / spec.connections };
     const worker = startModuleWorker(import.meta.url, './thread', { spec: threadSpec });
-    return { worker, inbox: new Inbox(worker, spec.signal) };
+    return { worker, inbox: inboxOf(worker, spec.signal) };
   });
   try {
     for (const thread of group) await thread.inbox.expect('ready');
@@ -150,30 +151,13 @@ function latencyOf(histogram: RecordableHistogram): Latency | undefined {
 }
 
 /** A thread's messages in order, listened to from its start; its crash or exit fails what is awaited. */
-class Inbox {
-  private readonly queue: FromThread[] = [];
-  private failure: Error | undefined;
-  private wake = () => {};
-
-  constructor(worker: Worker, signal?: AbortSignal) {
-    const fail = (error: Error) => ((this.failure ??= error), this.wake());
-    worker.on('message', (message: FromThread) => (this.queue.push(message), this.wake()));
-    worker.on('error', (error) => fail(new Error(`a load generator thread crashed: ${error.message}`)));
-    worker.on('exit', () => fail(new Error('a load generator thread stopped early')));
-    const onAbort = () => fail(new Error('interrupted'));
-    signal?.addEventListener('abort', onAbort);
-    worker.on('exit', () => signal?.removeEventListener('abort', onAbort));
-  }
-
-  async expect<T extends FromThread['type']>(type: T): Promise<Extract<FromThread, { type: T }>> {
-    while (this.queue.length === 0) {
-      if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-    const message = this.queue.shift()!;
-    if (message.type !== type) throw new Error(`the load generator thread said ${message.type}, not ${type}`);
-    return message as Extract<FromThread, { type: T }>;
-  }
+function inboxOf(worker: Worker, signal?: AbortSignal): Mailbox<FromThread, 'type'> {
+  const mailbox = new Mailbox<FromThread, 'type'>('the load generator thread', 'type');
+  worker.on('message', (message: FromThread) => mailbox.put(message));
+  worker.on('error', (error) => mailbox.fail(new Error(`a load generator thread crashed: ${error.message}`)));
+  worker.on('exit', () => mailbox.fail(new Error('a load generator thread stopped early')));
+  mailbox.abortOn(signal, new Promise((resolve) => worker.once('exit', resolve)));
+  return mailbox;
 }
 
 export type { Pattern };

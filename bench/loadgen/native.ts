@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { tryParseJson } from '../json.ts';
 import { ERROR_KINDS } from './connection.ts';
+import { Mailbox } from './mailbox.ts';
 import type { LoadResult, LoadSpec, WindowHooks } from './spec.ts';
 
 const SOURCE = fileURLToPath(new URL('./native/echo-load.c', import.meta.url));
@@ -96,16 +97,16 @@ export async function nativeLoad(spec: LoadSpec, binary: string, hooks: WindowHo
   const args = [spec.port, spec.connections, spec.protocol.kind === 'echo' ? spec.protocol.messageBytes : 0, spec.timeoutMs].map(String);
   const child = spawn(binary, spec.cpus ? [...args, spec.cpus] : args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const reports = new Reports(child, spec.signal);
+  const mailbox = reports(child, spec.signal);
   try {
-    await reports.expect('ready');
+    await mailbox.expect('ready');
     await sleep(spec.warmupS * 1000, undefined, { signal: spec.signal });
     hooks.started?.();
     child.stdin.write('measure\n');
     await sleep(spec.durationS * 1000, undefined, { signal: spec.signal });
     hooks.ending?.();
     child.stdin.write('stop\n');
-    const result = await reports.expect('result');
+    const result = await mailbox.expect('result');
     await hooks.beforeClose?.();
     return resultOf(spec, result);
   } finally {
@@ -152,33 +153,16 @@ export function ceilingOf(perS: number, busy: number): number | undefined {
 }
 
 /** The engine's stdout lines in order; its exit, or an abort, fails what is awaited. */
-class Reports {
-  private readonly queue: Report[] = [];
-  private failure: Error | undefined;
-  private wake = () => {};
-
-  constructor(child: ReturnType<typeof spawn>, signal?: AbortSignal) {
-    const fail = (error: Error) => ((this.failure ??= error), this.wake());
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const report = ReportSchema.safeParse(tryParseJson(line));
-      if (report.success) this.queue.push(report.data);
-      else fail(new Error(`the native echo engine printed an unexpected line: ${line.slice(0, 200)}`));
-      this.wake();
-    });
-    child.once('error', (error) => fail(new Error(`the native echo engine could not start: ${error.message}`)));
-    child.once('exit', (code, signal) => fail(new Error(`the native echo engine stopped early (${signal ?? `code ${code}`})`)));
-    const onAbort = () => (fail(new Error('interrupted')), child.kill('SIGKILL'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('exit', () => signal?.removeEventListener('abort', onAbort));
-  }
-
-  async expect<T extends Report['event']>(event: T): Promise<Extract<Report, { event: T }>> {
-    while (this.queue.length === 0) {
-      if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-    const report = this.queue.shift()!;
-    if (report.event !== event) throw new Error(`the native echo engine said ${report.event}, not ${event}`);
-    return report as Extract<Report, { event: T }>;
-  }
+function reports(child: ReturnType<typeof spawn>, signal?: AbortSignal): Mailbox<Report, 'event'> {
+  const mailbox = new Mailbox<Report, 'event'>('the native echo engine', 'event');
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const report = ReportSchema.safeParse(tryParseJson(line));
+    if (report.success) mailbox.put(report.data);
+    else mailbox.fail(new Error(`the native echo engine printed an unexpected line: ${line.slice(0, 200)}`));
+  });
+  child.once('error', (error) => mailbox.fail(new Error(`the native echo engine could not start: ${error.message}`)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.once('exit', (code, signal) => mailbox.fail(new Error(`the native echo engine stopped early (${signal ?? `code ${code}`})`)));
+  mailbox.abortOn(signal, exited, () => child.kill('SIGKILL'));
+  return mailbox;
 }

@@ -26,11 +26,15 @@ const MODE_COLOURS: Record<string, string> = {
   asyncio: '#f28e2b',
   epoll: '#b07aa1',
   subinterpreters: '#76b7b2',
+  // Node.js (echo-node)
+  'event-loop': '#edc948',
+  cluster: '#9c755f',
 };
 const SPARE_COLOURS = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
+/** A mode's own colour; "epoll (3.11.7)", a mode named with what ran it (side by side), keeps it. */
 export function colourOf(mode: string, index: number): string {
-  return MODE_COLOURS[mode] ?? SPARE_COLOURS[index % SPARE_COLOURS.length]!;
+  return MODE_COLOURS[mode.replace(/ \(.*\)$/, '')] ?? SPARE_COLOURS[index % SPARE_COLOURS.length]!;
 }
 
 type Point = { x: number; y: number };

@@ -47,14 +47,54 @@ export function comparisonText(comparisons: Comparison[], options: CompareOption
   return [line(HEADER), widths.map((w) => '─'.repeat(w)).join('  '), ...rows(comparisons).map(line), '', summaryLine(comparisons, options), ...footnote].join('\n');
 }
 
-export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, chartFile?: string): string {
+/** figure: markdown under the table, e.g. an image beside the file, or comparisonMermaid's chart. */
+export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, figure?: string): string {
   const md = (row: string[]) => `| ${row.join(' | ')} |`;
   return [
     `## gilbench compare: ${title}`,
     `**${summaryLine(comparisons, options)}**`,
     [md(HEADER), md(HEADER.map(() => '---')), ...rows(comparisons).map(md)].join('\n'),
-    ...(chartFile ? [`![change per cell](${chartFile})`] : []),
+    ...(figure ? [figure] : []),
   ].join('\n\n') + '\n';
+}
+
+/** What a chart of the change per cell shows: each measured cell once, in its first metric. */
+function charted(comparisons: Comparison[]): Comparison[] {
+  const measured = comparisons.filter((c) => !Number.isNaN(c.ratio));
+  return measured.filter((c) => measured.find((first) => first.key === c.key) === c);
+}
+
+/**
+ * The change per cell as a Mermaid xychart in a fenced block: GitHub renders it in a job summary,
+ * where an image beside the file cannot be shown. Bars are the candidate's median as a percentage
+ * of the base's (100 = no change), so they rise from zero; the two lines mark the ±threshold.
+ */
+export function comparisonMermaid(comparisons: Comparison[], options: CompareOptions): string {
+  const shown = charted(comparisons);
+  if (shown.length === 0) return '';
+  const percent = shown.map((c) => Number((c.ratio * 100).toFixed(1)));
+  const band = [100 - options.threshold * 100, 100 + options.threshold * 100];
+  const top = Math.ceil(Math.max(band[1]!, ...percent) / 10) * 10;
+  const quoted = (text: string) => `"${text.replaceAll('"', "'")}"`;
+  const metrics = [...new Set(shown.map((c) => METRICS[c.metric].label))].join(' / ');
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title ${quoted(`Candidate vs base per cell, ${metrics} (100 = no change; lines: ±${(options.threshold * 100).toFixed(0)}%)`)}`,
+    `  x-axis [${distinctParts(shown.map((c) => c.key)).map(quoted).join(', ')}]`,
+    `  y-axis ${quoted('candidate median, % of base')} 0 --> ${top}`,
+    `  bar [${percent.join(', ')}]`,
+    ...band.map((edge) => `  line [${shown.map(() => edge).join(', ')}]`),
+    '```',
+  ].join('\n');
+}
+
+/** "threads/connections=10" for "echo/threads/w2/connections=10/cpython-3.11.7": what every key shares, left out (an axis has little room). */
+function distinctParts(keys: string[]): string[] {
+  const split = keys.map((key) => key.split('/'));
+  if (keys.length < 2 || split.some((parts) => parts.length !== split[0]!.length)) return keys;
+  const shared = split[0]!.map((part, i) => split.every((parts) => parts[i] === part));
+  return split.map((parts) => parts.filter((_, i) => !shared[i]).join('/'));
 }
 
 /** Shades the changes too small to count, options.plugins.thresholdBand = { low, high }, behind the bars. */
@@ -74,8 +114,7 @@ const thresholdBand: Plugin<'bar', { low?: number; high?: number }> = {
 
 /** Change per cell in its first metric (a batch cell's wall time, a server's answers/s), with the interval and the ±threshold band drawn. */
 export function comparisonChart(comparisons: Comparison[], options: CompareOptions): ChartConfiguration<'bar'> {
-  const measured = comparisons.filter((c) => !Number.isNaN(c.ratio));
-  const shown = measured.filter((c) => measured.find((first) => first.key === c.key) === c);
+  const shown = charted(comparisons);
   const metrics = [...new Set(shown.map((c) => METRICS[c.metric].label))].join(' / ');
   const threshold = options.threshold * 100;
   const intervals = shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 }));

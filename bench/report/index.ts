@@ -5,13 +5,14 @@ import type { Results } from '../results.ts';
 import { writeAtomic } from '../results.ts';
 import { summariseCells, type CellSummary } from '../summary.ts';
 import type { WorkloadInfo } from '../plan.ts';
-import type { Interpreter } from '../interpreters.ts';
+import { runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
 import { renderPng, SLIDE } from './render.ts';
 import { FIXTURES } from '../fixtures/index.ts';
 import { sweepParts } from '../plan.ts';
+import { besideGroups } from './beside.ts';
 import { versionComparisons, type VersionComparison } from './versions.ts';
 
 type DrawnChart = { title: string; file: string; config: ChartConfig };
@@ -26,11 +27,12 @@ export function writeReport(results: Results, dir: string): string {
     writeCharts(dir, results.plan.workloads.find((w) => w.name === workload)!, results.interpreters.find((i) => i.id === interpreter), interpreter, cells, results.machine.logicalCores),
   );
   const versions = results.interpreters.length > 1 ? versionComparisons(results, summaries).map((comparison) => writeVersionCharts(dir, comparison)) : [];
+  const beside = besideGroups(results, summaries).map((group) => ({ group, charts: writeCharts(dir, group.info, undefined, 'side-by-side', group.cells, results.machine.logicalCores) }));
   const path = join(dir, 'report.md');
   const fixtureNotes = Object.fromEntries(Object.entries(FIXTURES).map(([name, fixture]) => [name, fixture.note]));
-  const markdown = renderMarkdown(results, summaries, charts, versions, fixtureNotes);
+  const markdown = renderMarkdown(results, summaries, charts, versions, fixtureNotes, beside);
   writeAtomic(path, markdown);
-  const live = [...charts, ...versions].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
+  const live = [...charts, ...versions, ...beside.map((b) => b.charts)].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
   writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
   return path;
 }
@@ -48,7 +50,7 @@ function groups(summaries: CellSummary[]): [string, string, CellSummary[]][] {
 function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): WithConfigs<ChartFiles> {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
-  const context = { caption: `${info.name}, ${interpreter}${about && !about.gilEnabled ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
+  const context = { caption: `${info.name}, ${interpreter}${runsWithoutGil(about) ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
   const files = info.charts.flatMap((kind) => {
     const chart = CHARTS[kind];
     if (!chart) return [];

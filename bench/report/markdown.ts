@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { Results } from '../results.ts';
-import { gilStatus, modeLabel, type Interpreter } from '../interpreters.ts';
+import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
+import type { BesideGroup } from './beside.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
@@ -61,7 +62,7 @@ function machineSection(results: Results): string {
         `\`${[...Object.entries(i.env).map(([k, v]) => `${k}=${v}`), i.executable].join(' ')}\``,
         i.version,
         i.implementation,
-        i.gilEnabled ? gilStatus(i) : `**${gilStatus(i)}**`,
+        runsWithoutGil(i) ? `**${gilStatus(i)}**` : gilStatus(i),
         i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
       ]),
     ),
@@ -224,7 +225,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [
-    `### ${cells[0]!.cell.interpreter}${interpreter && !interpreter.gilEnabled ? ' (GIL disabled)' : ''}`,
+    `### ${cells[0]!.cell.interpreter}${runsWithoutGil(interpreter) ? ' (GIL disabled)' : ''}`,
     verdicts.join('\n'),
     table(
       table_.map((c) => c.header),
@@ -234,6 +235,19 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
     ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
     ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
     cells.map(topTable).filter(Boolean).join('\n\n'),
+  ].join('\n\n');
+}
+
+/** Two workloads' cells in one table and one set of charts, each mode named with what ran it. */
+function besideSection(group: BesideGroup, charts: ChartFiles): string {
+  const table_ = columns(group.info, undefined);
+  const ranked = group.info.kind === 'server' ? rankings(group.cells).map((line) => `- ${line}`) : [];
+  return [
+    `### Side by side: ${group.partner} and ${group.workload}`,
+    `Both workloads' cells of this run, measured alike and interleaved, in one table; each mode is named with what ran it.`,
+    ...(ranked.length ? [ranked.join('\n')] : []),
+    table(table_.map((c) => c.header), group.cells.map((s) => table_.map((c) => c.value(s)))),
+    ...charts.files.map((f) => `![${f.title}](${f.file})`),
   ].join('\n\n');
 }
 
@@ -251,7 +265,14 @@ function skippedLines(skipped: Skip[]): string {
 }
 
 /** fixtureNotes: what each fixture is, by name, as the fixtures describe themselves. */
-export function renderMarkdown(results: Results, summaries: CellSummary[], charts: ChartFiles[], versions: VersionSection[] = [], fixtureNotes: Record<string, string> = {}): string {
+export function renderMarkdown(
+  results: Results,
+  summaries: CellSummary[],
+  charts: ChartFiles[],
+  versions: VersionSection[] = [],
+  fixtureNotes: Record<string, string> = {},
+  beside: { group: BesideGroup; charts: ChartFiles }[] = [],
+): string {
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
@@ -272,6 +293,7 @@ export function renderMarkdown(results: Results, summaries: CellSummary[], chart
       if (cells.length === 0) continue;
       sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter, results.machine.logicalCores));
     }
+    for (const { group, charts: drawn } of beside.filter((b) => b.group.workload === info.name)) sections.push(besideSection(group, drawn));
   }
   sections.push(HOW_TO_READ);
   return sections.join('\n\n') + '\n';

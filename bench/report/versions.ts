@@ -1,4 +1,4 @@
-import { byVersion, gilStatus, type Interpreter } from '../interpreters.ts';
+import { byVersion, gilStatus, runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
 import { formatValue, METRICS, PRIMARY, speedRatio } from '../metrics.ts';
 import type { Results, RunKind } from '../results.ts';
@@ -32,7 +32,7 @@ export interface VersionRow {
 }
 
 export function interpreterLabel(interpreter: Interpreter): string {
-  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${interpreter.gilEnabled ? '' : ', no GIL'}`;
+  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${runsWithoutGil(interpreter) ? ', no GIL' : ''}`;
 }
 
 /**
@@ -55,6 +55,9 @@ export function versionComparisons(results: Results, summaries: CellSummary[]): 
   return results.plan.workloads.flatMap((info) => {
     const cells = summaries.filter((s) => s.cell.workload === info.name && s.repeats > 0);
     if (cells.length === 0) return [];
+    const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
+    // One interpreter ran it, or skipped it, or none: nothing to compare (a Node.js workload runs on Node.js alone).
+    if (new Set([...cells, ...skipped].map((c) => ('cell' in c ? c.cell.interpreter : c.interpreter))).size < 2) return [];
     const workers = comparedWorkers(cells, results.machine.logicalCores, info.ideal !== undefined);
     const atWorkers = (c: CellSummary) => c.cell.workers === workers || info.ignoresWorkers.includes(c.cell.mode);
     const sweeps = [...new Map(cells.map((c) => [JSON.stringify(c.cell.sweep), c.cell.sweep])).values()];
@@ -69,7 +72,6 @@ export function versionComparisons(results: Results, summaries: CellSummary[]): 
       const newest = rows.filter((row) => row.serial).at(-1)?.serial;
       for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest);
       const modes = [...new Set(rows.flatMap((row) => [...row.byMode.keys()]))];
-      const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
       return { workload: info.name, sweep, workers, modes, rows, skipped, kind: info.kind, cores: results.machine.logicalCores };
     });
   });

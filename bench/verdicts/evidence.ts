@@ -82,6 +82,11 @@ function taskSpans(run: RunRecord): [number, number][] {
   return run.measurement.tasks.map((t) => [t.start_s, t.end_s]);
 }
 
+/** The last task's start as a share of the run's wall time: how long its workers took to start. */
+function lastStart(run: RunRecord, spans: [number, number][]): number {
+  return Math.max(...spans.map(([start]) => start)) / (run.kind === 'batch' ? run.measurement!.wall_s : NaN);
+}
+
 /** Each task began only when the one before it had ended: they took turns as whole tasks. */
 function oneAfterAnother(spans: [number, number][]): boolean {
   const sorted = [...spans].sort((a, b) => a[0] - b[0]);
@@ -89,16 +94,15 @@ function oneAfterAnother(spans: [number, number][]): boolean {
 }
 
 export function evidenceOf(summary: CellSummary, cores: number): Evidence {
-  const { measured } = summary;
-  const { sampled } = summary;
+  const { measured, sampled } = summary;
   const samples = measured.flatMap(settled);
   const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
   const interval = summary.speedupInterval;
   const windows = measured.flatMap((run) => (run.kind === 'server' && run.server && run.load ? [{ ...run.server.windowCpu, windowS: run.load.windowS }] : []));
-  const spans = measured.map(taskSpans).filter((s) => s.length > 0);
-  const sequential = spans.length > 0 && spans.every(oneAfterAnother);
-  // How long the workers took to start, where they then ran side by side: the last start, as a share of the wall time.
-  const shares = sequential ? [] : measured.flatMap((run) => (run.kind === 'batch' && taskSpans(run).length ? [Math.max(...taskSpans(run).map(([s]) => s)) / run.measurement!.wall_s] : []));
+  const spanned = measured.map((run) => ({ run, spans: taskSpans(run) })).filter(({ spans }) => spans.length > 0);
+  const sequential = spanned.length > 0 && spanned.every(({ spans }) => oneAfterAnother(spans));
+  // Start-up matters where the workers then ran side by side; tasks one after another start late by design.
+  const shares = sequential ? [] : spanned.map(({ run, spans }) => lastStart(run, spans));
   return {
     summary,
     cores,
@@ -114,7 +118,7 @@ export function evidenceOf(summary: CellSummary, cores: number): Evidence {
     othersCpuPct: summary.othersCpuPct,
     stealPct: summary.stealPct,
     startShare: shares.length ? median(shares) : undefined,
-    oneAfterAnother: spans.length > 0 ? sequential : undefined,
+    oneAfterAnother: spanned.length > 0 ? sequential : undefined,
     userCores: windows.length ? median(windows.map((w) => w.userS / w.windowS)) : undefined,
     systemCores: windows.length ? median(windows.map((w) => w.sysS / w.windowS)) : undefined,
   };

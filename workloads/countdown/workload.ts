@@ -19,6 +19,7 @@ export default defineWorkload({
       description: 'loop iterations per task (the lecture used 100,000,000)',
       values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 },
       min: 0,
+      max: 1e11,
       integer: true,
     },
   },

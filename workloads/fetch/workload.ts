@@ -1,3 +1,4 @@
+import { MAX_BODY_BYTES, MAX_DELAY_MS } from '../../bench/fixtures/http-delay-limits.ts';
 import { defineWorkload } from '../../bench/workload.ts';
 
 export default defineWorkload({
@@ -8,10 +9,10 @@ export default defineWorkload({
   program: 'fetch.py',
   modes: ['serial', 'threads', 'processes', 'async', 'async-executor'],
   params: {
-    requests: { description: 'requests per run (K)', values: { quick: 16, default: 64, full: 256 }, min: 1, integer: true },
-    delay_ms: { description: 'how long the server waits before answering (L)', values: { quick: 20, default: 50, full: 50 }, min: 0, integer: true },
-    body_bytes: { description: 'response body size (B)', values: { quick: 1024, default: 1024, full: 1024 }, min: 0, integer: true },
-    timeout_s: { description: 'a request that takes longer fails the run', values: { quick: 10, default: 10, full: 10 }, min: 0.001, integer: false },
+    requests: { description: 'requests per run (K)', values: { quick: 16, default: 64, full: 256 }, min: 1, max: 100_000, integer: true },
+    delay_ms: { description: 'how long the server waits before answering (L)', values: { quick: 20, default: 50, full: 50 }, min: 0, max: MAX_DELAY_MS, integer: true },
+    body_bytes: { description: 'response body size (B)', values: { quick: 1024, default: 1024, full: 1024 }, min: 0, max: MAX_BODY_BYTES, integer: true },
+    timeout_s: { description: 'a request that takes longer fails the run', values: { quick: 10, default: 10, full: 10 }, min: 0.001, max: 3600, integer: false },
   },
   workers: { quick: [1, 8], default: [1, 4, 8, 16, 64], full: [1, 2, 4, 8, 16, 32, 64, 128] },
   repeats: { quick: 2, default: 3, full: 5 },
