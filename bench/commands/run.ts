@@ -77,7 +77,8 @@ Options:
   --out DIR             where run folders and the "latest" link go, checked before anything runs
                         (default: reports)
   --workloads-dir DIR[=LABEL]
-                        load workloads from DIR instead of workloads/; may be repeated. With
+                        load workloads from DIR instead of workloads/ (yours, anywhere: what a
+                        workload's program receives and prints is docs/WORKLOADS.md); may be repeated. With
                         labels, two revisions run interleaved in one run (countdown@base,
                         countdown@head) for "gilbench compare --base-label base --cand-label head"
 ${EXPORT_HELP}
