@@ -119,4 +119,7 @@ test('--task: an error in the user code fails the run with its traceback tail; b
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
     assert.match(bad.stderr.trim(), message);
   }
+  const twice = gilbench(['run', '--task', `${TASKS}:nap`, '--task', `${TASKS}:nap`]);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /"tasks\.py:nap" is chosen twice/);
 });

@@ -182,6 +182,8 @@ export async function runCommand(args: string[]): Promise<number> {
   if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
   const named = list(values.workloads) ?? (tasks.length ? [] : [...all.keys()]);
   const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
+  const twice = workloads.find((w, i) => workloads.findIndex((other) => other.name === w.name) !== i);
+  if (twice) fail(`Workload "${twice.name}" is chosen twice; give each --task a file name or function of its own.`);
   const params = parseParams(values.param, workloads);
   const auto = values.repeat === 'auto';
   const repeats = auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat);
