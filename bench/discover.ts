@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
+import { fail } from './errors.ts';
 import { byVersion, interpreterKey, probeInterpreter, tryProbe, uniqueByFile, uniqueIds, withGilSettings, type Interpreter } from './interpreters.ts';
 
 /** python, python3, python3.12, python3.13t, python2.7: the names an interpreter goes by. */
@@ -75,16 +76,54 @@ export function foundAs(discovery: Discovery | undefined, interpreter: Interpret
 
 export const ALL = 'all';
 
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** "base=.venv-a/bin/python" → a label and a path; "python3" → no label. */
+function parseRequest(item: string): { label?: string; path: string } {
+  const equals = item.indexOf('=');
+  if (equals < 0) return { path: item };
+  const [label, path] = [item.slice(0, equals), item.slice(equals + 1)];
+  if (!LABEL.test(label) || !path) fail(`--python takes NAME, PATH or LABEL=PATH with a label of letters, digits, ".", "_" or "-"; got "${item}".`);
+  return { label, path };
+}
+
+/** The labelled interpreter is named by its label: in cells, reports and compare. */
+async function probeRequest({ label, path }: { label?: string; path: string }): Promise<{ interpreter: Interpreter; labelled: boolean }> {
+  const interpreter = await probeInterpreter(path);
+  return { interpreter: label ? { ...interpreter, id: label } : interpreter, labelled: label !== undefined };
+}
+
+/** Names of one interpreter count once, the first named kept; the groups of names that were merged. */
+function mergeNames(given: Interpreter[]): { kept: Interpreter[]; merged: string[][] } {
+  const groups = new Map<string, Interpreter[]>();
+  for (const interpreter of given) {
+    const key = interpreterKey(interpreter.executable);
+    groups.set(key, [...(groups.get(key) ?? []), interpreter]);
+  }
+  const merged = [...groups.values()].filter((group) => group.length > 1).map((group) => group.map((i) => i.requested));
+  return { kept: [...groups.values()].map((group) => group[0]!), merged };
+}
+
 /**
- * --python LIST: names or paths, each of which must be a Python gilbench runs, and "all" for
- * every one discovered; then --gil's PYTHON_GIL settings on free-threaded builds.
+ * --python LIST: names or paths, each of which must be a Python gilbench runs, LABEL=PATH for one
+ * that keeps its own name and is never merged with another (two venvs of one Python, compared),
+ * and "all" for every one discovered; then --gil's PYTHON_GIL settings on free-threaded builds.
  */
-export async function chooseInterpreters(requested: string[], gilSettings: string[] = []): Promise<{ interpreters: Interpreter[]; discovery?: Discovery }> {
-  const named = requested.filter((name) => name !== ALL);
+export async function chooseInterpreters(
+  requested: string[],
+  gilSettings: string[] = [],
+): Promise<{ interpreters: Interpreter[]; discovery?: Discovery; merged: string[][] }> {
+  const items = requested.filter((name) => name !== ALL).map(parseRequest);
+  const labels = items.flatMap((item) => (item.label ? [item.label] : []));
+  const twice = labels.find((label, i) => labels.indexOf(label) !== i);
+  if (twice !== undefined) fail(`--python: the label "${twice}" is given twice; each labelled interpreter needs its own.`);
   const [discovery, given] = await Promise.all([
     requested.includes(ALL) ? discoverInterpreters() : undefined,
-    Promise.all(named.map(probeInterpreter)),
+    Promise.all(items.map(probeRequest)),
   ]);
-  const chosen = uniqueByFile([...given, ...(discovery?.found ?? [])], (i) => i.executable).sort(byVersion);
-  return { interpreters: uniqueIds(await withGilSettings(chosen, gilSettings)), discovery };
+  const pick = (labelled: boolean) => given.filter((g) => g.labelled === labelled).map((g) => g.interpreter);
+  const { kept, merged } = mergeNames(pick(false));
+  const others = uniqueByFile([...kept, ...(discovery?.found ?? [])], (i) => i.executable);
+  const chosen = [...pick(true), ...others].sort(byVersion);
+  return { interpreters: uniqueIds(await withGilSettings(chosen, gilSettings)), discovery, merged };
 }

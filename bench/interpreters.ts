@@ -161,7 +161,7 @@ export async function withGilSettings(interpreters: Interpreter[], settings: str
         settings.map(async (value) => {
           const probed = await tryProbe(interpreter.executable, { PYTHON_GIL: value });
           if ('error' in probed) fail(`${interpreter.id} with PYTHON_GIL=${value}: ${probed.error}`);
-          return { ...probed, id: `${probed.id}-gil${value}`, requested: interpreter.requested };
+          return { ...probed, id: `${interpreter.id}-gil${value}`, requested: interpreter.requested };
         }),
       );
     }),

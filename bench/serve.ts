@@ -17,8 +17,10 @@ export interface ServerCommand extends BatchCommand {
   pin?: Pin;
 }
 
-const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
-const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
+/** A server's first line: it listens on 127.0.0.1 at port, and may hold nofile descriptors open. */
+export const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
+/** A server's last line, after SIGTERM. */
+export const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
 
 /** Descriptors a connection costs each side, and a margin for the rest of the process. */
 const SPARE_FILES = 32;

@@ -226,6 +226,7 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     env: interpreter.env,
     args: [
       workload.programPath,
+      ...(workload.programArgs ?? []),
       ...['--mode', cell.mode, '--workers', String(cell.workers)],
       ...programParams.flatMap(([name, value]) => [`--${name}`, String(value)]),
       ...(fixture?.argsFor(token, cell.params) ?? []),

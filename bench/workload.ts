@@ -36,6 +36,8 @@ export interface WorkloadDescriptor {
   shows: string;
   /** The program, relative to the workload's folder: Python, or JavaScript for runtime "node". */
   program: string;
+  /** Arguments every run of the program gets before the harness's own (a --task's file and function). */
+  programArgs?: string[];
   /** What runs the program: the chosen Pythons (the default), or the Node.js that runs gilbench. */
   runtime?: Runtime;
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */

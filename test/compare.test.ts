@@ -6,7 +6,7 @@ import { judge, pairsNeeded, runsNeeded } from '../bench/compare.ts';
 import { latestRunDir, readResults } from '../bench/results.ts';
 import { summariseCells } from '../bench/summary.ts';
 import { seededRandom } from '../bench/stats.ts';
-import { tempDir } from './helpers.ts';
+import { PYTHON, tempDir } from './helpers.ts';
 
 const options = { threshold: 0.05, alpha: 0.01 };
 /** Synthetic run times: a centre with ±2% seeded noise. */
@@ -92,4 +92,19 @@ test('compare and merge on real runs: rows for the cells, exit codes, and a merg
 test('a cell the candidate could not measure is a regression, not a silence', () => {
   assert.equal(judge('wall', times(1, 7, 1), [], options).verdict, 'missing');
   assert.equal(judge('wall', [], times(1, 7, 1), options).verdict, 'new');
+});
+
+test('two labelled interpreters of one run: cells by label, compare --sides gates one against the other', () => {
+  const out = tempDir();
+  const run = gilbench(...['run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '2', '--warmup', '0', '--busy', 'keep',
+    '--param', 'n=100000', '--sample-interval', '0', '--python', `base=${PYTHON},head=${PYTHON}`, '--out', out]);
+  assert.equal(run.status, 0, run.stderr);
+  const results = readResults(join(latestRunDir(out), 'results.json'));
+  assert.deepEqual(results.plan.cells.map((c) => c.id).sort(), ['countdown/serial/w1/base', 'countdown/serial/w1/head']);
+  const compared = gilbench(...['compare', join(latestRunDir(out), 'results.json'), '--sides', 'base,head', '--metrics', 'wall']);
+  assert.equal(compared.status, 0, compared.stderr);
+  assert.match(compared.stdout, /countdown\/serial\/w1/);
+  const bad = gilbench(...['compare', join(latestRunDir(out), 'results.json'), '--sides', 'base']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--sides takes two interpreters/);
 });

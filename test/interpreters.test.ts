@@ -46,3 +46,18 @@ test('a real free-threaded build: no GIL unless PYTHON_GIL=1, and its names are 
   const settings = await withGilSettings([ft], ['0', '1']);
   assert.deepEqual(settings.map((i) => [i.id, i.gilEnabled]), [[`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
 });
+
+test('labelled interpreters keep their labels and are never merged; unlabelled duplicates are, and said so', async () => {
+  const [a, b] = ['a', 'b'].map((name) => join(tempDir(), `venv-${name}`));
+  for (const venv of [a!, b!]) execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
+  const labelled = await chooseInterpreters([`base=${join(a!, 'bin', 'python')}`, `head=${join(b!, 'bin', 'python')}`]);
+  assert.deepEqual(labelled.interpreters.map((i) => i.id), ['base', 'head']);
+  assert.deepEqual(labelled.merged, []);
+  // One file under two labels is still two interpreters: the labels are what the user compares.
+  const twice = await chooseInterpreters([`one=${PYTHON}`, `two=${PYTHON}`, 'python3', PYTHON]);
+  const python = await probeInterpreter(PYTHON);
+  assert.deepEqual(twice.interpreters.map((i) => i.id).sort(), ['one', 'two', python.id].sort());
+  assert.deepEqual(twice.merged, [['python3', PYTHON]]);
+  await assert.rejects(chooseInterpreters([`x=${PYTHON}`, `x=${PYTHON}`]), /the label "x" is given twice/);
+  await assert.rejects(chooseInterpreters([`a/b=${PYTHON}`]), /LABEL=PATH/);
+});

@@ -11,6 +11,7 @@ import { list, number, parse } from './args.ts';
 export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [options]
        gilbench compare RESULTS.json --base-interpreter ID --cand-interpreter ID [options]
        gilbench compare RESULTS.json --base-label base --cand-label head [options]
+       gilbench compare RESULTS.json --sides base,head [options]
 
 Matches cells by workload, mode, workers, swept parameters and interpreter — or compares two interpreters, or two
 labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
@@ -29,6 +30,8 @@ Options:
   --alpha P              significance level (default: 0.01)
   --base-interpreter ID  with --cand-interpreter: compare two interpreters of one results file
   --cand-interpreter ID
+  --sides BASE,CAND      the same as --base-interpreter BASE --cand-interpreter CAND, e.g. for
+                         interpreters labelled in the run: --python base=PATH,head=PATH
   --base-label LABEL     with --cand-label: compare two revisions of the workloads in one file
   --cand-label LABEL
   --markdown FILE        also write a markdown summary, its chart a PNG beside it (for a report folder)
@@ -39,6 +42,15 @@ Options:
   -h, --help             show this help
 
 Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input.`;
+
+/** --sides base,head is shorthand for --base-interpreter base --cand-interpreter head. */
+function interpreterSides(sides: string | undefined, base: string | undefined, cand: string | undefined) {
+  if (sides === undefined) return { baseInterpreter: base, candInterpreter: cand };
+  const names = sides.split(',').map((name) => name.trim());
+  if (names.length !== 2 || names.some((name) => !name)) fail(`--sides takes two interpreters, BASE,CAND, e.g. --sides base,head; got "${sides}".`);
+  if (base !== undefined || cand !== undefined) fail('--sides names both interpreters; leave out --base-interpreter and --cand-interpreter.');
+  return { baseInterpreter: names[0], candInterpreter: names[1] };
+}
 
 export function compareCommand(args: string[]): number {
   const { values, positionals } = parse(
@@ -51,6 +63,7 @@ export function compareCommand(args: string[]): number {
       'cand-interpreter': { type: 'string' },
       'base-label': { type: 'string' },
       'cand-label': { type: 'string' },
+      sides: { type: 'string' },
       markdown: { type: 'string' },
       summary: { type: 'string' },
       json: { type: 'string' },
@@ -71,8 +84,7 @@ export function compareCommand(args: string[]): number {
     metrics,
     threshold: number('--threshold', values.threshold, 0, 1000)! / 100,
     alpha: number('--alpha', values.alpha, 1e-9, 0.5)!,
-    baseInterpreter: values['base-interpreter'],
-    candInterpreter: values['cand-interpreter'],
+    ...interpreterSides(values.sides, values['base-interpreter'], values['cand-interpreter']),
     baseLabel: values['base-label'],
     candLabel: values['cand-label'],
   };
@@ -81,7 +93,7 @@ export function compareCommand(args: string[]): number {
   const bothInterpreters = options.baseInterpreter !== undefined && options.candInterpreter !== undefined;
   const bothLabels = options.baseLabel !== undefined && options.candLabel !== undefined;
   if (!positionals[1] && !bothInterpreters && !bothLabels) {
-    fail('With one results file, name the two sides: --base-interpreter and --cand-interpreter, or --base-label and --cand-label.');
+    fail('With one results file, name the two sides: --sides BASE,CAND (interpreters), --base-interpreter and --cand-interpreter, or --base-label and --cand-label.');
   }
   const comparisons = compare(base, cand, options);
   console.log(comparisonText(comparisons, options));

@@ -10,6 +10,7 @@ import { writeReport } from '../report/index.ts';
 import { PIN_CHOICES, type Pin } from '../loadgen/placement.ts';
 import { interpretersForRun } from '../runtimes.ts';
 import { runSuite } from '../suite.ts';
+import { checkTask, parseTask, parseTaskParams, taskWorkload } from '../task.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../workload.ts';
 import { list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 
@@ -32,6 +33,12 @@ Runs every cell (workload x mode x workers x interpreter) after warm-up, R times
 interleaved rounds, sampling each run's process tree like top; then writes the report.
 
 Options:
+  --task FILE:FUNC      your own code: FUNC(i, **params) of FILE is one task, run W times in every
+                        mode (an optional setup(**params) in FILE runs once per worker, untimed);
+                        may be repeated. Without --workloads, only the tasks run
+  --task-param NAME=VALUE
+                        a keyword argument for every --task's FUNC and setup (a number, or else a
+                        string), e.g. --task-param n=100000; may be repeated
   --workloads LIST      workloads to run (default: all of them: {{workloads}})
   --modes LIST          modes to run (default: every mode of each workload), e.g. serial,threads
   --workers LIST        worker counts W, at most 100000 (default: the profile's), e.g. 1,2,4
@@ -42,7 +49,9 @@ Options:
   --budget S            with --repeat auto: the most time spent on extra rounds, at most 86400
                         (default: 300)
   --warmup N            warm-up rounds, not counted, at most 100 (default: the profile's)
-  --python LIST         interpreters: names on PATH or paths (default: python3); "all" runs every
+  --python LIST         interpreters: names on PATH or paths (default: python3), or LABEL=PATH, e.g.
+                        base=.venv-a/bin/python,head=.venv-b/bin/python: a labelled interpreter
+                        is named by its label and never merged with another; "all" runs every
                         Python found on PATH, under pyenv and uv (see "gilbench doctor"); may be
                         repeated. A cell an interpreter cannot run (e.g. subinterpreters before
                         3.12, anything but the countdown on 2.7) is skipped, and the report says why
@@ -68,7 +77,8 @@ Options:
   --out DIR             where run folders and the "latest" link go, checked before anything runs
                         (default: reports)
   --workloads-dir DIR[=LABEL]
-                        load workloads from DIR instead of workloads/; may be repeated. With
+                        load workloads from DIR instead of workloads/ (yours, anywhere: what a
+                        workload's program receives and prints is docs/WORKLOADS.md); may be repeated. With
                         labels, two revisions run interleaved in one run (countdown@base,
                         countdown@head) for "gilbench compare --base-label base --cand-label head"
 ${EXPORT_HELP}
@@ -81,7 +91,8 @@ partial), 4 stopped by --busy fail, 130 interrupted (results.json is kept, marke
 Examples:
   gilbench run --profile quick
   gilbench run --workers 2 --python python3.11,python3.13 --repeat 10
-  gilbench run --workloads countdown --workers 2 --python all`;
+  gilbench run --workloads countdown --workers 2 --python all
+  gilbench run --task tasks.py:work --task-param n=100000 --workers 1,2`;
 
 /**
  * --param NAME=VALUE sets a parameter for every chosen workload that has it; --param
@@ -152,6 +163,8 @@ export async function runCommand(args: string[]): Promise<number> {
     pin: { type: 'string', default: 'auto' },
     out: { type: 'string', default: 'reports' },
     'workloads-dir': { type: 'string', multiple: true },
+    task: { type: 'string', multiple: true },
+    'task-param': { type: 'string', multiple: true },
     busy: { type: 'string', default: 'retry' },
     ...EXPORT_OPTIONS,
     help: { type: 'boolean', short: 'h' },
@@ -164,7 +177,13 @@ export async function runCommand(args: string[]): Promise<number> {
   const reportsDir = writableDir('--out', values.out);
   const profile = values.profile as Profile;
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
-  const workloads = pickWorkloads(all, list(values.workloads) ?? [...all.keys()]);
+  const tasks = (values.task ?? []).map(parseTask);
+  const taskParams = parseTaskParams(values['task-param']);
+  if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
+  const named = list(values.workloads) ?? (tasks.length ? [] : [...all.keys()]);
+  const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
+  const twice = workloads.find((w, i) => workloads.findIndex((other) => other.name === w.name) !== i);
+  if (twice) fail(`Workload "${twice.name}" is chosen twice; give each --task a file name or function of its own.`);
   const params = parseParams(values.param, workloads);
   const auto = values.repeat === 'auto';
   const repeats = auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat);
@@ -183,7 +202,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const badGil = gil.find((value) => value !== '0' && value !== '1');
   if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
 
-  const { interpreters: pythons, discovery } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
   const busy = values.busy as BusyPolicy;
@@ -191,6 +211,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat, busy });
 
   if (discovery) console.error(describeDiscovery(discovery));
+  for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(
     `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
       interpreters.map((i) => `${i.id} (${i.executable})`).join(', ') +

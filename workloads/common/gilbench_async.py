@@ -5,14 +5,24 @@ from concurrent.futures import ThreadPoolExecutor
 from gilbench_task import clock, record, timed
 
 
-def copies_async(task, params, workers, t0):
+def copies_async(copy, params, workers, t0):
+    """Plain functions are called in the loop, no await inside: the point is that asyncio does not
+    parallelise CPU work. An indexed task (gilbench --task) is what users write instead: its
+    async_task is awaited when it has one, else the task goes to an executor of W threads."""
     async def one(w):
-        # No await inside: the point is that asyncio does not parallelise CPU work.
-        return timed(task, (), params, w, t0)
+        if copy.async_task is not None:
+            start = clock()
+            await copy.async_task(w, **params)
+            return record(w, start, clock(), t0, None)
+        if copy.indexed:
+            return await asyncio.get_running_loop().run_in_executor(None, copy.timed, w, params, t0)
+        return copy.timed(w, params, t0)
 
     async def all_copies():
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=workers))
         return await asyncio.gather(*(one(w) for w in range(workers)))
 
+    copy.prepare(params)  # one worker: the event loop's thread
     return list(asyncio.run(all_copies()))
 
 

@@ -5,7 +5,9 @@ stay readable by it (the asyncio modes live in gilbench_async.py for that reason
 
 A workload program defines its task and calls main(). Two shapes:
 - copies: W copies of task(**params), each in its own thread, process, coroutine or
-  subinterpreter (the countdown: W equal CPU-bound tasks);
+  subinterpreter (the countdown: W equal CPU-bound tasks); with indexed=True, task(w, **params),
+  an optional setup(**params) run once per worker before its clock starts, and an optional
+  async_task awaited in the async mode (gilbench --task);
 - pool: task(i, **params) for each of K items, with at most W in flight, through the
   standard pools (the fetch: K requests over W workers).
 This module parses the arguments, runs the task, and prints exactly one JSON object on
@@ -21,6 +23,8 @@ import signal
 import sys
 import threading
 import time
+import traceback
+from collections import namedtuple
 
 from probe import facts
 
@@ -112,8 +116,26 @@ def timed(task, args, params, index, t0):
 
 # --- copies: W copies of one task -------------------------------------------------------
 
-def copies_serial(task, params, workers, t0):
-    return [timed(task, (), params, w, t0) for w in range(workers)]
+class Copy(namedtuple("Copy", "task setup indexed async_task")):
+    """One copy's work: setup(**params) once per worker, untimed; then task([w,] **params), timed
+    (async_task(w, **params) instead, awaited, in the async mode when there is one).
+
+    Module-level functions only: a process worker gets it pickled, a subinterpreter by name."""
+
+    def prepare(self, params):
+        if self.setup is not None:
+            self.setup(**params)
+
+    def args(self, w):
+        return (w,) if self.indexed else ()
+
+    def timed(self, w, params, t0):
+        return timed(self.task, self.args(w), params, w, t0)
+
+
+def copies_serial(copy, params, workers, t0):
+    copy.prepare(params)  # one worker: the program itself
+    return [copy.timed(w, params, t0) for w in range(workers)]
 
 
 def in_threads(work, workers):
@@ -136,20 +158,29 @@ def in_threads(work, workers):
     return records
 
 
-def copies_threads(task, params, workers, t0):
-    return in_threads(lambda w: timed(task, (), params, w, t0), workers)
+def copies_threads(copy, params, workers, t0):
+    def worker(w):
+        copy.prepare(params)
+        return copy.timed(w, params, t0)
+
+    return in_threads(worker, workers)
 
 
-def _copy_in_process(task, params, w, t0, queue):
+def _copy_in_process(copy, params, w, t0, queue):
     die_with_parent(os.getppid())
-    queue.put(timed(task, (), params, w, t0))
+    try:
+        copy.prepare(params)
+        queue.put(copy.timed(w, params, t0))
+    except Exception:
+        # The parent raises it again: a run's error is its last lines, and they must say what failed.
+        queue.put({"task": w, "error": traceback.format_exc().rstrip()})
 
 
-def copies_processes(task, params, workers, t0):
+def copies_processes(copy, params, workers, t0):
     import multiprocessing
 
     queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_copy_in_process, args=(task, params, w, t0, queue))
+    procs = [multiprocessing.Process(target=_copy_in_process, args=(copy, params, w, t0, queue))
              for w in range(workers)]
     for proc in procs:
         proc.start()
@@ -158,7 +189,10 @@ def copies_processes(task, params, workers, t0):
     records = []
     while len(records) < workers:
         try:
-            records.append(queue.get(timeout=0.5))
+            got = queue.get(timeout=0.5)
+            if "error" in got:
+                raise RuntimeError("in worker process %d:\n%s" % (got["task"], got["error"]))
+            records.append(got)
         except Empty:
             failed = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
             if failed:
@@ -201,18 +235,19 @@ def interpreter_api():
     return low.create, run, low.destroy
 
 
-def copies_subinterpreters(task, params, workers, t0):
+def copies_subinterpreters(copy, params, workers, t0):
     create, run, destroy = interpreter_api()
     load = LOAD_PROGRAM % (os.path.dirname(os.path.abspath(__file__)),
                            os.path.abspath(sys.modules["__main__"].__file__))
-    call = "_program.%s(**%r)" % (task.__name__, params)
+    if copy.setup is not None:
+        load += "_program.%s(**%r)\n" % (copy.setup.__name__, params)
 
     def one_interpreter(w):
         interp = create()
         try:
             run(interp, load)  # set-up, as starting a thread or a process is
             start = clock()
-            run(interp, call)
+            run(interp, "_program.%s(*%r, **%r)" % (copy.task.__name__, copy.args(w), params))
             return record(w, start, clock(), t0, None)
         finally:
             destroy(interp)
@@ -295,20 +330,24 @@ def start_method():
     return getattr(multiprocessing, "get_start_method", lambda: "fork")()
 
 
-def main(task, params, items=None, async_task=None, argv=None):
-    """items: the name of the parameter that holds K (pool shape); None for the copies shape."""
+def main(task, params, items=None, async_task=None, argv=None, setup=None, indexed=False, given=None):
+    """items: the name of the parameter that holds K (pool shape); None for the copies shape.
+
+    given: parameters that come from the program rather than from flags (a --task's own)."""
     if items:
         def run(mode, values, workers, t0):
             return POOL[mode](task, values, values[items], workers, t0, async_task)
-        measure(POOL_MODES, run, params, argv)
+        measure(POOL_MODES, run, params, argv, given)
     else:
-        measure(COPY_MODES, lambda mode, values, workers, t0: COPIES[mode](task, values, workers, t0), params, argv)
+        copy = Copy(task, setup, indexed, async_task)
+        measure(COPY_MODES, lambda mode, values, workers, t0: COPIES[mode](copy, values, workers, t0), params, argv, given)
 
 
-def measure(modes, run, params, argv=None):
+def measure(modes, run, params, argv=None, given=None):
     """Parses the arguments, times run(mode, values, workers, t0) -> task records, prints the JSON line."""
     args = parse_args(params, modes, argv)
-    values = {name: getattr(args, name) for name in params}
+    values = dict(given or {})
+    values.update((name, getattr(args, name)) for name in params)
     self_before, children_before = usage(resource.RUSAGE_SELF), usage(resource.RUSAGE_CHILDREN)
     t0 = clock()
     tasks = run(args.mode, values, args.workers, t0)
