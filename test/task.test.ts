@@ -14,6 +14,8 @@ import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.t
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 const TASKS = join(import.meta.dirname, 'fixtures', 'tasks.py');
 const INCONCLUSIVE = COMMON_RULES.map((rule) => rule.id);
+/** The machine and the interpreter a cell ran on, as its verdict needs them. */
+const ranOn = (results: Results, s: CellSummary) => ({ cores: results.machine.logicalCores, gilEnabled: results.interpreters.find((i) => i.id === s.cell.interpreter)?.gilEnabled });
 const MODES = ['serial', 'threads', 'processes', 'async', 'subinterpreters'];
 
 function gilbench(args: string[]) {
@@ -69,9 +71,9 @@ test('--task: pure Python, a GIL-releasing C call and a sleep, each in every mod
     const s = cell('nap', mode)!;
     assert.deepEqual(overlapped(results, s), [true, true], `nap/${mode} overlapped its sleeps`);
     assert.ok(Math.max(...cpuUtil(results, s)) < 0.5, `nap/${mode} mostly waited`);
-    const e = evidenceOf(s, results.machine.logicalCores);
+    const e = evidenceOf(s, ranOn(results, s));
     // A busy machine's runs are judged inconclusive first (the common rules); else faster means waiting overlapped.
-    if (direction(e) === 'faster') assert.ok(['overlapped-waiting', ...INCONCLUSIVE].includes(ruleFor(s, results.machine.logicalCores)), `nap/${mode}`);
+    if (direction(e) === 'faster') assert.ok(['overlapped-waiting', ...INCONCLUSIVE].includes(ruleFor(s, ranOn(results, s))), `nap/${mode}`);
   }
 
   // hashlib lets go of the GIL: two threads of one process were runnable at once, and used more
@@ -79,11 +81,11 @@ test('--task: pure Python, a GIL-releasing C call and a sleep, each in every mod
   const digest = cell('digest', 'threads')!;
   const runs = results.runs.filter((r) => r.cellId === digest.cell.id);
   assert.ok(runs.map(measurementOf).every((m) => new Set(m.tasks.map((t) => t.pid)).size === 1 && new Set(m.tasks.map((t) => t.tid)).size === 2));
-  assert.ok((evidenceOf(digest, results.machine.logicalCores).runningAtOnce ?? 0) >= 2, 'both threads runnable at one sampled moment');
+  assert.ok((evidenceOf(digest, ranOn(results, digest)).runningAtOnce ?? 0) >= 2, 'both threads runnable at one sampled moment');
   const quiet = runs.filter((run) => (run.host?.othersCpuPct ?? Infinity) < BUSY_OTHERS_PCT);
   if (quiet.length) assert.ok(Math.max(...quiet.map(util)) > 1, `digest/threads beyond one core: ${quiet.map(util).join(', ')}`);
   else t.diagnostic('the machine was busy in every digest/threads run: its CPU beyond one core was not checked');
-  assert.ok(!['gil-turns', 'gil-contention'].includes(ruleFor(digest, results.machine.logicalCores)), 'not judged GIL-bound');
+  assert.ok(!['gil-turns', 'gil-contention'].includes(ruleFor(digest, ranOn(results, digest))), 'not judged GIL-bound');
 });
 
 test('--task on the real free-threaded build: every mode; pure Python threads beyond one core on a quiet machine', async (t) => {

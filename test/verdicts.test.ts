@@ -12,7 +12,9 @@ import { alive, PYTHON, tempDir } from './helpers.ts';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const summaries = (name: string) => summariseCells(readResults(join(FIXTURES, `${name}.json`)));
 const cellOf = (name: string, id: string): CellSummary => summaries(name).find((s) => s.cell.id === id)!;
-const verdict = (name: string, id: string) => verdictFor(cellOf(name, id), 2);
+/** The fixtures ran on 2 cores and GIL builds (3.11.7, 3.13.0). */
+const GIL_BUILD = { cores: 2, gilEnabled: true };
+const verdict = (name: string, id: string) => verdictFor(cellOf(name, id), GIL_BUILD);
 
 /** Words that name a cause; a verdict says one only with the measurement that shows it. */
 const CAUSES = /GIL-bound|contending for the GIL|IO-bound|in parallel|starting the workers|one thread did all the work|took turns|one after another/;
@@ -20,7 +22,7 @@ const CAUSES = /GIL-bound|contending for the GIL|IO-bound|in parallel|starting t
 test('a busy machine makes a cell inconclusive: no cause is drawn (was: "start-up cost", "contending for the GIL")', () => {
   // Recorded while other programs used 110–170% of a core.
   for (const s of summaries('two-interpreters').filter((s) => s.cell.mode !== 'serial')) {
-    const line = verdictFor(s, 2);
+    const line = verdictFor(s, GIL_BUILD);
     assert.match(line, /inconclusive: other programs used \d+% of a core/, line);
     assert.doesNotMatch(line, CAUSES, line);
   }
@@ -33,11 +35,11 @@ test('a CPU-bound countdown is never called IO-bound; a difference needs its int
   assert.match(verdict('countdown', id('threads', 2)), /no difference from serial beyond this run's noise \(1\.00x serial \[0\.82–1\.26\]\); its 2 working threads took turns on one core/);
   assert.match(verdict('countdown', id('processes', 2)), /1\.79x serial \[1\.30–2\.21\]: \d+ .*were running or ready to run at one sampled moment \(CPU util 1\.76\) — in parallel\./);
   assert.match(verdict('countdown', id('async', 2)), /no difference from serial beyond this run's noise .*its 2 tasks ran one after another\./);
-  for (const s of summaries('countdown')) assert.doesNotMatch(verdictFor(s, 2), /IO-bound/, s.cell.id);
+  for (const s of summaries('countdown')) assert.doesNotMatch(verdictFor(s, GIL_BUILD), /IO-bound/, s.cell.id);
 });
 
 test('echo servers get server verdicts (was: "IO-bound", "runs in parallel", "one thread did all the work")', () => {
-  const lines = summaries('echo-sweep').map((s) => verdictFor(s, 2, s.cell.id));
+  const lines = summaries('echo-sweep').map((s) => verdictFor(s, GIL_BUILD, s.cell.id));
   for (const line of lines) assert.doesNotMatch(line, /IO-bound|one thread did all the work|runs in parallel/, line);
   // A thread-per-connection server is one process under one GIL: its CPU beyond one core is never "parallel".
   for (const line of lines.filter((l) => /\/(threads|epoll|asyncio|serial)\//.test(l))) assert.doesNotMatch(line, /in parallel/, line);
@@ -53,11 +55,11 @@ function variant(base: Evidence, facts: Partial<Evidence>, summary: Partial<Cell
 
 test('rule matrix: every rule fires on evidence that supports it and stays silent on evidence one fact short', () => {
   const quiet = { othersCpuPct: 10, stealPct: 0 };
-  const processes = { ...evidenceOf(cellOf('countdown', 'countdown/processes/w2/cpython-3.11.7'), 2), ...quiet };
-  const threads = { ...evidenceOf(cellOf('countdown', 'countdown/threads/w2/cpython-3.11.7'), 2), ...quiet };
+  const processes = { ...evidenceOf(cellOf('countdown', 'countdown/processes/w2/cpython-3.11.7'), GIL_BUILD), ...quiet };
+  const threads = { ...evidenceOf(cellOf('countdown', 'countdown/threads/w2/cpython-3.11.7'), GIL_BUILD), ...quiet };
   const echoCell = cellOf('echo-sweep', 'echo/asyncio/w2/connections=100/cpython-3.11.7');
-  const echo = { ...evidenceOf(echoCell, 2), ...quiet };
-  const starved = { ...evidenceOf(cellOf('echo-sweep', 'echo/serial/w2/connections=100/cpython-3.11.7'), 2), ...quiet };
+  const echo = { ...evidenceOf(echoCell, GIL_BUILD), ...quiet };
+  const starved = { ...evidenceOf(cellOf('echo-sweep', 'echo/serial/w2/connections=100/cpython-3.11.7'), GIL_BUILD), ...quiet };
   const [faster, slower, noise] = [{ value: 1.5, low: 1.3, high: 1.7 }, { value: 0.8, low: 0.7, high: 0.9 }, { value: 1, low: 0.9, high: 1.1 }];
   const slowThreads = { speedup: slower, processes: 1, workingThreads: 2, runningAtOnce: 1, cpuUtil: 0.99, oneAfterAnother: false, startShare: undefined };
   const bound = { ...echoCell.server!, busiestThread: 0.97 };
@@ -85,6 +87,10 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
   for (const { rule, fires, silent } of cases) {
     assert.equal(judgeEvidence(fires).rule, rule, `${rule} should fire`);
     assert.notEqual(judgeEvidence(silent).rule, rule, `${rule} should stay silent`);
+  }
+  // Without a shared GIL (a free-threaded build, subinterpreters) no GIL is blamed.
+  for (const facts of [{ ...slowThreads, runningAtOnce: 2, cpuUtil: 1.5 }, slowThreads]) {
+    assert.ok(!['gil-contention', 'gil-turns'].includes(judgeEvidence(variant(threads, { ...facts, oneGil: false })).rule));
   }
   // Silent evidence means a more modest sentence, not a wrong one.
   assert.equal(judgeEvidence(variant(processes, { speedup: faster, runningAtOnce: undefined, cpuUtil: 1.8 })).rule, 'faster-unexplained');

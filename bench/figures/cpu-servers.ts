@@ -31,7 +31,7 @@ export const cpuServers: Figure = {
     const measured =
       `thread per connection ${Math.round(threads?.tasksPerS ?? NaN).toLocaleString('en-US')} echoes/s; prefork ` +
       all.filter((c) => c.cell.mode === 'processes').map((c) => `W=${c.cell.workers} ${Math.round(c.tasksPerS).toLocaleString('en-US')}/s`).join(', ') + ` (${cores} cores).`;
-    if (threads && prefork && [threads, prefork].some((c) => ruleFor(c, cores) === 'busy-machine')) {
+    if (threads && prefork && [threads, prefork].some((c) => ruleFor(c, { cores }) === 'busy-machine')) {
       return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
     }
     const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;

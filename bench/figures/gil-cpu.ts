@@ -12,7 +12,7 @@ function comparison(data: FigureData): VersionComparison {
 
 /** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy. */
 function side(cell: CellSummary, cores: number): 'slower' | 'faster' | 'noise' | 'busy' {
-  if (ruleFor(cell, cores) === 'busy-machine') return 'busy';
+  if (ruleFor(cell, { cores }) === 'busy-machine') return 'busy';
   const { low, high } = cell.speedupInterval ?? { low: cell.speedup!, high: cell.speedup! };
   return high < 1 ? 'slower' : low > 1 ? 'faster' : 'noise';
 }

@@ -42,7 +42,7 @@ export const ioBound: Figure = {
     const describe = (c: CellSummary | undefined, name: string) =>
       c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.primary.median / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
     const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
-    const rule = threads ? ruleFor(threads, data.results(EXPERIMENT).machine.logicalCores) : 'no-run';
+    const rule = threads ? ruleFor(threads, { cores: data.results(EXPERIMENT).machine.logicalCores }) : 'no-run';
     if (rule === 'busy-machine') return { measured: measuredText, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
     return rule === 'overlapped-waiting' && (threads?.speedupInterval?.low ?? 0) >= 2
       ? { measured: measuredText, verdict: 'holds', because: 'threads waiting on sockets overlapped their waits (at least twice as fast as serial, its interval included, on under half a core): the GIL is released during IO.' }

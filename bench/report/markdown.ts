@@ -220,7 +220,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
   const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
   const verdicts = [
     ...(info.kind === 'server' ? rankings(cells) : []),
-    ...judged.map((c) => verdictFor(c, cores, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
+    ...judged.map((c) => verdictFor(c, { cores, gilEnabled: interpreter?.gilEnabled }, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
   ].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];

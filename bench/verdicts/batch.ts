@@ -18,6 +18,8 @@ const ideal = (e: Evidence) => {
  * of short samples reads high by a tick) while more cores were there: they took turns.
  */
 const tookTurns = (e: Evidence) => e.processes === 1 && (e.workingThreads ?? 0) >= 2 && e.cpuUtil <= BEYOND_ONE_CORE_UTIL && e.cores >= 2;
+/** Only threads that share one GIL can be held back by it. */
+const underOneGil = (e: Evidence) => e.oneGil === true;
 
 const turns = (e: Evidence) => `its ${e.workingThreads} working threads took turns on one core (CPU util ${e.cpuUtil.toFixed(2)} with ${e.cores} cores there)`;
 
@@ -58,17 +60,17 @@ export const BATCH_RULES: Rule[] = [
   {
     id: 'gil-contention',
     kinds: ['batch'],
-    needs: 'interval below 1; one process; ≥ 2 working threads; ≥ 2 running at one sampled moment; CPU util above 1.1',
+    needs: 'interval below 1; one GIL shared by the threads (a GIL build, not subinterpreters); one process; ≥ 2 working threads; ≥ 2 running at one sampled moment; CPU util above 1.1',
     says: 'X serial; its threads kept more than one core busy and still lost to serial — CPU spent contending for the GIL.',
-    holds: (e) => direction(e) === 'slower' && e.processes === 1 && (e.workingThreads ?? 0) >= 2 && (e.runningAtOnce ?? 0) >= 2 && e.cpuUtil > BEYOND_ONE_CORE_UTIL,
+    holds: (e) => direction(e) === 'slower' && underOneGil(e) && e.processes === 1 && (e.workingThreads ?? 0) >= 2 && (e.runningAtOnce ?? 0) >= 2 && e.cpuUtil > BEYOND_ONE_CORE_UTIL,
     sentence: (e) => `${ratio(e)}; its ${e.workingThreads} threads kept more than one core busy (CPU util ${e.cpuUtil.toFixed(2)}, ${e.runningAtOnce} running at once) and still lost to serial — CPU spent contending for the GIL (waking, signalling, retrying), not on the work.`,
   },
   {
     id: 'gil-turns',
     kinds: ['batch'],
-    needs: 'interval below 1; one process; ≥ 2 threads each doing ≥ 10% of its CPU work (/proc per thread); CPU util ≤ 1.1; ≥ 2 cores',
+    needs: 'interval below 1; one GIL shared by the threads; one process; ≥ 2 threads each doing ≥ 10% of its CPU work (/proc per thread); CPU util ≤ 1.1; ≥ 2 cores',
     says: 'X serial; its N working threads took turns on one core — GIL-bound.',
-    holds: (e) => direction(e) === 'slower' && tookTurns(e),
+    holds: (e) => direction(e) === 'slower' && underOneGil(e) && tookTurns(e),
     sentence: (e) => `${ratio(e)}; ${turns(e)} — GIL-bound.`,
   },
   {

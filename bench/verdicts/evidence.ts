@@ -11,6 +11,8 @@ export interface Evidence {
   summary: CellSummary;
   /** the machine's logical cores */
   cores: number;
+  /** the cell's threads share one GIL: a GIL build, not subinterpreters (a GIL each); undefined when the interpreter is not known */
+  oneGil?: boolean;
   /** the speedup over serial and its 95% interval, in the kind's primary metric */
   speedup?: { value: number; low: number; high: number };
   /** CPU time / wall time from getrusage (a server's: /proc over its window): 1 = one core busy; NaN for a run too short to tell */
@@ -93,7 +95,14 @@ function oneAfterAnother(spans: [number, number][]): boolean {
   return sorted.every(([start], i) => i === 0 || start >= sorted[i - 1]![1]);
 }
 
-export function evidenceOf(summary: CellSummary, cores: number): Evidence {
+/** What the cell ran on, as far as a verdict needs it. */
+export interface RanOn {
+  cores: number;
+  /** the interpreter had its GIL on (false: a free-threaded build without it, or Node.js) */
+  gilEnabled?: boolean;
+}
+
+export function evidenceOf(summary: CellSummary, { cores, gilEnabled }: RanOn): Evidence {
   const { measured, sampled } = summary;
   const samples = measured.flatMap(settled);
   const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
@@ -106,6 +115,7 @@ export function evidenceOf(summary: CellSummary, cores: number): Evidence {
   return {
     summary,
     cores,
+    oneGil: gilEnabled === undefined ? undefined : gilEnabled && summary.cell.mode !== 'subinterpreters',
     speedup: summary.speedup === undefined || !interval ? undefined : { value: summary.speedup, low: interval.low, high: interval.high },
     // Near the clock's resolution getrusage's CPU time says nothing: no rule may rest on it.
     cpuUtil: summary.tooShort ? NaN : summary.cpuUtilisation,

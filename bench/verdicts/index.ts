@@ -1,7 +1,7 @@
 import type { CellSummary } from '../summary.ts';
 import { BATCH_RULES } from './batch.ts';
 import { COMMON_RULES } from './common.ts';
-import { evidenceOf, type Evidence } from './evidence.ts';
+import { evidenceOf, type Evidence, type RanOn } from './evidence.ts';
 import type { Rule } from './rule.ts';
 import { SERVER_RULES } from './server.ts';
 
@@ -23,13 +23,13 @@ export function judgeEvidence(e: Evidence): Verdict {
 }
 
 /** The rule that speaks for a cell: what the figures' verdicts rest on too. */
-export function ruleFor(summary: CellSummary, cores: number): string {
-  return judgeEvidence(evidenceOf(summary, cores)).rule;
+export function ruleFor(summary: CellSummary, ranOn: RanOn): string {
+  return judgeEvidence(evidenceOf(summary, ranOn)).rule;
 }
 
 /** "threads at W=2: 1.30x serial …": one cell's verdict line, from its measured runs. */
-export function verdictFor(summary: CellSummary, cores: number, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
-  return `${head}: ${judgeEvidence(evidenceOf(summary, cores)).sentence}`;
+export function verdictFor(summary: CellSummary, ranOn: RanOn, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
+  return `${head}: ${judgeEvidence(evidenceOf(summary, ranOn)).sentence}`;
 }
 
 /** The rule table of docs/VERDICTS.md, from the rules themselves: the docs cannot drift from the code. */
