@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { WORKLOADS_DIR } from '../bench/paths.ts';
@@ -15,7 +12,7 @@ import { readResults } from '../bench/results.ts';
 import { runServer } from '../bench/serve.ts';
 import { summariseCells } from '../bench/summary.ts';
 import { loadWorkloads } from '../bench/workload.ts';
-import { alive, shortLoad, tempDir } from './helpers.ts';
+import { alive, shortLoad, survivesAVanishingClient, tempDir } from './helpers.ts';
 
 const ECHO_NODE = join(WORKLOADS_DIR, 'echo-node', 'echo.mjs');
 const WORKERS = 2;
@@ -49,30 +46,8 @@ for (const mode of ['event-loop', 'cluster']) {
 }
 
 for (const mode of ['event-loop', 'cluster']) {
-  test(`echo-node ${mode}: a client that vanishes mid-message does not kill the server`, async () => {
-    const server = spawn(process.execPath, [ECHO_NODE, '--mode', mode, '--workers', String(WORKERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const output: Buffer[] = [];
-    server.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    while (!Buffer.concat(output).includes('\n')) await once(server.stdout, 'data');
-    const { port } = JSON.parse(Buffer.concat(output).toString().split('\n')[0]!);
-    // Half a large message, then a reset (RST, not FIN) while the server is echoing.
-    const rude = net.connect(port, '127.0.0.1');
-    await once(rude, 'connect');
-    rude.write(Buffer.alloc(300_000, 1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    rude.resetAndDestroy();
-    const polite = net.connect(port, '127.0.0.1');
-    polite.write('still there?');
-    const [answer] = (await once(polite, 'data')) as [Buffer];
-    assert.equal(answer.toString(), 'still there?');
-    polite.destroy();
-    server.kill('SIGTERM');
-    const [code] = await once(server, 'exit');
-    assert.equal(code, 0);
-    const done = JSON.parse(Buffer.concat(output).toString().trim().split('\n').at(-1)!);
-    assert.equal(done.event, 'done');
-    assert.equal(done.accepted.reduce((a: number, b: number) => a + b, 0), 2);
-  });
+  test(`echo-node ${mode}: a client that vanishes mid-message does not kill the server`, () =>
+    survivesAVanishingClient(process.execPath, [ECHO_NODE, '--mode', mode, '--workers', String(WORKERS)]));
 }
 
 test('a Node.js workload runs on Node.js alone; the Python matrix applies to the Python workloads', async () => {

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runServer, type ServerCommand } from '../bench/serve.ts';
 import { WORKLOADS_DIR } from '../bench/paths.ts';
-import { alive, PYTHON, shortLoad as load, tempDir } from './helpers.ts';
+import { alive, PYTHON, shortLoad as load, survivesAVanishingClient, tempDir } from './helpers.ts';
 import { MIN_CPUS_TO_PIN } from '../bench/loadgen/placement.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
@@ -62,30 +59,8 @@ test("prefork: the workers' accept counts add up to the connections made", async
 });
 
 for (const mode of MODES) {
-  test(`${mode}: a client that vanishes mid-message does not kill the server`, async () => {
-    const server = spawn(PYTHON, [ECHO, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [first] = (await once(server.stdout, 'data')) as [Buffer];
-    const { port } = JSON.parse(first.toString().split('\n')[0]!);
-    // Half a large message, then a reset (RST, not FIN) while the server is echoing.
-    const rude = net.connect(port, '127.0.0.1');
-    await once(rude, 'connect');
-    rude.write(Buffer.alloc(300_000, 1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    rude.resetAndDestroy();
-    const polite = net.connect(port, '127.0.0.1');
-    polite.write('still there?');
-    const [answer] = (await once(polite, 'data')) as [Buffer];
-    assert.equal(answer.toString(), 'still there?');
-    polite.destroy();
-    const output: Buffer[] = [first];
-    server.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    server.kill('SIGTERM');
-    const [code] = await once(server, 'exit');
-    assert.equal(code, 0);
-    const done = JSON.parse(Buffer.concat(output).toString().trim().split('\n').at(-1)!);
-    assert.equal(done.event, 'done');
-    assert.equal(done.accepted.reduce((a: number, b: number) => a + b, 0), 2);
-  });
+  test(`${mode}: a client that vanishes mid-message does not kill the server`, () =>
+    survivesAVanishingClient(PYTHON, [ECHO, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0']));
 }
 
 test('a server that corrupts one byte fails the run', async () => {

@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,3 +55,32 @@ export async function realFreeThreaded(): Promise<Interpreter[]> {
 }
 
 export const NO_FREE_THREADED = 'no real free-threaded build found (see GILBENCH_PYTHONS in the README): only the stand-in was tested';
+
+/**
+ * Starts a server program, resets a client half-way through a large message (RST, not FIN), checks
+ * that another client is still answered, then stops it with SIGTERM: exit 0 and a done line
+ * counting both connections.
+ */
+export async function survivesAVanishingClient(executable: string, args: string[]): Promise<void> {
+  const server = spawn(executable, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const output: Buffer[] = [];
+  server.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+  while (!Buffer.concat(output).includes('\n')) await once(server.stdout, 'data');
+  const { port } = JSON.parse(Buffer.concat(output).toString().split('\n')[0]!);
+  const rude = net.connect(port, '127.0.0.1');
+  await once(rude, 'connect');
+  rude.write(Buffer.alloc(300_000, 1));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  rude.resetAndDestroy();
+  const polite = net.connect(port, '127.0.0.1');
+  polite.write('still there?');
+  const [answer] = (await once(polite, 'data')) as [Buffer];
+  assert.equal(answer.toString(), 'still there?');
+  polite.destroy();
+  server.kill('SIGTERM');
+  const [code] = await once(server, 'exit');
+  assert.equal(code, 0);
+  const done = JSON.parse(Buffer.concat(output).toString().trim().split('\n').at(-1)!);
+  assert.equal(done.event, 'done');
+  assert.equal(done.accepted.reduce((a: number, b: number) => a + b, 0), 2);
+}
