@@ -161,7 +161,6 @@ const RETRY_SHARE = 0.5;
 class BusyRetries {
   private left: number;
   private readonly policy: BusyPolicy;
-  stopped = false;
   /** why the suite stopped (--busy fail) */
   reason?: string;
 
@@ -170,12 +169,15 @@ class BusyRetries {
     this.left = Math.ceil(plannedRuns * RETRY_SHARE);
   }
 
+  get stopped(): boolean {
+    return this.reason !== undefined;
+  }
+
   /** The reason to set this run aside, or undefined to count it. */
   setAside(host: RunOutcome['host']): string | undefined {
     const why = busyBecause(host);
     if (!why || this.policy === 'keep') return undefined;
     if (this.policy === 'fail') {
-      this.stopped = true;
       this.reason = why;
       return why;
     }

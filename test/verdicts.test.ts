@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readResults } from '../bench/results.ts';
 import { summariseCells, type CellSummary } from '../bench/summary.ts';
+import { versionComparisons, versionSection } from '../bench/report/versions.ts';
 import { evidenceOf, type Evidence } from '../bench/verdicts/evidence.ts';
 import { judgeEvidence, RULES, rulesTable, verdictFor } from '../bench/verdicts/index.ts';
 import { alive, PYTHON, tempDir } from './helpers.ts';
@@ -127,4 +128,14 @@ test('beside a CPU hog, no causal sentence rests on a run measured under it: ret
   }
   await new Promise((resolve) => hog.on('exit', resolve));
   assert.equal(alive(hog.pid!), false);
+});
+
+test('across interpreters, a step measured on a busy machine is not judged; measured quietly, it is', () => {
+  const busy = readResults(join(FIXTURES, 'two-interpreters.json'));
+  const lines = (results: typeof busy) => versionComparisons(results, summariseCells(results)).map((c) => versionSection(c, [])).join('\n');
+  assert.match(lines(busy), /\*\*threads\*\* vs serial: .*the biggest step, 3\.11\.7 → 3\.13\.0, is not judged: 3\.11\.7 and 3\.13\.0 ran on a busy machine/);
+  const quiet = readResults(join(FIXTURES, 'two-interpreters.json'));
+  for (const run of quiet.runs) if (run.host) run.host.othersCpuPct = 10;
+  assert.doesNotMatch(lines(quiet), /not judged/);
+  assert.match(lines(quiet), /\*\*threads\*\* vs serial: .*(the biggest step is|no step between neighbouring versions)/);
 });

@@ -1,6 +1,7 @@
 import { byVersion, gilStatus, runsWithoutGil, type Interpreter } from '../interpreters.ts';
 import { sweepParts, type Skip } from '../plan.ts';
 import { formatValue, METRICS, PRIMARY, speedRatio } from '../metrics.ts';
+import { ruleFor } from '../verdicts/index.ts';
 import type { Results, RunKind } from '../results.ts';
 import { ratioOfMediansInterval } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
@@ -110,7 +111,10 @@ function modeLine(comparison: VersionComparison, mode: string): string {
     const size = Math.abs(measured[i]!.cell.speedup! - measured[i - 1]!.cell.speedup!);
     if (size > step.size) step = { from: measured[i - 1]!, to: measured[i]!, size };
   }
-  const change = apart(step.from.cell, step.to.cell)
+  const busy = [step.from, step.to].filter(({ cell }) => ruleFor(cell, { cores: comparison.cores }) === 'busy-machine');
+  const change = busy.length
+    ? `the biggest step, ${step.from.row.label} → ${step.to.row.label}, is not judged: ${busy.map(({ row }) => row.label).join(' and ')} ran on a busy machine`
+    : apart(step.from.cell, step.to.cell)
     ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
     : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
   return `- **${mode}** vs serial: ${values}; ${change}.${notRun}`;
