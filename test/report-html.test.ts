@@ -63,6 +63,9 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
         };
       }, index);
 
+    // Chart.js handles mouse events on the next animation frame, not inside the event: let two frames pass before reading.
+    const settled = () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+
     // The CPU timeline: a legend click hides the first series; dragging across the plot zooms into time.
     const timeline = await page.evaluate(() => [...document.querySelectorAll('canvas')].findIndex((c) => /CPU over time/.test(c.getAttribute('aria-label') ?? '')));
     assert.ok(timeline >= 0, 'the CPU timeline is on the page');
@@ -70,6 +73,7 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
     const before = await state(timeline);
     assert.equal(before.visible[0], true);
     await page.mouse.click(before.legend[0]!.x, before.legend[0]!.y);
+    await settled();
     assert.equal((await state(timeline)).visible[0], false, 'a legend click hides the series');
     const plot = await page.evaluate((i) => {
       const area = (window as any).Chart.getChart(document.querySelectorAll('canvas')[i]).chartArea;
@@ -80,6 +84,7 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
     await page.mouse.down();
     await page.mouse.move(before.box.x + plot.left + 0.5 * (plot.right - plot.left), y, { steps: 5 });
     await page.mouse.up();
+    await settled();
     const zoomed = (await state(timeline)).xRange!;
     assert.ok(zoomed < before.xRange! * 0.5, `dragging zooms into time: ${before.xRange} s → ${zoomed} s`);
 
