@@ -69,12 +69,12 @@ export interface ServerSummary {
   p999Ms: number;
   /** errors summed over the measured runs, by kind */
   errors: Record<string, number>;
-  /** the busiest generator thread's event-loop utilisation, worst run */
+  /** the busiest generator thread's share of the window spent working, median over runs */
   busiestThread: number;
   generatorCpuPct: number;
   /** the engines that measured the runs: "native", "node", or both */
   engine: string;
-  /** the lowest over runs of the generator's own ceiling in this cell (answers/s busy all the time) */
+  /** the generator's own ceiling in this cell (answers/s were it busy all the time), median over runs */
   ceilingPerS?: number;
   /** where the server and the generator ran, e.g. "shared CPUs 0-1" or "server on 0-2, generator on 3" */
   placement?: string;
@@ -160,15 +160,17 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
   for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
   const perS = loads.map((load) => load.perS);
   const middle = median(perS);
-  const ceiling = Math.min(...loads.map((load) => load.generator.ceilingPerS ?? Infinity));
+  // The typical run's, like the answers/s beside them: a maximum busy share with a minimum ceiling
+  // described no run (a ceiling below the median answers/s).
+  const ceilings = loads.flatMap((load) => (load.generator.ceilingPerS === undefined ? [] : [load.generator.ceilingPerS]));
   const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
   return {
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
     errors,
-    busiestThread: Math.max(...loads.map((load) => load.generator.busiestThread)),
+    busiestThread: median(loads.map((load) => load.generator.busiestThread)),
     generatorCpuPct: median(loads.map((load) => load.generator.cpuPct)),
     engine: [...new Set(loads.map((load) => load.engine))].join(', '),
-    ceilingPerS: Number.isFinite(ceiling) ? ceiling : undefined,
+    ceilingPerS: ceilings.length ? median(ceilings) : undefined,
     placement: placementOf(loads[0]!.placement),
     rssKiB: median(ok.map((run) => run.server!.atWindowEnd.rssKiB)),
     threads: Math.max(...ok.map((run) => run.server!.atWindowEnd.threads)),

@@ -57,6 +57,13 @@ test('an echo sweep keeps one cell per connections value, each summarised from i
     assert.ok(s.primary.median > 1000 && s.taskP99S > 0 && s.server, s.cell.id);
   }
   assert.ok(new Set(threads.map((s) => s.primary.median)).size === 3, 'three sweep points, three medians');
+  // The generator's busy share and ceiling are its typical run's, as the answers/s are.
+  for (const s of summaries) {
+    const loads = echo.runs.filter((run) => run.cellId === s.cell.id && run.kind === 'server' && run.ok && !run.warmup).map((run) => run.kind === 'server' && run.load!);
+    const middle = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) / 2]!;
+    assert.equal(s.server!.busiestThread, middle(loads.map((load) => load && load.generator.busiestThread)), s.cell.id);
+    assert.equal(s.server!.ceilingPerS, middle(loads.map((load) => load && load.generator.ceilingPerS!)), s.cell.id);
+  }
 });
 
 test('compare on two echo runs: one row per cell and metric, answers/s and p99, the sweep in the name', () => {
