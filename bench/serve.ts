@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { generateLoad, type LoadResult } from './loadgen/index.ts';
+import { generateLoad, primeServer, type LoadResult } from './loadgen/index.ts';
 import { engineFor } from './loadgen/native.ts';
 import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
@@ -28,8 +28,8 @@ const SPARE_FILES = 32;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * Runs one server workload: starts the program, waits for its ready line, drives it with the
- * load generator, reads its tree's CPU and memory at the window's edges, then stops it with
+ * Runs one server workload: starts the program, waits for its ready line, primes it (one
+ * connection opened and closed), drives it with the load generator, reads its tree's CPU and memory at the window's edges, then stops it with
  * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
@@ -58,8 +58,10 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
   try {
     const ready = await readyLine(watched.child);
     checkReach(command.load.connections, ready.nofile);
+    const spec = { ...command.load, port: ready.port, signal: command.signal, cpus: placement.pinned ? placement.generator : undefined };
+    await primeServer(spec);
     load = await generateLoad(
-      { ...command.load, port: ready.port, signal: command.signal, cpus: placement.pinned ? placement.generator : undefined },
+      spec,
       {
         started: () => (start = edge(watched.pid)),
         ending: () => (end = edge(watched.pid)),

@@ -16,7 +16,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { generateLoad, type LoadResult, type LoadSpec } from '../bench/loadgen/index.ts';
+import { generateLoad, primeServer, type LoadResult, type LoadSpec } from '../bench/loadgen/index.ts';
 import { engineFor } from '../bench/loadgen/native.ts';
 import { median, medianInterval } from '../bench/stats.ts';
 import { WORKLOADS_DIR } from '../bench/paths.ts';
@@ -97,6 +97,8 @@ async function main(): Promise<void> {
       PYTHON_SERVERS.map(async (mode) => [mode, await startServer(pythonExe, [echoPy, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'])] as const),
     ),
   );
+  // Each measured as gilbench measures it: after one connection has been opened and closed.
+  for (const { port } of [native, ...Object.values(python)]) await primeServer(echoLoad(port, { connections: 1 }));
   const http = await DelayServer.start();
   const url = new URL(http.url('loadgen', 0, 64));
   const samples = new Map<string, number[]>();

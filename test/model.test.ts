@@ -59,10 +59,10 @@ test('an echo sweep keeps one cell per connections value, each summarised from i
   assert.ok(new Set(threads.map((s) => s.primary.median)).size === 3, 'three sweep points, three medians');
   // The generator's busy share and ceiling are its typical run's, as the answers/s are.
   for (const s of summaries) {
-    const loads = echo.runs.filter((run) => run.cellId === s.cell.id && run.kind === 'server' && run.ok && !run.warmup).map((run) => run.kind === 'server' && run.load!);
+    const generators = echo.runs.flatMap((run) => (run.cellId === s.cell.id && run.kind === 'server' && run.ok && !run.warmup ? [run.load!.generator] : []));
     const middle = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) / 2]!;
-    assert.equal(s.server!.busiestThread, middle(loads.map((load) => load && load.generator.busiestThread)), s.cell.id);
-    assert.equal(s.server!.ceilingPerS, middle(loads.map((load) => load && load.generator.ceilingPerS!)), s.cell.id);
+    assert.equal(s.server!.busiestThread, middle(generators.map((g) => g.busiestThread)), s.cell.id);
+    assert.equal(s.server!.ceilingPerS, middle(generators.map((g) => g.ceilingPerS!)), s.cell.id);
   }
 });
 

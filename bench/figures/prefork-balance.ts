@@ -26,7 +26,7 @@ export const preforkBalance: Figure = {
   experiments: (profile) => [heldConnections(profile)],
   draw: (data) => [[data.reportChart('accepts-per-worker', HELD, prefork(data), 'prefork echo server')]],
   caption: () =>
-    'W worker processes, forked after listen(), all block in accept() on the one socket; the clients open C connections at once. Bars count the connections each worker accepted. ' +
+    'W worker processes, forked after listen(), all block in accept() on the one socket; the clients open C connections at once. Bars count the connections each worker accepted (one of them the priming connection, opened and closed before the others). ' +
     'The kernel wakes one waiting worker per connection, and whichever runs first takes it: over many connections the split evens out, over a few it can be lopsided.',
   verdict: (data): Finding => {
     const cells = prefork(data);

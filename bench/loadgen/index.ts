@@ -13,11 +13,20 @@ import { ERROR_KINDS } from './connection.ts';
 import { Mailbox } from './mailbox.ts';
 import { ceilingOf, engineFor, nativeLoad } from './native.ts';
 import { pinThisProcess } from './placement.ts';
-import { BUSY_THREAD, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
+import { BUSY_THREAD, PRIME_S, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
 import type { FromThread, Pattern, ThreadSpec, ToThread } from './thread.ts';
 
 export { BUSY_THREAD, LoadResultSchema, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
 
+/**
+ * One connection that exchanges messages for a moment and closes, before a measurement opens its
+ * own. A server that has never seen a connection close can be in a state no long-running server
+ * is in: measured here, a fresh CPython asyncio echo server made an mmap, an mremap and a munmap
+ * per read (strace) and answered at under half the rate it reached once any connection had closed.
+ */
+export async function primeServer(spec: LoadSpec): Promise<void> {
+  await generateLoad({ ...spec, pattern: 'closed', connections: 1, ratePerS: 0, warmupS: 0, durationS: PRIME_S, threads: 1 });
+}
 
 export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Promise<LoadResult> {
   const choice = await engineFor(spec);

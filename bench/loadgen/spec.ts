@@ -71,3 +71,11 @@ export type LoadResult = z.infer<typeof LoadResultSchema>;
 
 /** A thread whose loop is busier than this through the warm-up makes 'auto' use two. */
 export const BUSY_THREAD = 0.9;
+
+/** How long the priming connection exchanges messages. */
+export const PRIME_S = 0.02;
+
+/** What the report says of the priming (primeServer). */
+export const PRIMED =
+  `Every server was primed before its measured connections opened: one connection exchanged messages for ${PRIME_S * 1000} ms and closed ` +
+  '(its accept is counted in "accepted per worker"), since a server that has never seen a connection close can run in a state no long-running server is in.';

@@ -4,6 +4,7 @@ import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../inter
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts';
 import type { BesideGroup } from './beside.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
+import { PRIMED } from '../loadgen/spec.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { serverRanking, verdictFor } from '../verdicts/index.ts';
@@ -232,6 +233,7 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
       cells.map((s) => table_.map((c) => c.value(s))),
     ),
     ...(placements.length ? [`Placement: ${placements.join('; ')}.`] : []),
+    ...(info.kind === 'server' ? [PRIMED] : []),
     ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
     ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
     cells.map(topTable).filter(Boolean).join('\n\n'),
