@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval, signedRankP } from '../bench/stats.ts';
+import { formatDuration } from '../bench/progress.ts';
 
 test('median and quantiles interpolate like numpy', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -64,4 +65,8 @@ test('Wilcoxon signed-rank: exact p-values for paired differences', () => {
   // Mixed signs: no evidence.
   assert.ok(signedRankP([1, -2, 3, -4, 5, -6, 7, -8]) > 0.5);
   assert.equal(signedRankP([0, 0, 0]), 1);
+});
+
+test('durations read as minutes and seconds, rounded before they are split', () => {
+  assert.deepEqual([12.4, 59.6, 179.6, 181].map(formatDuration), ['12 s', '1 min 0 s', '3 min 0 s', '3 min 1 s']);
 });
