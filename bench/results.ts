@@ -113,6 +113,17 @@ export type BatchRun = z.infer<typeof BatchRunSchema>;
 export type ServerRun = z.infer<typeof ServerRunSchema>;
 export type RunKind = RunRecord['kind'];
 
+/** The same Python loop timed before every round (speed-probe.ts): how steady the machine was. */
+const SpeedProbeSchema = z.object({
+  /** the interpreter that ran it (its id) */
+  interpreter: z.string(),
+  /** count(n)'s n */
+  n: z.number(),
+  /** every timing, in the order taken, seconds */
+  seconds: z.array(z.number()),
+});
+export type SpeedProbe = z.infer<typeof SpeedProbeSchema>;
+
 export const RESULT_STATUSES = ['running', 'complete', 'partial'] as const;
 
 export const ResultsSchema = z.object({
@@ -130,6 +141,7 @@ export const ResultsSchema = z.object({
   interpreters: z.array(InterpreterSchema),
   plan: PlanSchema,
   runs: z.array(RunRecordSchema),
+  speedProbe: SpeedProbeSchema.optional(),
   /** for a merged file: every input run and the machine it ran on */
   sources: z.array(z.object({ runId: z.string(), startedAt: z.string(), machine: MachineSchema })).optional(),
 });

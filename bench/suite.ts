@@ -17,6 +17,7 @@ import { notRun, runBatch, type RunOutcome } from './run.ts';
 import { PRIMARY, valueOf } from './metrics.ts';
 import type { Pin } from './loadgen/placement.ts';
 import { runServer } from './serve.ts';
+import { PROBE_N, timeCount } from './speed-probe.ts';
 import type { Workload } from './workload.ts';
 
 export interface SuiteRequest {
@@ -80,6 +81,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
       for (const [index, run] of runs.entries()) {
+        if (runs[index - 1]?.round !== run.round) await probeSpeed(results, request.interpreters[0]);
         for (;;) {
           if (abort.signal.aborted) return;
           progress.started(run);
@@ -125,6 +127,14 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   results.loadAfter = loadAverage();
   foldJournal(resultsPath, results, journal, writeFailed);
   return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
+}
+
+/** Times the probe loop on the first interpreter before a round; a probe that fails adds nothing. */
+async function probeSpeed(results: Results, interpreter: Interpreter | undefined): Promise<void> {
+  if (!interpreter) return;
+  const seconds = await timeCount(interpreter.executable, interpreter.env);
+  results.speedProbe ??= { interpreter: interpreter.id, n: PROBE_N, seconds: [] };
+  results.speedProbe.seconds.push(...seconds);
 }
 
 type Fixtures = Map<string, Fixture | Error>;

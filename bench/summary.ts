@@ -89,12 +89,13 @@ export interface ServerSummary {
 
 export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup && !run.setAside);
+  const machineCv = (results.speedProbe?.seconds.length ?? 0) >= 2 ? cv(results.speedProbe!.seconds) : undefined;
   const kindOf = new Map(results.plan.workloads.map((w) => [w.name, w.kind]));
   const summaries = results.plan.cells.map((cell) => summariseCell(cell, kindOf.get(cell.workload)!, measured.filter((run) => run.cellId === cell.id)));
   for (const summary of summaries) {
     summary.setAside = results.runs.filter((run) => run.cellId === summary.cell.id && run.setAside).map((run) => run.setAside!);
     Object.assign(summary, speedupOf(summary, summaries, results.plan));
-    summary.warnings = warningsFor(summary);
+    summary.warnings = warningsFor(summary, machineCv);
   }
   return summaries;
 }
@@ -208,12 +209,16 @@ export const HIGH_CV = 0.1;
 export const BUSY_OTHERS_PCT = 50;
 export const HIGH_STEAL_PCT = 2;
 
-function warningsFor(s: CellSummary): string[] {
+/** machineCv: how much the speed probe's Python loop varied over the run, where it was timed. */
+function warningsFor(s: CellSummary, machineCv: number | undefined): string[] {
   const warnings: string[] = [];
   if (s.failures.length) warnings.push(`${s.failures.length} failed`);
   if (s.setAside.length) warnings.push(`${s.setAside.length} set aside and made again (${[...new Set(s.setAside.map((why) => why.split(':')[0]))].join(', ')})`);
   if (s.repeats > 0 && s.repeats < FEW_RUNS) warnings.push(`few runs (${s.repeats})`);
-  if (s.primary.cv > HIGH_CV) warnings.push(`noisy (CV ${(s.primary.cv * 100).toFixed(0)}%)`);
+  if (s.primary.cv > HIGH_CV) {
+    const machine = machineCv === undefined ? '' : `; the machine's own Python loop: ${(machineCv * 100).toFixed(0)}%`;
+    warnings.push(`noisy (CV ${(s.primary.cv * 100).toFixed(0)}%${machine})`);
+  }
   if (s.tooShort) warnings.push(`wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`);
   if (s.repeats > 0 && !s.sampled) warnings.push(`runs too short to sample (under ${MIN_SAMPLES} /proc samples each)`);
   if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);

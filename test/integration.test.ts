@@ -25,6 +25,10 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
   assert.equal(results.runs.filter((run) => !run.setAside).length, results.plan.cells.length * 2, 'runs set aside on a busy machine were made again');
   assert.ok(results.runs.every((run) => run.ok), 'every run succeeded');
   assert.ok(results.machine.logicalCores >= 1 && results.loadAfter);
+  // Before each of the 2 rounds, the probe timed count(n) 3 times on the run's interpreter.
+  assert.equal(results.speedProbe?.interpreter, results.interpreters[0]!.id);
+  assert.equal(results.speedProbe.seconds.length, 2 * 3);
+  assert.ok(results.speedProbe.seconds.every((s) => s > 0 && s < 10), `count(n) timings: ${results.speedProbe.seconds}`);
 
   const byId = new Map(summariseCells(results).map((s) => [s.cell.id, s]));
   const cell = (mode: string, w: number) => byId.get(`countdown/${mode}/w${w}/${results.interpreters[0]!.id}`)!;
@@ -49,6 +53,7 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
     assert.ok(report.includes(`| ${s.cell.mode} | ${s.cell.workers} | ${s.primary.median.toFixed(3)} |`), `report row for ${s.cell.id}`);
   }
   assert.match(report, /threads at W=4: .*x serial/);
+  assert.match(report, /Python speed during the run: count\(200,000\) on cpython-[\d.]+t?, timed 3 times before every round, took [\d.]+ ms \(median\), [\d.]+–[\d.]+ ms, CV \d+% over 6 timings/);
   for (const chart of ['wall-bars', 'cpu-timeline', 'rss-bars']) {
     const png = join(runDir, `countdown-${results.interpreters[0]!.id}-${chart}.png`);
     assert.ok(readFileSync(png).subarray(1, 4).toString() === 'PNG', `${chart} chart is a PNG`);

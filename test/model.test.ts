@@ -170,3 +170,13 @@ test('the report renders every fixture with a table row per cell', () => {
     assert.equal(rows.length, results.plan.cells.length, name);
   }
 });
+
+test("a noisy cell says how much the machine's own Python loop varied, when the run timed it", () => {
+  const results = fixture('countdown');
+  const noisy = summariseCells(results).find((s) => s.primary.cv > 0.1)!;
+  assert.match(noisy.warnings.join('; '), /noisy \(CV \d+%\)/, 'a file without the probe: the CV alone');
+  const probed = { ...results, speedProbe: { interpreter: 'cpython-3.11.7', n: 200_000, seconds: [0.008, 0.01, 0.012, 0.01] } };
+  const again = summariseCells(probed).find((s) => s.cell.id === noisy.cell.id)!;
+  assert.match(again.warnings.join('; '), /noisy \(CV \d+%; the machine's own Python loop: 16%\)/);
+  assert.match(renderMarkdown(probed, summariseCells(probed), []), /Python speed during the run: count\(200,000\) on cpython-3\.11\.7, .* took 10\.0 ms \(median\), 8\.0–12\.0 ms, CV 16% over 4 timings/);
+});

@@ -84,6 +84,8 @@ export function mergeResults(inputs: Results[]): Results {
     interpreters: [...interpreters.values()],
     plan: { ...first!.plan, workloads: [...workloads.values()], cells: [...cells.values()], skipped },
     runs,
+    // Each input's probe timed its own session; no one of them describes the merged file.
+    speedProbe: undefined,
     sources: inputs.flatMap((p) => p.sources ?? [{ runId: p.runId, startedAt: p.startedAt, machine: p.machine }]),
   };
 }

@@ -5,6 +5,7 @@ import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../plan.ts'
 import type { BesideGroup } from './beside.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
 import { PRIMED } from '../loadgen/spec.ts';
+import { speedSentence } from '../speed-probe.ts';
 import { median } from '../stats.ts';
 import type { CellSummary } from '../summary.ts';
 import { serverRanking, verdictFor } from '../verdicts/index.ts';
@@ -40,6 +41,7 @@ function statusLine(results: Results): string {
 
 function machineSection(results: Results): string {
   const m = results.machine;
+  const speed = speedSentence(results.speedProbe);
   return [
     '## Machine',
     table(
@@ -55,6 +57,7 @@ function machineSection(results: Results): string {
         `${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '–'}`,
       ]],
     ),
+    ...(speed ? ['', speed] : []),
     '',
     table(
       ['interpreter', 'executable', 'version', 'implementation', 'GIL', 'switch interval'],
