@@ -40,6 +40,7 @@ function fakePython(dir: string, name: string, version: string, freeThreaded: bo
 case "$1" in
   *probe.py)
     if [ "$PYTHON_GIL" = 1 ]; then echo '${facts('true')}'; elif [ "$PYTHON_GIL" = 0 ]; then echo '${facts('false')}'; else echo '${facts(gilDefault)}'; fi ;;
+  -c) exec ${PYTHON} "$@" ;; # the speed probe, not a run
   *) echo "PYTHON_GIL=$PYTHON_GIL" >> ${log}; exec ${PYTHON} "$@" ;;
 esac
 `,
