@@ -170,6 +170,17 @@ for (const [i, python] of pythons.entries()) {
   });
 }
 
+test('SIGKILL of the harness while forkserver workers run: the forkserver (exec\'d, not forked) and its workers end too', { timeout: 60_000 }, async () => {
+  const out = tempDir();
+  const run = harness(['run', '--workloads', 'worker-cost', '--modes', 'forkserver', '--workers', '20', '--repeat', '100', '--warmup', '0', '--out', out]);
+  // The forkserver and the workers it forked share its command line.
+  const forked = await until('the forkserver forks workers', () => running('multiprocessing.forkserver').length >= 3 && running('multiprocessing.forkserver'));
+  run.child.kill('SIGKILL');
+  await run.exited;
+  await allGone(forked);
+  assertGone(forked, 'the forkserver and its workers');
+});
+
 test('SIGHUP to the harness stops it like Ctrl+C: exit 130, nothing left, results marked partial', { timeout: 60_000 }, async () => {
   const n = countdownN(8);
   const { out, args } = countdownRun('python3', n);

@@ -87,6 +87,25 @@ if die_with_parent(os.getppid()) and hasattr(os, "register_at_fork"):
     os.register_at_fork(before=lambda: _forking.__setitem__(0, os.getpid()),
                         after_in_child=lambda: die_with_parent(_forking[0]))
 
+
+
+def multiprocessing_context(method=None):
+    """multiprocessing (or one start method of it) whose forkserver, if it starts one, ends with us.
+
+    The forkserver is exec'd, not forked: no death signal and no fork hook reaches it, so a harness
+    killed by SIGKILL left it and the workers it forks alive. Preloading this module in it makes it
+    ask as every process here does (3.11's forkserver ignores the sys.path it is given, hence
+    PYTHONPATH). Forkserver is the default start method on Linux from Python 3.14.
+    """
+    import multiprocessing
+    context = multiprocessing.get_context(method) if method else multiprocessing
+    if hasattr(context, "set_forkserver_preload"):
+        here = os.path.dirname(os.path.abspath(__file__))
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+        context.set_forkserver_preload([__name__])
+    return context
+
+
 # Python 2.7 has no perf_counter; time.time is what its users timed with.
 clock = getattr(time, "perf_counter", time.time)
 
@@ -177,8 +196,7 @@ def _copy_in_process(copy, params, w, t0, queue):
 
 
 def copies_processes(copy, params, workers, t0):
-    import multiprocessing
-
+    multiprocessing = multiprocessing_context()
     queue = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=_copy_in_process, args=(copy, params, w, t0, queue))
              for w in range(workers)]
@@ -285,9 +303,7 @@ def _item_in_process(task, params, t0, i):
 
 
 def pool_processes(task, params, items, workers, t0, async_task):
-    import multiprocessing
-
-    with multiprocessing.Pool(workers) as pool:
+    with multiprocessing_context().Pool(workers) as pool:
         return pool.map(functools.partial(_item_in_process, task, params, t0), range(items))
 
 

@@ -22,6 +22,7 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import gilbench_server  # noqa: E402
+import gilbench_task  # noqa: E402
 
 # The lecture reads 1024 bytes at a time; 64 KiB lets a 64 KiB message cost one call, not 64.
 RECV_BYTES = 65536
@@ -112,7 +113,7 @@ def worker(sock, args, index, counts):
 
 
 def processes(sock, args, accepted, then=lambda: None):
-    import multiprocessing
+    multiprocessing = gilbench_task.multiprocessing_context()
 
     counts = multiprocessing.Array("l", args.workers)
     workers_list = [multiprocessing.Process(target=worker, args=(sock, args, i, counts))

@@ -86,9 +86,7 @@ def with_threads(mode, values, workers, t0):
 
 
 def with_processes(mode, values, workers, t0):
-    import multiprocessing
-
-    context = multiprocessing.get_context(mode)
+    context = gilbench_task.multiprocessing_context(mode)
     return with_workers(context.Process, context.Semaphore(0), context.Event(), workers, t0)
 
 
