@@ -76,7 +76,7 @@ export const workerCost: Figure = {
     {
       name: EXPERIMENT,
       workloads: ['worker-cost'],
-      workers: { quick: [1, 10, 100], default: [1, 10, 100, 1000, 10000], full: [1, 10, 100, 1000, 10000] }[profile],
+      workers: { quick: [1, 10, 30], default: [1, 10, 100, 1000, 10000], full: [1, 10, 100, 1000, 10000] }[profile],
       pythons: 'default',
       repeats: profile === 'full' ? 3 : 1,
       warmup: 0,
