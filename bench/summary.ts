@@ -33,6 +33,8 @@ export interface CellSummary {
   speedup?: number;
   /** bootstrap interval of the speedup (ratio of the two medians) */
   speedupInterval?: Interval;
+  /** the serial cell's CPU utilisation (its CPU time / wall): 1 − it is the share of its time it waited */
+  serialCpuUtil?: number;
   /** median over runs of tasks (answers) completed per second */
   tasksPerS: number;
   /** batch: every task's duration pooled over the runs; server: the median over runs of each run's percentile */
@@ -186,7 +188,7 @@ function placementOf(p: LoadResult['placement']): string | undefined {
 }
 
 /** Serial's primary metric against this cell's, as a speedup (above 1: faster), with a bootstrap interval. */
-function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval'> {
+function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'serialCpuUtil'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline || !baseline.repeats || !summary.repeats) return {};
@@ -194,7 +196,11 @@ function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<C
   const reference = baseline.primary;
   // The interval of median(second) / median(first): ordered so that it is the speedup's.
   const [first, second] = METRICS[metric].better === 'lower' ? [values, reference.values] : [reference.values, values];
-  return { speedup: speedRatio(metric, value, reference.median), speedupInterval: ratioOfMediansInterval(first, second) };
+  return {
+    speedup: speedRatio(metric, value, reference.median),
+    speedupInterval: ratioOfMediansInterval(first, second),
+    serialCpuUtil: baseline.tooShort ? undefined : baseline.cpuUtilisation,
+  };
 }
 
 /** Fewer /proc samples than this (past the first, which sees processes barely started) say nothing reliable about a run. */

@@ -72,6 +72,12 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
     { rule: 'batch-noise', fires: variant(threads, { speedup: noise }), silent: variant(threads, { speedup: faster }) },
     { rule: 'parallel', fires: variant(processes, { speedup: faster }), silent: variant(processes, { speedup: faster, runningAtOnce: 1 }) },
     { rule: 'overlapped-waiting', fires: variant(threads, { speedup: faster, cpuUtil: 0.2 }), silent: variant(threads, { speedup: faster, cpuUtil: 0.95 }) },
+    {
+      rule: 'waits-overlapped',
+      // Serial waited 95% of its time: one wait at a time allows 1.05x at most, and 1.3x is beyond it; waiting 70%, 1.3x is not.
+      fires: variant(threads, { speedup: faster, cpuUtil: 0.95, runningAtOnce: 1, serialCpuUtil: 0.05 }),
+      silent: variant(threads, { speedup: faster, cpuUtil: 0.95, runningAtOnce: 1, serialCpuUtil: 0.3 }),
+    },
     { rule: 'faster-unexplained', fires: variant(threads, { speedup: faster, cpuUtil: 0.95, runningAtOnce: 1 }), silent: variant(threads, { speedup: slower }) },
     { rule: 'gil-contention', fires: variant(threads, { ...slowThreads, runningAtOnce: 2, cpuUtil: 1.5 }), silent: variant(threads, { ...slowThreads, runningAtOnce: 2 }) },
     { rule: 'gil-turns', fires: variant(threads, slowThreads), silent: variant(threads, { ...slowThreads, workingThreads: 1 }) },

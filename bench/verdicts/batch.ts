@@ -21,6 +21,12 @@ const tookTurns = (e: Evidence) => e.processes === 1 && (e.workingThreads ?? 0) 
 /** Only threads that share one GIL can be held back by it. */
 const underOneGil = (e: Evidence) => e.oneGil === true;
 
+/**
+ * The most a mode can gain without two tasks waiting at once: serial spent 1 − u of its wall time
+ * off the CPU, and the same waits taken one at a time take at least that long in any mode.
+ */
+const waitBound = (e: Evidence) => (e.serialCpuUtil === undefined || e.serialCpuUtil >= 1 ? undefined : 1 / (1 - e.serialCpuUtil));
+
 const turns = (e: Evidence) => `its ${e.workingThreads} working threads took turns on one core (CPU util ${e.cpuUtil.toFixed(2)} with ${e.cores} cores there)`;
 
 /** A batch cell (W tasks, timed by the program) against serial: what its numbers show, and why, when they show why. */
@@ -48,6 +54,16 @@ export const BATCH_RULES: Rule[] = [
     says: 'X serial while using U of a core: the tasks overlapped their waiting — IO-bound, so the GIL was no obstacle.',
     holds: (e) => direction(e) === 'faster' && e.cpuUtil < WAITING_UTIL,
     sentence: (e) => `${ratio(e)}${ideal(e)} while using ${e.cpuUtil.toFixed(2)} of a core (CPU util): the tasks overlapped their waiting — IO-bound, so the GIL was no obstacle.`,
+  },
+  {
+    id: 'waits-overlapped',
+    kinds: ['batch'],
+    needs: "interval above 1 / (1 − serial's CPU util): serial waited that share of its time, and waits taken one at a time allow no more",
+    says: 'X serial, beyond the Bx that waiting one request at a time allows (serial waited S% of its time): the tasks overlapped their waiting.',
+    holds: (e) => direction(e) === 'faster' && waitBound(e) !== undefined && e.speedup!.low > waitBound(e)!,
+    sentence: (e) =>
+      `${ratio(e)}${ideal(e)} (CPU util ${e.cpuUtil.toFixed(2)}), beyond the ${waitBound(e)!.toFixed(2)}x that waiting one task at a time allows ` +
+      `(serial waited ${pct((1 - e.serialCpuUtil!) * 100)} of its time): the tasks overlapped their waiting.`,
   },
   {
     id: 'faster-unexplained',

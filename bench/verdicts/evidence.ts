@@ -17,6 +17,8 @@ export interface Evidence {
   speedup?: { value: number; low: number; high: number };
   /** CPU time / wall time from getrusage (a server's: /proc over its window): 1 = one core busy; NaN for a run too short to tell */
   cpuUtil: number;
+  /** the serial cell's CPU util: for the rest of its time it waited */
+  serialCpuUtil?: number;
   /** enough /proc samples in every measured run (summary.sampled): the timeline facts below are known */
   sampled: boolean;
   /** highest total CPU% of the tree in a sample (100 = one core) */
@@ -119,6 +121,7 @@ export function evidenceOf(summary: CellSummary, { cores, gilEnabled }: RanOn): 
     speedup: summary.speedup === undefined || !interval ? undefined : { value: summary.speedup, low: interval.low, high: interval.high },
     // Near the clock's resolution getrusage's CPU time says nothing: no rule may rest on it.
     cpuUtil: summary.tooShort ? NaN : summary.cpuUtilisation,
+    serialCpuUtil: summary.serialCpuUtil,
     sampled,
     peakCpuPct: sampled ? summary.peakCpuPct : undefined,
     runningAtOnce: sampled ? max(samples.map(runningIn)) : undefined,
