@@ -15,9 +15,10 @@ export default defineWorkload({
     timeout_s: { description: 'a request that takes longer fails the run', values: { quick: 10, default: 10, full: 10 }, min: 0.001, max: 3600, integer: false },
   },
   workers: { quick: [1, 8], default: [1, 4, 8, 16, 64], full: [1, 2, 4, 8, 16, 32, 64, 128] },
-  repeats: { quick: 2, default: 3, full: 5 },
+  // Five: the fewest the report does not flag (with three, the interval of a median covers 75%).
+  repeats: { quick: 2, default: 5, full: 5 },
   // No warm-up round by default: the suite's earlier cells have warmed Python and the page cache.
-  // Time goes as K / W x L: L = 25 ms by default (50 in full) keeps npm run bench:gil under 4 minutes.
+  // Time goes as K / W x L: L = 25 ms by default (50 in full) keeps npm run bench:gil near 3 minutes.
   warmup: { quick: 0, default: 0, full: 1 },
   timeoutS: { quick: 60, default: 120, full: 300 },
   charts: ['wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'cpu-timeline'],
