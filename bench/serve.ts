@@ -29,8 +29,9 @@ const STOP_GRACE_MS = 10_000;
 
 /**
  * Runs one server workload: starts the program, waits for its ready line, primes it (one
- * connection opened and closed), drives it with the load generator, reads its tree's CPU and memory at the window's edges, then stops it with
- * SIGTERM and reads its done line. Never throws for the server's failures: they are the record's error.
+ * connection opened and closed), drives it with the load generator, reads its tree's CPU and
+ * memory at the window's edges, then stops it with SIGTERM and reads its done line. Never throws
+ * for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
   let placement;

@@ -81,7 +81,7 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     const progress = new Progress([...planned]);
     const execute = async (runs: ScheduledRun[]) => {
       for (const [index, run] of runs.entries()) {
-        if (runs[index - 1]?.round !== run.round) await probeSpeed(results, request.interpreters[0]);
+        if (runs[index - 1]?.round !== run.round && !abort.signal.aborted) await probeSpeed(results, request.interpreters[0]);
         for (;;) {
           if (abort.signal.aborted) return;
           progress.started(run);
