@@ -44,7 +44,10 @@ export const memoryPerConnection: Figure = {
     const measured =
       [...perConnection.entries()].map(([mode, slope]) => `${mode} ${fixed(slope, 1)} KiB`).join(', ') +
       ` per connection; at C=${top.toLocaleString('en-US')}: ` +
-      [...perConnection.keys()].map((mode) => `${mode} ${mib(at(mode)?.server?.rssKiB ?? NaN)} MiB`).join(', ') + '.';
+      [...perConnection.keys()].map((mode) => {
+        const rssKiB = at(mode)?.server?.rssKiB;
+        return `${mode} ${rssKiB === undefined ? 'not measured (its runs failed: see the report)' : `${mib(rssKiB)} MiB`}`;
+      }).join(', ') + '.';
     const [threads, epoll] = [perConnection.get('threads') ?? NaN, perConnection.get('epoll') ?? NaN];
     return threads >= 5 * epoll
       ? { measured, verdict: 'holds', because: `a connection in the epoll loop costs ${fixed(threads / epoll, 0)}x less memory than one with a thread of its own.` }
