@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { interpretersOf } from '../bench/figures/run.ts';
@@ -78,6 +78,21 @@ test('figures: an unknown figure, or nothing to redraw, is one sentence and exit
   const empty = figures(['--render', '--out', tempDir()]);
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /No results for the "gil-cpu" experiment/);
+});
+
+test('figures: gil-cpu judges each side alone when one interpreter is all a side has (one build with a GIL, one without)', () => {
+  // A committed real run on 3.11.7 and 3.13.0, the second marked as a build without a GIL: each column has one interpreter.
+  const results = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'two-interpreters.json'), 'utf8'));
+  results.interpreters[1] = { ...results.interpreters[1], gilEnabled: false, freeThreadedBuild: true };
+  const out = tempDir();
+  mkdirSync(join(out, 'data', 'gil-cpu'), { recursive: true });
+  writeFileSync(join(out, 'data', 'gil-cpu', 'results.json'), JSON.stringify(results));
+  const drawn = figures(['--only', 'gil-cpu', '--render', '--out', out]);
+  assert.equal(drawn.status, 0, drawn.stderr);
+  const row = readFileSync(join(out, 'FIGURES.md'), 'utf8').split('\n').find((line) => line.startsWith('| 1 |'))!;
+  // That fixture ran on a busy machine: its verdicts say so, on each side.
+  const verdict = '\\*\\*(holds|does not hold|depends|inconclusive)\\*\\*';
+  assert.match(row, new RegExp(`threads vs serial at W=2: 3\\.11\\.7 .*${verdict}.*\\| threads vs serial at W=2: 3\\.13\\.0t, no GIL .*${verdict}`));
 });
 
 test('figures: gil-cpu runs every interpreter found and every one named (a venv is found nowhere)', async () => {

@@ -51,14 +51,18 @@ function relativeSpeed(cell: CellSummary, reference: CellSummary): number {
 }
 
 /** One comparison per workload and sweep point (the report draws them when a run had more than one interpreter). */
-export function versionComparisons(results: Results, summaries: CellSummary[]): VersionComparison[] {
+/**
+ * fewest: the interpreters that must have run (or skipped) a workload for it to be compared; the
+ * report compares two or more, a figure judging each interpreter on its own needs one.
+ */
+export function versionComparisons(results: Results, summaries: CellSummary[], fewest = 2): VersionComparison[] {
   const interpreters = [...results.interpreters].sort(byVersion);
   return results.plan.workloads.flatMap((info) => {
     const cells = summaries.filter((s) => s.cell.workload === info.name && s.repeats > 0);
     if (cells.length === 0) return [];
     const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
     // One interpreter ran it, or skipped it, or none: nothing to compare (a Node.js workload runs on Node.js alone).
-    if (new Set([...cells, ...skipped].map((c) => ('cell' in c ? c.cell.interpreter : c.interpreter))).size < 2) return [];
+    if (new Set([...cells, ...skipped].map((c) => ('cell' in c ? c.cell.interpreter : c.interpreter))).size < fewest) return [];
     const workers = comparedWorkers(cells, results.machine.logicalCores, info.ideal !== undefined);
     const atWorkers = (c: CellSummary) => c.cell.workers === workers || info.ignoresWorkers.includes(c.cell.mode);
     const sweeps = [...new Map(cells.map((c) => [JSON.stringify(c.cell.sweep), c.cell.sweep])).values()];
