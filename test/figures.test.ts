@@ -95,6 +95,20 @@ test('figures: gil-cpu judges each side alone when one interpreter is all a side
   assert.match(row, new RegExp(`threads vs serial at W=2: 3\\.11\\.7 .*${verdict}.*\\| threads vs serial at W=2: 3\\.13\\.0t, no GIL .*${verdict}`));
 });
 
+test('figures: io-bound holds when threads are at least 2x serial, and says why only where a rule measured it', () => {
+  // A committed real fetch run (quick: 16 requests, 20 ms) made on a busy machine, its others' CPU set to none: judged on its numbers.
+  const results = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fetch.json'), 'utf8'));
+  for (const run of results.runs) if (run.host) run.host = { othersCpuPct: 0, stealPct: 0 };
+  const out = tempDir();
+  mkdirSync(join(out, 'data', 'io-bound'), { recursive: true });
+  writeFileSync(join(out, 'data', 'io-bound', 'results.json'), JSON.stringify(results));
+  const drawn = figures(['--only', 'io-bound', '--render', '--out', out]);
+  assert.equal(drawn.status, 0, drawn.stderr);
+  const row = readFileSync(join(out, 'FIGURES.md'), 'utf8').split('\n').find((line) => /^\| \d \|.*\(io-bound\.png\)/.test(line))!;
+  assert.match(row, /threads [\d.]+x serial at W=8 \(CPU util [\d.]+/);
+  assert.match(row, /\*\*holds\*\*: threads were at least twice as fast as serial, the interval included(, more than waiting one request at a time allows| on under half a core): they overlapped their waits, the GIL released during IO\./, row);
+});
+
 test('figures: gil-cpu runs every interpreter found and every one named (a venv is found nowhere)', async () => {
   const venv = join(tempDir(), 'venv');
   execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);

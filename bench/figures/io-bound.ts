@@ -23,6 +23,8 @@ export const ioBound: Figure = {
       name: EXPERIMENT,
       workloads: ['fetch'],
       workers: { quick: [1, 4, 16], default: [1, 4, 16, 64], full: [1, 2, 4, 8, 16, 32, 64] }[profile],
+      // The figure's own delay, whatever the suite's default: 50 ms makes the waiting dominate, as in the lecture.
+      params: { fetch: { delay_ms: [{ quick: 20, default: 50, full: 50 }[profile]] } },
       pythons: 'default+free-threaded',
       repeats: { quick: 1, default: 2, full: 5 }[profile],
       warmup: 0,
@@ -44,8 +46,14 @@ export const ioBound: Figure = {
     const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
     const rule = threads ? ruleFor(threads, { cores: data.results(EXPERIMENT).machine.logicalCores }) : 'no-run';
     if (rule === 'busy-machine') return { measured: measuredText, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
-    return rule === 'overlapped-waiting' && (threads?.speedupInterval?.low ?? 0) >= 2
-      ? { measured: measuredText, verdict: 'holds', because: 'threads waiting on sockets overlapped their waits (at least twice as fast as serial, its interval included, on under half a core): the GIL is released during IO.' }
-      : { measured: measuredText, verdict: 'does not hold', because: 'the threads\' speedup\'s interval did not stay at 2x or above while they used under half a core.' };
+    if ((threads?.speedupInterval?.low ?? 0) < 2) return { measured: measuredText, verdict: 'does not hold', because: 'the threads\' speedup\'s interval reached below 2x serial.' };
+    // A large gain is the claim; why it came is said only where a verdict rule measured it.
+    const gil = data.results(EXPERIMENT).interpreters.find((i) => i.id === threads!.cell.interpreter)?.gilEnabled ? ', the GIL released during IO' : '';
+    const why = {
+      'overlapped-waiting': ` on under half a core: they overlapped their waits${gil}`,
+      'waits-overlapped': `, more than waiting one request at a time allows: they overlapped their waits${gil}`,
+      parallel: ', with threads running in parallel on the cores as well',
+    }[rule] ?? '';
+    return { measured: measuredText, verdict: 'holds', because: `threads were at least twice as fast as serial, the interval included${why}.` };
   },
 };
