@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { execa } from 'execa';
 import { tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
@@ -12,12 +13,17 @@ function gilbench(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function assertUsageError(args: string[], pattern: RegExp) {
-  const { code, stderr } = gilbench(...args);
-  assert.equal(code, 2, `exit code for ${args.join(' ')}: ${stderr}`);
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
-  assert.match(lines[0]!, pattern);
+/** Each is one sentence and exit code 2; they run side by side (each is mostly Node.js starting). */
+async function assertUsageErrors(cases: [string[], RegExp][]) {
+  await Promise.all(
+    cases.map(async ([args, pattern]) => {
+      const { exitCode, stderr } = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], { reject: false, timeout: 60_000 });
+      assert.equal(exitCode, 2, `exit code for ${args.join(' ')}: ${stderr}`);
+      const lines = stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
+      assert.match(lines[0]!, pattern);
+    }),
+  );
 }
 
 /** A real 3.x older than 3.8 when pyenv has one, else a stand-in that answers like 3.6 would. */
@@ -45,30 +51,34 @@ test('--help explains each command', () => {
   assert.match(gilbench('report', '--help').stdout, /results\.json/);
 });
 
-test('bad input gets one clear sentence and exit code 2', () => {
-  assertUsageError(['run', '--workloads', 'nope'], /Unknown workload "nope"; known workloads: .*countdown/);
-  assertUsageError(['run', '--modes', 'fibers'], /No chosen workload has a mode "fibers"/);
-  assertUsageError(['run', '--workers', '0'], /--workers takes positive whole numbers.*got "0"/);
-  assertUsageError(['run', '--workers', 'two'], /--workers takes positive whole numbers/);
-  assertUsageError(['run', '--profile', 'huge'], /--profile must be one of quick, default, full/);
-  assertUsageError(['run', '--frobnicate'], /Unknown option '--frobnicate'/);
-  assertUsageError(['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i);
-  assertUsageError(['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/);
-  assertUsageError(['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/);
-  assertUsageError(['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/);
-  assertUsageError(['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures and help/);
-  assertUsageError(['report'], /exactly one results\.json/);
+test('bad input gets one clear sentence and exit code 2', async () => {
+  await assertUsageErrors([
+    [['run', '--workloads', 'nope'], /Unknown workload "nope"; known workloads: .*countdown/],
+    [['run', '--modes', 'fibers'], /No chosen workload has a mode "fibers"/],
+    [['run', '--workers', '0'], /--workers takes positive whole numbers.*got "0"/],
+    [['run', '--workers', 'two'], /--workers takes positive whole numbers/],
+    [['run', '--profile', 'huge'], /--profile must be one of quick, default, full/],
+    [['run', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i],
+    [['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/],
+    [['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/],
+    [['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/],
+    [['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures and help/],
+    [['report'], /exactly one results\.json/],
+  ]);
 });
 
-test('a missing, corrupt or foreign results file is a usage error', () => {
+test('a missing, corrupt or foreign results file is a usage error', async () => {
   const dir = tempDir();
-  assertUsageError(['report', join(dir, 'absent.json')], /Cannot read results file/);
   writeFileSync(join(dir, 'broken.json'), '{"schema": "gilbench/results", "version": 1, "runs": [');
-  assertUsageError(['report', join(dir, 'broken.json')], /is not valid JSON/);
   writeFileSync(join(dir, 'foreign.json'), '{"hello": "world"}');
-  assertUsageError(['report', join(dir, 'foreign.json')], /is not a gilbench results file/);
   writeFileSync(join(dir, 'future.json'), '{"schema": "gilbench/results", "version": 99}');
-  assertUsageError(['report', join(dir, 'future.json')], /schema version 99/);
   writeFileSync(join(dir, 'damaged.json'), '{"schema": "gilbench/results", "version": 1, "runId": 5}');
-  assertUsageError(['report', join(dir, 'damaged.json')], /is damaged: /);
+  await assertUsageErrors([
+    [['report', join(dir, 'absent.json')], /Cannot read results file/],
+    [['report', join(dir, 'broken.json')], /is not valid JSON/],
+    [['report', join(dir, 'foreign.json')], /is not a gilbench results file/],
+    [['report', join(dir, 'future.json')], /schema version 99/],
+    [['report', join(dir, 'damaged.json')], /is damaged: /],
+  ]);
 });
