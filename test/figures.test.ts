@@ -56,6 +56,13 @@ test('figures: a small run writes each figure, FIGURES.md with a verdict per cla
   const traced = timeline.runs.find((r) => r.cellId.startsWith('countdown-trace/threads/') && r.ok)!;
   assert.ok((measurementOf(traced).tasks[0]!.result as number[]).length > 100, 'each thread noted the time chunk after chunk');
   assert.match(page, /median turn \d+\.\d\d ms over \d+ turns/);
+  // A forkserver's workers are its children, not the program's: their CPU reaches the run's rusage once it is reaped.
+  const forkserver = readResults(join(out, 'data', 'worker-cost', 'results.json')).runs.filter((r) => r.cellId.startsWith('worker-cost/forkserver/') && r.ok);
+  assert.ok(forkserver.length > 0);
+  for (const run of forkserver) {
+    const { user_s, sys_s } = measurementOf(run).rusage.children;
+    assert.ok(user_s + sys_s > 0, `${run.cellId}: the forkserver and its workers' CPU is the run's (children ${user_s} + ${sys_s} s)`);
+  }
 
   // Redrawn from data/ alone, the page is the same, byte for byte.
   const before = readFileSync(join(out, 'FIGURES.md'), 'utf8');

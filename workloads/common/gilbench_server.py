@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 
-from gilbench_task import parse_args, usage
+from gilbench_task import parse_args, reap_forkserver, usage
 from probe import facts
 
 
@@ -57,6 +57,7 @@ def main(servers, params):
         pass
     finally:
         sock.close()
+    reap_forkserver()
     say("done",
         mode=args.mode,
         workers=args.workers,
