@@ -116,7 +116,9 @@ function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfigurat
       const [now, before] = [cpuOf(sample, tid), cpuOf(samples[i]!, tid)];
       return now === undefined || before === undefined ? [] : [{ x: sample.t * 1000, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
     });
-    return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before' });
+    // Chart.js draws the first series on top: each later one is wider, so that two threads at the same CPU% both show.
+    const borderWidth = 3 + 4 * index;
+    return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before', borderWidth });
   });
   return {
     type: 'line',
