@@ -59,7 +59,7 @@ export const BATCH_RULES: Rule[] = [
     id: 'waits-overlapped',
     kinds: ['batch'],
     needs: "interval above 1 / (1 − serial's CPU util): serial waited that share of its time, and waits taken one at a time allow no more",
-    says: 'X serial, beyond the Bx that waiting one request at a time allows (serial waited S% of its time): the tasks overlapped their waiting.',
+    says: 'X serial, beyond the Bx that waiting one task at a time allows (serial waited S% of its time): the tasks overlapped their waiting.',
     holds: (e) => direction(e) === 'faster' && waitBound(e) !== undefined && e.speedup!.low > waitBound(e)!,
     sentence: (e) =>
       `${ratio(e)}${ideal(e)} (CPU util ${e.cpuUtil.toFixed(2)}), beyond the ${waitBound(e)!.toFixed(2)}x that waiting one task at a time allows ` +

@@ -88,7 +88,6 @@ if die_with_parent(os.getppid()) and hasattr(os, "register_at_fork"):
                         after_in_child=lambda: die_with_parent(_forking[0]))
 
 
-
 def multiprocessing_context(method=None):
     """multiprocessing (or one start method of it) whose forkserver, if it starts one, ends with us.
 
