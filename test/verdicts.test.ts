@@ -99,6 +99,9 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
   for (const facts of [{ ...slowThreads, runningAtOnce: 2, cpuUtil: 1.5 }, slowThreads]) {
     assert.ok(!['gil-contention', 'gil-turns'].includes(judgeEvidence(variant(threads, { ...facts, oneGil: false })).rule));
   }
+  // A single-process server is "under one GIL" only on a GIL build: without one (3.13t, Node.js) only the CPU split is said.
+  assert.match(judgeEvidence(variant(echo, { speedup: faster }, { server: unbound })).sentence, /one process under one GIL: user [\d.]+ \+ system/);
+  assert.doesNotMatch(judgeEvidence(variant(echo, { speedup: faster, oneGil: false }, { server: unbound })).sentence, /GIL/);
   // Silent evidence means a more modest sentence, not a wrong one.
   assert.equal(judgeEvidence(variant(processes, { speedup: faster, runningAtOnce: undefined, cpuUtil: 1.8 })).rule, 'faster-unexplained');
 });

@@ -15,7 +15,10 @@ function spread(e: Evidence): string {
   if (e.processes > 1 && (e.busyProcessesAtOnce ?? 0) >= 2) {
     return `${e.busyProcessesAtOnce} of its processes were each busy at the same sampled moment (${split}; accepts per worker ${e.summary.server!.accepted.join(' / ')}) — in parallel`;
   }
-  if (e.processes === 1) return `one process under one GIL: ${split} (CPU beyond the user share is the kernel's send and receive, not Python code on a second core)`;
+  // Only a GIL build's single process is held to one core of Python, and only user time within a core shows it was.
+  if (e.processes === 1 && e.oneGil === true && (e.userCores ?? Infinity) <= 1) {
+    return `one process under one GIL: ${split} (CPU beyond the user share is the kernel's send and receive, not Python code on a second core)`;
+  }
   return split;
 }
 
