@@ -1,7 +1,7 @@
 import { fixed } from '../report/format.ts';
 import { ratioOfMediansInterval } from '../stats.ts';
 import { ruleFor } from '../verdicts/index.ts';
-import { byInterpreter, firstInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
+import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'cpu-servers';
 
@@ -35,14 +35,19 @@ export const cpuServers: Figure = {
       return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
     }
     const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;
+    const gil = underGil(data, EXPERIMENT, threads);
     // "Solves" needs a gain of 1.5x whose interval (prefork's answers/s over threads') excludes no gain.
     const low = threads && prefork ? ratioOfMediansInterval(threads.primary.values, prefork.primary.values).low : NaN;
     return gain >= 1.5 && low > 1
-      ? { measured, verdict: 'holds', because: `prefork with W=${prefork!.cell.workers} served ${fixed(gain, 1)}x the echoes of one process of threads: each process has its own GIL (memory is the next figure's question).` }
+      ? {
+          measured,
+          verdict: 'holds',
+          because: `prefork with W=${prefork!.cell.workers} served ${fixed(gain, 1)}x the echoes of one process of threads${gil ? ': each process has its own GIL' : ''} (memory is the next figure's question).`,
+        }
       : {
           measured,
           verdict: cores < 2 ? 'depends' : 'does not hold',
-          because: `prefork gained only ${fixed(gain, 2)}x over threads${cores < 2 ? ': one core leaves nothing to spread over' : (threads?.cpuUtilisation ?? 0) > 1.5 ? `: the threads already used ${fixed(threads!.cpuUtilisation, 1)} cores, with no GIL to share` : ''}.`,
+          because: `prefork gained only ${fixed(gain, 2)}x over threads${cores < 2 ? ': one core leaves nothing to spread over' : (threads?.cpuUtilisation ?? 0) > 1.5 ? `: the threads already used ${fixed(threads!.cpuUtilisation, 1)} cores${gil ? '' : ', with no GIL to share'}` : ''}.`,
         };
   },
 };

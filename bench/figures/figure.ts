@@ -81,3 +81,8 @@ export function byInterpreter(data: FigureData, experiment: string): { interpret
 export function firstInterpreter(data: FigureData, experiment: string): CellSummary[] {
   return byInterpreter(data, experiment)[0]?.cells ?? [];
 }
+
+/** The cell's interpreter ran with a GIL: only then may a figure name the GIL as a cause. */
+export function underGil(data: FigureData, experiment: string, cell: CellSummary | undefined): boolean {
+  return data.results(experiment).interpreters.find((i) => i.id === cell?.cell.interpreter)?.gilEnabled === true;
+}

@@ -1,7 +1,7 @@
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import { ruleFor } from '../verdicts/index.ts';
-import { byInterpreter, firstInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
+import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
 
@@ -48,7 +48,7 @@ export const ioBound: Figure = {
     if (rule === 'busy-machine') return { measured: measuredText, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
     if ((threads?.speedupInterval?.low ?? 0) < 2) return { measured: measuredText, verdict: 'does not hold', because: 'the threads\' speedup\'s interval reached below 2x serial.' };
     // A large gain is the claim; why it came is said only where a verdict rule measured it.
-    const gil = data.results(EXPERIMENT).interpreters.find((i) => i.id === threads!.cell.interpreter)?.gilEnabled ? ', the GIL released during IO' : '';
+    const gil = underGil(data, EXPERIMENT, threads) ? ', the GIL released during IO' : '';
     const why = {
       'overlapped-waiting': ` on under half a core: they overlapped their waits${gil}`,
       'waits-overlapped': `, more than waiting one request at a time allows: they overlapped their waits${gil}`,
