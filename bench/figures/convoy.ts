@@ -4,7 +4,7 @@ import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Interpreter } from '../interpreters.ts';
 import { interpreterLabel } from '../report/versions.ts';
-import { byInterpreter, firstInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
+import { byInterpreter, firstInterpreter, measuredWithoutGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'convoy';
 const DEFAULT_INTERVAL = 0.005;
@@ -63,10 +63,10 @@ export const convoy: Figure = {
       chart(own, interpreter, 'Echoes per second (higher is better)', 'echoes per second (log scale)', (c) => c.tasksPerS, true),
       chart(own, interpreter, 'Latency p99 (lower is better)', 'p99 latency (ms, log scale)', (c) => c.taskP99S * 1000, false),
     ]),
-  caption: () =>
+  caption: (data) =>
     'The thread-per-connection echo server alone, and with 1, 2 or 4 threads in its process that only count, at switch intervals (sys.setswitchinterval) from 0.1 s down to 10 µs; prefork (dashed) runs the same counting threads in its parent once its two workers, other processes, are started. ' +
     'Each answer needs the GIL back from a counting thread, which keeps it for up to one switch interval: the server waits that long per message (the convoy effect). A shorter interval gives the GIL back sooner, at the price of more switching. ' +
-    'Without a GIL (a free-threaded build, its own row) nothing has to be given back: the counting threads run on the other core. ' +
+    (measuredWithoutGil(data, EXPERIMENT) ? 'Without a GIL (a free-threaded build, its own row) nothing has to be given back: the counting threads run on the other core. ' : '') +
     'A missing point is a cell that answered nothing within its window.',
   verdict: (data): Finding => {
     const all = cells(data);

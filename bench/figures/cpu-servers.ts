@@ -1,7 +1,7 @@
 import { fixed } from '../report/format.ts';
 import { ratioOfMediansInterval } from '../stats.ts';
 import { ruleFor } from '../verdicts/index.ts';
-import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
+import { byInterpreter, firstInterpreter, measuredWithoutGil, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'cpu-servers';
 
@@ -20,7 +20,8 @@ export const cpuServers: Figure = {
     const c = cells(data)[0]!;
     return (
       `Every message costs the server count(${c.cell.params['work']!.toLocaleString('en-US')}) before it echoes it back; ${c.cell.params['connections']} clients keep it busy. ` +
-      "The thread-per-connection server has one GIL however many threads it starts; prefork's W processes each have their own, so it scales with W — up to the number of cores. Without a GIL (a free-threaded build, its own panel) the threads can use every core themselves."
+      "The thread-per-connection server has one GIL however many threads it starts; prefork's W processes each have their own, so it scales with W — up to the number of cores." +
+      (measuredWithoutGil(data, EXPERIMENT) ? ' Without a GIL (a free-threaded build, its own panel) the threads can use every core themselves.' : '')
     );
   },
   verdict: (data): Finding => {

@@ -86,3 +86,8 @@ export function firstInterpreter(data: FigureData, experiment: string): CellSumm
 export function underGil(data: FigureData, experiment: string, cell: CellSummary | undefined): boolean {
   return data.results(experiment).interpreters.find((i) => i.id === cell?.cell.interpreter)?.gilEnabled === true;
 }
+
+/** An interpreter without a GIL measured this experiment: a caption may promise its row. */
+export function measuredWithoutGil(data: FigureData, experiment: string): boolean {
+  return byInterpreter(data, experiment).some(({ interpreter }) => !interpreter.gilEnabled);
+}
