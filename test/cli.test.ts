@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { tempDir } from './helpers.ts';
@@ -13,17 +14,20 @@ function gilbench(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Each is one sentence and exit code 2; they run side by side (each is mostly Node.js starting). */
+/**
+ * Each is one sentence and exit code 2. They run as many at a time as there are cores (each is
+ * mostly Node.js starting), so that none, an interpreter probe with its 5 s limit say, is starved.
+ */
 async function assertUsageErrors(cases: [string[], RegExp][]) {
-  await Promise.all(
-    cases.map(async ([args, pattern]) => {
-      const { exitCode, stderr } = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], { reject: false, timeout: 60_000 });
-      assert.equal(exitCode, 2, `exit code for ${args.join(' ')}: ${stderr}`);
-      const lines = stderr.trim().split('\n');
-      assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
-      assert.match(lines[0]!, pattern);
-    }),
-  );
+  for (let i = 0; i < cases.length; i += availableParallelism()) await Promise.all(cases.slice(i, i + availableParallelism()).map(assertUsageError));
+}
+
+async function assertUsageError([args, pattern]: [string[], RegExp]) {
+  const { exitCode, stderr } = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], { reject: false, timeout: 60_000 });
+  assert.equal(exitCode, 2, `exit code for ${args.join(' ')}: ${stderr}`);
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
+  assert.match(lines[0]!, pattern);
 }
 
 /** A real 3.x older than 3.8 when pyenv has one, else a stand-in that answers like 3.6 would. */
