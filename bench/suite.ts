@@ -7,7 +7,7 @@ import type { Interpreter } from './interpreters.ts';
 import { loadAverage, type Machine } from './machine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { schedule, totalRuns, type AutoRepeat, type BusyPolicy, type Cell, type Plan, type ScheduledRun } from './plan.ts';
-import { BUSY_OTHERS_PCT, HIGH_STEAL_PCT } from './summary.ts';
+import { BUSY_OTHERS_PCT, busyMachine } from './summary.ts';
 import { median, medianInterval } from './stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from './results.ts';
@@ -198,10 +198,8 @@ class BusyRetries {
 }
 
 function busyBecause(host: RunOutcome['host']): string | undefined {
-  if (!host) return undefined;
-  if (host.othersCpuPct > BUSY_OTHERS_PCT) return `busy machine: others used ${Math.round(host.othersCpuPct)}% of a core`;
-  if (host.stealPct > HIGH_STEAL_PCT) return `busy machine: CPU steal ${host.stealPct.toFixed(1)}%`;
-  return undefined;
+  if (!host || !busyMachine(host)) return undefined;
+  return host.othersCpuPct > BUSY_OTHERS_PCT ? `busy machine: others used ${Math.round(host.othersCpuPct)}% of a core` : `busy machine: CPU steal ${host.stealPct.toFixed(1)}%`;
 }
 
 function maxRound(results: Results): number {

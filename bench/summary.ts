@@ -215,6 +215,11 @@ export const HIGH_CV = 0.1;
 export const BUSY_OTHERS_PCT = 50;
 export const HIGH_STEAL_PCT = 2;
 
+/** Others' CPU or the hypervisor's steal beyond its bound: one test for a run's retry, a cell's warning and its verdict. */
+export function busyMachine(host: { othersCpuPct: number; stealPct: number }): boolean {
+  return host.othersCpuPct > BUSY_OTHERS_PCT || host.stealPct > HIGH_STEAL_PCT;
+}
+
 /** machineCv: how much the speed probe's Python loop varied over the run, where it was timed. */
 function warningsFor(s: CellSummary, machineCv: number | undefined): string[] {
   const warnings: string[] = [];

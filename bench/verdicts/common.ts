@@ -1,4 +1,4 @@
-import { BUSY_OTHERS_PCT, HIGH_STEAL_PCT } from '../summary.ts';
+import { busyMachine } from '../summary.ts';
 import type { Evidence } from './evidence.ts';
 import { pct, ratio, type Rule } from './rule.ts';
 
@@ -17,7 +17,7 @@ export const COMMON_RULES: Rule[] = [
     kinds: ['batch', 'server'],
     needs: "others' CPU (median % of a core, /proc/stat) and steal",
     says: 'inconclusive: other programs used X% of a core while it ran (steal Y%); no cause is drawn.',
-    holds: (e) => e.othersCpuPct > BUSY_OTHERS_PCT || e.stealPct > HIGH_STEAL_PCT,
+    holds: (e) => busyMachine(e),
     sentence: (e) =>
       `inconclusive: other programs used ${pct(e.othersCpuPct)} of a core while it ran (steal ${e.stealPct.toFixed(1)}%)` +
       `${e.speedup ? `; ${ratio(e)} is not explained` : ''}: rerun on a quieter machine.`,
