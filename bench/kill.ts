@@ -40,6 +40,7 @@ export class RunTree {
   private root: number | undefined;
   /** PID → start time: a PID recorded with the process it belonged to, checked again before each signal */
   private readonly seen = new Map<number, number>();
+  private killing: Promise<number[]> | undefined;
 
   constructor() {
     const token = randomBytes(8).toString('hex');
@@ -78,8 +79,17 @@ export class RunTree {
     return [...this.seen.keys()].filter((pid) => this.same(pid));
   }
 
-  /** SIGTERM, up to graceMs for the members to exit, then SIGKILL until none is left. Returns those that would not go. */
-  async kill(graceMs = KILL_GRACE_MS): Promise<number[]> {
+  /**
+   * SIGTERM, up to graceMs for the members to exit, then SIGKILL until none is left. Returns those
+   * that would not go. A call while one is under way joins it: a second SIGTERM would cut short a
+   * server's own shutdown (a timeout's stop and the run's finish both kill).
+   */
+  kill(graceMs = KILL_GRACE_MS): Promise<number[]> {
+    this.killing ??= this.killRounds(graceMs).finally(() => (this.killing = undefined));
+    return this.killing;
+  }
+
+  private async killRounds(graceMs: number): Promise<number[]> {
     const asked = this.signal(this.members(), 'SIGTERM');
     if (asked.length === 0) return [];
     await this.gone(asked, graceMs);
