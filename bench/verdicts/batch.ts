@@ -92,7 +92,7 @@ export const BATCH_RULES: Rule[] = [
   {
     id: 'one-after-another',
     kinds: ['batch'],
-    needs: 'interval below 1 or reaching it; the tasks\' own start and end times: each began when the one before had ended, in every run',
+    needs: 'interval below 1; the tasks\' own start and end times: each began when the one before had ended, in every run',
     says: 'X serial; its W tasks ran one after another — no parallelism.',
     holds: (e) => direction(e) === 'slower' && e.oneAfterAnother === true,
     sentence: (e) => `${ratio(e)}; its ${e.summary.cell.workers} tasks ran one after another (each began when the one before had ended) — no parallelism.`,

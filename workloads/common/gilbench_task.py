@@ -100,7 +100,9 @@ def multiprocessing_context(method=None):
     context = multiprocessing.get_context(method) if method else multiprocessing
     if hasattr(context, "set_forkserver_preload"):
         here = os.path.dirname(os.path.abspath(__file__))
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+        paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if here not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join(p for p in [here] + paths if p)
         context.set_forkserver_preload([__name__])
     return context
 
