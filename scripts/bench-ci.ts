@@ -3,8 +3,8 @@
 // there is one) and exit 1 on a regression. `npm run bench:ci -- --update-baseline` refreshes it.
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../bench/cli.ts';
-import { latestRunDir, readResults } from '../bench/results.ts';
+import { main } from '../bench/cli/main.ts';
+import { latestRunDir, readResults } from '../bench/store/results.ts';
 import { BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_SUITE_ARGS } from '../ci/suite.ts';
 
 const update = process.argv.includes('--update-baseline');

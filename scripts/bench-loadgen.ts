@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { generateLoad, primeServer, type LoadResult, type LoadSpec } from '../bench/loadgen/index.ts';
-import { engineFor } from '../bench/loadgen/native.ts';
-import { median, medianInterval } from '../bench/stats.ts';
-import { WORKLOADS_DIR } from '../bench/paths.ts';
+import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
+import { generateLoad, primeServer, type LoadResult, type LoadSpec } from '../bench/execute/loadgen/index.ts';
+import { engineFor } from '../bench/execute/loadgen/native.ts';
+import { median, medianInterval } from '../bench/core/stats.ts';
+import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } } });
 const ROUNDS = Number(values.rounds);

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, journalBeside } from '../bench/journal.ts';
-import { readResults, writeResults } from '../bench/results.ts';
-import { median } from '../bench/stats.ts';
+import { Journal, journalBeside } from '../bench/store/journal.ts';
+import { readResults, writeResults } from '../bench/store/results.ts';
+import { median } from '../bench/core/stats.ts';
 
 const RUNS = 10_000;
 const REWRITES = 5;

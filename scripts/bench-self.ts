@@ -4,10 +4,10 @@
 import { execa } from 'execa';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { RunTree } from '../bench/kill.ts';
-import { listTree } from '../bench/proc.ts';
-import { ProcTreeReader, TreeSampler } from '../bench/sample.ts';
-import { probeInterpreter } from '../bench/interpreters.ts';
+import { RunTree } from '../bench/execute/kill.ts';
+import { listTree } from '../bench/execute/proc.ts';
+import { ProcTreeReader, TreeSampler } from '../bench/execute/sample.ts';
+import { probeInterpreter } from '../bench/define/interpreters.ts';
 
 const TREE_PROCESSES = 5;
 const SHARE_SECONDS = 10;

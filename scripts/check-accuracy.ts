@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { probeInterpreter } from '../bench/interpreters.ts';
-import { runBatch } from '../bench/run.ts';
-import { median, quantile } from '../bench/stats.ts';
-import { loadWorkloads } from '../bench/workload.ts';
+import { probeInterpreter } from '../bench/define/interpreters.ts';
+import { runBatch } from '../bench/execute/batch.ts';
+import { median, quantile } from '../bench/core/stats.ts';
+import { loadWorkloads } from '../bench/define/workload.ts';
 
 const { values } = parseArgs({
   options: {

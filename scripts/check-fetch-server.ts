@@ -3,7 +3,7 @@
 // under 1 ms at p99 beyond the delay L it was asked to wait, and serve every request wrk made.
 import { execa } from 'execa';
 import { parseArgs } from 'node:util';
-import { DelayServer } from '../bench/fixtures/http-delay.ts';
+import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 
 const { values } = parseArgs({
   options: {

@@ -9,11 +9,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { main } from '../bench/cli.ts';
-import { compare, type CompareOptions, type Comparison } from '../bench/compare.ts';
-import type { MetricId } from '../bench/metrics.ts';
-import { latestRunDir, readResults } from '../bench/results.ts';
-import { WORKLOADS_DIR } from '../bench/paths.ts';
+import { main } from '../bench/cli/main.ts';
+import { compare, type CompareOptions, type Comparison } from '../bench/analyse/compare.ts';
+import type { MetricId } from '../bench/core/metrics.ts';
+import { latestRunDir, readResults } from '../bench/store/results.ts';
+import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { AB_GATE_METRICS, abRunArgs, BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_RUN_ARGS } from '../ci/suite.ts';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '10' }, inject: { type: 'string', default: '5,10,20' } } });

@@ -1,10 +1,10 @@
 /** Writes docs/schemas/*.json from the code's own schemas: npm run schemas. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractDocuments } from '../bench/contract.ts';
-import { resultsJsonSchema } from '../bench/export/schema.ts';
-import { PROJECT_DIR } from '../bench/paths.ts';
-import { SCHEMA_VERSION } from '../bench/results.ts';
+import { contractDocuments } from '../bench/store/contract.ts';
+import { resultsJsonSchema } from '../bench/present/export/schema.ts';
+import { PROJECT_DIR } from '../bench/core/paths.ts';
+import { SCHEMA_VERSION } from '../bench/store/results.ts';
 
 const dir = join(PROJECT_DIR, 'docs', 'schemas');
 const documents = { ...contractDocuments(), [`results-v${SCHEMA_VERSION}.schema.json`]: resultsJsonSchema() };

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compareCommand } from '../bench/commands/compare.ts';
-import { compare } from '../bench/compare.ts';
-import { readResults } from '../bench/results.ts';
+import { compareCommand } from '../bench/cli/commands/compare.ts';
+import { compare } from '../bench/analyse/compare.ts';
+import { readResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
 
 const AB = join(import.meta.dirname, 'fixtures', 'echo-ab-work.json');

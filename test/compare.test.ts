@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { judge, pairsNeeded, runsNeeded } from '../bench/compare.ts';
-import { latestRunDir, readResults } from '../bench/results.ts';
-import { summariseCells } from '../bench/summary.ts';
-import { seededRandom } from '../bench/stats.ts';
+import { judge, pairsNeeded, runsNeeded } from '../bench/analyse/compare.ts';
+import { latestRunDir, readResults } from '../bench/store/results.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
+import { seededRandom } from '../bench/core/stats.ts';
 import { PYTHON, tempDir } from './helpers.ts';
 
 const options = { threshold: 0.05, alpha: 0.01 };

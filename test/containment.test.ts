@@ -4,11 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { discoverInterpreters } from '../bench/discover.ts';
-import { tryProbe } from '../bench/interpreters.ts';
-import { RunTree } from '../bench/kill.ts';
-import { listPids, listTree, readCommand, readStat } from '../bench/proc.ts';
-import { runBatch } from '../bench/run.ts';
+import { discoverInterpreters } from '../bench/define/discover.ts';
+import { tryProbe } from '../bench/define/interpreters.ts';
+import { RunTree } from '../bench/execute/kill.ts';
+import { listPids, listTree, readCommand, readStat } from '../bench/execute/proc.ts';
+import { runBatch } from '../bench/execute/batch.ts';
 import { alive, PYTHON, tempDir } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -98,8 +98,8 @@ test('Ctrl+C while a daemon of the run lives: exit 130, the daemon is killed, an
 test('a second stop signal exits at once with 130, SIGKILLing the runs still going; SIGQUIT and SIGHUP stop too', { timeout: 30_000 }, async () => {
   // A harness whose first stop never finishes: only the second signal can end it.
   const script = `
-    import { onInterrupt } from './bench/interrupt.ts';
-    import { spawnWatched } from './bench/spawn.ts';
+    import { onInterrupt } from './bench/execute/interrupt.ts';
+    import { spawnWatched } from './bench/execute/spawn.ts';
     const watched = await spawnWatched({ executable: ${JSON.stringify(PYTHON)}, args: ['-c', 'import time; time.sleep(60)'], timeoutS: 60, sampleIntervalMs: 0 });
     onInterrupt(() => console.log('stopping'), () => console.log('last words'));
     setInterval(() => undefined, 1000);

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CONTRACT_SCHEMAS, contractDocuments } from '../bench/contract.ts';
-import { readResults } from '../bench/results.ts';
+import { CONTRACT_SCHEMAS, contractDocuments } from '../bench/store/contract.ts';
+import { readResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');

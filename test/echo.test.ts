@@ -3,10 +3,10 @@ import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runServer, type ServerCommand } from '../bench/serve.ts';
-import { WORKLOADS_DIR } from '../bench/paths.ts';
+import { runServer, type ServerCommand } from '../bench/execute/server.ts';
+import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { alive, PYTHON, shortLoad as load, survivesAVanishingClient, tempDir } from './helpers.ts';
-import { MIN_CPUS_TO_PIN } from '../bench/loadgen/placement.ts';
+import { MIN_CPUS_TO_PIN } from '../bench/execute/loadgen/placement.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const MODES = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];

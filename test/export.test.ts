@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exportRows } from '../bench/export/rows.ts';
-import { resultsJsonSchema } from '../bench/export/schema.ts';
-import { readResults } from '../bench/results.ts';
+import { exportRows } from '../bench/present/export/rows.ts';
+import { resultsJsonSchema } from '../bench/present/export/schema.ts';
+import { readResults } from '../bench/store/results.ts';
 import { PYTHON, tempDir } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -40,6 +40,6 @@ test('run and report write JSON, CSV that Python\'s csv module reads back whole,
 
 test('the published JSON Schema of results.json is the one the code reads with', () => {
   const committed = readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', 'results-v2.schema.json'), 'utf8');
-  assert.equal(committed, resultsJsonSchema(), 'regenerate docs/schemas/results-v2.schema.json with resultsJsonSchema() (bench/export/schema.ts)');
+  assert.equal(committed, resultsJsonSchema(), 'regenerate docs/schemas/results-v2.schema.json with resultsJsonSchema() (bench/present/export/schema.ts)');
   assert.equal(JSON.parse(committed).properties.version.const, 2);
 });

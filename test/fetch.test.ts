@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { FIXTURES } from '../bench/fixtures/index.ts';
-import { runBatch } from '../bench/run.ts';
-import { loadWorkloads } from '../bench/workload.ts';
+import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
+import { FIXTURES } from '../bench/execute/fixtures/index.ts';
+import { runBatch } from '../bench/execute/batch.ts';
+import { loadWorkloads } from '../bench/define/workload.ts';
 import { PYTHON } from './helpers.ts';
 
 const K = 16;

@@ -5,12 +5,12 @@ import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { main } from '../bench/cli.ts';
-import { BodyCache } from '../bench/fixtures/body-cache.ts';
-import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { JOURNAL_FILE } from '../bench/journal.ts';
-import { listTree, readCommand } from '../bench/proc.ts';
-import { measurementOf, readResults, writeResults } from '../bench/results.ts';
+import { main } from '../bench/cli/main.ts';
+import { BodyCache } from '../bench/execute/fixtures/body-cache.ts';
+import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
+import { JOURNAL_FILE } from '../bench/store/journal.ts';
+import { listTree, readCommand } from '../bench/execute/proc.ts';
+import { measurementOf, readResults, writeResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');

@@ -5,9 +5,9 @@ import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverInterpreters } from '../bench/discover.ts';
-import type { Interpreter } from '../bench/interpreters.ts';
-import type { ServerCommand } from '../bench/serve.ts';
+import { discoverInterpreters } from '../bench/define/discover.ts';
+import type { Interpreter } from '../bench/define/interpreters.ts';
+import type { ServerCommand } from '../bench/execute/server.ts';
 
 /** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
 export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
-import { PROJECT_DIR } from '../bench/paths.ts';
+import { PROJECT_DIR } from '../bench/core/paths.ts';
 
 /** Every .ts file under a folder. */
 function sources(dir: string): string[] {

@@ -3,9 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listTree, readCommand } from '../bench/proc.ts';
-import { measurementOf, readResults } from '../bench/results.ts';
-import { summariseCells } from '../bench/summary.ts';
+import { listTree, readCommand } from '../bench/execute/proc.ts';
+import { measurementOf, readResults } from '../bench/store/results.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
 import { alive, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');

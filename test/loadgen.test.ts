@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DelayServer } from '../bench/fixtures/http-delay.ts';
-import { generateLoad } from '../bench/loadgen/index.ts';
-import { allowedCpus, cpuList, parseCpuList, pinThisProcess, placeCpus } from '../bench/loadgen/placement.ts';
+import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
+import { generateLoad } from '../bench/execute/loadgen/index.ts';
+import { allowedCpus, cpuList, parseCpuList, pinThisProcess, placeCpus } from '../bench/execute/loadgen/placement.ts';
 import { shortLoad } from './helpers.ts';
 
 async function httpLoad(server: DelayServer, bodyBytes: number, expected: number) {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compareCommand } from '../bench/commands/compare.ts';
-import { mergeResults } from '../bench/commands/merge.ts';
-import { compare, REGRESSIONS } from '../bench/compare.ts';
-import { UsageError } from '../bench/errors.ts';
-import { parseResults, readResults, writeResults, type Results } from '../bench/results.ts';
-import { renderMarkdown } from '../bench/report/markdown.ts';
-import { narrowEnough } from '../bench/suite.ts';
-import { summariseCells } from '../bench/summary.ts';
+import { compareCommand } from '../bench/cli/commands/compare.ts';
+import { mergeResults } from '../bench/cli/commands/merge.ts';
+import { compare, REGRESSIONS } from '../bench/analyse/compare.ts';
+import { UsageError } from '../bench/core/errors.ts';
+import { parseResults, readResults, writeResults, type Results } from '../bench/store/results.ts';
+import { renderMarkdown } from '../bench/present/report/markdown.ts';
+import { narrowEnough } from '../bench/execute/suite.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
 import { tempDir } from './helpers.ts';
 
 /**

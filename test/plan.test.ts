@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UsageError } from '../bench/errors.ts';
-import type { Interpreter } from '../bench/interpreters.ts';
-import { buildPlan, schedule, totalRuns } from '../bench/plan.ts';
-import { loadWorkloads } from '../bench/workload.ts';
+import { UsageError } from '../bench/core/errors.ts';
+import type { Interpreter } from '../bench/define/interpreters.ts';
+import { buildPlan, schedule, totalRuns } from '../bench/define/plan.ts';
+import { loadWorkloads } from '../bench/define/workload.ts';
 
 const python = (id: string, version = '3.11.0'): Interpreter => ({
   id, requested: id, executable: `/usr/bin/${id}`, realpath: `/usr/bin/${id}`, version, implementation: 'CPython',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseStat } from '../bench/proc.ts';
-import { runBatch } from '../bench/run.ts';
+import { parseStat } from '../bench/execute/proc.ts';
+import { runBatch } from '../bench/execute/batch.ts';
 import { alive, PYTHON } from './helpers.ts';
 
 test('stat lines parse even when the command holds spaces and parentheses', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval, signedRankP } from '../bench/stats.ts';
-import { formatDuration } from '../bench/progress.ts';
+import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, ratioOfMediansInterval, signedRankP } from '../bench/core/stats.ts';
+import { formatDuration } from '../bench/execute/progress.ts';
 
 test('median and quantiles interpolate like numpy', () => {
   assert.equal(median([3, 1, 2]), 2);

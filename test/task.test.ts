@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { measurementOf, readResults, type Results, type RunRecord } from '../bench/results.ts';
-import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/summary.ts';
-import { evidenceOf } from '../bench/verdicts/evidence.ts';
-import { COMMON_RULES } from '../bench/verdicts/common.ts';
-import { ruleFor } from '../bench/verdicts/index.ts';
-import { direction } from '../bench/verdicts/rule.ts';
+import { measurementOf, readResults, type Results, type RunRecord } from '../bench/store/results.ts';
+import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
+import { evidenceOf } from '../bench/analyse/verdicts/evidence.ts';
+import { COMMON_RULES } from '../bench/analyse/verdicts/common.ts';
+import { ruleFor } from '../bench/analyse/verdicts/index.ts';
+import { direction } from '../bench/analyse/verdicts/rule.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');

@@ -3,11 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readResults } from '../bench/results.ts';
-import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/summary.ts';
-import { versionComparisons, versionSection } from '../bench/report/versions.ts';
-import { evidenceOf, type Evidence } from '../bench/verdicts/evidence.ts';
-import { judgeEvidence, RULES, rulesTable, verdictFor } from '../bench/verdicts/index.ts';
+import { readResults } from '../bench/store/results.ts';
+import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
+import { versionComparisons, versionSection } from '../bench/present/report/versions.ts';
+import { evidenceOf, type Evidence } from '../bench/analyse/verdicts/evidence.ts';
+import { judgeEvidence, RULES, rulesTable, verdictFor } from '../bench/analyse/verdicts/index.ts';
 import { alive, PYTHON, tempDir } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -108,7 +108,7 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
 
 test('docs/VERDICTS.md lists every rule as the code has it', () => {
   const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'VERDICTS.md'), 'utf8');
-  assert.ok(docs.includes(rulesTable()), 'regenerate the table with rulesTable() (bench/verdicts/index.ts)');
+  assert.ok(docs.includes(rulesTable()), 'regenerate the table with rulesTable() (bench/analyse/verdicts/index.ts)');
 });
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { discoverInterpreters } from '../bench/discover.ts';
-import { measurementOf, readResults, type Results } from '../bench/results.ts';
-import { interpreterLabel } from '../bench/report/versions.ts';
-import { summariseCells } from '../bench/summary.ts';
+import { discoverInterpreters } from '../bench/define/discover.ts';
+import { measurementOf, readResults, type Results } from '../bench/store/results.ts';
+import { interpreterLabel } from '../bench/present/report/versions.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');

@@ -1,4 +1,4 @@
-import { defineWorkload } from '../../bench/workload.ts';
+import { defineWorkload } from '../../bench/define/workload.ts';
 
 export default defineWorkload({
   name: 'countdown-trace',

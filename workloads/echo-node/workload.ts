@@ -1,4 +1,4 @@
-import { defineWorkload } from '../../bench/workload.ts';
+import { defineWorkload } from '../../bench/define/workload.ts';
 import { echoParams, echoServer } from '../echo/shared.ts';
 
 /** The Python servers' parameters that this program has no counterpart for. */

@@ -1,5 +1,5 @@
-import type { ParamSpec, PerProfile, ServerSpec } from '../../bench/workload.ts';
-import type { Pattern } from '../../bench/loadgen/index.ts';
+import type { ParamSpec, PerProfile, ServerSpec } from '../../bench/define/workload.ts';
+import type { Pattern } from '../../bench/execute/loadgen/index.ts';
 
 /** What the echo workloads (echo, echo-memory, echo-work) share: one server program, one load. */
 export const ECHO_PROGRAM = '../echo/echo.py';

@@ -1,4 +1,4 @@
-import { defineWorkload } from '../../bench/workload.ts';
+import { defineWorkload } from '../../bench/define/workload.ts';
 import { ECHO_PROGRAM, echoParams, echoServer } from './shared.ts';
 
 export default defineWorkload({

@@ -1,5 +1,5 @@
-import { MAX_BODY_BYTES, MAX_DELAY_MS } from '../../bench/fixtures/http-delay-limits.ts';
-import { defineWorkload } from '../../bench/workload.ts';
+import { MAX_BODY_BYTES, MAX_DELAY_MS } from '../../bench/execute/fixtures/http-delay-limits.ts';
+import { defineWorkload } from '../../bench/define/workload.ts';
 
 export default defineWorkload({
   name: 'fetch',

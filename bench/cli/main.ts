@@ -1,0 +1,66 @@
+import { pathToFileURL } from 'node:url';
+import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
+import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
+import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
+import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
+import { reportCommand, REPORT_HELP } from './commands/report.ts';
+import { runCommand, RUN_HELP } from './commands/run.ts';
+import { fail, UsageError, WRITE_FAILED, WriteError } from '../core/errors.ts';
+import { gilbenchVersion } from '../core/version.ts';
+
+const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
+
+Usage:
+  gilbench run [options]          run a benchmark suite and write reports/<run-id>/{results.json,report.md,report.html,*.png}
+  gilbench report FILE            re-render report.md, report.html and the charts from a results.json, without running anything
+  gilbench compare BASE [CAND]    compare two results files (or two interpreters of one) cell by cell
+  gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
+  gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
+  gilbench figures [options]      measure the lecture's claims: figures (PNG, SVG) and FIGURES.md with verdicts
+  gilbench help [COMMAND]         show help
+  gilbench --version              print gilbench's version
+
+Run "gilbench COMMAND --help" for a command's options.
+
+Exit codes: 0 done, 1 some runs failed (run) or a regression was found (compare
+--fail-on-regression), 2 bad input, 3 a file could not be written (disk full, read-only),
+4 stopped by --busy fail, 130 interrupted.`;
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | number; help: string }> = {
+  run: { run: runCommand, help: RUN_HELP },
+  report: { run: reportCommand, help: REPORT_HELP },
+  compare: { run: compareCommand, help: COMPARE_HELP },
+  merge: { run: mergeCommand, help: MERGE_HELP },
+  doctor: { run: doctorCommand, help: DOCTOR_HELP },
+  figures: { run: figuresCommand, help: FIGURES_HELP },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      console.log(COMMANDS[rest[0] ?? '']?.help ?? MAIN_HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-V') {
+      console.log(gilbenchVersion());
+      return 0;
+    }
+    const chosen = COMMANDS[command] ?? fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);
+    return await chosen.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`gilbench: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof WriteError) {
+      console.error(`gilbench: ${error.message}`);
+      return WRITE_FAILED;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,179 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { fail } from '../core/errors.ts';
+import { tryParseJson } from '../core/json.ts';
+import { PROBE } from '../core/paths.ts';
+import { spawnWatched } from '../execute/spawn.ts';
+
+/** How the Node.js that runs Node.js workloads (define/runtimes.ts) is told apart from the Pythons in a results file's list. */
+export const NODE_IMPLEMENTATION = 'Node.js';
+
+export function isNode(interpreter: Pick<Interpreter, 'implementation'>): boolean {
+  return interpreter.implementation === NODE_IMPLEMENTATION;
+}
+
+/** What workloads/common needs; Python 2.7 is kept as well, for the old GIL's sake (the countdown runs on it). */
+export const MIN_PYTHON = '3.8';
+const OLD_GIL_PYTHON = '2.7';
+
+export const InterpreterSchema = z.object({
+  /** Short unique label used in cell ids and reports, e.g. "cpython-3.11.7". */
+  id: z.string(),
+  /** What the user asked for: a name on PATH or a path. */
+  requested: z.string(),
+  /** The real executable (sys.executable), not a pyenv shim. */
+  executable: z.string(),
+  /** the file behind it, symbolic links resolved (which names are one interpreter: interpreterKey) */
+  realpath: z.string(),
+  version: z.string(),
+  implementation: z.string(),
+  gilEnabled: z.boolean(),
+  freeThreadedBuild: z.boolean(),
+  switchIntervalS: z.number().nullable(),
+  /** set for every run of this interpreter, e.g. PYTHON_GIL=1 on a free-threaded build */
+  env: z.record(z.string(), z.string()).default({}),
+  /** where discovery found it (PATH, pyenv, uv, GILBENCH_PYTHONS); absent for one named with --python */
+  via: z.string().optional(),
+});
+export type Interpreter = z.infer<typeof InterpreterSchema>;
+
+const ProbeSchema = z.object({
+  executable: z.string(),
+  realpath: z.string(),
+  version: z.string(),
+  implementation: z.string(),
+  gil_enabled: z.boolean(),
+  free_threaded_build: z.boolean(),
+  switch_interval_s: z.number().nullable(),
+});
+
+/** An interpreter answers in a fraction of a second; a wrapper that hangs must not hang the harness. */
+export const PROBE_TIMEOUT_S = 5;
+
+/** "3.12.1" ≥ "3.12": compared number by number. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const [have, need] = [version, min].map((v) => v.split('.').map((part) => parseInt(part, 10) || 0));
+  for (let i = 0; i < need!.length; i++) {
+    if ((have![i] ?? 0) !== need![i]) return (have![i] ?? 0) > need![i]!;
+  }
+  return true;
+}
+
+/** Oldest first; builds of one version by id. */
+export function byVersion(a: Interpreter, b: Interpreter): number {
+  if (a.version === b.version) return a.id.localeCompare(b.id);
+  return versionAtLeast(a.version, b.version) ? 1 : -1;
+}
+
+/** Why gilbench will not run this version, or undefined when it will. */
+export function unsupportedBecause(version: string): string | undefined {
+  if (versionAtLeast(version, MIN_PYTHON) || version.startsWith(`${OLD_GIL_PYTHON}.`)) return undefined;
+  return `Python ${version} is not run: gilbench needs ${MIN_PYTHON} or newer, or ${OLD_GIL_PYTHON} (the old GIL)`;
+}
+
+/** How the interpreter's GIL behaves, in the words a report uses. */
+export function gilStatus(interpreter: Interpreter): string {
+  if (isNode(interpreter)) return 'none (Node.js: an event loop per thread, no shared heap)';
+  if (!versionAtLeast(interpreter.version, '3.2')) return 'old GIL (before 3.2)';
+  if (!interpreter.freeThreadedBuild) return 'enabled';
+  return interpreter.gilEnabled ? 'enabled (free-threaded build, PYTHON_GIL=1)' : 'disabled (free-threaded build)';
+}
+
+/** A Python that ran without its GIL (Node.js has none to disable, and is not labelled so). */
+export function runsWithoutGil(interpreter: Interpreter | undefined): boolean {
+  return !!interpreter && interpreter.freeThreadedBuild && !interpreter.gilEnabled;
+}
+
+/** "threads, no GIL": a mode's name where it ran without a GIL. */
+export function modeLabel(mode: string, interpreter: Interpreter | undefined): string {
+  return runsWithoutGil(interpreter) ? `${mode}, no GIL` : mode;
+}
+
+/** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
+export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
+  const watched = await spawnWatched({ executable: requested, args: [PROBE], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
+  if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
+  const answer = await watched.finish();
+  if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
+  const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
+  if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
+  const facts = parsed.data;
+  const unsupported = unsupportedBecause(facts.version);
+  if (unsupported) return { error: `"${requested}": ${unsupported}.`, realpath: facts.realpath };
+  return {
+    id: `${facts.implementation.toLowerCase()}-${facts.version}${facts.free_threaded_build ? 't' : ''}`,
+    requested,
+    executable: facts.executable,
+    realpath: facts.realpath,
+    version: facts.version,
+    implementation: facts.implementation,
+    gilEnabled: facts.gil_enabled,
+    freeThreadedBuild: facts.free_threaded_build,
+    switchIntervalS: facts.switch_interval_s,
+    env,
+  };
+}
+
+/** A name that is not there, or not a Python gilbench runs, is a usage error. */
+export async function probeInterpreter(requested: string): Promise<Interpreter> {
+  const probed = await tryProbe(requested);
+  return 'error' in probed ? fail(probed.error) : probed;
+}
+
+/**
+ * What makes two names one interpreter: the file (device and inode, so hard links and symlinks
+ * alike), and the environment it starts in — a venv's python links to its base interpreter's file
+ * but has packages of its own (PEP 405: pyvenv.cfg beside it or one folder up).
+ */
+export function interpreterKey(path: string): string {
+  let file: string;
+  try {
+    const { dev, ino } = statSync(path);
+    file = `${dev}:${ino}`;
+  } catch {
+    return path; // a bare name, resolved by PATH when it is run
+  }
+  const venv = [dirname(path), dirname(dirname(path))].find((dir) => existsSync(join(dir, 'pyvenv.cfg')));
+  return venv ? `${file} venv ${venv}` : file;
+}
+
+/** Two names for one interpreter count once, the first named kept. */
+export function uniqueByFile<T>(items: T[], pathOf: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const key = interpreterKey(pathOf(item));
+    if (!byKey.has(key)) byKey.set(key, item);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Each free-threaded build once per PYTHON_GIL value asked for (0 or 1), probed again under it so
+ * that its GIL status is what the interpreter says, not what we set; other builds stay as they are.
+ */
+export async function withGilSettings(interpreters: Interpreter[], settings: string[]): Promise<Interpreter[]> {
+  if (settings.length === 0) return interpreters;
+  const expanded = await Promise.all(
+    interpreters.map(async (interpreter) => {
+      if (!interpreter.freeThreadedBuild) return [interpreter];
+      return Promise.all(
+        settings.map(async (value) => {
+          const probed = await tryProbe(interpreter.executable, { PYTHON_GIL: value });
+          if ('error' in probed) fail(`${interpreter.id} with PYTHON_GIL=${value}: ${probed.error}`);
+          return { ...probed, id: `${interpreter.id}-gil${value}`, requested: interpreter.requested };
+        }),
+      );
+    }),
+  );
+  return expanded.flat();
+}
+
+export function uniqueIds(interpreters: Interpreter[]): Interpreter[] {
+  const seen = new Map<string, number>();
+  return interpreters.map((interpreter) => {
+    const count = (seen.get(interpreter.id) ?? 0) + 1;
+    seen.set(interpreter.id, count);
+    return count === 1 ? interpreter : { ...interpreter, id: `${interpreter.id}#${count}` };
+  });
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { generateLoad, primeServer, type LoadResult } from './loadgen/index.ts';
+import { engineFor } from './loadgen/native.ts';
+import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
+import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
+import { DoneLineSchema } from '../store/results.ts';
+import { hostDuring, lastJsonLine, notRun, type BatchCommand, type ServerOutcome } from './batch.ts';
+import { spawnWatched, type Watched } from './spawn.ts';
+import { tryParseJson } from '../core/json.ts';
+import { sendSignal } from './kill.ts';
+import type { ServerLoad } from '../define/workload.ts';
+
+export interface ServerCommand extends BatchCommand {
+  load: ServerLoad;
+  /** auto: the server and the generator on disjoint CPUs when there are enough (the default) */
+  pin?: Pin;
+}
+
+/** A server's first line: it listens on 127.0.0.1 at port, and may hold nofile descriptors open. */
+export const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
+/** A server's last line, after SIGTERM. */
+export const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
+
+/** Descriptors a connection costs each side, and a margin for the rest of the process. */
+const SPARE_FILES = 32;
+/** How long a server may take to stop after SIGTERM before its tree is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Runs one server workload: starts the program, waits for its ready line, primes it (one
+ * connection opened and closed), drives it with the load generator, reads its tree's CPU and
+ * memory at the window's edges, then stops it with SIGTERM and reads its done line. Never throws
+ * for the server's failures: they are the record's error.
+ */
+export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
+  let placement;
+  try {
+    // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
+    placement = placeCpus(command.pin ?? 'auto', allowedCpus(), (await engineFor(command.load)).engine === 'native' ? 1 : 2);
+  } catch (error) {
+    return { kind: 'server', ...notRun((error as Error).message, command.sampleIntervalMs) };
+  }
+  const watched = await spawnWatched(placement.pinned ? { ...command, ...pinnedCommand(placement.server, command.executable, command.args) } : command);
+  if ('error' in watched) return { kind: 'server', ...notRun(watched.error, command.sampleIntervalMs) };
+  // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
+  let stopping: Promise<unknown> | undefined;
+  const terminate = () => {
+    if (!stopping) {
+      const grace = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
+      sendSignal(watched.pid, 'SIGTERM');
+      stopping = watched.exited.finally(() => clearTimeout(grace));
+    }
+    return stopping;
+  };
+  let load: LoadResult | undefined;
+  let start: Edge | undefined;
+  let end: Edge | undefined;
+  try {
+    const ready = await readyLine(watched.child);
+    checkReach(command.load.connections, ready.nofile);
+    const spec = { ...command.load, port: ready.port, signal: command.signal, cpus: placement.pinned ? placement.generator : undefined };
+    await primeServer(spec);
+    load = await generateLoad(
+      spec,
+      {
+        started: () => (start = edge(watched.pid)),
+        ending: () => (end = edge(watched.pid)),
+        beforeClose: async () => void (await terminate()),
+      },
+    );
+    load.placement = placement;
+  } catch (error) {
+    watched.stop((error as Error).message);
+  }
+  await terminate();
+  const { stdout, error, ...finished } = await watched.finish();
+  if (error) return { kind: 'server', ok: false, error, ...finished, load };
+  const done = DoneSchema.safeParse(lastJsonLine(stdout));
+  if (!done.success) return { kind: 'server', ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };
+  if (!load || !start || !end) return { kind: 'server', ok: false, error: 'no load was measured', ...finished };
+  const cpu = windowCpu(start, end);
+  const { event: _done, ...said } = done.data;
+  const server = { windowCpu: cpu, atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads }, done: said };
+  // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
+  const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100);
+  const failure = failureOf(load, command.load);
+  return { kind: 'server', ok: !failure, error: failure, ...finished, host, load, server };
+}
+
+/** What the tree and the machine looked like at one edge of the measurement window. */
+interface Edge {
+  cpu: Map<number, { userS: number; sysS: number }>;
+  rssKiB: number;
+  pids: number;
+  threads: number;
+  machine: CpuTimes | undefined;
+}
+
+function edge(root: number): Edge {
+  const cpu = new Map<number, { userS: number; sysS: number }>();
+  let rssKiB = 0;
+  let threads = 0;
+  for (const pid of listTree(root)) {
+    const stat = readStat(pid);
+    if (!stat) continue;
+    cpu.set(pid, { userS: stat.userS, sysS: stat.sysS });
+    rssKiB += stat.rssKiB;
+    threads += stat.threads;
+  }
+  return { cpu, rssKiB, pids: cpu.size, threads, machine: readCpuTimes() };
+}
+
+/** CPU the server's tree used inside the window; a process born inside it counts whole. */
+function windowCpu(start: Edge, end: Edge): { userS: number; sysS: number } {
+  let userS = 0;
+  let sysS = 0;
+  for (const [pid, after] of end.cpu) {
+    const before = start.cpu.get(pid);
+    userS += after.userS - (before?.userS ?? 0);
+    sysS += after.sysS - (before?.sysS ?? 0);
+  }
+  return { userS, sysS };
+}
+
+/** A corrupted or missing byte fails the run; so does an idle hold that could not hold them all. */
+function failureOf(load: LoadResult, spec: ServerLoad): string | undefined {
+  const { corrupt, short } = load.errors;
+  if (corrupt > 0) return `${corrupt} answers came back corrupted (bytes differing from those sent)`;
+  if (short > 0) return `${short} answers came back short: the server closed the connection mid-message`;
+  if (spec.pattern === 'idle' && load.openAtEnd < spec.connections) {
+    const { connect = 0, reset = 0, timeout = 0 } = load.errors;
+    return `only ${load.openAtEnd} of ${spec.connections} connections held open (${connect} failed to connect, ${reset} reset, ${timeout} unanswered)`;
+  }
+  return undefined;
+}
+
+/** Both ends need a descriptor per connection: say so before trying, not with a thousand errors. */
+function checkReach(connections: number, serverFiles: number): void {
+  const needed = connections + SPARE_FILES;
+  for (const [side, limit] of [['the server', serverFiles], ['the load generator', ownOpenFileLimit()]] as const) {
+    if (needed > limit) throw new Error(`out of reach: ${connections} connections need ${needed} open files, ${side} may open ${limit} (raise ulimit -n)`);
+  }
+}
+
+function ownOpenFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return Infinity;
+  }
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+/** Reads the server's stdout until its ready line; its exit or silence first is the run's error. */
+function readyLine(child: Watched['child']): Promise<z.infer<typeof ReadySchema>> {
+  return new Promise((resolve, reject) => {
+    let partial = '';
+    const timer = setTimeout(() => settle(new Error(`said nothing ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const settle = (outcome: Error | z.infer<typeof ReadySchema>) => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const onData = (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const ready = ReadySchema.safeParse(tryParseJson(line));
+        if (ready.success) return settle(ready.data);
+      }
+    };
+    const onExit = () => settle(new Error('exited before it was ready'));
+    child.stdout.on('data', onData);
+    child.on('exit', onExit);
+  });
+}

@@ -1,0 +1,93 @@
+import type { Interpreter } from '../../define/interpreters.ts';
+import type { ChartConfig } from '../report/charts.ts';
+import type { Results } from '../../store/results.ts';
+import type { CellSummary } from '../../analyse/summary.ts';
+import type { ChartKind, Profile } from '../../define/workload.ts';
+
+/**
+ * A lecture figure: a claim the lecture makes, the experiments that test it, how to draw the
+ * answer, and how to read a verdict off the numbers. Figures name workloads; the runner does not.
+ */
+export interface Figure {
+  /** file name and --only name, e.g. "gil-cpu" */
+  id: string;
+  title: string;
+  /** the lecture's section(s), e.g. "5.2.5" */
+  section: string;
+  /** what the lecture says, in English */
+  claim: string;
+  experiments(profile: Profile): Experiment[];
+  /** rows of charts (one row per interpreter where they differ), each row's drawn side by side */
+  draw(data: FigureData): ChartConfig[][];
+  /** what the figure shows and how to read it, for under the image */
+  caption(data: FigureData): string;
+  /**
+   * What the numbers say about the claim; the page asks it twice, of the interpreters with a GIL
+   * and of those without one (free-threaded builds), each time with only their data.
+   */
+  verdict(data: FigureData): Finding;
+}
+
+/** One gilbench run a figure needs; figures that need the same experiment share its results. */
+export interface Experiment {
+  /** unique among all figures' experiments: its results are data/<name>/results.json */
+  name: string;
+  workloads: string[];
+  modes?: string[];
+  workers?: number[];
+  /** parameter values per workload; several values sweep */
+  params?: Record<string, Record<string, number[]>>;
+  /**
+   * every interpreter found plus every one named (--python all,LIST); the named ones (python3, or
+   * --python); or the named ones and every free-threaded build found, to measure without the GIL too
+   */
+  pythons: 'all' | 'default' | 'default+free-threaded';
+  repeats: number;
+  warmup: number;
+  /** finer than the default 100 ms where a figure draws the timeline */
+  sampleIntervalMs?: number;
+}
+
+/** inconclusive: the cells that decide were measured on a busy machine (the report's busy-machine rule). */
+export type Verdict = 'holds' | 'does not hold' | 'depends' | 'inconclusive';
+
+export interface Finding {
+  /** the number(s) that decide, as FIGURES.md prints them */
+  measured: string;
+  verdict: Verdict;
+  /** why, in one sentence: what it depends on, or the condition under which it holds */
+  because: string;
+}
+
+export interface FigureData {
+  results(experiment: string): Results;
+  summaries(experiment: string): CellSummary[];
+  /** the cells with at least one successful measured run */
+  measured(experiment: string): CellSummary[];
+  /** one of the report's own charts over these cells, captioned "subject, interpreter" */
+  reportChart(kind: ChartKind, experiment: string, cells: CellSummary[], subject: string): ChartConfig;
+}
+
+/** An experiment's measured cells per interpreter, in the results' order (oldest first). */
+export function byInterpreter(data: FigureData, experiment: string): { interpreter: Interpreter; cells: CellSummary[] }[] {
+  const cells = data.measured(experiment);
+  return data
+    .results(experiment)
+    .interpreters.map((interpreter) => ({ interpreter, cells: cells.filter((c) => c.cell.interpreter === interpreter.id) }))
+    .filter((row) => row.cells.length > 0);
+}
+
+/** The cells of the first interpreter measured: a claim about one server or one pool is judged on one Python. */
+export function firstInterpreter(data: FigureData, experiment: string): CellSummary[] {
+  return byInterpreter(data, experiment)[0]?.cells ?? [];
+}
+
+/** The cell's interpreter ran with a GIL: only then may a figure name the GIL as a cause. */
+export function underGil(data: FigureData, experiment: string, cell: CellSummary | undefined): boolean {
+  return data.results(experiment).interpreters.find((i) => i.id === cell?.cell.interpreter)?.gilEnabled === true;
+}
+
+/** An interpreter without a GIL measured this experiment: a caption may promise its row. */
+export function measuredWithoutGil(data: FigureData, experiment: string): boolean {
+  return byInterpreter(data, experiment).some(({ interpreter }) => !interpreter.gilEnabled);
+}

@@ -1,0 +1,134 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ChartConfiguration } from 'chart.js';
+import { fail } from '../../core/errors.ts';
+import { CHARTS, type ChartConfig } from '../report/charts.ts';
+import { renderHtml, type LiveChart } from '../report/html.ts';
+import { renderFigure, type ChartSize } from '../report/render.ts';
+import { writeAtomic, type Results } from '../../store/results.ts';
+import { summariseCells, type CellSummary } from '../../analyse/summary.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
+import type { Interpreter } from '../../define/interpreters.ts';
+import { interpreterLabel } from '../report/versions.ts';
+import { resultsPath } from './run.ts';
+import type { Profile } from '../../define/workload.ts';
+
+/** A row of one panel fills a 16:9 slide; two share a wider one; rows are stacked. */
+const SIZES: Record<number, ChartSize> = { 1: { width: 1200, height: 675 }, 2: { width: 1920, height: 810 } };
+
+function dataOf(results: Map<string, Results>): FigureData {
+  const summaries = new Map<string, CellSummary[]>();
+  const get = (experiment: string) => results.get(experiment) ?? fail(`No results for the "${experiment}" experiment.`);
+  const summariesOf = (experiment: string) => {
+    if (!summaries.has(experiment)) summaries.set(experiment, summariseCells(get(experiment)));
+    return summaries.get(experiment)!;
+  };
+  return {
+    results: get,
+    summaries: summariesOf,
+    measured: (experiment) => summariesOf(experiment).filter((s) => s.repeats > 0),
+    reportChart: (kind, experiment, cells, subject) => {
+      const results = get(experiment);
+      const info = results.plan.workloads.find((w) => w.name === cells[0]?.cell.workload);
+      const interpreter = results.interpreters.find((i) => i.id === cells[0]?.cell.interpreter) ?? results.interpreters[0]!;
+      const context = { caption: `${subject}, ${interpreterLabel(interpreter)}`, cores: results.machine.logicalCores, taskNoun: info?.taskNoun ?? 'tasks', ideal: info?.ideal };
+      return CHARTS[kind]!.build(cells, context);
+    },
+  };
+}
+
+/** The same results with only the interpreters `keep` accepts, and their cells and runs. */
+function restricted(results: Map<string, Results>, keep: (interpreter: Interpreter) => boolean): Map<string, Results> {
+  return new Map(
+    [...results].map(([experiment, r]) => {
+      const ids = new Set(r.interpreters.filter(keep).map((i) => i.id));
+      const cells = r.plan.cells.filter((c) => ids.has(c.interpreter));
+      const cellIds = new Set(cells.map((c) => c.id));
+      const plan = { ...r.plan, cells, skipped: r.plan.skipped.filter((skip) => ids.has(skip.interpreter)) };
+      return [experiment, { ...r, interpreters: r.interpreters.filter(keep), plan, runs: r.runs.filter((run) => cellIds.has(run.cellId)) }];
+    }),
+  );
+}
+
+/** The verdict on these interpreters' data alone, when each of the figure's experiments measured one of them. */
+function findingOn(figure: Figure, profile: Profile, results: Map<string, Results>): Finding | undefined {
+  const data = dataOf(results);
+  const names = figure.experiments(profile).map((e) => e.name);
+  return names.every((name) => data.measured(name).length > 0) ? figure.verdict(data) : undefined;
+}
+
+interface Drawn {
+  figure: Figure;
+  withGil?: Finding;
+  withoutGil?: Finding;
+  caption: string;
+  live: LiveChart;
+}
+
+/** The profile the data were measured with, whatever a --render run was given. */
+const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.plan.profile as Profile;
+
+/** Draws every figure (PNG and SVG) and writes FIGURES.md and FIGURES.html (live charts) beside them; returns FIGURES.md's path. */
+export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
+  mkdirSync(out, { recursive: true });
+  const data = dataOf(results);
+  const profile = profileOf(results);
+  const [gil, noGil] = [restricted(results, (i) => i.gilEnabled), restricted(results, (i) => !i.gilEnabled)];
+  const drawn = figures.map((figure): Drawn => {
+    const rows = figure.draw(data) as ChartConfiguration[][];
+    const columns = Math.max(...rows.map((row) => row.length));
+    const size = SIZES[columns] ?? { width: 900 * columns, height: 810 };
+    const { png, svg } = renderFigure(rows, size);
+    writeFileSync(join(out, `${figure.id}.png`), png);
+    writeFileSync(join(out, `${figure.id}.svg`), svg);
+    const live = { file: `${figure.id}.png`, panels: rows.flat() as ChartConfig[], columns, size: { width: size.width, height: size.height * rows.length } };
+    return { figure, withGil: findingOn(figure, profile, gil), withoutGil: findingOn(figure, profile, noGil), caption: figure.caption(data), live };
+  });
+  const path = join(out, 'FIGURES.md');
+  const markdown = page(drawn, results, out);
+  writeAtomic(path, markdown);
+  writeAtomic(join(out, 'FIGURES.html'), renderHtml(markdown, drawn.map((d) => d.live)));
+  return path;
+}
+
+const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+const verdictCell = (finding: Finding | undefined) => (finding ? `**${finding.verdict}**: ${cell(finding.because)}` : 'not measured');
+
+function page(drawn: Drawn[], results: Map<string, Results>, out: string): string {
+  const all = [...results.values()];
+  const profile = profileOf(results);
+  const m = all[0]!.machine;
+  const interpreters = [...new Set(all.flatMap((r) => r.interpreters.map((i) => i.id)))];
+  const withoutGil = [...new Set(all.flatMap((r) => r.interpreters.filter((i) => !i.gilEnabled).map((i) => interpreterLabel(i).replace(', no GIL', ''))))];
+  const started = all.map((r) => r.startedAt).sort()[0];
+  const finished = all.map((r) => r.finishedAt ?? r.startedAt).sort().at(-1);
+  // Without a free-threaded build measured, the page is about the GIL alone: no empty column.
+  const header = ['#', 'the lecture says', 'figure', 'measured here', 'verdict', ...(withoutGil.length ? [`without the GIL (${withoutGil.join(', ')})`] : [])];
+  const rows = drawn.map(({ figure, withGil, withoutGil: free }, index) => [
+    String(index + 1),
+    `“${cell(figure.claim)}” (${figure.section})`,
+    `[${cell(figure.title)}](${figure.id}.png)`,
+    withGil ? cell(withGil.measured) : '–',
+    verdictCell(withGil),
+    ...(withoutGil.length ? [free ? `${cell(free.measured)} ${verdictCell(free)}` : 'not measured'] : []),
+  ]);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const sections = drawn.map(({ figure, caption }, index) => {
+    const sources = figure.experiments(profile).map((e) => {
+      const r = results.get(e.name)!;
+      return `\`${relative(out, resultsPath(out, e.name))}\` (run ${r.runId}, ${r.runs.filter((x) => !x.warmup).length} measured runs on ${r.machine.hostname})`;
+    });
+    return [`## ${index + 1}. ${figure.title}`, `![${figure.title}](${figure.id}.png)`, caption, `*Data: ${sources.join('; ')}. Also as [SVG](${figure.id}.svg).*`].join('\n\n');
+  });
+  return [
+    "# The lecture's claims, measured",
+    `Measured on ${m.hostname}: ${m.cpuModel}, ${m.physicalCores} physical / ${m.logicalCores} logical cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.os}, kernel ${m.kernel} (${m.virtualisation}); ` +
+      `${interpreters.join(', ')}; profile \`${profile}\`; from ${started} to ${finished}.`,
+    'Every number here comes from the results files in `data/` beside this page: `gilbench figures --render --out` with this folder draws the figures and this page again from them alone. ' +
+      'A verdict is computed from the numbers: **holds**, **does not hold**, or **depends** (and on what)' +
+      (withoutGil.length ? `; once from the interpreters with a GIL and once, in the last column, from those without one (${withoutGil.join(', ')}, free-threaded).` : '.'),
+    [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
+    ...sections,
+  ].join('\n\n') + '\n';
+}

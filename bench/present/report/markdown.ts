@@ -1,0 +1,332 @@
+import { basename } from 'node:path';
+import type { Results } from '../../store/results.ts';
+import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
+import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../../define/plan.ts';
+import type { BesideGroup } from './beside.ts';
+import { versionSection, type VersionComparison } from './versions.ts';
+import { PRIMED } from '../../execute/loadgen/spec.ts';
+import { speedSentence } from '../../execute/speed-probe.ts';
+import { median } from '../../core/stats.ts';
+import type { CellSummary } from '../../analyse/summary.ts';
+import { serverRanking, verdictFor } from '../../analyse/verdicts/index.ts';
+import { fixed, mib } from './format.ts';
+import type { Sample } from '../../execute/sample.ts';
+
+/** report.md: what ran, where, and what it showed. Pure: results and summaries in, text out. */
+
+export interface ChartFiles {
+  workload: string;
+  interpreter: string;
+  files: { title: string; file: string }[];
+}
+
+export interface VersionSection {
+  comparison: VersionComparison;
+  files: { title: string; file: string }[];
+}
+
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function statusLine(results: Results): string {
+  const measured = results.runs.length;
+  const planned = totalRuns(results.plan);
+  const auto = results.plan.autoRepeat ? ` (${planned} planned, then rounds added by --repeat auto)` : '';
+  if (results.status === 'complete') return `Complete: ${measured} runs${auto}.`;
+  return `**${results.status.toUpperCase()}**: ${measured} of ${planned} planned runs were made; the numbers below use only those.`;
+}
+
+function machineSection(results: Results): string {
+  const m = results.machine;
+  const speed = speedSentence(results.speedProbe);
+  return [
+    '## Machine',
+    table(
+      ['CPU', 'cores (physical / logical)', 'memory', 'OS', 'kernel', 'virtualisation', 'load before → after (1/5/15 min)'],
+      [[
+        // Some virtual CPUs report no clock speed (0).
+        m.cpuSpeedGHz > 0 ? `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz` : m.cpuModel,
+        `${m.physicalCores} / ${m.logicalCores}`,
+        `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
+        `${m.os} (${m.arch})`,
+        m.kernel,
+        m.virtualisation,
+        `${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '–'}`,
+      ]],
+    ),
+    ...(speed ? ['', speed] : []),
+    '',
+    table(
+      ['interpreter', 'executable', 'version', 'implementation', 'GIL', 'switch interval'],
+      results.interpreters.map((i) => [
+        i.id,
+        `\`${[...Object.entries(i.env).map(([k, v]) => `${k}=${v}`), i.executable].join(' ')}\``,
+        i.version,
+        i.implementation,
+        runsWithoutGil(i) ? `**${gilStatus(i)}**` : gilStatus(i),
+        i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** A merged file ran on several machines: name each. */
+function sourcesTable(results: Results): string {
+  if (!results.sources?.length) return '';
+  return [
+    'Merged from:',
+    table(
+      ['run', 'host', 'CPU', 'cores', 'OS'],
+      results.sources.map((s) => [s.runId, s.machine.hostname, s.machine.cpuModel, `${s.machine.physicalCores} / ${s.machine.logicalCores}`, s.machine.os]),
+    ),
+  ].join('\n\n');
+}
+
+function planSection(results: Results): string {
+  const p = results.plan;
+  const rounds = p.workloads.map((w) => {
+    const cell = p.cells.find((c) => c.workload === w.name);
+    const measured = cell && Math.max(cell.repeats, ...p.cells.filter((c) => c.workload === w.name).map((c) => results.runs.filter((r) => r.cellId === c.id && !r.warmup).length));
+    return cell ? `${w.name}: ${cell.warmup} warm-up + ${measured === cell.repeats ? cell.repeats : `${cell.repeats} to ${measured}`} measured rounds` : '';
+  });
+  return [
+    '## Plan',
+    `Profile \`${p.profile}\`: ${p.cells.length} cells (${rounds.filter(Boolean).join('; ')}), run interleaved ` +
+      `(round 1 of every cell, then round 2, …). The process tree was ${p.sampleIntervalMs ? `sampled every ${p.sampleIntervalMs} ms` : 'not sampled'}.`,
+    `Command: \`${results.command.join(' ')}\`; started ${results.startedAt}${results.finishedAt ? `, finished ${results.finishedAt}` : ''}.`,
+  ].join('\n\n');
+}
+
+interface Column {
+  header: string;
+  value: (s: CellSummary) => string;
+}
+
+/** "W=2, connections=10": what tells a cell apart from its neighbours in the same table. */
+export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string {
+  const workers = info.ignoresWorkers.includes(cell.mode) ? [] : [`W=${cell.workers}`];
+  return [...workers, ...sweepParts(cell.sweep)].join(', ') || `W=${cell.workers}`;
+}
+
+const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+/** What the /proc sampler saw, where it saw enough of the run. */
+const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sampled ? text : 'not sampled');
+
+/** A server's table: throughput and latency from the load generator, the tree from /proc. */
+function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Column[] {
+  const noun = info.taskNoun ?? 'answers';
+  const server = (s: CellSummary, text: (server: NonNullable<CellSummary['server']>) => string) => (s.server ? text(s.server) : '–');
+  return [
+    { header: 'mode', value: mode },
+    { header: 'cell', value: (s) => cellLabel(s.cell, info) },
+    { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
+    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.primary.interval.low).toLocaleString('en-US')} – ${Math.round(s.primary.interval.high).toLocaleString('en-US')} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
+    { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
+    { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
+    { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
+    { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
+    { header: 'accepted per worker', value: (s) => server(s, (x) => x.accepted.join(' / ')) },
+    { header: 'generator: engine, CPU% / busiest thread', value: (s) => server(s, (x) => `${x.engine}, ${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
+    { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
+    { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
+  ];
+}
+
+/** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
+function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Column[] {
+  const mode = (s: CellSummary) => modeLabel(s.cell.mode, interpreter);
+  if (info.kind === 'server') return serverColumns(info, mode);
+  return [
+    { header: 'mode', value: mode },
+    { header: 'W', value: (s) => String(s.cell.workers) },
+    { header: 'median wall (s)', value: (s) => fixed(s.primary.median, 3) },
+    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.primary.interval.low, 3)} – ${fixed(s.primary.interval.high, 3)} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'CV', value: (s) => measured(s, `${fixed(s.primary.cv * 100, 1)}%`) },
+    { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
+    { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
+    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.primary.median / s.cell.idealWallS, 2)}x` : '–') }] : []),
+    ...(info.taskNoun
+      ? [
+          { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
+          { header: 'latency p50 / p99 (ms)', value: (s: CellSummary) => measured(s, `${fixed(s.taskP50S * 1000, 1)} / ${fixed(s.taskP99S * 1000, 1)}`) },
+        ]
+      : []),
+    { header: 'CPU util', value: (s) => (s.tooShort ? '–' : fixed(s.cpuUtilisation, 2)) },
+    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    { header: 'peak RSS MiB', value: (s) => sampled(s, mib(s.peakRssKiB)) },
+    { header: 'PIDs', value: (s) => sampled(s, String(s.maxPids)) },
+    { header: 'threads', value: (s) => sampled(s, String(s.maxThreads)) },
+    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${fixed(s.involuntaryPerS, 0)}`) },
+    { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
+  ];
+}
+
+/**
+ * A command line for a table: each absolute path by its file name (the interpreter table names the
+ * executable in full), and a long one cut between words, never inside one.
+ */
+function shortCommand(command: string, limit = 80): string {
+  const words = command.split(' ').map((word) => (word.startsWith('/') ? basename(word) : word));
+  let shown = words[0] ?? '';
+  for (const word of words.slice(1)) {
+    if (shown.length + 1 + word.length > limit) return `${shown} …`;
+    shown += ` ${word}`;
+  }
+  return shown;
+}
+
+/** What top showed at the busiest moment of the cell's typical run. */
+function topTable(s: CellSummary): string {
+  const samples = s.typical?.timeline.samples ?? [];
+  const busiest = samples.slice(1).reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ?? samples[0];
+  if (!busiest) return '';
+  const rows = busiest.processes.map((p) => [
+    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${shortCommand(p.command)}\``,
+  ]);
+  return [
+    `<details><summary>top at t = ${busiest.t.toFixed(2)} s — ${s.cell.id}</summary>`,
+    '',
+    table(['PID', 'PPID', 'S', '%CPU', 'RSS MiB', 'THR', 'command'], rows),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function failureNotes(cells: CellSummary[]): string[] {
+  return cells.flatMap((s) =>
+    s.failures.slice(0, 1).map(
+      (run) => `- **${s.cell.id}** failed ${s.failures.length}x: ${run.error}${run.stderrTail ? `\n\n  \`\`\`\n${run.stderrTail.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\`` : ''}`,
+    ),
+  );
+}
+
+/** For a server workload: the servers against each other, one line per sweep point. */
+function rankings(cells: CellSummary[]): string[] {
+  const points = new Map<string, CellSummary[]>();
+  for (const c of cells) {
+    const label = sweepParts(c.cell.sweep).join(', ') || 'one load';
+    points.set(label, [...(points.get(label) ?? []), c]);
+  }
+  return [...points.entries()].flatMap(([label, here]) => serverRanking(here, label) || []);
+}
+
+function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined, cores: number): string {
+  const table_ = columns(info, interpreter);
+  // Each mode at its largest W: a mode that ignores W ran only at the smallest.
+  const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
+  // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
+  const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
+  const verdicts = [
+    ...(info.kind === 'server' ? rankings(cells) : []),
+    ...judged.map((c) => verdictFor(c, { cores, gilEnabled: interpreter?.gilEnabled }, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
+  ].map((line) => `- ${line}`);
+  const failures = failureNotes(cells);
+  const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
+  return [
+    `### ${cells[0]!.cell.interpreter}${runsWithoutGil(interpreter) ? ' (GIL disabled)' : ''}`,
+    verdicts.join('\n'),
+    table(
+      table_.map((c) => c.header),
+      cells.map((s) => table_.map((c) => c.value(s))),
+    ),
+    ...(placements.length ? [`Placement: ${placements.join('; ')}.`] : []),
+    ...(info.kind === 'server' ? [PRIMED] : []),
+    ...(failures.length ? ['**Failures**', failures.join('\n')] : []),
+    ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
+    cells.map(topTable).filter(Boolean).join('\n\n'),
+  ].join('\n\n');
+}
+
+/** Two workloads' cells in one table and one set of charts, each mode named with what ran it. */
+function besideSection(group: BesideGroup, charts: ChartFiles): string {
+  const table_ = columns(group.info, undefined);
+  const ranked = group.info.kind === 'server' ? rankings(group.cells).map((line) => `- ${line}`) : [];
+  return [
+    `### Side by side: ${group.partner} and ${group.workload}`,
+    `Both workloads' cells of this run, measured alike and interleaved, in one table; each mode is named with what ran it.`,
+    ...(ranked.length ? [ranked.join('\n')] : []),
+    table(table_.map((c) => c.header), group.cells.map((s) => table_.map((c) => c.value(s)))),
+    ...charts.files.map((f) => `![${f.title}](${f.file})`),
+  ].join('\n\n');
+}
+
+/** "subinterpreters on cpython-3.8.18, cpython-3.11.7: needs Python 3.12 or newer: …", one line per reason. */
+function skippedLines(skipped: Skip[]): string {
+  const byReason = new Map<string, Skip[]>();
+  for (const skip of skipped) byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip]);
+  return [...byReason.entries()]
+    .map(([reason, skips]) => {
+      const workers = [...new Set(skips.flatMap((s) => (s.workers === undefined ? [] : [s.workers])))];
+      const at = workers.length ? ` at W=${workers.join(', ')}` : '';
+      return `- Skipped ${skips[0]!.mode ?? 'every cell'}${at} on ${[...new Set(skips.map((s) => s.interpreter))].join(', ')}: ${reason}.`;
+    })
+    .join('\n');
+}
+
+/** fixtureNotes: what each fixture is, by name, as the fixtures describe themselves. */
+export function renderMarkdown(
+  results: Results,
+  summaries: CellSummary[],
+  charts: ChartFiles[],
+  versions: VersionSection[] = [],
+  fixtureNotes: Record<string, string> = {},
+  beside: { group: BesideGroup; charts: ChartFiles }[] = [],
+): string {
+  const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
+  for (const info of results.plan.workloads) {
+    const first = summaries.find((s) => s.cell.workload === info.name);
+    const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
+    if (!first) {
+      if (skipped.length) sections.push(`## ${info.name}: ${info.title}`, skippedLines(skipped));
+      continue;
+    }
+    const params = Object.entries(first.cell.params)
+      .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
+      .join(', ');
+    sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
+    if (info.fixture) sections.push([fixtureNotes[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
+    if (skipped.length) sections.push(skippedLines(skipped));
+    for (const { comparison, files } of versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
+    for (const interpreter of results.interpreters) {
+      const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter.id);
+      if (cells.length === 0) continue;
+      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter, results.machine.logicalCores));
+    }
+    for (const { group, charts: drawn } of beside.filter((b) => b.group.workload === info.name)) sections.push(besideSection(group, drawn));
+  }
+  sections.push(HOW_TO_READ);
+  return sections.join('\n\n') + '\n';
+}
+
+function sweptValues(summaries: CellSummary[], workload: string, name: string): string {
+  const values = new Set(summaries.filter((s) => s.cell.workload === workload).map((s) => s.cell.params[name]!));
+  return [...values].map((v) => v.toLocaleString('en-US')).join(', ');
+}
+
+/** The fixture's own measurements over every measured run of the workload: median and worst. */
+function fixtureFactsLine(results: Results, workload: string): string {
+  const cells = new Set(results.plan.cells.filter((c) => c.workload === workload).map((c) => c.id));
+  const facts = results.runs.filter((r) => !r.warmup && cells.has(r.cellId) && r.fixtureFacts).map((r) => r.fixtureFacts!);
+  const names = [...new Set(facts.flatMap((f) => Object.keys(f)))];
+  if (names.length === 0) return '';
+  const described = names.map((name) => {
+    const values = facts.flatMap((f) => (f[name] === undefined ? [] : [f[name]!]));
+    return `${name.replaceAll('_', ' ')}: median ${fixed(median(values), 2)}, worst run ${fixed(Math.max(...values), 2)}`;
+  });
+  return `Measured by the fixture itself, per run: ${described.join('; ')}.`;
+}
+
+const HOW_TO_READ = `## How to read this report
+- **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
+- **process wall** is the median time from spawn to exit as the harness saw it, interpreter start-up included: what \`hyperfine\` or \`time\` would report for the same command line.
+- **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` (or \`--repeat auto\`) or on a quieter machine.
+- **others CPU% / steal% / preempted/s**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, both from /proc/stat; and how often per second the measured tree was preempted (involuntary context switches, from getrusage: high when its own processes outnumber the cores, or when others compete). A cell is flagged when others used over 50% of a core (the harness itself takes 10–25% while it spawns and samples) or steal exceeded 2%: its numbers were measured on a busy machine.
+- **speedup vs serial** = serial's median wall / this mode's. Where W tasks of equal size run in every mode (countdown), serial is taken at the same W, and an ideal parallel mode reaches min(W, cores)x; where serial does the same K tasks whatever W is (fetch), the one serial cell is the baseline, and the ideal is the workload's stated ideal.
+- **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
+- **CPU% mean / peak**, **peak RSS**, **PIDs**, **threads** come from walking the process tree in /proc during the run, as top and ps do (100% = one core).`;
