@@ -159,6 +159,55 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
 }
 
+/** An interval of a ratio b/a, with the point estimate that always lies inside it. */
+export interface RatioInterval extends Interval {
+  /** Hodges–Lehmann: the median of the pairwise ratios b_j / a_i */
+  estimate: number;
+}
+
+/**
+ * P(U < k) for the Mann-Whitney U of n1 and n2 values without ties: exact up to 2500 pairs,
+ * else the normal approximation with continuity correction, the same split as mannWhitneyP.
+ */
+function uBelow(n1: number, n2: number): (k: number) => number {
+  if (n1 * n2 > 2500) {
+    const sigma = Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
+    return (k) => normalCdf((k - 0.5 - (n1 * n2) / 2) / sigma);
+  }
+  const counts = exactUCounts(n1, n2);
+  const total = counts.reduce((s, c) => s + c, 0);
+  let sum = 0;
+  const cumulative = counts.map((c) => (sum += c) / total);
+  return (k) => (k <= 0 ? 0 : cumulative[k - 1]!);
+}
+
+/**
+ * Distribution-free interval of how much larger b is than a, as a ratio: the Moses interval of
+ * the shift of log values, read off the n1·n2 sorted pairwise ratios b_j / a_i as their k-th
+ * smallest and k-th largest, k the largest rank whose coverage 1 − 2·P(U < k) reaches `level`.
+ * The coverage is exact for any continuous distribution of which b is a scaled copy of a, at
+ * every n (the percentile bootstrap of medians claimed a difference in ~10% of A/A trials at 3
+ * vs 3). Tied values make the closed interval conservative, not wrong.
+ * - either side with fewer than 2 values, or a value that is not positive and finite: no
+ *   interval — NaN ends, confidence 0 ("one run: no interval");
+ * - too few values to reach `level` (3 vs 3, 2 vs 7 at 95%): the unbounded interval [0, ∞)
+ *   with confidence 1 ("too few runs to tell").
+ * Either way `low > 1 || high < 1`, the test for a difference, is false.
+ */
+export function ratioInterval(a: readonly number[], b: readonly number[], level = 0.95): RatioInterval {
+  const usable = (xs: readonly number[]) => xs.length > 0 && xs.every((x) => x > 0 && Number.isFinite(x));
+  if (!usable(a) || !usable(b)) return { low: NaN, high: NaN, confidence: 0, estimate: NaN };
+  const ratios = sorted(a.flatMap((x) => b.map((y) => y / x)));
+  const estimate = median(ratios);
+  if (a.length < 2 || b.length < 2) return { low: NaN, high: NaN, confidence: 0, estimate };
+  const below = uBelow(a.length, b.length);
+  const m = ratios.length;
+  let k = 0;
+  while (k + 1 <= m / 2 && 1 - 2 * below(k + 1) >= level) k++;
+  if (k === 0) return { low: 0, high: Infinity, confidence: 1, estimate };
+  return { low: ratios[k - 1]!, high: ratios[m - k]!, confidence: 1 - 2 * below(k), estimate };
+}
+
 /**
  * Two-sided Wilcoxon signed-rank p-value for paired differences (zeros dropped): exact from the
  * subset-sum distribution of ranks when there are no tied magnitudes, else the normal approximation.
