@@ -7,7 +7,7 @@ import { Bench } from 'tinybench';
 import { RunTree } from '../bench/execute/kill.ts';
 import { listTree } from '../bench/execute/proc.ts';
 import { ProcTreeReader, TreeSampler } from '../bench/execute/sample.ts';
-import { probeInterpreter } from '../bench/define/interpreters.ts';
+import { probeInterpreter } from '../bench/execute/discover.ts';
 
 const TREE_PROCESSES = 5;
 const SHARE_SECONDS = 10;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { probeInterpreter } from '../bench/define/interpreters.ts';
+import { probeInterpreter } from '../bench/execute/discover.ts';
 import { runBatch } from '../bench/execute/batch.ts';
 import { median, quantile } from '../bench/core/stats.ts';
 import { loadWorkloads } from '../bench/define/workload.ts';

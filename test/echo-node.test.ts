@@ -6,7 +6,7 @@ import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { buildPlan } from '../bench/define/plan.ts';
 import { isNode } from '../bench/define/interpreters.ts';
 import { interpretersForRun } from '../bench/define/runtimes.ts';
-import { besideGroups } from '../bench/present/report/beside.ts';
+import { besideGroups } from '../bench/analyse/beside.ts';
 import { writeReport } from '../bench/present/report/index.ts';
 import { readResults } from '../bench/store/results.ts';
 import { runServer } from '../bench/execute/server.ts';

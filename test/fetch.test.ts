@@ -13,7 +13,7 @@ const params = { requests: K, delay_ms: L_MS, body_bytes: B, timeout_s: 10 };
 
 async function fetchRun(mode: string, workers: number, token: string) {
   const fetch = (await loadWorkloads()).get('fetch')!;
-  const fixture = await FIXTURES['http-delay']!.start();
+  const fixture = await FIXTURES['http-delay']();
   try {
     const args = Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]);
     const outcome = await runBatch({
@@ -87,7 +87,7 @@ test('async and async-executor complete every request in one process', async () 
 });
 
 test('a run that lies about its requests is caught by the server count', async () => {
-  const fixture = await FIXTURES['http-delay']!.start();
+  const fixture = await FIXTURES['http-delay']();
   try {
     const fake = { tasks: Array.from({ length: K }, (_, i) => ({ task: i, pid: 1, tid: 1, start_s: 0, end_s: 0, result: B })) };
     const { incomplete } = await fixture.verify('never-called', params, fake as never);
@@ -99,7 +99,7 @@ test('a run that lies about its requests is caught by the server count', async (
 
 test('a request past its timeout fails the run with the reason', async () => {
   const fetch = (await loadWorkloads()).get('fetch')!;
-  const fixture = await FIXTURES['http-delay']!.start();
+  const fixture = await FIXTURES['http-delay']();
   try {
     const slow = { requests: 2, delay_ms: 2000, body_bytes: 10, timeout_s: 0.2 };
     const args = Object.entries(slow).flatMap(([k, v]) => [`--${k}`, String(v)]);

@@ -3,11 +3,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { interpretersOf } from '../bench/present/figures/run.ts';
-import { interpreterKey } from '../bench/define/interpreters.ts';
-import { interpreterLabel } from '../bench/present/report/versions.ts';
-import { measurementOf, readResults } from '../bench/store/results.ts';
+import { interpretersOf } from '../bench/cli/experiments.ts';
+import { interpreterKey, interpreterLabel } from '../bench/define/interpreters.ts';
+import { readResults } from '../bench/store/results.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
+import { measurementOf } from '../bench/store/records.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 

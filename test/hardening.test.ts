@@ -10,8 +10,9 @@ import { BodyCache } from '../bench/execute/fixtures/body-cache.ts';
 import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 import { JOURNAL_FILE } from '../bench/store/journal.ts';
 import { listTree, readCommand } from '../bench/execute/proc.ts';
-import { measurementOf, readResults, writeResults } from '../bench/store/results.ts';
+import { readResults, writeResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
+import { measurementOf } from '../bench/store/records.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 const node = (args: string[]) => [process.execPath, ['--import', 'tsx', CLI, ...args]] as const;

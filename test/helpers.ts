@@ -5,7 +5,7 @@ import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverInterpreters } from '../bench/define/discover.ts';
+import { discoverInterpreters } from '../bench/execute/discover.ts';
 import type { Interpreter } from '../bench/define/interpreters.ts';
 import type { ServerCommand } from '../bench/execute/server.ts';
 

@@ -4,9 +4,10 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { listTree, readCommand } from '../bench/execute/proc.ts';
-import { measurementOf, readResults } from '../bench/store/results.ts';
+import { readResults } from '../bench/store/results.ts';
 import { summariseCells } from '../bench/analyse/summary.ts';
 import { alive, tempDir } from './helpers.ts';
+import { measurementOf } from '../bench/store/records.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 const node = (args: string[]) => [process.execPath, ['--import', 'tsx', CLI, ...args]] as const;

@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { chooseInterpreters } from '../bench/define/discover.ts';
-import { probeInterpreter, withGilSettings } from '../bench/define/interpreters.ts';
+import { chooseInterpreters, probeInterpreter, withGilSettings } from '../bench/execute/discover.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
 
 test('python3 resolves to the real executable with its version and GIL status', async () => {

@@ -8,6 +8,7 @@ import { compare, REGRESSIONS } from '../bench/analyse/compare.ts';
 import { UsageError } from '../bench/core/errors.ts';
 import { parseResults, readResults, writeResults, type Results } from '../bench/store/results.ts';
 import { renderMarkdown } from '../bench/present/report/markdown.ts';
+import { analyseResults } from '../bench/analyse/index.ts';
 import { narrowEnough } from '../bench/execute/suite.ts';
 import { summariseCells } from '../bench/analyse/summary.ts';
 import { tempDir } from './helpers.ts';
@@ -17,6 +18,7 @@ import { tempDir } from './helpers.ts';
  * on the 2-core development machine): no Python, milliseconds.
  */
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+const NO_CHARTS = { charts: [], versions: [], beside: [] };
 const fixture = (name: string): Results => readResults(join(FIXTURES, `${name}.json`));
 const raw = (name: string) => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8'));
 const usageError = (pattern: RegExp) => (error: unknown) => error instanceof UsageError && pattern.test(error.message);
@@ -164,8 +166,7 @@ test('--repeat auto narrows a server cell on its answers/s, a batch cell on its 
 test('the report renders every fixture with a table row per cell', () => {
   for (const name of ALL) {
     const results = fixture(name);
-    const summaries = summariseCells(results);
-    const report = renderMarkdown(results, summaries, []);
+    const report = renderMarkdown(results, analyseResults(results), NO_CHARTS);
     const rows = report.split('\n').filter((line) => /^\| (serial|threads|processes|async|epoll|asyncio|async-executor)\b/.test(line));
     assert.equal(rows.length, results.plan.cells.length, name);
   }
@@ -178,5 +179,5 @@ test("a noisy cell says how much the machine's own Python loop varied, when the 
   const probed = { ...results, speedProbe: { interpreter: 'cpython-3.11.7', n: 200_000, seconds: [0.008, 0.01, 0.012, 0.01] } };
   const again = summariseCells(probed).find((s) => s.cell.id === noisy.cell.id)!;
   assert.match(again.warnings.join('; '), /noisy \(CV \d+%; the machine's own Python loop: 16%\)/);
-  assert.match(renderMarkdown(probed, summariseCells(probed), []), /Python speed during the run: count\(200,000\) on cpython-3\.11\.7, .* took 10\.0 ms \(median\), 8\.0–12\.0 ms, CV 16% over 4 timings/);
+  assert.match(renderMarkdown(probed, analyseResults(probed), NO_CHARTS), /Python speed during the run: count\(200,000\) on cpython-3\.11\.7, .* took 10\.0 ms \(median\), 8\.0–12\.0 ms, CV 16% over 4 timings/);
 });

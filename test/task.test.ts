@@ -3,13 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { measurementOf, readResults, type Results, type RunRecord } from '../bench/store/results.ts';
-import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
+import { readResults, type Results } from '../bench/store/results.ts';
+import { BUSY_OTHERS_PCT } from '../bench/core/busy.ts';
+import { summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
 import { evidenceOf } from '../bench/analyse/verdicts/evidence.ts';
 import { COMMON_RULES } from '../bench/analyse/verdicts/common.ts';
-import { ruleFor } from '../bench/analyse/verdicts/index.ts';
+import { judge } from '../bench/analyse/verdicts/index.ts';
 import { direction } from '../bench/analyse/verdicts/rule.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
+import { measurementOf, type RunRecord } from '../bench/store/records.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 const TASKS = join(import.meta.dirname, 'fixtures', 'tasks.py');
@@ -73,7 +75,7 @@ test('--task: pure Python, a GIL-releasing C call and a sleep, each in every mod
     assert.ok(Math.max(...cpuUtil(results, s)) < 0.5, `nap/${mode} mostly waited`);
     const e = evidenceOf(s, ranOn(results, s));
     // A busy machine's runs are judged inconclusive first (the common rules); else faster means waiting overlapped.
-    if (direction(e) === 'faster') assert.ok(['overlapped-waiting', ...INCONCLUSIVE].includes(ruleFor(s, ranOn(results, s))), `nap/${mode}`);
+    if (direction(e) === 'faster') assert.ok(['overlapped-waiting', ...INCONCLUSIVE].includes(judge(s, ranOn(results, s)).rule), `nap/${mode}`);
   }
 
   // hashlib lets go of the GIL: two threads of one process were runnable at once, and used more
@@ -85,7 +87,7 @@ test('--task: pure Python, a GIL-releasing C call and a sleep, each in every mod
   const quiet = runs.filter((run) => (run.host?.othersCpuPct ?? Infinity) < BUSY_OTHERS_PCT);
   if (quiet.length) assert.ok(Math.max(...quiet.map(util)) > 1, `digest/threads beyond one core: ${quiet.map(util).join(', ')}`);
   else t.diagnostic('the machine was busy in every digest/threads run: its CPU beyond one core was not checked');
-  assert.ok(!['gil-turns', 'gil-contention'].includes(ruleFor(digest, ranOn(results, digest))), 'not judged GIL-bound');
+  assert.ok(!['gil-turns', 'gil-contention'].includes(judge(digest, ranOn(results, digest)).rule), 'not judged GIL-bound');
 });
 
 test('--task on the real free-threaded build: every mode; pure Python threads beyond one core on a quiet machine', async (t) => {

@@ -4,10 +4,11 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readResults } from '../bench/store/results.ts';
-import { BUSY_OTHERS_PCT, summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
+import { BUSY_OTHERS_PCT } from '../bench/core/busy.ts';
+import { summariseCells, type CellSummary } from '../bench/analyse/summary.ts';
 import { versionComparisons, versionSection } from '../bench/present/report/versions.ts';
 import { evidenceOf, type Evidence } from '../bench/analyse/verdicts/evidence.ts';
-import { judgeEvidence, RULES, rulesTable, verdictFor } from '../bench/analyse/verdicts/index.ts';
+import { judge, judgeEvidence, RULES, rulesTable } from '../bench/analyse/verdicts/index.ts';
 import { alive, PYTHON, tempDir } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -15,7 +16,8 @@ const summaries = (name: string) => summariseCells(readResults(join(FIXTURES, `$
 const cellOf = (name: string, id: string): CellSummary => summaries(name).find((s) => s.cell.id === id)!;
 /** The fixtures ran on 2 cores and GIL builds (3.11.7, 3.13.0). */
 const GIL_BUILD = { cores: 2, gilEnabled: true };
-const verdict = (name: string, id: string) => verdictFor(cellOf(name, id), GIL_BUILD);
+const sentence = (s: CellSummary) => judge(s, GIL_BUILD).sentence;
+const verdict = (name: string, id: string) => sentence(cellOf(name, id));
 
 /** Words that name a cause; a verdict says one only with the measurement that shows it. */
 const CAUSES = /GIL-bound|contending for the GIL|IO-bound|in parallel|starting the workers|one thread did all the work|took turns|one after another/;
@@ -23,7 +25,7 @@ const CAUSES = /GIL-bound|contending for the GIL|IO-bound|in parallel|starting t
 test('a busy machine makes a cell inconclusive: no cause is drawn (was: "start-up cost", "contending for the GIL")', () => {
   // Recorded while other programs used 110–170% of a core.
   for (const s of summaries('two-interpreters').filter((s) => s.cell.mode !== 'serial')) {
-    const line = verdictFor(s, GIL_BUILD);
+    const line = sentence(s);
     assert.match(line, /inconclusive: other programs used \d+% of a core/, line);
     assert.doesNotMatch(line, CAUSES, line);
   }
@@ -36,11 +38,11 @@ test('a CPU-bound countdown is never called IO-bound; a difference needs its int
   assert.match(verdict('countdown', id('threads', 2)), /no difference from serial beyond this run's noise \(1\.00x serial \[0\.82–1\.26\]\); its 2 working threads took turns on one core/);
   assert.match(verdict('countdown', id('processes', 2)), /1\.79x serial \[1\.30–2\.21\]: \d+ .*were running or ready to run at one sampled moment \(CPU util 1\.76\) — in parallel\./);
   assert.match(verdict('countdown', id('async', 2)), /no difference from serial beyond this run's noise .*its 2 tasks ran one after another\./);
-  for (const s of summaries('countdown')) assert.doesNotMatch(verdictFor(s, GIL_BUILD), /IO-bound/, s.cell.id);
+  for (const s of summaries('countdown')) assert.doesNotMatch(sentence(s), /IO-bound/, s.cell.id);
 });
 
 test('echo servers get server verdicts (was: "IO-bound", "runs in parallel", "one thread did all the work")', () => {
-  const lines = summaries('echo-sweep').map((s) => verdictFor(s, GIL_BUILD, s.cell.id));
+  const lines = summaries('echo-sweep').map((s) => `${s.cell.id}: ${sentence(s)}`);
   for (const line of lines) assert.doesNotMatch(line, /IO-bound|one thread did all the work|runs in parallel/, line);
   // A thread-per-connection server is one process under one GIL: its CPU beyond one core is never "parallel".
   for (const line of lines.filter((l) => /\/(threads|epoll|asyncio|serial)\//.test(l))) assert.doesNotMatch(line, /in parallel/, line);

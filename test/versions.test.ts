@@ -3,11 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { discoverInterpreters } from '../bench/define/discover.ts';
-import { measurementOf, readResults, type Results } from '../bench/store/results.ts';
-import { interpreterLabel } from '../bench/present/report/versions.ts';
+import { discoverInterpreters } from '../bench/execute/discover.ts';
+import { readResults, type Results } from '../bench/store/results.ts';
 import { summariseCells } from '../bench/analyse/summary.ts';
 import { NO_FREE_THREADED, PYTHON, realFreeThreaded, tempDir } from './helpers.ts';
+import { measurementOf } from '../bench/store/records.ts';
+import { interpreterLabel } from '../bench/define/interpreters.ts';
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 

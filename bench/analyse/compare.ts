@@ -1,9 +1,10 @@
 import { fail } from '../core/errors.ts';
-import { HEADLINE, METRICS, speedupOf, valueOf, type MetricId } from '../core/metrics.ts';
+import { HEADLINE, type MetricId, METRICS, RunKind } from '../core/metrics.ts';
 import { cellId, serialCellFor, type Cell } from '../define/plan.ts';
-import type { Results, RunKind, RunRecord } from '../store/results.ts';
+import type { Results } from '../store/results.ts';
 import { LABEL_MARK } from '../define/workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from '../core/stats.ts';
+import { RunRecord, speedupOf, valueOf } from '../store/records.ts';
 
 /**
  * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per

@@ -1,8 +1,11 @@
-import { METRICS, PRIMARY, speedRatio, valueOf, type RunMetricId } from '../core/metrics.ts';
+import { busyMachine, busyReasons } from '../core/busy.ts';
+import { METRICS, PRIMARY, RunKind, type RunMetricId, speedRatio } from '../core/metrics.ts';
 import { serialCellFor, type Cell, type Plan } from '../define/plan.ts';
-import type { Results, RunKind, RunRecord, ServerRun } from '../store/results.ts';
-import { BUSY_THREAD, type LoadResult } from '../execute/loadgen/index.ts';
+import type { Results } from '../store/results.ts';
+import { BUSY_THREAD } from '../define/load.ts';
+import type { LoadResult } from '../store/records.ts';
 import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from '../core/stats.ts';
+import { RunRecord, ServerRun, valueOf } from '../store/records.ts';
 
 /** One metric over a cell's measured runs. */
 export interface MetricSummary {
@@ -211,13 +214,9 @@ export const CLOCK_FLOOR_S = 0.001;
 /** Below this many measured runs a rank test cannot reach p < 0.01 and the interval is wide. */
 export const FEW_RUNS = 5;
 export const HIGH_CV = 0.1;
-/** CPU used by others during a run, in % of one core, above which the machine was busy. */
-export const BUSY_OTHERS_PCT = 50;
-export const HIGH_STEAL_PCT = 2;
-
-/** Others' CPU or the hypervisor's steal beyond its bound: one test for a run's retry, a cell's warning and its verdict. */
-export function busyMachine(host: { othersCpuPct: number; stealPct: number }): boolean {
-  return host.othersCpuPct > BUSY_OTHERS_PCT || host.stealPct > HIGH_STEAL_PCT;
+/** A cell measured on a busy machine: its numbers explain nothing (the busy-machine verdict). */
+export function onBusyMachine(s: CellSummary): boolean {
+  return s.repeats > 0 && busyMachine(s);
 }
 
 /** machineCv: how much the speed probe's Python loop varied over the run, where it was timed. */
@@ -232,8 +231,8 @@ function warningsFor(s: CellSummary, machineCv: number | undefined): string[] {
   }
   if (s.tooShort) warnings.push(`wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`);
   if (s.repeats > 0 && !s.sampled) warnings.push(`runs too short to sample (under ${MIN_SAMPLES} /proc samples each)`);
-  if (s.othersCpuPct > BUSY_OTHERS_PCT) warnings.push(`busy machine (others used ${Math.round(s.othersCpuPct)}% of a core)`);
-  if (s.stealPct > HIGH_STEAL_PCT) warnings.push(`CPU steal ${s.stealPct.toFixed(1)}%`);
+  const busy = busyReasons(s);
+  if (busy.length) warnings.push(`busy machine (${busy.join(', ')})`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {
     const ceiling = s.server.ceilingPerS !== undefined ? `, its ceiling here about ${Math.round(s.server.ceilingPerS!).toLocaleString('en-US')}/s` : '';
     warnings.push(`generator-bound (${s.server.engine} engine, its busiest thread busy ${Math.round(s.server.busiestThread * 100)}% of the window${ceiling}: the server may be faster than this)`);

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { BUSY_EXIT } from '../core/busy.ts';
 import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
 import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
 import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
@@ -24,7 +25,7 @@ Run "gilbench COMMAND --help" for a command's options.
 
 Exit codes: 0 done, 1 some runs failed (run) or a regression was found (compare
 --fail-on-regression), 2 bad input, 3 a file could not be written (disk full, read-only),
-4 stopped by --busy fail, 130 interrupted.`;
+${BUSY_EXIT} stopped by --busy fail, 130 interrupted.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | number; help: string }> = {
   run: { run: runCommand, help: RUN_HELP },

@@ -1,9 +1,11 @@
-import { treeCpuS, type RunKind, type RunRecord } from '../store/results.ts';
-
 /**
  * What is measured, and which way is better: the one metric model that summary, report, verdicts,
  * figures, compare, merge, the gate and --repeat auto take their numbers from.
  */
+
+/** The two kinds of run (store/records.ts tags every record with one). */
+export const RUN_KINDS = ['batch', 'server'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
 
 export const METRIC_IDS = ['wall', 'throughput', 'p99', 'speedup', 'cpu'] as const;
 export type MetricId = (typeof METRIC_IDS)[number];
@@ -38,35 +40,9 @@ export const PRIMARY: Record<RunKind, RunMetricId> = { batch: 'wall', server: 't
 /** The metrics compare and the gate look at unless told otherwise. */
 export const HEADLINE: Record<RunKind, MetricId[]> = { batch: ['wall', 'speedup'], server: ['throughput', 'p99'] };
 
-/** One run's value of a metric; undefined when the run failed or its kind does not have it. */
-export function valueOf(run: RunRecord, metric: RunMetricId): number | undefined {
-  if (!run.ok) return undefined;
-  if (run.kind === 'batch') {
-    const m = run.measurement;
-    if (!m) return undefined;
-    if (metric === 'wall') return m.wall_s;
-    if (metric === 'throughput') return m.tasks.length / m.wall_s;
-    if (metric === 'cpu') return treeCpuS(m.rusage) / m.wall_s;
-    return undefined;
-  }
-  const { load, server } = run;
-  if (!load || !server) return undefined;
-  if (metric === 'throughput') return load.perS;
-  if (metric === 'p99') return load.latencyMs?.p99;
-  if (metric === 'cpu') return (server.windowCpu.userS + server.windowCpu.sysS) / load.windowS;
-  return undefined;
-}
-
 /** How much faster `value` is than `reference` in a metric: above 1 is better, whichever way the metric points. */
 export function speedRatio(metric: MetricId, value: number, reference: number): number {
   return METRICS[metric].better === 'lower' ? reference / value : value / reference;
-}
-
-/** A run's speedup over serial's run of the same round: the kind's primary metric, as a ratio above 1 when faster. */
-export function speedupOf(run: RunRecord, serial: RunRecord): number | undefined {
-  const primary = PRIMARY[run.kind];
-  const [value, reference] = [valueOf(run, primary), valueOf(serial, primary)];
-  return value === undefined || reference === undefined ? undefined : speedRatio(primary, value, reference);
 }
 
 /** "12,345 /s", "0.123 s", "1.52x": a value as tables print it. */

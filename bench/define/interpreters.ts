@@ -1,10 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { fail } from '../core/errors.ts';
-import { tryParseJson } from '../core/json.ts';
-import { PROBE } from '../core/paths.ts';
-import { spawnWatched } from '../execute/spawn.ts';
 
 /** How the Node.js that runs Node.js workloads (define/runtimes.ts) is told apart from the Pythons in a results file's list. */
 export const NODE_IMPLEMENTATION = 'Node.js';
@@ -37,19 +33,6 @@ export const InterpreterSchema = z.object({
   via: z.string().optional(),
 });
 export type Interpreter = z.infer<typeof InterpreterSchema>;
-
-const ProbeSchema = z.object({
-  executable: z.string(),
-  realpath: z.string(),
-  version: z.string(),
-  implementation: z.string(),
-  gil_enabled: z.boolean(),
-  free_threaded_build: z.boolean(),
-  switch_interval_s: z.number().nullable(),
-});
-
-/** An interpreter answers in a fraction of a second; a wrapper that hangs must not hang the harness. */
-export const PROBE_TIMEOUT_S = 5;
 
 /** "3.12.1" ≥ "3.12": compared number by number. */
 export function versionAtLeast(version: string, min: string): boolean {
@@ -85,40 +68,14 @@ export function runsWithoutGil(interpreter: Interpreter | undefined): boolean {
   return !!interpreter && interpreter.freeThreadedBuild && !interpreter.gilEnabled;
 }
 
+/** "3.13.5t, no GIL", "PyPy 3.9.16": an interpreter as a chart or a sentence names it. */
+export function interpreterLabel(interpreter: Interpreter): string {
+  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${runsWithoutGil(interpreter) ? ', no GIL' : ''}`;
+}
+
 /** "threads, no GIL": a mode's name where it ran without a GIL. */
 export function modeLabel(mode: string, interpreter: Interpreter | undefined): string {
   return runsWithoutGil(interpreter) ? `${mode}, no GIL` : mode;
-}
-
-/** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
-export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
-  const watched = await spawnWatched({ executable: requested, args: [PROBE], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
-  if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
-  const answer = await watched.finish();
-  if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
-  const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
-  if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
-  const facts = parsed.data;
-  const unsupported = unsupportedBecause(facts.version);
-  if (unsupported) return { error: `"${requested}": ${unsupported}.`, realpath: facts.realpath };
-  return {
-    id: `${facts.implementation.toLowerCase()}-${facts.version}${facts.free_threaded_build ? 't' : ''}`,
-    requested,
-    executable: facts.executable,
-    realpath: facts.realpath,
-    version: facts.version,
-    implementation: facts.implementation,
-    gilEnabled: facts.gil_enabled,
-    freeThreadedBuild: facts.free_threaded_build,
-    switchIntervalS: facts.switch_interval_s,
-    env,
-  };
-}
-
-/** A name that is not there, or not a Python gilbench runs, is a usage error. */
-export async function probeInterpreter(requested: string): Promise<Interpreter> {
-  const probed = await tryProbe(requested);
-  return 'error' in probed ? fail(probed.error) : probed;
 }
 
 /**
@@ -146,27 +103,6 @@ export function uniqueByFile<T>(items: T[], pathOf: (item: T) => string): T[] {
     if (!byKey.has(key)) byKey.set(key, item);
   }
   return [...byKey.values()];
-}
-
-/**
- * Each free-threaded build once per PYTHON_GIL value asked for (0 or 1), probed again under it so
- * that its GIL status is what the interpreter says, not what we set; other builds stay as they are.
- */
-export async function withGilSettings(interpreters: Interpreter[], settings: string[]): Promise<Interpreter[]> {
-  if (settings.length === 0) return interpreters;
-  const expanded = await Promise.all(
-    interpreters.map(async (interpreter) => {
-      if (!interpreter.freeThreadedBuild) return [interpreter];
-      return Promise.all(
-        settings.map(async (value) => {
-          const probed = await tryProbe(interpreter.executable, { PYTHON_GIL: value });
-          if ('error' in probed) fail(`${interpreter.id} with PYTHON_GIL=${value}: ${probed.error}`);
-          return { ...probed, id: `${interpreter.id}-gil${value}`, requested: interpreter.requested };
-        }),
-      );
-    }),
-  );
-  return expanded.flat();
 }
 
 export function uniqueIds(interpreters: Interpreter[]): Interpreter[] {

@@ -40,3 +40,11 @@ export async function describeMachine(): Promise<Machine> {
 export function loadAverage(): number[] {
   return loadavg().map((value) => Math.round(value * 100) / 100);
 }
+
+/**
+ * The speed probe (execute/speed-probe.ts, analyse/speed.ts): the lecture's count(PROBE_N), about
+ * 10 ms on a 2020s CPU — long enough to time, short beside a round — timed TIMINGS_PER_PROBE times
+ * before every round, to tell how steady the machine was for Python code.
+ */
+export const PROBE_N = 200_000;
+export const TIMINGS_PER_PROBE = 3;

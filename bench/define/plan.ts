@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { BUSY_POLICIES, type BusyPolicy } from '../core/busy.ts';
 import { fail } from '../core/errors.ts';
+import { FIXTURE_NAMES } from './fixtures.ts';
 import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
 import { interpretersFor, runtimeOf } from './runtimes.ts';
-import { unlabelled, type Profile, type Workload } from './workload.ts';
+import { CHART_KINDS, unlabelled, type Profile, type Workload } from './workload.ts';
 
 export const CellSchema = z.object({
   id: z.string(),
@@ -26,9 +28,9 @@ export const WorkloadInfoSchema = z.object({
   name: z.string(),
   title: z.string(),
   shows: z.string(),
-  charts: z.array(z.string()),
+  charts: z.array(z.enum(CHART_KINDS)),
   taskNoun: z.string().optional(),
-  fixture: z.string().optional(),
+  fixture: z.enum(FIXTURE_NAMES).optional(),
   ignoresWorkers: z.array(z.string()),
   /** batch: a program that does its work and exits; server: driven by the load generator for a window */
   kind: z.enum(['batch', 'server']),
@@ -59,10 +61,6 @@ export const SkipSchema = z.object({
   reason: z.string(),
 });
 export type Skip = z.infer<typeof SkipSchema>;
-
-/** What to do with a run measured while other programs used the machine (see summary's BUSY_OTHERS_PCT). */
-export const BUSY_POLICIES = ['retry', 'keep', 'fail'] as const;
-export type BusyPolicy = (typeof BUSY_POLICIES)[number];
 
 export const PlanSchema = z.object({
   profile: z.string(),

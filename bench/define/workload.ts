@@ -2,7 +2,8 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail } from '../core/errors.ts';
-import type { LoadSpec } from '../execute/loadgen/index.ts';
+import type { FixtureName } from './fixtures.ts';
+import type { ServerLoad } from './load.ts';
 import { MODULE_EXT } from '../core/modules.ts';
 import { WORKLOADS_DIR } from '../core/paths.ts';
 
@@ -52,7 +53,7 @@ export interface WorkloadDescriptor {
   /** What one task is, for throughput ("requests"); tasks/s and task latency are reported when set. */
   taskNoun?: string;
   /** A fixture the harness starts for the workload's runs (execute/fixtures), e.g. "http-delay". */
-  fixture?: string;
+  fixture?: FixtureName;
   /** Modes whose program does the same whatever W is (serial fetch, a thread-per-connection server): run once, at the smallest W. */
   ignoresWorkers?: string[];
   /** The program is a server: the harness starts it, drives it with the load generator, and stops it. */
@@ -80,9 +81,6 @@ export interface ServerSpec {
   /** what the load generator does, from one cell's parameters and mode */
   load(params: Record<string, number>, mode: string): ServerLoad;
 }
-
-/** What the load generator does to a server: everything but where the server listens. */
-export type ServerLoad = Omit<LoadSpec, 'port' | 'signal' | 'cpus'>;
 
 export interface Workload extends WorkloadDescriptor {
   /** Absolute path of the program. */

@@ -1,49 +1,10 @@
 import pidusage from 'pidusage';
-import { z } from 'zod';
 import { HAS_PROC, MANY_THREADS, listChildren, listThreads, ProcFiles, readCommand, readStat, uptimeS, type StatLine } from './proc.ts';
+import type { ProcessSample, Sample, SamplerSummary, Timeline } from '../store/records.ts';
 
-export const ProcessSampleSchema = z.object({
-  pid: z.number(),
-  ppid: z.number(),
-  command: z.string(),
-  state: z.string(),
-  /** 100% = one core, as top shows it */
-  cpuPct: z.number(),
-  rssKiB: z.number(),
-  threads: z.number(),
-  /**
-   * per-thread [tid, CPU seconds so far, last CPU it ran on, state] from /proc/PID/task/TID/stat;
-   * empty beyond MANY_THREADS. State R is running or runnable: a thread waiting for a GIL sleeps (S).
-   * Files written before the state was kept have three fields.
-   */
-  threadCpu: z.array(z.tuple([z.number(), z.number(), z.number()], z.string())),
-});
-export type ProcessSample = z.infer<typeof ProcessSampleSchema>;
 type ThreadRow = ProcessSample['threadCpu'][number];
 
-export const SampleSchema = z.object({
-  /** seconds since the run was spawned */
-  t: z.number(),
-  processes: z.array(ProcessSampleSchema),
-  totalCpuPct: z.number(),
-  totalRssKiB: z.number(),
-});
-export type Sample = z.infer<typeof SampleSchema>;
 
-export const SamplerSummarySchema = z.object({
-  source: z.enum(['proc', 'pidusage']),
-  intervalMs: z.number(),
-  samples: z.number(),
-  meanCpuPct: z.number(),
-  peakCpuPct: z.number(),
-  peakRssKiB: z.number(),
-  maxPids: z.number(),
-  maxThreads: z.number(),
-});
-export type SamplerSummary = z.infer<typeof SamplerSummarySchema>;
-
-export const TimelineSchema = z.object({ summary: SamplerSummarySchema, samples: z.array(SampleSchema) });
-export type Timeline = z.infer<typeof TimelineSchema>;
 
 /** What a walk remembers of a PID for the next one. */
 interface Known {

@@ -1,26 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { generateLoad, primeServer, type LoadResult } from './loadgen/index.ts';
+import { generateLoad, primeServer } from './loadgen/index.ts';
 import { engineFor } from './loadgen/native.ts';
 import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
 import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
-import { DoneLineSchema } from '../store/results.ts';
-import { hostDuring, lastJsonLine, notRun, type BatchCommand, type ServerOutcome } from './batch.ts';
-import { spawnWatched, type Watched } from './spawn.ts';
+import { hostDuring, lastJsonLine, notRun, type ServerOutcome } from './outcome.ts';
+import { spawnWatched, type ChildCommand, type Watched } from './spawn.ts';
 import { tryParseJson } from '../core/json.ts';
 import { sendSignal } from './kill.ts';
-import type { ServerLoad } from '../define/workload.ts';
+import type { ServerLoad } from '../define/load.ts';
+import type { LoadResult } from '../store/records.ts';
+import { DoneSchema, ReadySchema } from '../store/contract.ts';
 
-export interface ServerCommand extends BatchCommand {
+export interface ServerCommand extends ChildCommand {
   load: ServerLoad;
   /** auto: the server and the generator on disjoint CPUs when there are enough (the default) */
   pin?: Pin;
 }
-
-/** A server's first line: it listens on 127.0.0.1 at port, and may hold nofile descriptors open. */
-export const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
-/** A server's last line, after SIGTERM. */
-export const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
 
 /** Descriptors a connection costs each side, and a margin for the rest of the process. */
 const SPARE_FILES = 32;

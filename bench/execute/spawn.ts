@@ -2,7 +2,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { RunTree } from './kill.ts';
-import { TreeSampler, type Timeline } from './sample.ts';
+import { TreeSampler } from './sample.ts';
+import { type Timeline } from '../store/records.ts';
 
 export interface ChildCommand {
   executable: string;

@@ -6,14 +6,10 @@
  * steal. Run-to-run spread up to the probe's own is the machine's, not the workload's.
  */
 import { z } from 'zod';
+import { PROBE_N, TIMINGS_PER_PROBE } from '../define/machine.ts';
 import { tryParseJson } from '../core/json.ts';
-import type { SpeedProbe } from '../store/results.ts';
 import { spawnWatched } from './spawn.ts';
-import { cv, median } from '../core/stats.ts';
 
-/** count(n) of about 10 ms on a 2020s CPU: long enough to time, short beside a round. */
-export const PROBE_N = 200_000;
-const TIMINGS_PER_PROBE = 3;
 const PROBE_TIMEOUT_S = 30;
 
 // Python 2.7 has no perf_counter; the loop is the countdown's own.
@@ -38,16 +34,4 @@ export async function timeCount(executable: string, env: Record<string, string>)
   const answer = await watched.finish();
   const parsed = z.array(z.number()).safeParse(tryParseJson(answer.stdout.trim()));
   return !answer.error && parsed.success ? parsed.data : [];
-}
-
-/** The report's sentence on it, e.g. "… 11.2 ms median, 8.1–16.0 ms, CV 19% over 24 timings …". */
-export function speedSentence(probe: SpeedProbe | undefined): string | undefined {
-  if (!probe || probe.seconds.length < 2) return undefined;
-  const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
-  const spread = cv(probe.seconds);
-  return (
-    `Python speed during the run: count(${probe.n.toLocaleString('en-US')}) on ${probe.interpreter}, timed ${TIMINGS_PER_PROBE} times before every round, ` +
-    `took ${ms(median(probe.seconds))} (median), ${(Math.min(...probe.seconds) * 1000).toFixed(1)}–${ms(Math.max(...probe.seconds))}, CV ${(spread * 100).toFixed(0)}% over ${probe.seconds.length} timings. ` +
-    `A cell's run-to-run spread up to about that is this machine's, not the workload's.`
-  );
 }

@@ -1,24 +1,26 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
+import { BUSY_PAUSE_MS, BusyRetries } from '../core/busy.ts';
 import { WriteError } from '../core/errors.ts';
 import { Journal, JOURNAL_FILE, journalBeside, markPartialInPlace } from '../store/journal.ts';
 import type { Interpreter } from '../define/interpreters.ts';
-import { loadAverage, type Machine } from '../define/machine.ts';
+import { loadAverage, type Machine, PROBE_N } from '../define/machine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { schedule, totalRuns, type AutoRepeat, type BusyPolicy, type Cell, type Plan, type ScheduledRun } from '../define/plan.ts';
-import { BUSY_OTHERS_PCT, busyMachine } from '../analyse/summary.ts';
+import { schedule, totalRuns, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from '../define/plan.ts';
 import { median, medianInterval } from '../core/stats.ts';
 import { Progress } from './progress.ts';
 import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from '../store/results.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
 import { onInterrupt } from './interrupt.ts';
-import { notRun, runBatch, type RunOutcome } from './batch.ts';
-import { PRIMARY, valueOf } from '../core/metrics.ts';
+import { runBatch } from './batch.ts';
+import { PRIMARY } from '../core/metrics.ts';
 import type { Pin } from './loadgen/placement.ts';
 import { runServer } from './server.ts';
-import { PROBE_N, timeCount } from './speed-probe.ts';
+import { timeCount } from './speed-probe.ts';
 import type { Workload } from '../define/workload.ts';
+import { valueOf, type RunRecord } from '../store/records.ts';
+import { notRun, type RunOutcome } from './outcome.ts';
 
 export interface SuiteRequest {
   plan: Plan;
@@ -45,14 +47,47 @@ export interface SuiteOutcome {
 
 /**
  * Executes a plan in interleaved order, appending each run to a journal beside results.json so
- * that an interruption at any moment leaves a valid folder (see journal.ts). SIGINT, SIGTERM, SIGHUP,
- * SIGQUIT or the end of the job that started the harness stop the current run's tree and end the
- * suite early, marked partial.
+ * that an interruption at any moment leaves a valid folder (see store/journal.ts). SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT or the end of the job that started the harness stop the current run's tree and
+ * end the suite early, marked partial.
  */
 export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
   const runDir = request.runDir ?? newRunDir(request.reportsDir, request.plan.profile);
   const resultsPath = join(runDir, 'results.json');
-  const results: Results = {
+  const results = header(request, runDir);
+  // From the first write on, Ctrl+C must end with a valid file marked partial; a second one at once.
+  const abort = new AbortController();
+  const stopListening = onInterrupt(
+    () => abort.abort(),
+    () => writeResults(resultsPath, { ...results, status: 'partial' }),
+  );
+  writeResults(resultsPath, results);
+  const journal = Journal.create(journalBeside(resultsPath));
+  const fixtures = await startFixtures(request.plan);
+  const execution = new Execution({ request, results, journal, fixtures, abort, runDir });
+  let writeFailed: WriteError | undefined;
+  try {
+    await execution.planned();
+    await execution.autoRepeat();
+    execution.progress.end();
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    writeFailed = error; // the suite stops: what it could not write is said below
+  } finally {
+    stopListening();
+    await Promise.all([...fixtures.values()].map((f) => (f instanceof Error ? undefined : f.close())));
+  }
+  results.status = abort.signal.aborted || writeFailed ? 'partial' : 'complete';
+  results.finishedAt = new Date().toISOString();
+  results.loadAfter = loadAverage();
+  foldJournal(resultsPath, results, journal, writeFailed);
+  const { busy } = execution;
+  return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
+}
+
+/** results.json as it is first written: the plan, the machine, no runs yet. */
+function header(request: SuiteRequest, runDir: string): Results {
+  return {
     schema: SCHEMA,
     version: SCHEMA_VERSION,
     runId: request.runDir ? `${timestamp()}-${basename(runDir)}` : basename(runDir),
@@ -65,68 +100,83 @@ export async function runSuite(request: SuiteRequest): Promise<SuiteOutcome> {
     plan: request.plan,
     runs: [],
   };
-  // From the first write on, Ctrl+C must end with a valid file marked partial; a second one at once.
-  const abort = new AbortController();
-  const stopListening = onInterrupt(
-    () => abort.abort(),
-    () => writeResults(resultsPath, { ...results, status: 'partial' }),
-  );
-  writeResults(resultsPath, results);
-  const journal = Journal.create(journalBeside(resultsPath));
-  const fixtures = await startFixtures(request.plan);
-  const busy = new BusyRetries(request.plan.busy, totalRuns(request.plan));
-  let writeFailed: WriteError | undefined;
-  try {
-    const planned = [...schedule(request.plan)];
-    const progress = new Progress([...planned]);
-    const execute = async (runs: ScheduledRun[]) => {
-      for (const [index, run] of runs.entries()) {
-        if (runs[index - 1]?.round !== run.round && !abort.signal.aborted) await probeSpeed(results, request.interpreters[0]);
-        for (;;) {
-          if (abort.signal.aborted) return;
-          progress.started(run);
-          // Unguessable, so that no other local process can count itself into a run's requests.
-          const outcome = await runOne(run, randomUUID(), request, fixtures, abort.signal);
-          if (abort.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
-          const setAside = run.warmup ? undefined : busy.setAside(outcome.host);
-          const record = { cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) };
-          results.runs.push(record);
-          journal.append(record);
-          if (journal.count === 1 && !request.runDir) pointLatest(request.reportsDir, runDir);
-          progress.finished(run, outcome.processWallS, outcome.error, setAside);
-          if (busy.stopped) return abort.abort();
-          if (!setAside) break;
-          progress.extend([run]);
-          await sleep(BUSY_PAUSE_MS, undefined, { signal: abort.signal }).catch(() => undefined);
-        }
-        // At the end of a round, what was measured so far is made to survive a crash.
-        if (runs[index + 1]?.round !== run.round) journal.sync();
-      }
-    };
-    await execute(planned);
-    const auto = request.plan.autoRepeat;
-    const started = performance.now();
-    // --repeat auto: one more interleaved round of the cells whose interval is still too wide.
-    for (let round = maxRound(results) + 1; auto && !abort.signal.aborted; round++) {
-      const wide = request.plan.cells.filter((cell) => !narrowEnough(results, cell, auto));
-      if (wide.length === 0 || (performance.now() - started) / 1000 > auto.budgetS) break;
-      const extra = wide.map((cell) => ({ cell, round, warmup: false }));
-      progress.extend(extra);
-      await execute(extra);
-    }
-    progress.end();
-  } catch (error) {
-    if (!(error instanceof WriteError)) throw error;
-    writeFailed = error; // the suite stops: what it could not write is said below
-  } finally {
-    stopListening();
-    await Promise.all([...fixtures.values()].map((f) => (f instanceof Error ? undefined : f.close())));
+}
+
+/** What one suite's runs are made into and with. */
+interface Context {
+  request: SuiteRequest;
+  results: Results;
+  journal: Journal;
+  fixtures: Fixtures;
+  abort: AbortController;
+  runDir: string;
+}
+
+/** One suite's runs being made: each run measured, recorded, and made again while the machine is busy. */
+class Execution {
+  readonly busy: BusyRetries;
+  readonly progress: Progress;
+  private readonly context: Context;
+  private readonly signal: AbortSignal;
+
+  constructor(context: Context) {
+    this.context = context;
+    this.signal = context.abort.signal;
+    this.busy = new BusyRetries(context.request.plan.busy, totalRuns(context.request.plan));
+    this.progress = new Progress([...schedule(context.request.plan)]);
   }
-  results.status = abort.signal.aborted || writeFailed ? 'partial' : 'complete';
-  results.finishedAt = new Date().toISOString();
-  results.loadAfter = loadAverage();
-  foldJournal(resultsPath, results, journal, writeFailed);
-  return { results, runDir, resultsPath, interrupted: abort.signal.aborted && !busy.stopped, busyStop: busy.reason };
+
+  planned(): Promise<void> {
+    return this.execute([...schedule(this.context.request.plan)]);
+  }
+
+  /** --repeat auto: one more interleaved round of the cells whose interval is still too wide, until none is or the budget is spent. */
+  async autoRepeat(): Promise<void> {
+    const auto = this.context.request.plan.autoRepeat;
+    const started = performance.now();
+    for (let round = maxRound(this.context.results) + 1; auto && !this.signal.aborted; round++) {
+      const wide = this.context.request.plan.cells.filter((cell) => !narrowEnough(this.context.results, cell, auto));
+      if (wide.length === 0 || (performance.now() - started) / 1000 > auto.budgetS) return;
+      const extra = wide.map((cell) => ({ cell, round, warmup: false }));
+      this.progress.extend(extra);
+      await this.execute(extra);
+    }
+  }
+
+  /** Runs in order: the speed probe before each round, and the journal synced at each round's end. */
+  private async execute(runs: ScheduledRun[]): Promise<void> {
+    for (const [index, run] of runs.entries()) {
+      if (runs[index - 1]?.round !== run.round && !this.signal.aborted) await probeSpeed(this.context.results, this.context.request.interpreters[0]);
+      await this.measure(run);
+      if (this.signal.aborted) return;
+      // At the end of a round, what was measured so far is made to survive a crash.
+      if (runs[index + 1]?.round !== run.round) this.context.journal.sync();
+    }
+  }
+
+  /** One run, made again after a pause for as long as the busy policy sets it aside. */
+  private async measure(run: ScheduledRun): Promise<void> {
+    for (;;) {
+      if (this.signal.aborted) return;
+      this.progress.started(run);
+      // Unguessable, so that no other local process can count itself into a run's requests.
+      const outcome = await runOne(run, randomUUID(), this.context.request, this.context.fixtures, this.signal);
+      if (this.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
+      const setAside = run.warmup ? undefined : this.busy.setAside(outcome.host);
+      this.record({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) });
+      this.progress.finished(run, outcome.processWallS, outcome.error, setAside);
+      if (this.busy.stopped) return this.context.abort.abort();
+      if (!setAside) return;
+      this.progress.extend([run]);
+      await sleep(BUSY_PAUSE_MS, undefined, { signal: this.signal }).catch(() => undefined);
+    }
+  }
+
+  private record(record: RunRecord): void {
+    this.context.results.runs.push(record);
+    this.context.journal.append(record);
+    if (this.context.journal.count === 1 && !this.context.request.runDir) pointLatest(this.context.request.reportsDir, this.context.runDir);
+  }
 }
 
 /** Times the probe loop on the first interpreter before a round; a probe that fails adds nothing. */
@@ -162,46 +212,6 @@ function foldJournal(resultsPath: string, results: Results, journal: Journal, fa
   if (failed) throw new WriteError(`${failed.message}; the ${results.runs.length} runs measured are kept in ${resultsPath} (marked partial); ${render}`);
 }
 
-/** How long to wait for the machine to quieten before making a busy run again. */
-const BUSY_PAUSE_MS = 1000;
-/** --busy retry makes at most this share of the planned runs again. */
-const RETRY_SHARE = 0.5;
-
-/** Decides, run by run, whether a run measured on a busy machine is set aside (and made again), kept, or stops the suite. */
-class BusyRetries {
-  private left: number;
-  private readonly policy: BusyPolicy;
-  /** why the suite stopped (--busy fail) */
-  reason?: string;
-
-  constructor(policy: BusyPolicy, plannedRuns: number) {
-    this.policy = policy;
-    this.left = Math.ceil(plannedRuns * RETRY_SHARE);
-  }
-
-  get stopped(): boolean {
-    return this.reason !== undefined;
-  }
-
-  /** The reason to set this run aside, or undefined to count it. */
-  setAside(host: RunOutcome['host']): string | undefined {
-    const why = busyBecause(host);
-    if (!why || this.policy === 'keep') return undefined;
-    if (this.policy === 'fail') {
-      this.reason = why;
-      return why;
-    }
-    if (this.left === 0) return undefined; // the budget is spent: counted, and the cell says it was busy
-    this.left--;
-    return why;
-  }
-}
-
-function busyBecause(host: RunOutcome['host']): string | undefined {
-  if (!host || !busyMachine(host)) return undefined;
-  return host.othersCpuPct > BUSY_OTHERS_PCT ? `busy machine: others used ${Math.round(host.othersCpuPct)}% of a core` : `busy machine: CPU steal ${host.stealPct.toFixed(1)}%`;
-}
-
 function maxRound(results: Results): number {
   return results.runs.reduce((max, run) => Math.max(max, run.round), 0);
 }
@@ -219,7 +229,7 @@ export function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): bo
 /** Starts each fixture the plan's workloads need; one that cannot start fails only its cells. */
 async function startFixtures(plan: Plan): Promise<Fixtures> {
   const names = [...new Set(plan.workloads.flatMap((w) => (w.fixture ? [w.fixture] : [])))];
-  const started = await Promise.all(names.map((name) => FIXTURES[name]!.start().catch((error: Error) => error)));
+  const started = await Promise.all(names.map((name) => FIXTURES[name]().catch((error: Error) => error)));
   return new Map(names.map((name, i) => [name, started[i]!]));
 }
 

@@ -5,113 +5,13 @@ import { syncFolder, writeDurably } from './durable.ts';
 import { fail, writing } from '../core/errors.ts';
 import { InterpreterSchema } from '../define/interpreters.ts';
 import { withJournal } from './journal.ts';
-import { LoadResultSchema } from '../execute/loadgen/index.ts';
 import { MachineSchema } from '../define/machine.ts';
 import { PlanSchema } from '../define/plan.ts';
 import { CURRENT_VERSION, upgradeToCurrent } from './schema-history.ts';
-import { TimelineSchema } from '../execute/sample.ts';
+import { RunRecordSchema } from './records.ts';
 
 export const SCHEMA = 'gilbench/results';
 export const SCHEMA_VERSION = CURRENT_VERSION;
-
-const UsageSchema = z.object({
-  user_s: z.number(),
-  sys_s: z.number(),
-  maxrss_kib: z.number(),
-  voluntary_switches: z.number(),
-  involuntary_switches: z.number(),
-});
-
-/** The one JSON line a batch workload prints (workloads/common/gilbench_task.py). */
-export const MeasurementSchema = z.object({
-  mode: z.string(),
-  workers: z.number(),
-  params: z.record(z.string(), z.unknown()),
-  wall_s: z.number(),
-  /** CPU of the measured work alone (start-up excluded) */
-  rusage: z.object({ self: UsageSchema, children: UsageSchema }),
-  /** CPU since the process started, start-up included */
-  rusage_total: z.object({ self: UsageSchema, children: UsageSchema }),
-  tasks: z.array(
-    z.object({
-      /** copy index (W copies) or item index (K items) */
-      task: z.number(),
-      pid: z.number(),
-      tid: z.number(),
-      start_s: z.number(),
-      end_s: z.number(),
-      /** what the task returned, e.g. bytes received */
-      result: z.unknown(),
-    }),
-  ),
-  pid: z.number(),
-  start_method: z.string().nullable(),
-  python: z.record(z.string(), z.unknown()),
-});
-export type Measurement = z.infer<typeof MeasurementSchema>;
-
-/** A successful batch run's measurement, for the figures and checks that read a batch program's own numbers. */
-export function measurementOf(run: RunRecord): Measurement {
-  if (run.kind !== 'batch' || !run.measurement) throw new Error(`a run of ${run.cellId} has no batch measurement`);
-  return run.measurement;
-}
-
-/** User + system CPU seconds of a process and its reaped children. */
-export function treeCpuS({ self, children }: Measurement['rusage']): number {
-  return self.user_s + self.sys_s + children.user_s + children.sys_s;
-}
-
-/** What every run record holds, whatever its kind. */
-const RunBase = {
-  cellId: z.string(),
-  round: z.number().int().nonnegative(),
-  warmup: z.boolean(),
-  ok: z.boolean(),
-  /** why the run failed: exit code, timeout, unparseable output */
-  error: z.string().optional(),
-  stderrTail: z.string().optional(),
-  /** from spawn to exit, as measured by the harness (what hyperfine would see) */
-  processWallS: z.number(),
-  /** what else the machine did during the run: CPU used outside the measured tree, and steal */
-  host: z.object({ othersCpuPct: z.number(), stealPct: z.number() }).optional(),
-  /** what the run's fixture measured itself, e.g. the delay server's own added latency */
-  fixtureFacts: z.record(z.string(), z.number()).optional(),
-  /** why the run was set aside and made again (--busy retry): it is kept, but not counted */
-  setAside: z.string().optional(),
-  timeline: TimelineSchema,
-};
-
-/** The line a server prints when SIGTERM stopped it (workloads/common/gilbench_server.py). */
-export const DoneLineSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
-  /** connections accepted, one count per prefork worker */
-  accepted: z.array(z.number()),
-});
-export type DoneLine = z.infer<typeof DoneLineSchema>;
-
-/** A program that does its work and exits: W tasks, timed by the program itself. */
-export const BatchRunSchema = z.object({ ...RunBase, kind: z.literal('batch'), measurement: MeasurementSchema.optional() });
-
-/** A server driven by the load generator for a fixed window: answers, latency and errors, not wall time. */
-export const ServerRunSchema = z.object({
-  ...RunBase,
-  kind: z.literal('server'),
-  /** what the load generator measured */
-  load: LoadResultSchema.optional(),
-  /** what the server's tree did in the window (/proc), and what it said when it stopped */
-  server: z
-    .object({
-      windowCpu: z.object({ userS: z.number(), sysS: z.number() }),
-      atWindowEnd: z.object({ rssKiB: z.number(), pids: z.number(), threads: z.number() }),
-      done: DoneLineSchema,
-    })
-    .optional(),
-});
-
-export const RunRecordSchema = z.discriminatedUnion('kind', [BatchRunSchema, ServerRunSchema]);
-export type RunRecord = z.infer<typeof RunRecordSchema>;
-export type BatchRun = z.infer<typeof BatchRunSchema>;
-export type ServerRun = z.infer<typeof ServerRunSchema>;
-export type RunKind = RunRecord['kind'];
 
 /** The same Python loop timed before every round (speed-probe.ts): how steady the machine was. */
 const SpeedProbeSchema = z.object({

@@ -1,5 +1,5 @@
 import type { ParamSpec, PerProfile, ServerSpec } from '../../bench/define/workload.ts';
-import type { Pattern } from '../../bench/execute/loadgen/index.ts';
+import type { Pattern } from '../../bench/define/load.ts';
 
 /** What the echo workloads (echo, echo-memory, echo-work) share: one server program, one load. */
 export const ECHO_PROGRAM = '../echo/echo.py';

@@ -1,6 +1,6 @@
-import { busyMachine } from '../summary.ts';
+import { busyMachine, busyVerdict } from '../../core/busy.ts';
 import type { Evidence } from './evidence.ts';
-import { pct, ratio, type Rule } from './rule.ts';
+import { ratio, type Rule } from './rule.ts';
 
 /** The rules every kind of cell is held to first: was anything measured, and on a machine quiet enough to explain it. */
 export const COMMON_RULES: Rule[] = [
@@ -18,9 +18,7 @@ export const COMMON_RULES: Rule[] = [
     needs: "others' CPU (median % of a core, /proc/stat) and steal",
     says: 'inconclusive: other programs used X% of a core while it ran (steal Y%); no cause is drawn.',
     holds: (e) => busyMachine(e),
-    sentence: (e) =>
-      `inconclusive: other programs used ${pct(e.othersCpuPct)} of a core while it ran (steal ${e.stealPct.toFixed(1)}%)` +
-      `${e.speedup ? `; ${ratio(e)} is not explained` : ''}: rerun on a quieter machine.`,
+    sentence: (e) => busyVerdict(e, e.speedup && ratio(e)),
   },
   {
     id: 'no-serial',

@@ -1,7 +1,6 @@
-import type { RunRecord } from '../../store/results.ts';
-import type { Sample } from '../../execute/sample.ts';
 import type { CellSummary } from '../summary.ts';
 import { median } from '../../core/stats.ts';
+import { RunRecord, Sample } from '../../store/records.ts';
 
 /**
  * What a verdict may rest on, measured: each field is undefined when the run did not measure it

@@ -22,14 +22,9 @@ export function judgeEvidence(e: Evidence): Verdict {
   return rule ? { rule: rule.id, sentence: rule.sentence(e) } : { rule: 'none', sentence: 'no rule applies.' };
 }
 
-/** The rule that speaks for a cell: what the figures' verdicts rest on too. */
-export function ruleFor(summary: CellSummary, ranOn: RanOn): string {
-  return judgeEvidence(evidenceOf(summary, ranOn)).rule;
-}
-
-/** "threads at W=2: 1.30x serial …": one cell's verdict line, from its measured runs. */
-export function verdictFor(summary: CellSummary, ranOn: RanOn, head = `${summary.cell.mode} at W=${summary.cell.workers}`): string {
-  return `${head}: ${judgeEvidence(evidenceOf(summary, ranOn)).sentence}`;
+/** The verdict on one cell, from its measured runs and what it ran on. */
+export function judge(summary: CellSummary, ranOn: RanOn): Verdict {
+  return judgeEvidence(evidenceOf(summary, ranOn));
 }
 
 /** The rule table of docs/VERDICTS.md, from the rules themselves: the docs cannot drift from the code. */

@@ -1,4 +1,4 @@
-import { BUSY_THREAD } from '../../execute/loadgen/index.ts';
+import { BUSY_THREAD } from '../../define/load.ts';
 import type { CellSummary } from '../summary.ts';
 import type { Evidence } from './evidence.ts';
 import { direction, pct, ratio, type Rule } from './rule.ts';

@@ -13,6 +13,19 @@ export function parse<T extends ParseArgsConfig['options']>(args: string[], opti
   }
 }
 
+/** A help text's option description, wrapped to the column the other descriptions start at. */
+export function helpText(text: string, indent = 24, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].map((l) => ' '.repeat(indent) + l).join('\n');
+}
+
 /** "a,b" or repeated flags, trimmed, each once. */
 export function list(values: string[] | undefined): string[] | undefined {
   return values && [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];

@@ -1,4 +1,4 @@
-import { ALL, chooseInterpreters, foundAs } from '../../define/discover.ts';
+import { ALL, chooseInterpreters, foundAs } from '../../execute/discover.ts';
 import { gilStatus, type Interpreter } from '../../define/interpreters.ts';
 import { skipsFor } from '../../define/plan.ts';
 import { loadWorkloads, type Workload } from '../../define/workload.ts';

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { fail, writing } from '../../core/errors.ts';
 import { FIGURES } from '../../present/figures/index.ts';
 import { writeFigures } from '../../present/figures/page.ts';
-import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../../present/figures/run.ts';
+import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../experiments.ts';
 import { formatDuration } from '../../execute/progress.ts';
 import { PROFILES, type Profile } from '../../define/workload.ts';
 import { list, number, parse, writableDir } from './args.ts';

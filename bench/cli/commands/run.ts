@@ -1,9 +1,10 @@
 import { relative, resolve } from 'node:path';
 import { fail, writing } from '../../core/errors.ts';
-import { chooseInterpreters, type Discovery } from '../../define/discover.ts';
+import { chooseInterpreters, type Discovery } from '../../execute/discover.ts';
 import { stillRunning } from '../../execute/kill.ts';
 import { describeMachine } from '../../define/machine.ts';
-import { BUSY_POLICIES, buildPlan, totalRuns, type BusyPolicy } from '../../define/plan.ts';
+import { BUSY_EXIT, BUSY_HELP, BUSY_POLICIES, type BusyPolicy } from '../../core/busy.ts';
+import { buildPlan, totalRuns } from '../../define/plan.ts';
 import { formatDuration } from '../../execute/progress.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../../present/export/index.ts';
 import { writeReport } from '../../present/report/index.ts';
@@ -12,10 +13,7 @@ import { interpretersForRun } from '../../define/runtimes.ts';
 import { runSuite } from '../../execute/suite.ts';
 import { checkTask, parseTask, parseTaskParams, taskWorkload } from '../../define/task.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
-import { list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
-
-/** --busy fail met a busy machine: not a failed run, not bad input. */
-const BUSY_EXIT = 4;
+import { helpText, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
 const AUTO_MIN_REPEATS = 5;
@@ -64,10 +62,7 @@ Options:
                         sweep it, e.g. --param connections=1,10,100; may be repeated. Each
                         parameter has a smallest and a largest value (e.g. delay_ms at most 60000)
   --busy retry|keep|fail
-                        a run measured while other programs used more than half a core (or the
-                        hypervisor stole over 2%) is: retry — set aside and made again after a
-                        1 s pause, up to half as many runs again (default); keep — counted, and
-                        the cell's verdict says inconclusive; fail — the run stops (exit 4)
+${helpText(BUSY_HELP)}
   --sample-interval MS  how often the process tree is sampled, at most 60000 (default: 100; 0
                         turns sampling off)
   --timeout S           kill a single run after S seconds, at most 86400 (default: the workload's,
@@ -86,7 +81,7 @@ ${EXPORT_HELP}
 
 Exit codes: 0 every run succeeded, 1 some runs failed (the report says why), 2 bad input,
 3 results or report could not be written (disk full, read-only: what was written is kept, marked
-partial), 4 stopped by --busy fail, 130 interrupted (results.json is kept, marked partial).
+partial), ${BUSY_EXIT} stopped by --busy fail, 130 interrupted (results.json is kept, marked partial).
 
 Examples:
   gilbench run --profile quick

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { createHistogram } from 'node:perf_hooks';
 import { CORRUPT, DONE, type Exchange } from './protocol.ts';
+import { ERROR_KINDS, ErrorKind } from '../../store/records.ts';
 
-export const ERROR_KINDS = ['connect', 'reset', 'timeout', 'short', 'corrupt'] as const;
-export type ErrorKind = (typeof ERROR_KINDS)[number];
+
 
 /** What one generator thread counts: answers inside the measurement window, errors throughout. */
 export class Tally {

@@ -9,14 +9,13 @@ import { createHistogram, type EventLoopUtilization, type RecordableHistogram } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../core/modules.ts';
-import { ERROR_KINDS } from './connection.ts';
 import { Mailbox } from './mailbox.ts';
 import { ceilingOf, engineFor, nativeLoad } from './native.ts';
 import { pinThisProcess } from './placement.ts';
-import { BUSY_THREAD, PRIME_S, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
-import type { FromThread, Pattern, ThreadSpec, ToThread } from './thread.ts';
-
-export { BUSY_THREAD, LoadResultSchema, type Latency, type LoadResult, type LoadSpec, type WindowHooks } from './spec.ts';
+import { BUSY_THREAD, PRIME_S } from '../../define/load.ts';
+import { ERROR_KINDS, type Latency, type LoadResult } from '../../store/records.ts';
+import type { LoadSpec, WindowHooks } from './spec.ts';
+import type { FromThread, ThreadSpec, ToThread } from './thread.ts';
 
 /**
  * One connection that exchanges messages for a moment and closes, before a measurement opens its
@@ -169,4 +168,3 @@ function inboxOf(worker: Worker, signal?: AbortSignal): Mailbox<FromThread, 'typ
   return mailbox;
 }
 
-export type { Pattern };

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { tryParseJson } from '../../core/json.ts';
-import { ERROR_KINDS } from './connection.ts';
 import { Mailbox } from './mailbox.ts';
-import type { LoadResult, LoadSpec, WindowHooks } from './spec.ts';
+import type { LoadSpec, WindowHooks } from './spec.ts';
+import { ERROR_KINDS, LoadResult } from '../../store/records.ts';
 
 const SOURCE = fileURLToPath(new URL('./native/echo-load.c', import.meta.url));
 const FLAGS = ['-O2', '-std=gnu11'];

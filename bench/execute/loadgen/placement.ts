@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { Placement } from '../../store/records.ts';
 
 export const PIN_CHOICES = ['auto', 'off'] as const;
 export type Pin = (typeof PIN_CHOICES)[number];
@@ -12,15 +12,7 @@ export type Pin = (typeof PIN_CHOICES)[number];
 /** Fewer CPUs than this are not split: the server needs two of its own, the generator one or two. */
 export const MIN_CPUS_TO_PIN = 4;
 
-export const PlacementSchema = z.object({
-  pinned: z.boolean(),
-  /** CPU lists in taskset's form, e.g. "0-2"; the same list when not pinned: they shared it */
-  server: z.string(),
-  generator: z.string(),
-  /** why not pinned */
-  why: z.string().optional(),
-});
-export type Placement = z.infer<typeof PlacementSchema>;
+
 
 /** The server gets the first CPUs, the generator the last generatorCpus of those allowed. */
 export function placeCpus(pin: Pin, allowed: number[], generatorCpus: number, canPin = tasksetFound()): Placement {

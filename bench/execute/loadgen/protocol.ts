@@ -2,7 +2,7 @@
  * What one connection sends and how it knows the whole answer arrived intact. One exchange
  * object per connection, its buffers allocated once: the hot path allocates nothing.
  */
-export type ProtocolSpec = { kind: 'echo'; messageBytes: number } | { kind: 'http'; path: string; bodyBytes: number };
+import type { ProtocolSpec } from '../../define/load.ts';
 
 /** What the bytes received so far amount to. */
 export const MORE = 0;

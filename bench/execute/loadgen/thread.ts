@@ -5,19 +5,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { LoadConnection, Tally, type Driver, type ErrorKind } from './connection.ts';
-import { createExchange, type ProtocolSpec } from './protocol.ts';
+import { LoadConnection, Tally, type Driver } from './connection.ts';
+import type { ErrorKind } from '../../store/records.ts';
+import { createExchange } from './protocol.ts';
+import type { LoadSpec } from './spec.ts';
 
-export type Pattern = 'closed' | 'open' | 'idle';
-
-export interface ThreadSpec {
-  port: number;
-  protocol: ProtocolSpec;
-  pattern: Pattern;
-  connections: number;
+/** One thread's share of a load. */
+export interface ThreadSpec extends Pick<LoadSpec, 'port' | 'protocol' | 'pattern' | 'connections' | 'timeoutMs'> {
   /** open loop: this thread's share of the total rate, messages per second */
   ratePerS: number;
-  timeoutMs: number;
 }
 
 export type ToThread = { type: 'measure' } | { type: 'stop' };

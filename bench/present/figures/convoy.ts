@@ -3,8 +3,8 @@ import { colourOf, lineDataset, lineLegend, logAxis } from '../report/charts.ts'
 import { fixed } from '../report/format.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
-import { interpreterLabel } from '../report/versions.ts';
 import { byInterpreter, firstInterpreter, measuredWithoutGil, type Figure, type FigureData, type Finding } from './figure.ts';
+import { interpreterLabel } from '../../define/interpreters.ts';
 
 const EXPERIMENT = 'convoy';
 const DEFAULT_INTERVAL = 0.005;

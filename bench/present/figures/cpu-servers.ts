@@ -1,6 +1,6 @@
 import { fixed } from '../report/format.ts';
 import { ratioOfMediansInterval } from '../../core/stats.ts';
-import { ruleFor } from '../../analyse/verdicts/index.ts';
+import { onBusyMachine } from '../../analyse/summary.ts';
 import { byInterpreter, firstInterpreter, measuredWithoutGil, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'cpu-servers';
@@ -32,7 +32,7 @@ export const cpuServers: Figure = {
     const measured =
       `thread per connection ${Math.round(threads?.tasksPerS ?? NaN).toLocaleString('en-US')} echoes/s; prefork ` +
       all.filter((c) => c.cell.mode === 'processes').map((c) => `W=${c.cell.workers} ${Math.round(c.tasksPerS).toLocaleString('en-US')}/s`).join(', ') + ` (${cores} cores).`;
-    if (threads && prefork && [threads, prefork].some((c) => ruleFor(c, { cores }) === 'busy-machine')) {
+    if (threads && prefork && [threads, prefork].some(onBusyMachine)) {
       return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
     }
     const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;

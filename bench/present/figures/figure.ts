@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Interpreter } from '../../define/interpreters.ts';
 import type { ChartConfig } from '../report/charts.ts';
 import type { Results } from '../../store/results.ts';
+import type { JudgedCell } from '../../analyse/index.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { ChartKind, Profile } from '../../define/workload.ts';
 
@@ -26,6 +28,11 @@ export interface Figure {
    * and of those without one (free-threaded builds), each time with only their data.
    */
   verdict(data: FigureData): Finding;
+}
+
+/** Where an experiment's results are kept in the figures' folder. */
+export function resultsPath(out: string, experiment: string): string {
+  return join(out, 'data', experiment, 'results.json');
 }
 
 /** One gilbench run a figure needs; figures that need the same experiment share its results. */
@@ -61,15 +68,16 @@ export interface Finding {
 
 export interface FigureData {
   results(experiment: string): Results;
-  summaries(experiment: string): CellSummary[];
+  /** the experiment's cells, summarised and judged (analyse/index.ts) */
+  summaries(experiment: string): JudgedCell[];
   /** the cells with at least one successful measured run */
-  measured(experiment: string): CellSummary[];
+  measured(experiment: string): JudgedCell[];
   /** one of the report's own charts over these cells, captioned "subject, interpreter" */
   reportChart(kind: ChartKind, experiment: string, cells: CellSummary[], subject: string): ChartConfig;
 }
 
 /** An experiment's measured cells per interpreter, in the results' order (oldest first). */
-export function byInterpreter(data: FigureData, experiment: string): { interpreter: Interpreter; cells: CellSummary[] }[] {
+export function byInterpreter(data: FigureData, experiment: string): { interpreter: Interpreter; cells: JudgedCell[] }[] {
   const cells = data.measured(experiment);
   return data
     .results(experiment)
@@ -78,7 +86,7 @@ export function byInterpreter(data: FigureData, experiment: string): { interpret
 }
 
 /** The cells of the first interpreter measured: a claim about one server or one pool is judged on one Python. */
-export function firstInterpreter(data: FigureData, experiment: string): CellSummary[] {
+export function firstInterpreter(data: FigureData, experiment: string): JudgedCell[] {
   return byInterpreter(data, experiment)[0]?.cells ?? [];
 }
 

@@ -1,7 +1,7 @@
 import { speedupByVersion } from '../report/charts.ts';
 import { speedupWithInterval, times, versionComparisons, type VersionComparison } from '../report/versions.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { ruleFor } from '../../analyse/verdicts/index.ts';
+import { onBusyMachine } from '../../analyse/summary.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-cpu';
@@ -12,8 +12,8 @@ function comparison(data: FigureData): VersionComparison {
 }
 
 /** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy. */
-function side(cell: CellSummary, cores: number): 'slower' | 'faster' | 'noise' | 'busy' {
-  if (ruleFor(cell, { cores }) === 'busy-machine') return 'busy';
+function side(cell: CellSummary): 'slower' | 'faster' | 'noise' | 'busy' {
+  if (onBusyMachine(cell)) return 'busy';
   const { low, high } = cell.speedupInterval ?? { low: cell.speedup!, high: cell.speedup! };
   return high < 1 ? 'slower' : low > 1 ? 'faster' : 'noise';
 }
@@ -52,8 +52,7 @@ export const gilCpu: Figure = {
     const measured =
       `threads vs serial at W=2: ${rows.map((row) => `${row.label} ${speedupWithInterval(threads(row))}`).join('; ')}` +
       `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
-    const cores = data.results(EXPERIMENT).machine.logicalCores;
-    const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row), cores) === which).map((row) => row.label);
+    const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
     const [slower, faster, noise, busy] = [on('slower'), on('faster'), on('noise'), on('busy')];
     if (busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while every interpreter\'s threads ran: rerun on a quieter machine.' };
     if (slower.length === rows.length) return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };

@@ -1,12 +1,12 @@
 import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset } from '../report/charts.ts';
 import { fixed } from '../report/format.ts';
-import { measurementOf, type RunRecord } from '../../store/results.ts';
 import { median, ratioOfMediansInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
-import { interpreterLabel } from '../report/versions.ts';
 import { byInterpreter, type Figure, type Finding } from './figure.ts';
+import { measurementOf, type RunRecord } from '../../store/records.ts';
+import { interpreterLabel } from '../../define/interpreters.ts';
 
 const EXPERIMENT = 'gil-timeline';
 /** How much of the run the timeline shows: enough for a dozen turns of 5 ms. */

@@ -1,6 +1,5 @@
 import { fixed } from '../report/format.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
-import { ruleFor } from '../../analyse/verdicts/index.ts';
+import type { JudgedCell } from '../../analyse/index.ts';
 import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
@@ -8,7 +7,7 @@ const EXPERIMENT = 'io-bound';
 const measured = (data: FigureData) => firstInterpreter(data, EXPERIMENT);
 
 /** A mode at the most workers it ran with. */
-function widest(cells: CellSummary[], mode: string): CellSummary | undefined {
+function widest(cells: JudgedCell[], mode: string): JudgedCell | undefined {
   return cells.filter((c) => c.cell.mode === mode).sort((a, b) => b.cell.workers - a.cell.workers)[0];
 }
 
@@ -41,10 +40,10 @@ export const ioBound: Figure = {
   verdict: (data): Finding => {
     const cells = measured(data);
     const [threads, asyncio] = [widest(cells, 'threads'), widest(cells, 'async')];
-    const describe = (c: CellSummary | undefined, name: string) =>
+    const describe = (c: JudgedCell | undefined, name: string) =>
       c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.primary.median / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
     const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
-    const rule = threads ? ruleFor(threads, { cores: data.results(EXPERIMENT).machine.logicalCores }) : 'no-run';
+    const rule = threads?.verdict.rule ?? 'no-run';
     if (rule === 'busy-machine') return { measured: measuredText, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
     if ((threads?.speedupInterval?.low ?? 0) < 2) return { measured: measuredText, verdict: 'does not hold', because: 'the threads\' speedup\'s interval reached below 2x serial.' };
     // A large gain is the claim; why it came is said only where a verdict rule measured it.

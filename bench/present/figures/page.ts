@@ -6,21 +6,21 @@ import { CHARTS, type ChartConfig } from '../report/charts.ts';
 import { renderHtml, type LiveChart } from '../report/html.ts';
 import { renderFigure, type ChartSize } from '../report/render.ts';
 import { writeAtomic, type Results } from '../../store/results.ts';
-import { summariseCells, type CellSummary } from '../../analyse/summary.ts';
+import { judgeCells, type JudgedCell } from '../../analyse/index.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
-import { interpreterLabel } from '../report/versions.ts';
-import { resultsPath } from './run.ts';
 import type { Profile } from '../../define/workload.ts';
+import { interpreterLabel } from '../../define/interpreters.ts';
+import { resultsPath } from './figure.ts';
 
 /** A row of one panel fills a 16:9 slide; two share a wider one; rows are stacked. */
 const SIZES: Record<number, ChartSize> = { 1: { width: 1200, height: 675 }, 2: { width: 1920, height: 810 } };
 
 function dataOf(results: Map<string, Results>): FigureData {
-  const summaries = new Map<string, CellSummary[]>();
+  const summaries = new Map<string, JudgedCell[]>();
   const get = (experiment: string) => results.get(experiment) ?? fail(`No results for the "${experiment}" experiment.`);
   const summariesOf = (experiment: string) => {
-    if (!summaries.has(experiment)) summaries.set(experiment, summariseCells(get(experiment)));
+    if (!summaries.has(experiment)) summaries.set(experiment, judgeCells(get(experiment)));
     return summaries.get(experiment)!;
   };
   return {

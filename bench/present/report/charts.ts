@@ -1,5 +1,6 @@
 import type { Chart, ChartConfiguration, ChartDataset, LegendItem, Plugin } from 'chart.js';
 import { sweepParts } from '../../define/plan.ts';
+import type { ChartKind } from '../../define/workload.ts';
 import { METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { linearFit } from '../../core/stats.ts';
@@ -360,7 +361,7 @@ function acceptsPerWorker(cells: CellSummary[], { caption }: ChartContext): Char
 export type ChartConfig = ChartConfiguration<'bar'> | ChartConfiguration<'line'>;
 
 /** Every chart the report can draw, by the name workloads use in their descriptor. */
-export const CHARTS: Record<string, { title: string; build: (cells: CellSummary[], context: ChartContext) => ChartConfig }> = {
+export const CHARTS: Record<ChartKind, { title: string; build: (cells: CellSummary[], context: ChartContext) => ChartConfig }> = {
   'wall-bars': { title: 'Wall time by mode and workers', build: wallBars },
   'cpu-timeline': { title: 'CPU over time at the largest W', build: cpuTimeline },
   'rss-bars': { title: 'Peak RSS by mode', build: rssBars },

@@ -2,17 +2,18 @@ import { basename } from 'node:path';
 import type { Results } from '../../store/results.ts';
 import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
 import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../../define/plan.ts';
-import type { BesideGroup } from './beside.ts';
+import type { Analysis, CellGroup } from '../../analyse/index.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
-import { PRIMED } from '../../execute/loadgen/spec.ts';
-import { speedSentence } from '../../execute/speed-probe.ts';
+import { BUSY_FLAG_RULE } from '../../core/busy.ts';
+import { FIXTURE_NOTES } from '../../define/fixtures.ts';
+import { PRIME_S } from '../../define/load.ts';
 import { median } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { serverRanking, verdictFor } from '../../analyse/verdicts/index.ts';
 import { fixed, mib } from './format.ts';
-import type { Sample } from '../../execute/sample.ts';
+import { Sample } from '../../store/records.ts';
+import { speedSentence } from '../../analyse/speed.ts';
 
-/** report.md: what ran, where, and what it showed. Pure: results and summaries in, text out. */
+/** report.md: what ran, where, and what it showed. Pure: results, their analysis and the charts' files in, text out. */
 
 export interface ChartFiles {
   workload: string;
@@ -25,6 +26,10 @@ export interface VersionSection {
   files: { title: string; file: string }[];
 }
 
+/** What the report says of the priming every server gets before its measured connections open (execute/loadgen primeServer). */
+const PRIMED =
+  `Every server was primed before its measured connections opened: one connection exchanged messages for ${PRIME_S * 1000} ms and closed ` +
+  '(its accept is counted in "accepted per worker"), since a server that has never seen a connection close can run in a state no long-running server is in.';
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -206,26 +211,13 @@ function failureNotes(cells: CellSummary[]): string[] {
   );
 }
 
-/** For a server workload: the servers against each other, one line per sweep point. */
-function rankings(cells: CellSummary[]): string[] {
-  const points = new Map<string, CellSummary[]>();
-  for (const c of cells) {
-    const label = sweepParts(c.cell.sweep).join(', ') || 'one load';
-    points.set(label, [...(points.get(label) ?? []), c]);
-  }
-  return [...points.entries()].flatMap(([label, here]) => serverRanking(here, label) || []);
-}
-
-function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFiles | undefined, interpreter: Interpreter | undefined, cores: number): string {
+function groupSection(info: WorkloadInfo, { cells, rankings }: CellGroup, charts: ChartFiles | undefined, interpreter: Interpreter | undefined): string {
   const table_ = columns(info, interpreter);
   // Each mode at its largest W: a mode that ignores W ran only at the smallest.
   const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
   // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
   const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
-  const verdicts = [
-    ...(info.kind === 'server' ? rankings(cells) : []),
-    ...judged.map((c) => verdictFor(c, { cores, gilEnabled: interpreter?.gilEnabled }, `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}`)),
-  ].map((line) => `- ${line}`);
+  const verdicts = [...rankings, ...judged.map((c) => `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}: ${c.verdict.sentence}`)].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [
@@ -244,9 +236,9 @@ function groupSection(info: WorkloadInfo, cells: CellSummary[], charts: ChartFil
 }
 
 /** Two workloads' cells in one table and one set of charts, each mode named with what ran it. */
-function besideSection(group: BesideGroup, charts: ChartFiles): string {
+function besideSection(group: Analysis['beside'][number], charts: ChartFiles): string {
   const table_ = columns(group.info, undefined);
-  const ranked = group.info.kind === 'server' ? rankings(group.cells).map((line) => `- ${line}`) : [];
+  const ranked = group.rankings.map((line) => `- ${line}`);
   return [
     `### Side by side: ${group.partner} and ${group.workload}`,
     `Both workloads' cells of this run, measured alike and interleaved, in one table; each mode is named with what ran it.`,
@@ -269,15 +261,16 @@ function skippedLines(skipped: Skip[]): string {
     .join('\n');
 }
 
-/** fixtureNotes: what each fixture is, by name, as the fixtures describe themselves. */
-export function renderMarkdown(
-  results: Results,
-  summaries: CellSummary[],
-  charts: ChartFiles[],
-  versions: VersionSection[] = [],
-  fixtureNotes: Record<string, string> = {},
-  beside: { group: BesideGroup; charts: ChartFiles }[] = [],
-): string {
+/** The charts drawn for the report, by section. */
+export interface DrawnSections {
+  charts: ChartFiles[];
+  versions: VersionSection[];
+  /** per side-by-side group, in the analysis's order */
+  beside: ChartFiles[];
+}
+
+export function renderMarkdown(results: Results, analysis: Analysis, drawn: DrawnSections): string {
+  const summaries = analysis.cells;
   const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
@@ -290,15 +283,15 @@ export function renderMarkdown(
       .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
       .join(', ');
     sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
-    if (info.fixture) sections.push([fixtureNotes[info.fixture] ?? '', fixtureFactsLine(results, info.name)].join(' '));
+    if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture], fixtureFactsLine(results, info.name)].join(' '));
     if (skipped.length) sections.push(skippedLines(skipped));
-    for (const { comparison, files } of versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
+    for (const { comparison, files } of drawn.versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
     for (const interpreter of results.interpreters) {
-      const cells = summaries.filter((s) => s.cell.workload === info.name && s.cell.interpreter === interpreter.id);
-      if (cells.length === 0) continue;
-      sections.push(groupSection(info, cells, charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter, results.machine.logicalCores));
+      const group = analysis.groups.find((g) => g.workload === info.name && g.interpreter === interpreter.id);
+      if (!group) continue;
+      sections.push(groupSection(info, group, drawn.charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
     }
-    for (const { group, charts: drawn } of beside.filter((b) => b.group.workload === info.name)) sections.push(besideSection(group, drawn));
+    analysis.beside.forEach((group, i) => group.workload === info.name && sections.push(besideSection(group, drawn.beside[i]!)));
   }
   sections.push(HOW_TO_READ);
   return sections.join('\n\n') + '\n';
@@ -326,7 +319,7 @@ const HOW_TO_READ = `## How to read this report
 - **median wall** is the time the workload measured around its own work (interpreter start-up excluded), the median over the measured rounds; **CI of median** is a distribution-free confidence interval from order statistics, with its actual coverage (few rounds cannot reach 95%).
 - **process wall** is the median time from spawn to exit as the harness saw it, interpreter start-up included: what \`hyperfine\` or \`time\` would report for the same command line.
 - **CV** is the spread (standard deviation / mean); above 10% the cell is flagged as noisy: rerun with more \`--repeat\` (or \`--repeat auto\`) or on a quieter machine.
-- **others CPU% / steal% / preempted/s**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, both from /proc/stat; and how often per second the measured tree was preempted (involuntary context switches, from getrusage: high when its own processes outnumber the cores, or when others compete). A cell is flagged when others used over 50% of a core (the harness itself takes 10–25% while it spawns and samples) or steal exceeded 2%: its numbers were measured on a busy machine.
+- **others CPU% / steal% / preempted/s**: CPU the rest of the machine used while the cell ran (the harness included, in % of one core) and the share the hypervisor stole, both from /proc/stat; and how often per second the measured tree was preempted (involuntary context switches, from getrusage: high when its own processes outnumber the cores, or when others compete). ${BUSY_FLAG_RULE}
 - **speedup vs serial** = serial's median wall / this mode's. Where W tasks of equal size run in every mode (countdown), serial is taken at the same W, and an ideal parallel mode reaches min(W, cores)x; where serial does the same K tasks whatever W is (fetch), the one serial cell is the baseline, and the ideal is the workload's stated ideal.
 - **CPU util** = (user + system CPU of the process and its children, from getrusage) / wall time: 1.0 means one core busy throughout.
 - **CPU% mean / peak**, **peak RSS**, **PIDs**, **threads** come from walking the process tree in /proc during the run, as top and ps do (100% = one core).`;

@@ -1,8 +1,8 @@
-import { byVersion, gilStatus, runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
+import { byVersion, gilStatus, interpreterLabel, type Interpreter } from '../../define/interpreters.ts';
 import { sweepParts, type Skip } from '../../define/plan.ts';
-import { formatValue, METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
-import { ruleFor } from '../../analyse/verdicts/index.ts';
-import type { Results, RunKind } from '../../store/results.ts';
+import { formatValue, METRICS, PRIMARY, RunKind, speedRatio } from '../../core/metrics.ts';
+import { onBusyMachine } from '../../analyse/summary.ts';
+import type { Results } from '../../store/results.ts';
 import { ratioOfMediansInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { fixed } from './format.ts';
@@ -30,10 +30,6 @@ export interface VersionRow {
   byMode: Map<string, CellSummary>;
   /** serial's speed relative to the newest interpreter's serial (1.0 = as fast) */
   serialVsNewest?: number;
-}
-
-export function interpreterLabel(interpreter: Interpreter): string {
-  return `${interpreter.implementation === 'CPython' ? '' : `${interpreter.implementation} `}${interpreter.version}${interpreter.freeThreadedBuild ? 't' : ''}${runsWithoutGil(interpreter) ? ', no GIL' : ''}`;
 }
 
 /**
@@ -115,7 +111,7 @@ function modeLine(comparison: VersionComparison, mode: string): string {
     const size = Math.abs(measured[i]!.cell.speedup! - measured[i - 1]!.cell.speedup!);
     if (size > step.size) step = { from: measured[i - 1]!, to: measured[i]!, size };
   }
-  const busy = [step.from, step.to].filter(({ cell }) => ruleFor(cell, { cores: comparison.cores }) === 'busy-machine');
+  const busy = [step.from, step.to].filter(({ cell }) => onBusyMachine(cell));
   const change = busy.length
     ? `the biggest step, ${step.from.row.label} → ${step.to.row.label}, is not judged: ${busy.map(({ row }) => row.label).join(' and ')} ran on a busy machine`
     : apart(step.from.cell, step.to.cell)

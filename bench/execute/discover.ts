@@ -2,7 +2,76 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { fail } from '../core/errors.ts';
-import { byVersion, interpreterKey, probeInterpreter, tryProbe, uniqueByFile, uniqueIds, withGilSettings, type Interpreter } from './interpreters.ts';
+import { z } from 'zod';
+import { tryParseJson } from '../core/json.ts';
+import { PROBE } from '../core/paths.ts';
+import { byVersion, interpreterKey, uniqueByFile, uniqueIds, unsupportedBecause, type Interpreter } from '../define/interpreters.ts';
+import { spawnWatched } from './spawn.ts';
+
+const ProbeSchema = z.object({
+  executable: z.string(),
+  realpath: z.string(),
+  version: z.string(),
+  implementation: z.string(),
+  gil_enabled: z.boolean(),
+  free_threaded_build: z.boolean(),
+  switch_interval_s: z.number().nullable(),
+});
+
+/** An interpreter answers in a fraction of a second; a wrapper that hangs must not hang the harness. */
+export const PROBE_TIMEOUT_S = 5;
+
+/** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
+export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
+  const watched = await spawnWatched({ executable: requested, args: [PROBE], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
+  if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
+  const answer = await watched.finish();
+  if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
+  const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
+  if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
+  const facts = parsed.data;
+  const unsupported = unsupportedBecause(facts.version);
+  if (unsupported) return { error: `"${requested}": ${unsupported}.`, realpath: facts.realpath };
+  return {
+    id: `${facts.implementation.toLowerCase()}-${facts.version}${facts.free_threaded_build ? 't' : ''}`,
+    requested,
+    executable: facts.executable,
+    realpath: facts.realpath,
+    version: facts.version,
+    implementation: facts.implementation,
+    gilEnabled: facts.gil_enabled,
+    freeThreadedBuild: facts.free_threaded_build,
+    switchIntervalS: facts.switch_interval_s,
+    env,
+  };
+}
+
+/** A name that is not there, or not a Python gilbench runs, is a usage error. */
+export async function probeInterpreter(requested: string): Promise<Interpreter> {
+  const probed = await tryProbe(requested);
+  return 'error' in probed ? fail(probed.error) : probed;
+}
+
+/**
+ * Each free-threaded build once per PYTHON_GIL value asked for (0 or 1), probed again under it so
+ * that its GIL status is what the interpreter says, not what we set; other builds stay as they are.
+ */
+export async function withGilSettings(interpreters: Interpreter[], settings: string[]): Promise<Interpreter[]> {
+  if (settings.length === 0) return interpreters;
+  const expanded = await Promise.all(
+    interpreters.map(async (interpreter) => {
+      if (!interpreter.freeThreadedBuild) return [interpreter];
+      return Promise.all(
+        settings.map(async (value) => {
+          const probed = await tryProbe(interpreter.executable, { PYTHON_GIL: value });
+          if ('error' in probed) fail(`${interpreter.id} with PYTHON_GIL=${value}: ${probed.error}`);
+          return { ...probed, id: `${interpreter.id}-gil${value}`, requested: interpreter.requested };
+        }),
+      );
+    }),
+  );
+  return expanded.flat();
+}
 
 /** python, python3, python3.12, python3.13t, python2.7: the names an interpreter goes by. */
 const PYTHON_NAME = /^python(\d+(\.\d+)?t?)?$/;

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL, chooseInterpreters, discoverInterpreters } from '../../define/discover.ts';
-import { fail } from '../../core/errors.ts';
-import { byVersion, tryProbe, uniqueByFile, uniqueIds, type Interpreter } from '../../define/interpreters.ts';
-import { describeMachine } from '../../define/machine.ts';
-import { buildPlan, type Plan } from '../../define/plan.ts';
-import { readResults, writeResults, type Results } from '../../store/results.ts';
-import { runSuite } from '../../execute/suite.ts';
-import { loadWorkloads, pickWorkloads, type Profile } from '../../define/workload.ts';
-import type { Experiment, Figure } from './figure.ts';
+import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../execute/discover.ts';
+import { fail } from '../core/errors.ts';
+import { byVersion, uniqueByFile, uniqueIds, type Interpreter } from '../define/interpreters.ts';
+import { describeMachine } from '../define/machine.ts';
+import { buildPlan, type Plan } from '../define/plan.ts';
+import { readResults, writeResults, type Results } from '../store/results.ts';
+import { runSuite } from '../execute/suite.ts';
+import { loadWorkloads, pickWorkloads, type Profile } from '../define/workload.ts';
+import type { Experiment, Figure } from '../present/figures/figure.ts';
+import { resultsPath } from '../present/figures/figure.ts';
 
 export interface FiguresRun {
   figures: Figure[];
@@ -23,9 +24,6 @@ export interface FiguresRun {
   command: string[];
 }
 
-export function resultsPath(out: string, experiment: string): string {
-  return join(out, 'data', experiment, 'results.json');
-}
 
 /** Every experiment the figures need, once each, in the figures' order. */
 export function experimentsOf(figures: Figure[], profile: Profile): Experiment[] {

@@ -1,7 +1,7 @@
-import type { Results } from '../../store/results.ts';
-import type { WorkloadInfo } from '../../define/plan.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
-import { interpreterLabel } from './versions.ts';
+import type { Results } from '../store/results.ts';
+import type { WorkloadInfo } from '../define/plan.ts';
+import type { CellSummary } from './summary.ts';
+import { interpreterLabel } from '../define/interpreters.ts';
 
 /** Two server workloads measured by one generator in one run, drawn as one: their cells, their modes told apart by runtime. */
 export interface BesideGroup {
