@@ -31,7 +31,7 @@ if (update) {
     '--base-interpreter', interpreterOf(BASELINE), '--cand-interpreter', interpreterOf(results),
   ]);
   if (code !== 2) {
-    const summary = process.env['GITHUB_STEP_SUMMARY'];
+    const summary = process.env.GITHUB_STEP_SUMMARY;
     if (summary) appendFileSync(summary, readFileSync(jobSummary, 'utf8'));
     console.error(`gilbench: comparison written to ${markdown}${code === 1 ? '; REGRESSION: the gate fails' : ''}`);
   }

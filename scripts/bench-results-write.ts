@@ -21,7 +21,11 @@ function timeMs(action: () => void): number {
 
 const source = process.argv[2] ?? 'reports/latest/results.json';
 const results = readResults(source);
-const record = results.runs[0] ?? (console.error(`${source} holds no run to copy; run "npm run bench:quick" first.`), process.exit(2));
+const record = results.runs[0];
+if (!record) {
+  console.error(`${source} holds no run to copy; run "npm run bench:quick" first.`);
+  process.exit(2);
+}
 const big = { ...results, runs: Array.from({ length: RUNS }, (_, round) => ({ ...record, round })) };
 
 const dir = mkdtempSync(join(tmpdir(), 'gilbench-write-'));
@@ -30,7 +34,10 @@ try {
   const rewrite = Array.from({ length: REWRITES }, () => timeMs(() => writeResults(resultsPath, big)));
   const journal = Journal.create(journalBeside(resultsPath));
   const append = Array.from({ length: APPENDS }, () => timeMs(() => journal.append(record)));
-  const appendSync = Array.from({ length: APPENDS }, () => timeMs(() => (journal.append(record), journal.sync())));
+  const appendSync = Array.from({ length: APPENDS }, () => timeMs(() => {
+    journal.append(record);
+    journal.sync();
+  }));
   journal.close(true);
   const line = Buffer.byteLength(JSON.stringify(record)) + 1;
   console.log(`one run record: ${(line / 1024).toFixed(1)} KiB (from ${source}); results.json with ${RUNS} runs: ${(statSync(resultsPath).size / 2 ** 20).toFixed(1)} MiB, in ${dir}`);

@@ -33,14 +33,14 @@ test('compare --summary writes what a GitHub job summary renders: the table and 
     assert.ok(block, 'a fenced Mermaid xychart');
     // One bar per cell, in its first metric (answers/s for these servers): the candidate's median as % of the base's.
     const charted = comparisons.filter((c) => c.metric === 'throughput');
-    const labels = /^  x-axis \[(.*)\]$/m.exec(block)![1]!.split(', ');
+    const labels = /^ {2}x-axis \[(.*)\]$/m.exec(block)![1]!.split(', ');
     assert.deepEqual(labels, charted.map((c) => `"${c.key.split('/').filter((part) => part !== 'echo' && part !== 'w2' && !part.startsWith('cpython')).join('/')}"`));
     const [bars] = series(block, 'bar');
     assert.deepEqual(bars, charted.map((c) => Number((c.ratio * 100).toFixed(1))));
     assert.ok(bars!.every((bar) => bar < 100), 'the fixture\'s head is slower in every cell');
     // The ±5% threshold as two lines, and an axis from zero that holds them and every bar.
     assert.deepEqual(series(block, 'line').map((line) => [...new Set(line)]), [[95], [105]]);
-    const [, top] = /^  y-axis ".*" 0 --> (\d+)$/m.exec(block)!;
+    const [, top] = /^ {2}y-axis ".*" 0 --> (\d+)$/m.exec(block)!;
     assert.ok(Number(top) >= Math.max(105, ...bars!));
   } finally {
     rmSync(dir, { recursive: true, force: true });

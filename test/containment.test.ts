@@ -73,7 +73,9 @@ test('a daemon started by the workload (setsid, fork, exit) ends the run with it
   const linger = seconds(1);
   const args = [ESCAPER, '--mode', 'serial', '--hold_s', '0.5', '--linger_s', linger];
   const seen = new Set<number>();
-  const watching = setInterval(() => orphanedDaemon(linger)?.forEach((pid) => seen.add(pid)), 10);
+  const watching = setInterval(() => {
+    for (const pid of orphanedDaemon(linger) ?? []) seen.add(pid);
+  }, 10);
   // The timeout is shorter than the daemon's 60 s sleep: a run waiting for its pipe would be "timed out"; long enough for a busy machine.
   const outcome = await runBatch({ executable: PYTHON, args, timeoutS: 20, sampleIntervalMs: 50 }).finally(() => clearInterval(watching));
   assert.equal(outcome.error, undefined);
@@ -135,7 +137,9 @@ test('an interpreter probe: a wrapper that leaves a sleeper answers and the slee
   chmodSync(leaves, 0o755);
   chmodSync(hangs, 0o755);
   const seen = new Set<number>();
-  const watching = setInterval(() => [seconds(4), seconds(5)].flatMap((marker) => running(`sleep ${marker}`)).forEach((pid) => seen.add(pid)), 20);
+  const watching = setInterval(() => {
+    for (const pid of [seconds(4), seconds(5)].flatMap((marker) => running(`sleep ${marker}`))) seen.add(pid);
+  }, 20);
   const [answered, hung] = await Promise.all([tryProbe(leaves), tryProbe(hangs)]).finally(() => clearInterval(watching));
   assert.ok(!('error' in answered), `the wrapper answered: ${JSON.stringify(answered)}`);
   assert.ok('error' in hung);

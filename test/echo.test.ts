@@ -40,7 +40,7 @@ test('the convoy set-up: counting threads run beside the threaded server, at the
   // Idle connections: their threads use no CPU, so the busy threads are the counting ones.
   const outcome = await serve('threads', load({ pattern: 'idle', connections: 2, warmupS: 0, durationS: 0.4 }), { cpuThreads: 2, switchInterval: 0.001 });
   assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
-  assert.equal(outcome.server!.done.python['switch_interval_s'], 0.001);
+  assert.equal(outcome.server!.done.python.switch_interval_s, 0.001);
   // main + 2 counting threads + a thread per connection
   assert.ok(outcome.server!.atWindowEnd.threads >= 5, `threads at the window's end: ${outcome.server!.atWindowEnd.threads}`);
   // Other than the main thread, whose CPU includes the interpreter's start-up.
@@ -99,7 +99,7 @@ test('the closed-loop echo is measured by the native engine, byte-exact, and say
 });
 
 test('without a compiler the Node.js engine measures the closed-loop echo, and the result says why', async () => {
-  const saved = { CC: process.env['CC'], XDG_CACHE_HOME: process.env['XDG_CACHE_HOME'] };
+  const saved = { CC: process.env.CC, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
   const cache = tempDir();
   Object.assign(process.env, { CC: '/nonexistent/cc', XDG_CACHE_HOME: cache });
   try {

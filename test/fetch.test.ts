@@ -24,7 +24,7 @@ async function fetchRun(mode: string, workers: number, token: string) {
     });
     assert.equal(outcome.ok, true, `${mode}: ${outcome.error}\n${outcome.stderrTail}`);
     const { incomplete, facts } = await fixture.verify(token, params, outcome.measurement!);
-    assert.ok(facts && facts['server_added_p99_ms']! >= 0, 'the server reports what it added');
+    assert.ok(facts && facts.server_added_p99_ms! >= 0, 'the server reports what it added');
     return { outcome, incomplete, measurement: outcome.measurement! };
   } finally {
     await fixture.close();
@@ -81,7 +81,10 @@ test('async and async-executor complete every request in one process', async () 
     const events = measurement.tasks.flatMap((t) => [[t.start_s, 1], [t.end_s, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let open = 0;
     let most = 0;
-    for (const [, step] of events) most = Math.max(most, (open += step));
+    for (const [, step] of events) {
+      open += step;
+      most = Math.max(most, open);
+    }
     assert.ok(most <= 8, `${mode}: ${most} requests in flight`);
   }
 });

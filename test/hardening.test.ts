@@ -242,7 +242,7 @@ test('runs are appended to a journal beside results.json, written once until the
   writeResults(join(dir, 'results.json'), { ...rest, status: 'running', runs: [] });
   const gone = spawnSync(process.execPath, ['-e', '']).pid!;
   const torn = JSON.stringify(runs[3]).slice(0, 100);
-  writeFileSync(join(dir, JOURNAL_FILE), [{ writer: { pid: gone, host: hostname() } }, ...runs.slice(0, 3)].map((line) => JSON.stringify(line)).join('\n') + `\n${torn}`);
+  writeFileSync(join(dir, JOURNAL_FILE), `${[{ writer: { pid: gone, host: hostname() } }, ...runs.slice(0, 3)].map((line) => JSON.stringify(line)).join('\n')}\n${torn}`);
   assert.equal(readResults(join(dir, 'results.json')).runs.length, 3, 'a line torn by the crash is left out');
   assert.equal(gilbench('report', join(dir, 'results.json')).code, 0);
   assert.equal(existsSync(join(dir, JOURNAL_FILE)), false);

@@ -25,7 +25,7 @@ test('cells are workloads x interpreters x workers x modes, run in interleaved r
   });
   assert.equal(plan.cells.length, 2 * 2 * 2);
   assert.equal(new Set(plan.cells.map((c) => c.id)).size, plan.cells.length, 'cell ids are unique');
-  assert.equal(plan.cells[0]!.params['n'], countdown.params['n']!.values.quick);
+  assert.equal(plan.cells[0]!.params.n, countdown.params.n!.values.quick);
 
   const order = [...schedule(plan)];
   assert.equal(order.length, totalRuns(plan));

@@ -6,6 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { tempDir } from './helpers.ts';
 
+/** What the test reads of a chart on the page: Chart.js's own objects, its legend's hit boxes included. */
+interface PageChart {
+  data: { datasets: unknown[] };
+  isDatasetVisible(index: number): boolean;
+  scales: { x: { type: string; min: number; max: number } };
+  legend: { legendHitBoxes: { left: number; top: number; width: number; height: number }[] };
+  chartArea: { left: number; right: number; top: number; bottom: number };
+}
+/** The page's Chart.js, as the report's script leaves it on window. */
+type WithChart = { Chart: { getChart(canvas: Element | undefined): PageChart } };
+
 /** Debian's chromium (.ci/run installs it with apt where it can), driven by playwright-core. */
 const CHROMIUM = '/usr/bin/chromium';
 // Headless, and kept off the network: no background requests, no first-run fetches.
@@ -46,20 +57,21 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
     assert.deepEqual(errors, [], 'no console errors');
     assert.deepEqual(requests, [], 'the page asks the network for nothing');
     assert.equal(await page.locator('canvas').count(), charts, 'one canvas per chart of report.md');
-    const drawn = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => Boolean((window as any).Chart.getChart(c)) && c.width > 0));
+    const drawn = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => Boolean((window as unknown as WithChart).Chart.getChart(c)) && c.width > 0));
     assert.deepEqual(drawn, drawn.map(() => true), 'Chart.js drew every canvas');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text as a reader sees it
     assert.match(await page.locator('main').innerText(), /threads at W=2: .*x serial/, 'the verdict lines are there');
 
     const state = (index: number) =>
       page.evaluate((i): ChartState => {
         const canvas = document.querySelectorAll('canvas')[i]!;
-        const chart = (window as any).Chart.getChart(canvas);
+        const chart = (window as unknown as WithChart).Chart.getChart(canvas);
         const rect = canvas.getBoundingClientRect();
         return {
-          visible: chart.data.datasets.map((_: unknown, d: number) => chart.isDatasetVisible(d)),
+          visible: chart.data.datasets.map((_, d) => chart.isDatasetVisible(d)),
           xRange: chart.scales.x.type === 'category' ? undefined : chart.scales.x.max - chart.scales.x.min,
           box: { x: rect.left, y: rect.top },
-          legend: chart.legend.legendHitBoxes.map((b: { left: number; top: number; width: number; height: number }) => ({ x: rect.left + b.left + b.width / 2, y: rect.top + b.top + b.height / 2 })),
+          legend: chart.legend.legendHitBoxes.map((b) => ({ x: rect.left + b.left + b.width / 2, y: rect.top + b.top + b.height / 2 })),
         };
       }, index);
 
@@ -76,7 +88,7 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
     await settled();
     assert.equal((await state(timeline)).visible[0], false, 'a legend click hides the series');
     const plot = await page.evaluate((i) => {
-      const area = (window as any).Chart.getChart(document.querySelectorAll('canvas')[i]).chartArea;
+      const area = (window as unknown as WithChart).Chart.getChart(document.querySelectorAll('canvas')[i]).chartArea;
       return { left: area.left, right: area.right, middle: (area.top + area.bottom) / 2 };
     }, timeline);
     const y = before.box.y + plot.middle;

@@ -88,7 +88,7 @@ test('a free-threaded build: its cells say "no GIL", and --gil 0,1 runs it with 
   const fake = fakePython(dir, 'python3.13t', '3.13.0', true, log);
   const { results, report } = run(['--python', fake, '--gil', '0,1', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '2', '--param', 'n=100000']);
 
-  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled, i.env['PYTHON_GIL']]), [
+  assert.deepEqual(results.interpreters.map((i) => [i.id, i.gilEnabled, i.env.PYTHON_GIL]), [
     ['cpython-3.13.0t-gil0', false, '0'],
     ['cpython-3.13.0t-gil1', true, '1'],
   ]);

@@ -1,10 +1,10 @@
 import { fail } from '../core/errors.ts';
-import { HEADLINE, type MetricId, METRICS, RunKind } from '../core/metrics.ts';
+import { HEADLINE, type MetricId, METRICS, type RunKind } from '../core/metrics.ts';
 import { cellId, serialCellFor, type Cell } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
 import { LABEL_MARK } from '../define/workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from '../core/stats.ts';
-import { RunRecord, speedupOf, valueOf } from '../store/records.ts';
+import { type RunRecord, speedupOf, runValue } from '../store/records.ts';
 
 /**
  * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per
@@ -73,7 +73,7 @@ const measuredRuns = (results: Results, cell: Cell) => results.runs.filter((run)
 function samplesOf(side: Side, metric: MetricId): Samples {
   return side.runs.flatMap((run) => {
     if (metric !== 'speedup') {
-      const value = valueOf(run, metric);
+      const value = runValue(run, metric);
       return value === undefined ? [] : [{ round: run.round, value }];
     }
     // Serial's speedup over itself is 1 by definition: nothing to compare.

@@ -1,11 +1,11 @@
 import { busyMachine, busyReasons } from '../core/busy.ts';
-import { METRICS, PRIMARY, RunKind, type RunMetricId, speedRatio } from '../core/metrics.ts';
+import { METRICS, PRIMARY, type RunKind, type RunMetricId, speedRatio } from '../core/metrics.ts';
 import { serialCellFor, type Cell, type Plan } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
 import { BUSY_THREAD } from '../define/load.ts';
 import type { LoadResult } from '../store/records.ts';
 import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from '../core/stats.ts';
-import { RunRecord, ServerRun, valueOf } from '../store/records.ts';
+import { type RunRecord, type ServerRun, runValue } from '../store/records.ts';
 
 /** One metric over a cell's measured runs. */
 export interface MetricSummary {
@@ -106,17 +106,17 @@ export function summariseCells(results: Results): CellSummary[] {
 }
 
 export function metricSummary(metric: RunMetricId, runs: RunRecord[]): MetricSummary {
-  const values = runs.flatMap((run) => valueOf(run, metric) ?? []);
+  const values = runs.flatMap((run) => runValue(run, metric) ?? []);
   return { metric, values, median: median(values), interval: medianInterval(values), cv: cv(values), outliers: outliers(values).length };
 }
 
 function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummary {
-  const ok = runs.filter((run) => valueOf(run, PRIMARY[kind]) !== undefined);
+  const ok = runs.filter((run) => runValue(run, PRIMARY[kind]) !== undefined);
   const primary = metricSummary(PRIMARY[kind], ok);
   const hosts = ok.flatMap((run) => (run.host ? [run.host] : []));
-  const medianOf = (metric: RunMetricId) => median(ok.flatMap((run) => valueOf(run, metric) ?? []));
+  const medianOf = (metric: RunMetricId) => median(ok.flatMap((run) => runValue(run, metric) ?? []));
   const maxOf = (pick: (run: RunRecord) => number) => ok.reduce((max, run) => Math.max(max, pick(run)), 0);
-  const closest = (run: RunRecord) => Math.abs(valueOf(run, primary.metric)! - primary.median);
+  const closest = (run: RunRecord) => Math.abs(runValue(run, primary.metric)! - primary.median);
   return {
     cell,
     kind,
@@ -194,7 +194,7 @@ function placementOf(p: LoadResult['placement']): string | undefined {
 function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'serialCpuUtil'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
-  if (!baseline || !baseline.repeats || !summary.repeats) return {};
+  if (!baseline?.repeats || !summary.repeats) return {};
   const { metric, values, median: value } = summary.primary;
   const reference = baseline.primary;
   // The interval of median(second) / median(first): ordered so that it is the speedup's.

@@ -104,18 +104,18 @@ function binsUnder(root: string): string[] {
  * with its bin/ — by default gilbench's own cache, where .ci/run unpacks the builds it is given.
  */
 function extraBins(env: NodeJS.ProcessEnv, home: string): string[] {
-  const cache = join(env['XDG_CACHE_HOME'] ?? join(home, '.cache'), 'gilbench', 'pythons');
-  const dirs = (env['GILBENCH_PYTHONS'] ?? cache).split(delimiter).filter(Boolean);
+  const cache = join(env.XDG_CACHE_HOME ?? join(home, '.cache'), 'gilbench', 'pythons');
+  const dirs = (env.GILBENCH_PYTHONS ?? cache).split(delimiter).filter(Boolean);
   return dirs.flatMap((dir) => [dir, ...binsUnder(dir)]);
 }
 
 /** Every file that may be a Python, and where it was found. */
 export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string; via: string }[] {
-  const home = env['HOME'] ?? homedir();
-  const pyenv = env['PYENV_ROOT'] ?? join(home, '.pyenv');
-  const uv = env['UV_PYTHON_INSTALL_DIR'] ?? join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'uv', 'python');
+  const home = env.HOME ?? homedir();
+  const pyenv = env.PYENV_ROOT ?? join(home, '.pyenv');
+  const uv = env.UV_PYTHON_INSTALL_DIR ?? join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'uv', 'python');
   // Shims (pyenv, asdf) only dispatch to an installed version, which is listed from its own folder.
-  const path = (env['PATH'] ?? '').split(delimiter).filter((dir) => dir && basename(dir) !== 'shims');
+  const path = (env.PATH ?? '').split(delimiter).filter((dir) => dir && basename(dir) !== 'shims');
   return [
     ...path.flatMap(pythonsIn).map((file) => ({ path: file, via: 'PATH' })),
     ...binsUnder(join(pyenv, 'versions')).flatMap(pythonsIn).map((file) => ({ path: file, via: 'pyenv' })),

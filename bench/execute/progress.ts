@@ -14,7 +14,7 @@ export class Progress {
   constructor(upcoming: ScheduledRun[], out: NodeJS.WriteStream = process.stderr) {
     this.upcoming = upcoming;
     this.out = out;
-    this.tty = Boolean(out.isTTY) && !process.env['CI'];
+    this.tty = Boolean(out.isTTY) && !process.env.CI;
   }
 
   /** More runs were decided on the way (--repeat auto). */

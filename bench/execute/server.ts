@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { generateLoad, primeServer } from './loadgen/index.ts';
 import { engineFor } from './loadgen/native.ts';
 import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
@@ -9,7 +9,7 @@ import { spawnWatched, type ChildCommand, type Watched } from './spawn.ts';
 import { tryParseJson } from '../core/json.ts';
 import { sendSignal } from './kill.ts';
 import type { ServerLoad } from '../define/load.ts';
-import type { LoadResult } from '../store/records.ts';
+import type { LoadResult, Placement } from '../store/records.ts';
 import { DoneSchema, ReadySchema } from '../store/contract.ts';
 
 export interface ServerCommand extends ChildCommand {
@@ -30,7 +30,7 @@ const STOP_GRACE_MS = 10_000;
  * for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
-  let placement;
+  let placement: Placement;
   try {
     // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
     placement = placeCpus(command.pin ?? 'auto', allowedCpus(), (await engineFor(command.load)).engine === 'native' ? 1 : 2);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { RunTree } from './kill.ts';
 import { TreeSampler } from './sample.ts';
-import { type Timeline } from '../store/records.ts';
+import type { Timeline } from '../store/records.ts';
 
 export interface ChildCommand {
   executable: string;

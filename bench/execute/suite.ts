@@ -19,7 +19,7 @@ import type { Pin } from './loadgen/placement.ts';
 import { runServer } from './server.ts';
 import { timeCount } from './speed-probe.ts';
 import type { Workload } from '../define/workload.ts';
-import { valueOf, type RunRecord } from '../store/records.ts';
+import { runValue, type RunRecord } from '../store/records.ts';
 import { notRun, type RunOutcome } from './outcome.ts';
 
 export interface SuiteRequest {
@@ -221,7 +221,7 @@ export function narrowEnough(results: Results, cell: Cell, auto: AutoRepeat): bo
   const runs = results.runs.filter((run) => run.cellId === cell.id && !run.warmup && !run.setAside);
   if (runs.length >= auto.maxRepeats) return true;
   if (runs.some((run) => !run.ok)) return true; // a failing cell will not converge by repeating it
-  const values = runs.map((run) => valueOf(run, PRIMARY[run.kind])!);
+  const values = runs.map((run) => runValue(run, PRIMARY[run.kind])!);
   const { low, high } = medianInterval(values);
   return (high - low) / 2 / median(values) <= auto.targetPct / 100;
 }

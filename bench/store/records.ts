@@ -158,7 +158,7 @@ export function treeCpuS({ self, children }: Measurement['rusage']): number {
 }
 
 /** One run's value of a metric; undefined when the run failed or its kind does not have it. */
-export function valueOf(run: RunRecord, metric: RunMetricId): number | undefined {
+export function runValue(run: RunRecord, metric: RunMetricId): number | undefined {
   if (!run.ok) return undefined;
   if (run.kind === 'batch') {
     const m = run.measurement;
@@ -179,6 +179,6 @@ export function valueOf(run: RunRecord, metric: RunMetricId): number | undefined
 /** A run's speedup over serial's run of the same round: the kind's primary metric, as a ratio above 1 when faster. */
 export function speedupOf(run: RunRecord, serial: RunRecord): number | undefined {
   const primary = PRIMARY[run.kind];
-  const [value, reference] = [valueOf(run, primary), valueOf(serial, primary)];
+  const [value, reference] = [runValue(run, primary), runValue(serial, primary)];
   return value === undefined || reference === undefined ? undefined : speedRatio(primary, value, reference);
 }

@@ -41,13 +41,13 @@ export function upgradeToCurrent(json: Json, version: number): Json {
 }
 
 function upgradeFrom1(file: Json): Json {
-  const plan = file['plan'] as Json;
-  const workloads: Json[] = (plan['workloads'] as Json[]).map(workloadFrom1);
-  const serverWorkloads = new Set(workloads.filter((w) => w['kind'] === 'server').map((w) => w['name']));
+  const plan = file.plan as Json;
+  const workloads: Json[] = (plan.workloads as Json[]).map(workloadFrom1);
+  const serverWorkloads = new Set(workloads.filter((w) => w.kind === 'server').map((w) => w.name));
   // Files from before sweeps and skips existed lack those fields: none was swept, none skipped.
-  const cells: Json[] = (plan['cells'] as Json[]).map((cell) => ({ sweep: {}, ...cell }));
-  const serverCells = new Set(cells.filter((c) => serverWorkloads.has(c['workload'])).map((c) => c['id']));
-  const runs = (file['runs'] as Json[]).map((run) => (serverCells.has(run['cellId']) ? serverRunFrom1(run) : { kind: 'batch', ...run }));
+  const cells: Json[] = (plan.cells as Json[]).map((cell) => ({ sweep: {}, ...cell }));
+  const serverCells = new Set(cells.filter((c) => serverWorkloads.has(c.workload)).map((c) => c.id));
+  const runs = (file.runs as Json[]).map((run) => (serverCells.has(run.cellId) ? serverRunFrom1(run) : { kind: 'batch', ...run }));
   // v1 kept every run, busy or not.
   return { ...file, plan: { skipped: [], busy: 'keep', ...plan, workloads, cells }, runs };
 }
@@ -68,6 +68,6 @@ function serverRunFrom1({ measurement, server, ...run }: Json): Json {
   return {
     kind: 'server',
     ...run,
-    server: { windowCpu: { userS: self.user_s, sysS: self.sys_s }, atWindowEnd: s['atWindowEnd'], done: { ...done, accepted: s['accepted'] } },
+    server: { windowCpu: { userS: self.user_s, sysS: self.sys_s }, atWindowEnd: s.atWindowEnd, done: { ...done, accepted: s.accepted } },
   };
 }

@@ -38,14 +38,14 @@ export function echoServer({ idle = false, windowFactor = () => 1 }: { idle?: bo
   return {
     programParams: ['work', 'message_bytes', 'cpu_threads', 'switch_interval'],
     load: (p, mode) => ({
-      protocol: { kind: 'echo', messageBytes: p['message_bytes']! },
-      pattern: (idle ? 'idle' : p['rate'] ? 'open' : 'closed') satisfies Pattern,
-      connections: p['connections']!,
-      ratePerS: p['rate']!,
-      warmupS: idle ? 0 : p['warmup_s']!,
-      durationS: p['duration_s']! * windowFactor(mode, p),
-      timeoutMs: p['timeout_ms']!,
-      threads: p['generator_threads'] || 'auto',
+      protocol: { kind: 'echo', messageBytes: p.message_bytes! },
+      pattern: (idle ? 'idle' : p.rate ? 'open' : 'closed') satisfies Pattern,
+      connections: p.connections!,
+      ratePerS: p.rate!,
+      warmupS: idle ? 0 : p.warmup_s!,
+      durationS: p.duration_s! * windowFactor(mode, p),
+      timeoutMs: p.timeout_ms!,
+      threads: p.generator_threads || 'auto',
     }),
   };
 }

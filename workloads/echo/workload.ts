@@ -28,5 +28,5 @@ export default defineWorkload({
   taskNoun: 'echoes',
   // Answers/s vary most from run to run at C = 100 and in the threaded server (its threads queue
   // for the GIL): their windows are longer, the others' short, to spend the time where the noise is.
-  server: echoServer({ windowFactor: (mode, p) => (p['connections']! >= 100 ? 2 : 1) * (mode === 'threads' ? 2 : 1) }),
+  server: echoServer({ windowFactor: (mode, p) => (p.connections! >= 100 ? 2 : 1) * (mode === 'threads' ? 2 : 1) }),
 });

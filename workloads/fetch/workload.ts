@@ -27,6 +27,6 @@ export default defineWorkload({
   ignoresWorkers: ['serial'],
   ideal: {
     description: "⌈K / W⌉ × L: every request waits L ms, W at a time, and nothing else costs time",
-    wallS: (params, workers) => (Math.ceil(params['requests']! / workers) * params['delay_ms']!) / 1000,
+    wallS: (params, workers) => (Math.ceil(params.requests! / workers) * params.delay_ms!) / 1000,
   },
 });

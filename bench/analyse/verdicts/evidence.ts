@@ -1,6 +1,6 @@
 import type { CellSummary } from '../summary.ts';
 import { median } from '../../core/stats.ts';
-import { RunRecord, Sample } from '../../store/records.ts';
+import type { RunRecord, Sample } from '../../store/records.ts';
 
 /**
  * What a verdict may rest on, measured: each field is undefined when the run did not measure it

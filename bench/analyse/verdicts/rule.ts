@@ -1,5 +1,5 @@
 import type { Evidence } from './evidence.ts';
-import { RunKind } from '../../core/metrics.ts';
+import type { RunKind } from '../../core/metrics.ts';
 
 /**
  * A verdict rule: a claim, the measurements it rests on, and when they support it. The first rule

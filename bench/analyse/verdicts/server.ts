@@ -5,8 +5,8 @@ import { direction, pct, ratio, type Rule } from './rule.ts';
 
 const perS = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(2)} ms`;
-const connections = (e: Evidence) => e.summary.cell.params['connections'] ?? 0;
-const timeouts = (e: Evidence) => e.summary.server?.errors['timeout'] ?? 0;
+const connections = (e: Evidence) => e.summary.cell.params.connections ?? 0;
+const timeouts = (e: Evidence) => e.summary.server?.errors.timeout ?? 0;
 const generatorBound = (s: CellSummary) => (s.server?.busiestThread ?? 0) >= BUSY_THREAD;
 
 /** How the server's CPU was spread, from per-process CPU and the user/system split; never from tree CPU% alone. */

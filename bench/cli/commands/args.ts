@@ -65,7 +65,10 @@ export function writableDir(flag: string, dir: string): string {
   const wanted = resolve(dir);
   let existing = wanted;
   let found = statOrNothing(existing);
-  while (!found) found = statOrNothing((existing = dirname(existing)));
+  while (!found) {
+    existing = dirname(existing);
+    found = statOrNothing(existing);
+  }
   if (!found.isDirectory()) fail(`${flag} ${dir}: ${existing} is a file, not a folder.`);
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { createHistogram } from 'node:perf_hooks';
 import { CORRUPT, DONE, type Exchange } from './protocol.ts';
-import { ERROR_KINDS, ErrorKind } from '../../store/records.ts';
+import { ERROR_KINDS, type ErrorKind } from '../../store/records.ts';
 
 
 

@@ -94,7 +94,9 @@ function withoutLoadOptions(spec: LoadSpec): Omit<ThreadSpec, 'connections' | 'r
 }
 
 async function measure(spec: LoadSpec, group: GeneratorThread[], hooks: WindowHooks): Promise<LoadResult> {
-  const tell = (message: ToThread) => group.forEach((t) => t.worker.postMessage(message));
+  const tell = (message: ToThread) => {
+    for (const t of group) t.worker.postMessage(message);
+  };
   hooks.started?.();
   const cpuAtStart = process.cpuUsage();
   const eluAtStart = eluMarks(group);
@@ -121,7 +123,7 @@ function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[
     response.add(result.response);
     service.add(result.service);
     const wholeSeconds = Math.floor(result.windowMs / 1000);
-    result.perSecond.slice(0, wholeSeconds).forEach((count, second) => (perSecond[second] = (perSecond[second] ?? 0) + count));
+    for (const [second, count] of result.perSecond.slice(0, wholeSeconds).entries()) perSecond[second] = (perSecond[second] ?? 0) + count;
     for (const kind of ERROR_KINDS) errors[kind] += result.errors[kind];
   }
   const windowS = results.reduce((sum, r) => sum + r.windowMs, 0) / results.length / 1000;

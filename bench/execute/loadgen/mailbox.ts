@@ -27,7 +27,10 @@ export class Mailbox<M extends Record<K, string>, K extends keyof M> {
 
   /** Ends every wait on an abort (Ctrl+C), and stops listening to it once `ended` resolves. */
   abortOn(signal: AbortSignal | undefined, ended: Promise<unknown>, then: () => void = () => {}): void {
-    const onAbort = () => (this.fail(new Error('interrupted')), then());
+    const onAbort = () => {
+      this.fail(new Error('interrupted'));
+      then();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     void ended.then(() => signal?.removeEventListener('abort', onAbort));
   }

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { tryParseJson } from '../../core/json.ts';
 import { Mailbox } from './mailbox.ts';
 import type { LoadSpec, WindowHooks } from './spec.ts';
-import { ERROR_KINDS, LoadResult } from '../../store/records.ts';
+import { ERROR_KINDS, type LoadResult } from '../../store/records.ts';
 
 const SOURCE = fileURLToPath(new URL('./native/echo-load.c', import.meta.url));
 const FLAGS = ['-O2', '-std=gnu11'];
@@ -39,7 +39,7 @@ const builds = new Map<string, Promise<string | Error>>();
 
 /** The engine's path, built once per compiler and process; an Error says why there is none. */
 function nativeBinary(): Promise<string | Error> {
-  const cc = process.env['CC'] || 'cc';
+  const cc = process.env.CC || 'cc';
   let build = builds.get(cc);
   if (!build) {
     build = buildInCache(cc).catch((error: Error) => {
@@ -54,7 +54,7 @@ function nativeBinary(): Promise<string | Error> {
 async function buildInCache(cc: string): Promise<string> {
   const source = readFileSync(SOURCE);
   const key = createHash('sha256').update(`${cc}\0${FLAGS.join(' ')}\0`).update(source).digest('hex').slice(0, 16);
-  const dir = join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'gilbench', 'native', key);
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gilbench', 'native', key);
   const binary = join(dir, 'echo-load');
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Placement } from '../../store/records.ts';
+import type { Placement } from '../../store/records.ts';
 
 export const PIN_CHOICES = ['auto', 'off'] as const;
 export type Pin = (typeof PIN_CHOICES)[number];

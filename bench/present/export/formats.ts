@@ -5,7 +5,7 @@ import type { ExportRow } from './rows.ts';
 const COLUMNS: (keyof ExportRow)[] = ['cell', 'workload', 'mode', 'workers', 'interpreter', 'sweep', 'metric', 'unit', 'better', 'median', 'low', 'high', 'confidence', 'runs'];
 
 export function toJson(rows: ExportRow[], about: { runId: string; schemaVersion: number }): string {
-  return JSON.stringify({ ...about, rows }, null, 2) + '\n';
+  return `${JSON.stringify({ ...about, rows }, null, 2)}\n`;
 }
 
 /** RFC 4180: a header row, commas, quotes only where a field needs them; pandas reads it without options. */
@@ -14,7 +14,7 @@ export function toCsv(rows: ExportRow[]): string {
     const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value ?? '');
     return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return [COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(','))].join('\n') + '\n';
+  return `${[COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((c) => field(row[c])).join(','))].join('\n')}\n`;
 }
 
 export function toMarkdown(rows: ExportRow[]): string {
@@ -28,5 +28,5 @@ export function toMarkdown(rows: ExportRow[]): string {
     String(r.runs),
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...lines.map(line)].join('\n') + '\n';
+  return `${[line(header), line(header.map(() => '---')), ...lines.map(line)].join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ const WIDTHS = [4, 3, 3, 3];
 
 const cells = (data: FigureData) => firstInterpreter(data, EXPERIMENT);
 
-const cpuThreadsOf = (c: CellSummary) => c.cell.params['cpu_threads']!;
+const cpuThreadsOf = (c: CellSummary) => c.cell.params.cpu_threads!;
 
 /** One line per server and number of counting threads: a value against the switch interval. */
 function lines(all: CellSummary[], value: (c: CellSummary) => number): ChartDataset<'line', { x: number; y: number }[]>[] {
@@ -21,7 +21,7 @@ function lines(all: CellSummary[], value: (c: CellSummary) => number): ChartData
   const shades = ['#4e79a7', '#e15759', '#f28e2b', '#b07aa1'];
   return keys.map((key) => {
     const [mode, cpu] = key.split('\0') as [string, string];
-    const points = all.filter((c) => c.cell.mode === mode && String(cpuThreadsOf(c)) === cpu).map((c) => ({ x: c.cell.params['switch_interval']!, y: value(c) }));
+    const points = all.filter((c) => c.cell.mode === mode && String(cpuThreadsOf(c)) === cpu).map((c) => ({ x: c.cell.params.switch_interval!, y: value(c) }));
     const colour = shades[[0, 1, 2, 4].indexOf(Number(cpu))] ?? colourOf(mode, 0);
     const label = `${mode === 'processes' ? 'prefork' : 'thread per connection'}, ${cpu} counting thread${cpu === '1' ? '' : 's'}`;
     return lineDataset(label, points.sort((a, b) => a.x - b.x), colour, { borderDash: DASHES[mode] ?? [], borderWidth: WIDTHS[Number(cpu) % WIDTHS.length], pointRadius: 4 });
@@ -36,7 +36,7 @@ function chart(all: CellSummary[], interpreter: Interpreter, what: string, axis:
     options: {
       plugins: {
         title: { display: true, text: `${what}, ${interpreterLabel(interpreter)}`, font: { size: 22 } },
-        subtitle: { display: true, text: `echo server, ${all[0]?.cell.params['connections']} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
+        subtitle: { display: true, text: `echo server, ${all[0]?.cell.params.connections} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
         legend: { display: legend, labels: { ...lineLegend.labels, font: { size: 14 } } },
       },
       scales: { x: { ...logAxis('switch interval (s, log scale)'), reverse: true, ticks: { ...logAxis('').ticks, autoSkip: false } }, y: logAxis(axis) },
@@ -45,7 +45,7 @@ function chart(all: CellSummary[], interpreter: Interpreter, what: string, axis:
 }
 
 function at(all: CellSummary[], mode: string, cpu: number, interval = DEFAULT_INTERVAL): CellSummary | undefined {
-  return all.find((c) => c.cell.mode === mode && cpuThreadsOf(c) === cpu && c.cell.params['switch_interval'] === interval);
+  return all.find((c) => c.cell.mode === mode && cpuThreadsOf(c) === cpu && c.cell.params.switch_interval === interval);
 }
 
 const perS = (c: CellSummary | undefined) => (c ? Math.round(c.tasksPerS).toLocaleString('en-US') : '–');
@@ -74,7 +74,7 @@ export const convoy: Figure = {
     const fastest = all.filter((c) => c.cell.mode === 'threads' && cpuThreadsOf(c) === 1).sort((a, b) => b.tasksPerS - a.tasksPerS)[0];
     const measured =
       `thread per connection at the default ${DEFAULT_INTERVAL * 1000} ms: ${perS(alone)} echoes/s alone, ${perS(withOne)}/s beside one counting thread (p99 ${fixed((withOne?.taskP99S ?? NaN) * 1000, 1)} ms)` +
-      `${fastest ? `, ${perS(fastest)}/s with it at ${fastest.cell.params['switch_interval']} s` : ''}; prefork beside the same thread: ${perS(prefork)}/s.`;
+      `${fastest ? `, ${perS(fastest)}/s with it at ${fastest.cell.params.switch_interval} s` : ''}; prefork beside the same thread: ${perS(prefork)}/s.`;
     const drop = alone && withOne ? alone.tasksPerS / withOne.tasksPerS : NaN;
     if (!(drop > 2)) return { measured, verdict: 'holds', because: 'a CPU-bound thread beside the server did not cut its throughput even in half here.' };
     return {

@@ -19,7 +19,7 @@ export const cpuServers: Figure = {
   caption: (data) => {
     const c = cells(data)[0]!;
     return (
-      `Every message costs the server count(${c.cell.params['work']!.toLocaleString('en-US')}) before it echoes it back; ${c.cell.params['connections']} clients keep it busy. ` +
+      `Every message costs the server count(${c.cell.params.work!.toLocaleString('en-US')}) before it echoes it back; ${c.cell.params.connections} clients keep it busy. ` +
       "The thread-per-connection server has one GIL however many threads it starts; prefork's W processes each have their own, so it scales with W — up to the number of cores." +
       (measuredWithoutGil(data, EXPERIMENT) ? ' Without a GIL (a free-threaded build, its own panel) the threads can use every core themselves.' : '')
     );

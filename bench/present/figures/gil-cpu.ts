@@ -40,7 +40,7 @@ export const gilCpu: Figure = {
   caption: (data) => {
     const c = comparison(data);
     return (
-      `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params['n']?.toLocaleString('en-US')}, on every Python found here and every one named (oldest first; a free-threaded build is labelled "no GIL"). ` +
+      `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params.n?.toLocaleString('en-US')}, on every Python found here and every one named (oldest first; a free-threaded build is labelled "no GIL"). ` +
       'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% bootstrap intervals; the dashed line is what two cores could give. ' +
       "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores, and so do threads without a GIL."
     );

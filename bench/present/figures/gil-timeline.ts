@@ -177,7 +177,7 @@ export const gilTimeline: Figure = {
     const switchMs = (rows.find((row) => row.interpreter.gilEnabled)?.interpreter.switchIntervalS ?? 0.005) * 1000;
     const free = rows.filter((row) => !row.interpreter.gilEnabled).map((row) => interpreterLabel(row.interpreter));
     return (
-      `Left: two threads each run count(${traced.cell.params['n']!.toLocaleString('en-US')}), noting the time every ${traced.cell.params['every']!.toLocaleString('en-US')} iterations; ` +
+      `Left: two threads each run count(${traced.cell.params.n!.toLocaleString('en-US')}), noting the time every ${traced.cell.params.every!.toLocaleString('en-US')} iterations; ` +
       `a bar is a stretch in which the thread made progress. Under a GIL they take turns: one counts while the other waits for the GIL, and the waiting one asks for it after the switch interval (${fixed(switchMs, 1)} ms here). ` +
       'Right: the same run sampled from /proc: under a GIL each thread shows about half a core, together one core — never two.' +
       (free.length ? ` Without a GIL (${free.join(', ')}; one row per interpreter) the two threads make progress at the same moments, and each shows up to a full core.` : '')
@@ -188,13 +188,13 @@ export const gilTimeline: Figure = {
       const run = cell(cells, 'countdown-trace', 'threads').typical!;
       return { interpreter, turns: turns(run), simultaneous: simultaneousProgress(run), cost: tracingCost(cells), switchS: interpreter.switchIntervalS ?? 0.005 };
     });
-    const measured = rows
+    const measured = `${rows
       .map(
         (row) =>
           `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turns` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
           `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} [${pct(row.cost.low)}, ${pct(row.cost.high)}]`,
       )
-      .join('; ') + '.';
+      .join('; ')}.`;
     // Two threads progressing at once most of the time is the one thing a GIL forbids.
     const parallel = rows.filter((row) => row.simultaneous > 0.5);
     if (parallel.length === rows.length) {

@@ -33,7 +33,7 @@ export const ioBound: Figure = {
   caption: (data) => {
     const p = measured(data)[0]!.cell.params;
     return (
-      `${p['requests']} HTTP requests to a local server that answers after ${p['delay_ms']} ms, over W workers: serial does them one by one; threads (ThreadPoolExecutor), asyncio tasks and processes (multiprocessing.Pool) overlap the waiting. ` +
+      `${p.requests} HTTP requests to a local server that answers after ${p.delay_ms} ms, over W workers: serial does them one by one; threads (ThreadPoolExecutor), asyncio tasks and processes (multiprocessing.Pool) overlap the waiting. ` +
       'The dashed line is the ideal, ⌈K/W⌉ rounds of the delay. The GIL is released while a thread waits on its socket, so threads follow the ideal until starting and switching between them costs more than the wait they hide.'
     );
   },

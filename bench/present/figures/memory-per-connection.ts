@@ -21,7 +21,7 @@ function slopes(all: CellSummary[]): Map<string, number> {
   return new Map(
     modes.map((mode) => {
       const own = all.filter((c) => c.cell.mode === mode);
-      return [mode, linearFit(own.map((c) => c.cell.params['connections']!), own.map((c) => c.server!.rssKiB)).slope];
+      return [mode, linearFit(own.map((c) => c.cell.params.connections!), own.map((c) => c.server!.rssKiB)).slope];
     }),
   );
 }
@@ -39,8 +39,8 @@ export const memoryPerConnection: Figure = {
   verdict: (data): Finding => {
     const all = cells(data);
     const perConnection = slopes(all);
-    const top = Math.max(...all.map((c) => c.cell.params['connections']!));
-    const at = (mode: string) => all.find((c) => c.cell.mode === mode && c.cell.params['connections'] === top);
+    const top = Math.max(...all.map((c) => c.cell.params.connections!));
+    const at = (mode: string) => all.find((c) => c.cell.mode === mode && c.cell.params.connections === top);
     const measured =
       [...perConnection.entries()].map(([mode, slope]) => `${mode} ${fixed(slope, 1)} KiB`).join(', ') +
       ` per connection; at C=${top.toLocaleString('en-US')}: ` +

@@ -121,7 +121,7 @@ function page(drawn: Drawn[], results: Map<string, Results>, out: string): strin
     });
     return [`## ${index + 1}. ${figure.title}`, `![${figure.title}](${figure.id}.png)`, caption, `*Data: ${sources.join('; ')}. Also as [SVG](${figure.id}.svg).*`].join('\n\n');
   });
-  return [
+  return `${[
     "# The lecture's claims, measured",
     `Measured on ${m.hostname}: ${m.cpuModel}, ${m.physicalCores} physical / ${m.logicalCores} logical cores, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.os}, kernel ${m.kernel} (${m.virtualisation}); ` +
       `${interpreters.join(', ')}; profile \`${profile}\`; from ${started} to ${finished}.`,
@@ -130,5 +130,5 @@ function page(drawn: Drawn[], results: Map<string, Results>, out: string): strin
       (withoutGil.length ? `; once from the interpreters with a GIL and once, in the last column, from those without one (${withoutGil.join(', ')}, free-threaded).` : '.'),
     [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
     ...sections,
-  ].join('\n\n') + '\n';
+  ].join('\n\n')}\n`;
 }

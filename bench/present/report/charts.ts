@@ -76,7 +76,7 @@ export const errorBars: Plugin<'bar'> = {
   id: 'errorBars',
   afterDatasetsDraw(chart) {
     const { ctx, chartArea } = chart;
-    const y = chart.scales['y']!;
+    const y = chart.scales.y!;
     ctx.save();
     ctx.beginPath();
     ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
@@ -325,7 +325,7 @@ function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConf
 /** Server RSS against idle connections held; the least-squares slope is the cost of one connection. */
 function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'line'> {
   const datasets = modesOf(cells).map((mode, index) => {
-    const points = cells.filter((c) => c.cell.mode === mode && c.server).map((c) => ({ x: c.cell.params['connections']!, y: c.server!.rssKiB / 1024 }));
+    const points = cells.filter((c) => c.cell.mode === mode && c.server).map((c) => ({ x: c.cell.params.connections!, y: c.server!.rssKiB / 1024 }));
     const slope = linearFit(points.map((p) => p.x), points.map((p) => p.y * 1024)).slope;
     return lineDataset(points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode, points, colourOf(mode, index));
   });

@@ -50,12 +50,12 @@ export function comparisonText(comparisons: Comparison[], options: CompareOption
 /** figure: markdown under the table, e.g. an image beside the file, or comparisonMermaid's chart. */
 export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, figure?: string): string {
   const md = (row: string[]) => `| ${row.join(' | ')} |`;
-  return [
+  return `${[
     `## gilbench compare: ${title}`,
     `**${summaryLine(comparisons, options)}**`,
     [md(HEADER), md(HEADER.map(() => '---')), ...rows(comparisons).map(md)].join('\n'),
     ...(figure ? [figure] : []),
-  ].join('\n\n') + '\n';
+  ].join('\n\n')}\n`;
 }
 
 /** What a chart of the change per cell shows: each measured cell once, in its first metric. */
@@ -103,7 +103,7 @@ const thresholdBand: Plugin<'bar', { low?: number; high?: number }> = {
   beforeDatasetsDraw(chart, _args, band) {
     if (band.low === undefined || band.high === undefined) return;
     const { ctx, chartArea } = chart;
-    const y = chart.scales['y']!;
+    const y = chart.scales.y!;
     const [top, bottom] = [y.getPixelForValue(band.high), y.getPixelForValue(band.low)];
     ctx.save();
     ctx.fillStyle = 'rgba(120, 120, 120, 0.18)';

@@ -10,7 +10,7 @@ import { PRIME_S } from '../../define/load.ts';
 import { median } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { fixed, mib } from './format.ts';
-import { Sample } from '../../store/records.ts';
+import type { Sample } from '../../store/records.ts';
 import { speedSentence } from '../../analyse/speed.ts';
 
 /** report.md: what ran, where, and what it showed. Pure: results, their analysis and the charts' files in, text out. */
@@ -291,10 +291,10 @@ export function renderMarkdown(results: Results, analysis: Analysis, drawn: Draw
       if (!group) continue;
       sections.push(groupSection(info, group, drawn.charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
     }
-    analysis.beside.forEach((group, i) => group.workload === info.name && sections.push(besideSection(group, drawn.beside[i]!)));
+    for (const [i, group] of analysis.beside.entries()) if (group.workload === info.name) sections.push(besideSection(group, drawn.beside[i]!));
   }
   sections.push(HOW_TO_READ);
-  return sections.join('\n\n') + '\n';
+  return `${sections.join('\n\n')}\n`;
 }
 
 function sweptValues(summaries: CellSummary[], workload: string, name: string): string {

@@ -1,6 +1,6 @@
 import { byVersion, gilStatus, interpreterLabel, type Interpreter } from '../../define/interpreters.ts';
 import { sweepParts, type Skip } from '../../define/plan.ts';
-import { formatValue, METRICS, PRIMARY, RunKind, speedRatio } from '../../core/metrics.ts';
+import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import type { Results } from '../../store/results.ts';
 import { ratioOfMediansInterval } from '../../core/stats.ts';
