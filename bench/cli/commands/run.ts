@@ -4,16 +4,17 @@ import { chooseInterpreters, type Discovery } from '../../execute/discover.ts';
 import { stillRunning } from '../../execute/kill.ts';
 import { describeMachine } from '../../define/machine.ts';
 import { BUSY_EXIT, BUSY_HELP, BUSY_POLICIES, type BusyPolicy } from '../../core/busy.ts';
-import { buildPlan, totalRuns } from '../../define/plan.ts';
+import { buildPlan, totalRuns, type Plan, type PlanRequest } from '../../define/plan.ts';
 import { formatDuration } from '../../execute/progress.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../../present/export/index.ts';
 import { writeReport } from '../../present/report/index.ts';
 import { PIN_CHOICES, type Pin } from '../../execute/loadgen/placement.ts';
 import { interpretersForRun } from '../../define/runtimes.ts';
-import { runSuite } from '../../execute/suite.ts';
-import { checkTask, parseTask, parseTaskParams, taskWorkload } from '../../define/task.ts';
+import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
+import { checkTask, parseTask, parseTaskParams, taskWorkload, type TaskSpec } from '../../define/task.ts';
 import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
 import { helpText, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
+import type { Interpreter } from '../../define/interpreters.ts';
 
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
 const AUTO_MIN_REPEATS = 5;
@@ -140,38 +141,59 @@ function describeDiscovery({ found, unusable }: Discovery): string {
   return lines.join('\n');
 }
 
+const RUN_OPTIONS = {
+  workloads: { type: 'string', multiple: true },
+  modes: { type: 'string', multiple: true },
+  workers: { type: 'string', multiple: true },
+  repeat: { type: 'string' },
+  target: { type: 'string', default: '2' },
+  budget: { type: 'string', default: '300' },
+  warmup: { type: 'string' },
+  python: { type: 'string', multiple: true },
+  gil: { type: 'string', multiple: true },
+  profile: { type: 'string', default: 'default' },
+  param: { type: 'string', multiple: true },
+  'sample-interval': { type: 'string', default: '100' },
+  timeout: { type: 'string' },
+  pin: { type: 'string', default: 'auto' },
+  out: { type: 'string', default: 'reports' },
+  'workloads-dir': { type: 'string', multiple: true },
+  task: { type: 'string', multiple: true },
+  'task-param': { type: 'string', multiple: true },
+  busy: { type: 'string', default: 'retry' },
+  ...EXPORT_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type RunValues = ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'];
+
 export async function runCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    workloads: { type: 'string', multiple: true },
-    modes: { type: 'string', multiple: true },
-    workers: { type: 'string', multiple: true },
-    repeat: { type: 'string' },
-    target: { type: 'string', default: '2' },
-    budget: { type: 'string', default: '300' },
-    warmup: { type: 'string' },
-    python: { type: 'string', multiple: true },
-    gil: { type: 'string', multiple: true },
-    profile: { type: 'string', default: 'default' },
-    param: { type: 'string', multiple: true },
-    'sample-interval': { type: 'string', default: '100' },
-    timeout: { type: 'string' },
-    pin: { type: 'string', default: 'auto' },
-    out: { type: 'string', default: 'reports' },
-    'workloads-dir': { type: 'string', multiple: true },
-    task: { type: 'string', multiple: true },
-    'task-param': { type: 'string', multiple: true },
-    busy: { type: 'string', default: 'retry' },
-    ...EXPORT_OPTIONS,
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parse(args, RUN_OPTIONS);
   const all = await workloadsFrom(values['workloads-dir']);
   if (values.help) {
     console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
     return 0;
   }
   const reportsDir = writableDir('--out', values.out);
-  const profile = values.profile as Profile;
-  if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
+  const { workloads, tasks } = chooseWorkloads(values, all);
+  const gil = gilSettings(values.gil);
+  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  for (const task of tasks) checkTask(task, pythons[0]!.executable);
+  const interpreters = interpretersForRun(workloads, pythons);
+  if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
+  const plan = buildPlan({ workloads, interpreters, params: parseParams(values.param, workloads), ...planOptions(values) });
+  if (discovery) console.error(describeDiscovery(discovery));
+  for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
+  console.error(describePlan(plan, interpreters));
+  const machine = await describeMachine();
+  const started = performance.now();
+  const pin = values.pin as Pin;
+  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir, pin });
+  return finish(outcome, values, started);
+}
+
+/** The workloads named (every one, without --workloads or --task) and the --task ones, each once. */
+function chooseWorkloads(values: RunValues, all: Map<string, Workload>): { workloads: Workload[]; tasks: TaskSpec[] } {
   const tasks = (values.task ?? []).map(parseTask);
   const taskParams = parseTaskParams(values['task-param']);
   if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
@@ -179,54 +201,61 @@ export async function runCommand(args: string[]): Promise<number> {
   const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
   const twice = workloads.find((w, i) => workloads.findIndex((other) => other.name === w.name) !== i);
   if (twice) fail(`Workload "${twice.name}" is chosen twice; give each --task a file name or function of its own.`);
-  const params = parseParams(values.param, workloads);
-  const auto = values.repeat === 'auto';
-  const repeats = auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat);
-  const autoRepeat = auto
-    ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, MOST.budgetS)!, maxRepeats: AUTO_MAX_REPEATS }
-    : undefined;
-  const warmup = wholeNumber('--warmup', values.warmup, 0, MOST.warmup);
-  const sampleIntervalMs = wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs)!;
-  const timeoutS = wholeNumber('--timeout', values.timeout, 1, MOST.timeoutS);
-  const workers = wholeNumbers('--workers', values.workers, 1, MOST.workers);
-  const modes = list(values.modes);
-  const pin = values.pin as Pin;
-  if (!PIN_CHOICES.includes(pin)) fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
+  return { workloads, tasks };
+}
 
-  const gil = list(values.gil) ?? [];
-  const badGil = gil.find((value) => value !== '0' && value !== '1');
-  if (badGil !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${badGil}".`);
+/** --gil: the PYTHON_GIL values to run free-threaded builds with. */
+function gilSettings(values: string[] | undefined): string[] {
+  const gil = list(values) ?? [];
+  const bad = gil.find((value) => value !== '0' && value !== '1');
+  if (bad !== undefined) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${bad}".`);
+  return gil;
+}
 
-  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
-  for (const task of tasks) checkTask(task, pythons[0]!.executable);
-  const interpreters = interpretersForRun(workloads, pythons);
-  if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
+/** Every choice of the plan the flags make, each checked against its bounds. */
+function planOptions(values: RunValues): Omit<PlanRequest, 'workloads' | 'interpreters' | 'params'> {
+  const profile = values.profile as Profile;
+  if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
+  if (!PIN_CHOICES.includes(values.pin as Pin)) fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
   const busy = values.busy as BusyPolicy;
   if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
-  const plan = buildPlan({ workloads, interpreters, profile, modes, workers, repeats, warmup, sampleIntervalMs, params, timeoutS, autoRepeat, busy });
+  const auto = values.repeat === 'auto';
+  return {
+    profile,
+    busy,
+    modes: list(values.modes),
+    workers: wholeNumbers('--workers', values.workers, 1, MOST.workers),
+    repeats: auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat),
+    autoRepeat: auto
+      ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, MOST.budgetS)!, maxRepeats: AUTO_MAX_REPEATS }
+      : undefined,
+    warmup: wholeNumber('--warmup', values.warmup, 0, MOST.warmup),
+    sampleIntervalMs: wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs)!,
+    timeoutS: wholeNumber('--timeout', values.timeout, 1, MOST.timeoutS),
+  };
+}
 
-  if (discovery) console.error(describeDiscovery(discovery));
-  for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
-  console.error(
+function describePlan(plan: Plan, interpreters: Interpreter[]): string {
+  const skipped = plan.skipped.map((s) => `${s.workload}${s.mode ? `/${s.mode}` : ''} on ${s.interpreter}`);
+  return (
     `gilbench: ${plan.cells.length} cells, ${totalRuns(plan)} runs (warm-up included) on ` +
-      interpreters.map((i) => `${i.id} (${i.executable})`).join(', ') +
-      (plan.skipped.length ? `; skipped, the report says why: ${plan.skipped.map((s) => `${s.workload}${s.mode ? `/${s.mode}` : ''} on ${s.interpreter}`).join(', ')}` : ''),
+    interpreters.map((i) => `${i.id} (${i.executable})`).join(', ') +
+    (skipped.length ? `; skipped, the report says why: ${skipped.join(', ')}` : '')
   );
-  const machine = await describeMachine();
-  const started = performance.now();
-  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir, pin });
+}
+
+/** The suite has ended: say how, write the report and exports of a finished one, and choose the exit code. */
+function finish(outcome: SuiteOutcome, values: RunValues, started: number): number {
   const shown = relative(process.cwd(), outcome.resultsPath);
+  const kept = `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`;
   if (outcome.interrupted) {
     const left = stillRunning();
-    console.error(
-      `gilbench: interrupted after ${outcome.results.runs.length} runs; ` +
-        (left.length ? `${left.length} processes could not be stopped (PIDs ${left.join(', ')}). ` : 'every child was stopped. ') +
-        `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`,
-    );
+    const stopped = left.length ? `${left.length} processes could not be stopped (PIDs ${left.join(', ')}). ` : 'every child was stopped. ';
+    console.error(`gilbench: interrupted after ${outcome.results.runs.length} runs; ${stopped}${kept}`);
     return 130;
   }
   if (outcome.busyStop) {
-    console.error(`gilbench: stopped (--busy fail): ${outcome.busyStop}. ${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`);
+    console.error(`gilbench: stopped (--busy fail): ${outcome.busyStop}. ${kept}`);
     return BUSY_EXIT;
   }
   const report = writing(`the report in ${outcome.runDir}`, () => writeReport(outcome.results, outcome.runDir));
@@ -239,4 +268,3 @@ export async function runCommand(args: string[]): Promise<number> {
   // A failed cell is reported, and the run went on; but a CI job must not go green on it.
   return failed ? 1 : 0;
 }
-

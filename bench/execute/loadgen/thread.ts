@@ -82,26 +82,8 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
     },
   };
 
-  const timeouts = setInterval(() => {
-    const now = performance.now();
-    for (const c of connections) {
-      if (!c.connected && now - c.createdAt > spec.timeoutMs) c.fail('connect');
-      else if (c.inFlight && now - c.sentAt > spec.timeoutMs) c.fail('timeout');
-    }
-  }, TIMEOUT_CHECK_MS);
-  const pacer =
-    spec.pattern === 'open'
-      ? setInterval(() => {
-          // One pass, in place: send the due, keep the rest in order.
-          const now = performance.now();
-          let kept = 0;
-          for (const connection of waiting) {
-            if (connection.dueAt <= now) connection.send(connection.dueAt, now);
-            else waiting[kept++] = connection;
-          }
-          waiting.length = kept;
-        }, PACE_MS)
-      : undefined;
+  const timeouts = setInterval(() => failOverdue(connections, spec.timeoutMs), TIMEOUT_CHECK_MS);
+  const pacer = spec.pattern === 'open' ? setInterval(() => sendDue(waiting), PACE_MS) : undefined;
   port.on('message', (message: ToThread) => {
     const now = performance.now();
     if (message.type === 'measure') {
@@ -110,24 +92,49 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
       return;
     }
     stopped = true;
-    tally.measuring = false;
     clearInterval(timeouts);
     clearInterval(pacer);
-    const openAtEnd = connections.filter((c) => c.open).length;
-    for (const connection of connections) connection.close();
-    port.postMessage({
-      type: 'result',
-      completed: tally.completed,
-      windowMs: now - tally.windowStart,
-      response: tally.response,
-      service: tally.service,
-      perSecond: Array.from(tally.perSecond, (count) => count ?? 0),
-      errors: tally.errors,
-      openAtEnd,
-    } satisfies FromThread);
-    port.close();
+    report(port, tally, connections, now);
   });
   for (let i = 0; i < Math.min(CONNECTS_IN_FLIGHT, spec.connections); i++) openNext();
+}
+
+/** A connection that has not connected, or not been answered, within the timeout has failed. */
+function failOverdue(connections: LoadConnection[], timeoutMs: number): void {
+  const now = performance.now();
+  for (const c of connections) {
+    if (!c.connected && now - c.createdAt > timeoutMs) c.fail('connect');
+    else if (c.inFlight && now - c.sentAt > timeoutMs) c.fail('timeout');
+  }
+}
+
+/** Open loop: sends every message now due, and keeps the rest waiting in order (one pass, in place). */
+function sendDue(waiting: LoadConnection[]): void {
+  const now = performance.now();
+  let kept = 0;
+  for (const connection of waiting) {
+    if (connection.dueAt <= now) connection.send(connection.dueAt, now);
+    else waiting[kept++] = connection;
+  }
+  waiting.length = kept;
+}
+
+/** The window has ended: what this thread counted goes to the parent, and its connections close. */
+function report(port: NonNullable<typeof parentPort>, tally: Tally, connections: LoadConnection[], now: number): void {
+  tally.measuring = false;
+  const openAtEnd = connections.filter((c) => c.open).length;
+  for (const connection of connections) connection.close();
+  port.postMessage({
+    type: 'result',
+    completed: tally.completed,
+    windowMs: now - tally.windowStart,
+    response: tally.response,
+    service: tally.service,
+    perSecond: Array.from(tally.perSecond, (count) => count ?? 0),
+    errors: tally.errors,
+    openAtEnd,
+  } satisfies FromThread);
+  port.close();
 }
 
 if (parentPort) run(workerData.spec as ThreadSpec, parentPort);
