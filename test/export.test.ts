@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exportRows } from '../bench/present/export/rows.ts';
 import { resultsJsonSchema } from '../bench/present/export/schema.ts';
-import { readResults } from '../bench/store/results.ts';
+import { readResults, SCHEMA_VERSION } from '../bench/store/results.ts';
 import { PYTHON, tempDir } from './helpers.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -29,7 +29,7 @@ test('run and report write JSON, CSV that Python\'s csv module reads back whole,
     '--export-json', files.json, '--export-csv', files.csv, '--export-markdown', files.markdown], { encoding: 'utf8' });
   assert.equal(report.status, 0, report.stderr);
   const json = JSON.parse(readFileSync(files.json, 'utf8'));
-  assert.equal(json.schemaVersion, 2);
+  assert.equal(json.schemaVersion, SCHEMA_VERSION);
   const read = execFileSync(PYTHON, ['-c', 'import csv,sys,json; rows=list(csv.DictReader(open(sys.argv[1]))); print(json.dumps([len(rows), sorted(rows[0]), rows[0]["median"]]))', files.csv], { encoding: 'utf8' });
   const [count, columns, median] = JSON.parse(read);
   assert.equal(count, json.rows.length);
@@ -39,7 +39,7 @@ test('run and report write JSON, CSV that Python\'s csv module reads back whole,
 });
 
 test('the published JSON Schema of results.json is the one the code reads with', () => {
-  const committed = readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', 'results-v2.schema.json'), 'utf8');
-  assert.equal(committed, resultsJsonSchema(), 'regenerate docs/schemas/results-v2.schema.json with resultsJsonSchema() (bench/present/export/schema.ts)');
-  assert.equal(JSON.parse(committed).properties.version.const, 2);
+  const committed = readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', `results-v${SCHEMA_VERSION}.schema.json`), 'utf8');
+  assert.equal(committed, resultsJsonSchema(), 'regenerate docs/schemas/ with npm run schemas');
+  assert.equal(JSON.parse(committed).properties.version.const, SCHEMA_VERSION);
 });

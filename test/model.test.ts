@@ -45,7 +45,7 @@ test('a field this gilbench does not know, a cell held twice, or a run of no cel
   stray.runs[0].cellId = 'countdown/fibers/w1/cpython-3.11.7';
   assert.throws(() => parseResults(stray, 'x.json'), usageError(/runs of cell "countdown\/fibers\/w1\/cpython-3\.11\.7", which its plan does not hold/));
   const future = { ...raw('countdown'), version: 99 };
-  assert.throws(() => parseResults(future, 'x.json'), usageError(/schema version 99; this gilbench reads versions 1 to 2/));
+  assert.throws(() => parseResults(future, 'x.json'), usageError(/schema version 99; this gilbench reads versions 1 to 3/));
 });
 
 test('an echo sweep keeps one cell per connections value, each summarised from its own runs', () => {

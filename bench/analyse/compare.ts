@@ -1,6 +1,6 @@
 import { fail } from '../core/errors.ts';
 import { HEADLINE, type MetricId, METRICS, type RunKind } from '../core/metrics.ts';
-import { cellId, serialCellFor, type Cell } from '../define/plan.ts';
+import { calibratedApart, cellId, serialCellFor, sizeOf, type Cell } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
 import { LABEL_MARK } from '../define/workload.ts';
 import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from '../core/stats.ts';
@@ -15,6 +15,9 @@ import { type RunRecord, speedupOf, runValue } from '../store/records.ts';
 /** missing: the base measured the cell and the candidate did not (failed runs, or no such cell): a regression. */
 export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few runs' | 'missing' | 'new';
 export const REGRESSIONS: Verdict[] = ['slower', 'missing'];
+
+/** Metrics that are ratios within one run: comparable between runs whose tasks had different sizes. */
+const RATIOS: MetricId[] = ['speedup', 'cpu'];
 
 export interface CompareOptions {
   /** the metrics to compare; undefined: each kind's headline metrics (batch: wall, speedup; server: throughput, p99) */
@@ -137,6 +140,12 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
     fail('The two sides have no cell in common (matched by workload, mode, workers, swept parameters and interpreter).');
   }
   const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
+  const absolute = (options.metrics ?? []).length === 0 || options.metrics!.some((m) => !RATIOS.includes(m));
+  for (const key of absolute ? keys : []) {
+    const [b, c] = [baseSides.get(key), candSides.get(key)];
+    const apart = b && c && calibratedApart(sizeOf(base.plan.sizes, b.cell), sizeOf(cand.plan.sizes, c.cell));
+    if (apart) fail(`Cannot compare ${key}: ${apart}.`);
+  }
   // Both sides from one interleaved run: round r of each ran side by side, so pair them.
   const paired = base === cand;
   return keys.flatMap((key) => {

@@ -68,6 +68,8 @@ export interface CellSummary {
   typical?: RunRecord;
   /** a server cell: what the load generator and /proc saw */
   server?: ServerSummary;
+  /** how its processes were started (fork, forkserver, spawn), where it started any through multiprocessing */
+  startMethod?: string;
 }
 
 export interface ServerSummary {
@@ -142,7 +144,14 @@ function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummar
     maxThreads: maxOf((run) => run.timeline.summary.maxThreads),
     typical: ok.reduce<RunRecord | undefined>((best, run) => (!best || closest(run) < closest(best) ? run : best), undefined),
     server: serverSummary(ok.filter((run): run is ServerRun => run.kind === 'server')),
+    startMethod: startMethodOf(ok),
   };
+}
+
+/** The start method the runs reported (Python 3.14 made forkserver Linux's default in place of fork). */
+function startMethodOf(runs: RunRecord[]): string | undefined {
+  const methods = runs.flatMap((run) => (run.kind === 'batch' ? run.measurement?.start_method : run.server?.done.start_method) ?? []);
+  return methods.length ? [...new Set(methods)].join(', ') : undefined;
 }
 
 function involuntaryPerS(run: RunRecord): number {

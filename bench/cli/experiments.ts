@@ -4,12 +4,12 @@ import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../exec
 import { fail } from '../core/errors.ts';
 import { byVersion, uniqueByFile, uniqueIds, type Interpreter } from '../define/interpreters.ts';
 import { describeMachine } from '../define/machine.ts';
-import { buildPlan, type Plan } from '../define/plan.ts';
+import { buildPlan, type Cell, type Plan, type PlanRequest } from '../define/plan.ts';
+import { plannedWithSizes } from '../execute/calibrate.ts';
 import { readResults, writeResults, type Results } from '../store/results.ts';
 import { runSuite } from '../execute/suite.ts';
-import { loadWorkloads, pickWorkloads, type Profile } from '../define/workload.ts';
-import type { Experiment, Figure } from '../present/figures/figure.ts';
-import { resultsPath } from '../present/figures/figure.ts';
+import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, type Profile } from '../define/workload.ts';
+import { resultsPath, type Experiment, type Figure } from '../present/figures/figure.ts';
 
 export interface FiguresRun {
   figures: Figure[];
@@ -77,7 +77,7 @@ export async function runExperiments(request: FiguresRun): Promise<Map<string, R
   const experiments = experimentsOf(request.figures, request.profile);
   for (const [index, experiment] of experiments.entries()) {
     const chosen = pickWorkloads(workloads, experiment.workloads);
-    const plan = buildPlan({
+    const planRequest: PlanRequest = {
       workloads: chosen,
       interpreters: await pythons(experiment.pythons),
       profile: request.profile,
@@ -86,16 +86,18 @@ export async function runExperiments(request: FiguresRun): Promise<Map<string, R
       params: experiment.params,
       repeats: experiment.repeats,
       warmup: experiment.warmup,
-      sampleIntervalMs: experiment.sampleIntervalMs ?? 100,
-    });
+      sampleIntervalMs: experiment.sampleIntervalMs ?? PROFILE_TARGETS[request.profile].sampleIntervalMs,
+    };
+    const unsized = buildPlan(planRequest);
     const path = resultsPath(request.out, experiment.name);
-    const reused = given.map(({ file, results }) => ({ file, results: covering(results, plan, request.maxAgeH) })).find((g) => g.results);
+    const reused = given.map(({ file, results }) => ({ file, results: covering(results, unsized, planRequest, request.maxAgeH) })).find((g) => g.results);
     if (reused) {
       console.error(`gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: taken from ${reused.file}`);
       writeResults(path, reused.results!);
       done.set(experiment.name, reused.results!);
       continue;
     }
+    const plan = await plannedWithSizes(planRequest, (line) => console.error(`gilbench figures: ${line}`));
     console.error(`gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: ${plan.cells.length} cells (${experiment.workloads.join(', ')})`);
     const outcome = await runSuite({
       plan,
@@ -114,12 +116,18 @@ export async function runExperiments(request: FiguresRun): Promise<Map<string, R
 
 /**
  * The part of a results file that answers an experiment: complete, finished within maxAgeH, and
- * holding every cell the experiment plans with the same parameters; undefined otherwise.
+ * holding every cell the experiment plans with the same parameters (a size it calibrates at any
+ * value); undefined otherwise.
  */
-function covering(results: Results, plan: Plan, maxAgeH: number): Results | undefined {
+function covering(results: Results, plan: Plan, request: PlanRequest, maxAgeH: number): Results | undefined {
   const ageH = (Date.now() - Date.parse(results.finishedAt ?? '')) / 3_600_000;
   if (results.status !== 'complete' || !(ageH <= maxAgeH)) return undefined;
-  const cells = plan.cells.map((wanted) => results.plan.cells.find((c) => c.id === wanted.id && JSON.stringify(c.params) === JSON.stringify(wanted.params)));
+  const calibrated = (c: Cell) => {
+    const size = request.workloads.find((w) => w.name === c.workload)?.size;
+    return size !== undefined && !request.params?.[c.workload]?.[size] ? size : undefined;
+  };
+  const asked = (c: Cell) => JSON.stringify(Object.entries(c.params).filter(([name]) => name !== calibrated(c)));
+  const cells = plan.cells.map((wanted) => results.plan.cells.find((c) => c.id === wanted.id && asked(c) === asked(wanted)));
   if (cells.some((c) => !c || !results.runs.some((r) => r.cellId === c.id && r.ok && !r.warmup))) return undefined;
   const ids = new Set(plan.cells.map((c) => c.id));
   const names = new Set(plan.cells.map((c) => c.workload));

@@ -24,6 +24,8 @@ export const InterpreterSchema = z.object({
   realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
+  /** an implementation's own version where it differs from the Python it implements: PyPy 7.3.11 implements Python 3.9.16 */
+  implementationVersion: z.string().optional(),
   gilEnabled: z.boolean(),
   freeThreadedBuild: z.boolean(),
   switchIntervalS: z.number().nullable(),
@@ -66,6 +68,16 @@ export function gilStatus(interpreter: Interpreter): string {
 /** A Python that ran without its GIL (Node.js has none to disable, and is not labelled so). */
 export function runsWithoutGil(interpreter: Interpreter | undefined): boolean {
   return !!interpreter && interpreter.freeThreadedBuild && !interpreter.gilEnabled;
+}
+
+/** "CPython", "PyPy 7.3.11": the implementation, with its own version where it has one. */
+export function implementationLabel(interpreter: Interpreter): string {
+  return interpreter.implementationVersion ? `${interpreter.implementation} ${interpreter.implementationVersion}` : interpreter.implementation;
+}
+
+/** An implementation that compiles hot code as it runs (PyPy): its runs' times include warming up. */
+export function hasJit(interpreter: Interpreter): boolean {
+  return interpreter.implementation === 'PyPy';
 }
 
 /** "3.13.5t, no GIL", "PyPy 3.9.16": an interpreter as a chart or a sentence names it. */

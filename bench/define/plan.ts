@@ -62,6 +62,23 @@ export const SkipSchema = z.object({
 });
 export type Skip = z.infer<typeof SkipSchema>;
 
+/**
+ * The size of one workload's task (its descriptor's `size` parameter) on some interpreters: one
+ * build's names share it (a venv's python, PYTHON_GIL=0 and =1), so that they do the same work.
+ */
+export const SizeSchema = z.object({
+  workload: z.string(),
+  param: z.string(),
+  value: z.number(),
+  interpreters: z.array(z.string()),
+  /** calibrated: chosen so that one serial task took about targetS; given: by --param; profile: calibration failed, the profile's value */
+  how: z.enum(['calibrated', 'given', 'profile']),
+  targetS: z.number().optional(),
+  /** calibrated: the probe it was scaled from, its size and one serial task's seconds */
+  probe: z.object({ value: z.number(), taskS: z.number() }).optional(),
+});
+export type Size = z.infer<typeof SizeSchema>;
+
 export const PlanSchema = z.object({
   profile: z.string(),
   /** retry: set such a run aside and make it again after a pause, up to half as many runs again; keep: count it; fail: stop */
@@ -72,6 +89,8 @@ export const PlanSchema = z.object({
   workloads: z.array(WorkloadInfoSchema),
   cells: z.array(CellSchema),
   skipped: z.array(SkipSchema),
+  /** each sized workload's size per interpreter: what its cells' size parameter holds */
+  sizes: z.array(SizeSchema),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -90,6 +109,8 @@ export interface PlanRequest {
   repeats?: number;
   warmup?: number;
   sampleIntervalMs: number;
+  /** the sizes of sized workloads (execute/calibrate.ts); without them, the profile's values */
+  sizes?: Size[];
 }
 
 /** ["connections=10", …]: a cell's swept parameters, as ids, tables and charts name them. */
@@ -124,9 +145,9 @@ export function buildPlan(request: PlanRequest): Plan {
   for (const workload of request.workloads) {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
     const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
-    const values = Object.entries(workload.params).map(([name, spec]) => [name, [request.params?.[workload.name]?.[name] ?? spec.values[profile]].flat()] as const);
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of interpretersFor(workload, request.interpreters)) {
+      const values = paramValues(workload, interpreter, request);
       const skips = skipsFor(workload, chosenModes, interpreter);
       skipped.push(...skips);
       if (skips.some((skip) => !skip.mode)) continue;
@@ -176,7 +197,17 @@ export function buildPlan(request: PlanRequest): Plan {
     })),
     cells,
     skipped,
+    sizes: (request.sizes ?? []).filter((size) => cells.some((c) => c.workload === size.workload && size.interpreters.includes(c.interpreter))),
   };
+}
+
+/** Each parameter's values for a workload's cells on one interpreter: given, its size there, or the profile's. */
+function paramValues(workload: Workload, interpreter: Interpreter, request: PlanRequest): (readonly [string, number[]])[] {
+  const size = request.sizes?.find((s) => s.workload === workload.name && s.param === workload.size && s.interpreters.includes(interpreter.id));
+  return Object.entries(workload.params).map(([name, spec]) => {
+    const given = request.params?.[workload.name]?.[name];
+    return [name, given ?? (size && name === size.param ? [size.value] : [spec.values[request.profile]].flat())] as const;
+  });
 }
 
 /** What an interpreter cannot run of a workload, and why: the whole of it, or some modes. */
@@ -260,5 +291,22 @@ export function serialCellFor(plan: Plan, cell: Cell): Cell | undefined {
       c.interpreter === cell.interpreter &&
       (serialOnce || c.workers === cell.workers) &&
       JSON.stringify(c.params) === JSON.stringify(cell.params),
+  );
+}
+
+/** The size a cell ran at, when its workload is sized. */
+export function sizeOf(sizes: Size[], cell: Pick<Cell, 'workload' | 'interpreter'>): Size | undefined {
+  return sizes.find((size) => size.workload === cell.workload && size.interpreters.includes(cell.interpreter));
+}
+
+/**
+ * Why two cells' numbers measure different work although each was sized to the same time: both
+ * sizes were calibrated, each to its own machine's or interpreter's speed, to different values.
+ */
+export function calibratedApart(a: Size | undefined, b: Size | undefined): string | undefined {
+  if (a?.how !== 'calibrated' || b?.how !== 'calibrated' || a.value === b.value) return undefined;
+  return (
+    `both runs calibrated ${a.param} to their own speed, to ${a.value.toLocaleString('en-US')} and ${b.value.toLocaleString('en-US')}: ` +
+    `their times are of different work (give both the same size with --param ${a.param}=N, or compare ratios: --metrics speedup,cpu)`
   );
 }

@@ -11,6 +11,18 @@ export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
 export type PerProfile<T> = Record<Profile, T>;
 
+/**
+ * What a profile asks of a workload whose work is sized to a time (its descriptor's `size`): one
+ * serial task of about taskS on every interpreter, and /proc sampled often enough that such a run
+ * gets at least 3 samples (the quick profile's shorter tasks are sampled every 50 ms: the sampler
+ * then costs about 2% of a core instead of 1%, npm run bench:self).
+ */
+export const PROFILE_TARGETS: Record<Profile, { taskS: number; sampleIntervalMs: number }> = {
+  quick: { taskS: 0.2, sampleIntervalMs: 50 },
+  default: { taskS: 0.4, sampleIntervalMs: 100 },
+  full: { taskS: 3, sampleIntervalMs: 100 },
+};
+
 /** The charts a report can draw; each workload picks those that carry its message. */
 export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
@@ -44,6 +56,13 @@ export interface WorkloadDescriptor {
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
   params: Record<string, ParamSpec>;
+  /**
+   * The parameter that sets how much work one task does, in proportion (the countdown's n): before
+   * the first round it is calibrated on each interpreter so that one serial task takes the
+   * profile's target time (PROFILE_TARGETS); its values per profile are where the search starts,
+   * and a value given with --param is used as given.
+   */
+  size?: string;
   workers: PerProfile<number[]>;
   repeats: PerProfile<number>;
   warmup: PerProfile<number>;

@@ -13,6 +13,7 @@ const ProbeSchema = z.object({
   realpath: z.string(),
   version: z.string(),
   implementation: z.string(),
+  implementation_version: z.string().nullable().optional(),
   gil_enabled: z.boolean(),
   free_threaded_build: z.boolean(),
   switch_interval_s: z.number().nullable(),
@@ -39,6 +40,7 @@ export async function tryProbe(requested: string, env: Record<string, string> = 
     realpath: facts.realpath,
     version: facts.version,
     implementation: facts.implementation,
+    implementationVersion: facts.implementation_version ?? undefined,
     gilEnabled: facts.gil_enabled,
     freeThreadedBuild: facts.free_threaded_build,
     switchIntervalS: facts.switch_interval_s,
@@ -73,8 +75,8 @@ export async function withGilSettings(interpreters: Interpreter[], settings: str
   return expanded.flat();
 }
 
-/** python, python3, python3.12, python3.13t, python2.7: the names an interpreter goes by. */
-const PYTHON_NAME = /^python(\d+(\.\d+)?t?)?$/;
+/** python, python3, python3.12, python3.13t, python2.7, pypy3, pypy3.9: the names an interpreter goes by. */
+const PYTHON_NAME = /^(python|pypy)(\d+(\.\d+)?t?)?$/;
 
 export interface Discovery {
   /** usable interpreters, oldest first, one per executable */

@@ -3,6 +3,9 @@
  * record of a run that never started, the program's last line, and what else the machine did.
  */
 import { tryParseJson } from '../core/json.ts';
+import type { Interpreter } from '../define/interpreters.ts';
+import type { Cell } from '../define/plan.ts';
+import type { Workload } from '../define/workload.ts';
 import type { BatchRun, RunRecord, ServerRun } from '../store/records.ts';
 import type { CpuTimes } from './proc.ts';
 import { summarise } from './sample.ts';
@@ -35,4 +38,19 @@ export function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undef
 /** The record of a run that never got as far as a process. */
 export function notRun(error: string, sampleIntervalMs: number): Omit<BatchOutcome, 'kind'> {
   return { ok: false, error, processWallS: 0, timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] } };
+}
+
+/** One run of a workload's program: its own arguments, the mode and W, and the parameters it takes (a server's load takes the rest). */
+export function programCommand(workload: Workload, interpreter: Interpreter, cell: Pick<Cell, 'mode' | 'workers' | 'params'>) {
+  const params = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
+  return {
+    executable: interpreter.executable,
+    env: interpreter.env,
+    args: [
+      workload.programPath,
+      ...(workload.programArgs ?? []),
+      ...['--mode', cell.mode, '--workers', String(cell.workers)],
+      ...params.flatMap(([name, value]) => [`--${name}`, String(value)]),
+    ],
+  };
 }

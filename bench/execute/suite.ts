@@ -20,7 +20,7 @@ import { runServer } from './server.ts';
 import { timeCount } from './speed-probe.ts';
 import type { Workload } from '../define/workload.ts';
 import { runValue, type RunRecord } from '../store/records.ts';
-import { notRun, type RunOutcome } from './outcome.ts';
+import { notRun, programCommand, type RunOutcome } from './outcome.ts';
 
 export interface SuiteRequest {
   plan: Plan;
@@ -146,7 +146,7 @@ class Execution {
   /** Runs in order: the speed probe before each round, and the journal synced at each round's end. */
   private async execute(runs: ScheduledRun[]): Promise<void> {
     for (const [index, run] of runs.entries()) {
-      if (runs[index - 1]?.round !== run.round && !this.signal.aborted) await probeSpeed(this.context.results, this.context.request.interpreters[0]);
+      if (runs[index - 1]?.round !== run.round && !this.signal.aborted) await probeSpeed(this.context.results, this.context.request.interpreters);
       await this.measure(run);
       if (this.signal.aborted) return;
       // At the end of a round, what was measured so far is made to survive a crash.
@@ -179,8 +179,12 @@ class Execution {
   }
 }
 
-/** Times the probe loop on the first interpreter before a round; a probe that fails adds nothing. */
-async function probeSpeed(results: Results, interpreter: Interpreter | undefined): Promise<void> {
+/**
+ * Times the probe loop before a round on the first CPython of the run (a JIT's timings of one
+ * short loop say how far it has warmed, not how steady the machine is); a probe that fails adds nothing.
+ */
+async function probeSpeed(results: Results, interpreters: Interpreter[]): Promise<void> {
+  const interpreter = interpreters.find((i) => i.implementation === 'CPython') ?? interpreters[0];
   if (!interpreter) return;
   const seconds = await timeCount(interpreter.executable, interpreter.env);
   results.speedProbe ??= { interpreter: interpreter.id, n: PROBE_N, seconds: [] };
@@ -240,17 +244,10 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
   const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
   if (fixture instanceof Error) return { kind: workload.server ? 'server' : 'batch', ...notRun(fixture.message, request.plan.sampleIntervalMs) };
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
-  const programParams = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
+  const program = programCommand(workload, interpreter, cell);
   const command = {
-    executable: interpreter.executable,
-    env: interpreter.env,
-    args: [
-      workload.programPath,
-      ...(workload.programArgs ?? []),
-      ...['--mode', cell.mode, '--workers', String(cell.workers)],
-      ...programParams.flatMap(([name, value]) => [`--${name}`, String(value)]),
-      ...(fixture?.argsFor(token, cell.params) ?? []),
-    ],
+    ...program,
+    args: [...program.args, ...(fixture?.argsFor(token, cell.params) ?? [])],
     timeoutS: cell.timeoutS,
     sampleIntervalMs: request.plan.sampleIntervalMs,
     signal,

@@ -31,6 +31,14 @@ export const FORMAT_HISTORY: FormatVersion[] = [
       'Unknown fields are refused on read, not dropped.',
     upgrade: upgradeFrom1,
   },
+  {
+    version: 3,
+    changes:
+      '`plan.sizes`: the size of each sized workload\'s task (the countdown\'s n) per interpreter, and whether it was ' +
+      'calibrated to the profile\'s time per task, given with --param, or the profile\'s value; the cells\' parameters ' +
+      'hold it. Files of version 2 had fixed sizes, which their cells\' parameters hold: their `sizes` is empty.',
+    upgrade: (file) => ({ ...file, plan: { ...(file.plan as Json), sizes: [] } }),
+  },
 ];
 
 export const CURRENT_VERSION = FORMAT_HISTORY.at(-1)!.version;

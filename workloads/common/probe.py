@@ -17,6 +17,12 @@ def gil_enabled():
     return not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
+def implementation_version():
+    """PyPy's own version (7.3.11), beside the Python version it implements; None for CPython."""
+    pypy = getattr(sys, "pypy_version_info", None)
+    return "%d.%d.%d" % tuple(pypy[:3]) if pypy else None
+
+
 def facts():
     switch = getattr(sys, "getswitchinterval", None)
     return {
@@ -25,6 +31,7 @@ def facts():
         "realpath": os.path.realpath(sys.executable),
         "version": platform.python_version(),
         "implementation": platform.python_implementation(),
+        "implementation_version": implementation_version(),
         "gil_enabled": gil_enabled(),
         "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "switch_interval_s": switch() if switch else None,

@@ -8,6 +8,7 @@ export default defineWorkload({
   program: 'trace.py',
   modes: ['serial', 'threads', 'processes'],
   python: { min: '2.7' },
+  size: 'n',
   params: {
     n: { description: 'loop iterations per task', values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 }, min: 1, max: 1e11, integer: true },
     every: { description: 'iterations per chunk: one timestamp per chunk (K)', values: { quick: 5_000, default: 5_000, full: 5_000 }, min: 1, max: 1e11, integer: true },

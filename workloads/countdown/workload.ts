@@ -14,10 +14,12 @@ export default defineWorkload({
       subinterpreters: { min: '3.12', why: 'an interpreter gets a GIL of its own from 3.12 on (PEP 684)' },
     },
   },
+  // n is calibrated per interpreter to the profile's time per task (PyPy counts ~40x faster than CPython).
+  size: 'n',
   params: {
     n: {
       description: 'loop iterations per task (the lecture used 100,000,000)',
-      // 12M: about 0.4 s a task here, still 3 /proc samples at 100 ms for W = 1, and bench:gil under 4 minutes.
+      // Where calibration starts: about the profile's time per task on CPython 3.11 here.
       values: { quick: 4_000_000, default: 12_000_000, full: 100_000_000 },
       min: 0,
       max: 1e11,

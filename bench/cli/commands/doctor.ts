@@ -1,5 +1,5 @@
 import { ALL, chooseInterpreters, foundAs } from '../../execute/discover.ts';
-import { gilStatus, type Interpreter } from '../../define/interpreters.ts';
+import { gilStatus, implementationLabel, type Interpreter } from '../../define/interpreters.ts';
 import { skipsFor } from '../../define/plan.ts';
 import { loadWorkloads, type Workload } from '../../define/workload.ts';
 import { list, parse } from './args.ts';
@@ -62,7 +62,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   console.log(
     pad([
       ['id', 'version', 'implementation', 'GIL', 'switch interval', 'found', 'executable'],
-      ...interpreters.map((i) => [i.id, i.version, i.implementation, gilStatus(i), i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`, via(i), i.executable]),
+      ...interpreters.map((i) => [i.id, i.version, implementationLabel(i), gilStatus(i), i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`, via(i), i.executable]),
     ]),
   );
   console.log('\nWhat each can run:');

@@ -1,5 +1,5 @@
 import { fail } from '../../core/errors.ts';
-import { cellId, type Cell } from '../../define/plan.ts';
+import { calibratedApart, cellId, sizeOf, type Cell, type Size } from '../../define/plan.ts';
 import { readResults, writeResults, type Results } from '../../store/results.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { parse } from './args.ts';
@@ -43,7 +43,9 @@ function apart(results: Results, firstHost: string): Results {
   return {
     ...results,
     interpreters: results.interpreters.map((i) => ({ ...i, id: rename(i.id) })),
-    plan: { ...results.plan, cells: cells.map((cell) => ({ ...cell, id: ids.get(cell.id)! })), skipped: results.plan.skipped.map((s) => ({ ...s, interpreter: rename(s.interpreter) })) },
+    plan: { ...results.plan, cells: cells.map((cell) => ({ ...cell, id: ids.get(cell.id)! })), skipped: results.plan.skipped.map((s) => ({ ...s, interpreter: rename(s.interpreter) })),
+      sizes: results.plan.sizes.map((s) => ({ ...s, interpreters: s.interpreters.map(rename) })),
+    },
     runs: results.runs.map((run) => ({ ...run, cellId: ids.get(run.cellId)! })),
   };
 }
@@ -54,6 +56,7 @@ export function mergeResults(inputs: Results[]): Results {
   const cells = new Map<string, Cell>();
   const runs: Results['runs'] = [];
   const skipped: Results['plan']['skipped'] = [];
+  const sizes: Size[] = [];
   let roundOffset = 0;
   for (const input of inputs) {
     const part = apart(input, firstHost);
@@ -65,6 +68,8 @@ export function mergeResults(inputs: Results[]): Results {
     }
     for (const cell of part.plan.cells) {
       const known = cells.get(cell.id);
+      const calibrated = known && calibratedApart(sizeOf(sizes, known), sizeOf(part.plan.sizes, cell));
+      if (calibrated) fail(`Cannot merge run ${part.runId}: in cell ${cell.id}, ${calibrated}.`);
       const differs = known && sameCell(known, cell);
       if (differs) fail(`Cannot merge run ${part.runId}: in cell ${cell.id}, ${differs}.`);
       cells.set(cell.id, known ?? cell);
@@ -73,6 +78,9 @@ export function mergeResults(inputs: Results[]): Results {
     runs.push(...part.runs.map((run) => ({ ...run, round: run.round + roundOffset })));
     roundOffset += Math.max(-1, ...part.runs.map((run) => run.round)) + 1;
     skipped.push(...part.plan.skipped.filter((s) => !skipped.some((k) => JSON.stringify(k) === JSON.stringify(s))));
+    // One file's probes are not another's: a size is the same when its value and interpreters are.
+    const sameSize = (a: Size, b: Size) => a.workload === b.workload && a.value === b.value && a.how === b.how && `${a.interpreters}` === `${b.interpreters}`;
+    sizes.push(...part.plan.sizes.filter((s) => !sizes.some((k) => sameSize(k, s))));
   }
   const [first] = inputs;
   const workloads = new Map(inputs.flatMap((p) => p.plan.workloads.map((w) => [w.name, w] as const)));
@@ -82,7 +90,7 @@ export function mergeResults(inputs: Results[]): Results {
     status: inputs.every((p) => p.status === 'complete') ? 'complete' : 'partial',
     command: ['gilbench', 'merge', ...inputs.map((p) => p.runId)],
     interpreters: [...interpreters.values()],
-    plan: { ...first!.plan, workloads: [...workloads.values()], cells: [...cells.values()], skipped },
+    plan: { ...first!.plan, workloads: [...workloads.values()], cells: [...cells.values()], skipped, sizes },
     runs,
     // Each input's probe timed its own session; no one of them describes the merged file.
     speedProbe: undefined,

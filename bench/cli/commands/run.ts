@@ -4,7 +4,8 @@ import { chooseInterpreters, type Discovery } from '../../execute/discover.ts';
 import { stillRunning } from '../../execute/kill.ts';
 import { describeMachine } from '../../define/machine.ts';
 import { BUSY_EXIT, BUSY_HELP, BUSY_POLICIES, type BusyPolicy } from '../../core/busy.ts';
-import { buildPlan, totalRuns, type Plan, type PlanRequest } from '../../define/plan.ts';
+import { totalRuns, type Plan, type PlanRequest } from '../../define/plan.ts';
+import { plannedWithSizes } from '../../execute/calibrate.ts';
 import { formatDuration } from '../../execute/progress.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../../present/export/index.ts';
 import { writeReport } from '../../present/report/index.ts';
@@ -12,7 +13,7 @@ import { PIN_CHOICES, type Pin } from '../../execute/loadgen/placement.ts';
 import { interpretersForRun } from '../../define/runtimes.ts';
 import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
 import { checkTask, parseTask, parseTaskParams, taskWorkload, type TaskSpec } from '../../define/task.ts';
-import { loadWorkloads, pickWorkloads, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
+import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
 import { helpText, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 
@@ -56,7 +57,10 @@ Options:
                         3.12, anything but the countdown on 2.7) is skipped, and the report says why
   --gil LIST            on free-threaded builds (3.13t+): run each with PYTHON_GIL=0 and/or =1,
                         e.g. --gil 0,1 (default: the build's own default); other builds ignore it
-  --profile NAME        quick | default | full: sizes, workers and repeats (default: default)
+  --profile NAME        quick | default | full: sizes, workers and repeats (default: default). A
+                        sized workload's task (the countdown's n) is calibrated on each interpreter
+                        before the first round so that one serial task takes the profile's time:
+${helpText(Object.entries(PROFILE_TARGETS).map(([name, t]) => `${name} ${t.taskS} s`).join(', ') + '; a size given with --param is used as given')}
   --param [WORKLOAD:]NAME=VALUE[,VALUE…]
                         override a workload parameter, e.g. --param n=50000000, or for one
                         workload only, e.g. --param countdown@head:n=5500000; several values
@@ -64,8 +68,8 @@ Options:
                         parameter has a smallest and a largest value (e.g. delay_ms at most 60000)
   --busy retry|keep|fail
 ${helpText(BUSY_HELP)}
-  --sample-interval MS  how often the process tree is sampled, at most 60000 (default: 100; 0
-                        turns sampling off)
+  --sample-interval MS  how often the process tree is sampled, at most 60000 (default: the profile's,
+${helpText(Object.entries(PROFILE_TARGETS).map(([name, t]) => `${name} ${t.sampleIntervalMs}`).join(', ') + '; 0 turns sampling off)')}
   --timeout S           kill a single run after S seconds, at most 86400 (default: the workload's,
                         per profile)
   --pin auto|off        servers: run the server and the load generator on disjoint CPUs when the
@@ -153,7 +157,7 @@ const RUN_OPTIONS = {
   gil: { type: 'string', multiple: true },
   profile: { type: 'string', default: 'default' },
   param: { type: 'string', multiple: true },
-  'sample-interval': { type: 'string', default: '100' },
+  'sample-interval': { type: 'string' },
   timeout: { type: 'string' },
   pin: { type: 'string', default: 'auto' },
   out: { type: 'string', default: 'reports' },
@@ -181,7 +185,7 @@ export async function runCommand(args: string[]): Promise<number> {
   for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
-  const plan = buildPlan({ workloads, interpreters, params: parseParams(values.param, workloads), ...planOptions(values) });
+  const plan = await plannedWithSizes({ workloads, interpreters, params: parseParams(values.param, workloads), ...planOptions(values) }, (line) => console.error(`gilbench: ${line}`));
   if (discovery) console.error(describeDiscovery(discovery));
   for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(describePlan(plan, interpreters));
@@ -230,7 +234,7 @@ function planOptions(values: RunValues): Omit<PlanRequest, 'workloads' | 'interp
       ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, MOST.budgetS)!, maxRepeats: AUTO_MAX_REPEATS }
       : undefined,
     warmup: wholeNumber('--warmup', values.warmup, 0, MOST.warmup),
-    sampleIntervalMs: wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs)!,
+    sampleIntervalMs: wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs) ?? PROFILE_TARGETS[profile].sampleIntervalMs,
     timeoutS: wholeNumber('--timeout', values.timeout, 1, MOST.timeoutS),
   };
 }

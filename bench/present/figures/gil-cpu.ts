@@ -30,7 +30,6 @@ export const gilCpu: Figure = {
       workloads: ['countdown'],
       modes: ['serial', 'threads', 'processes', 'subinterpreters'],
       workers: [2],
-      params: { countdown: { n: [{ quick: 4_000_000, default: 10_000_000, full: 100_000_000 }[profile]] } },
       pythons: 'all',
       repeats: { quick: 2, default: 4, full: 7 }[profile],
       warmup: profile === 'quick' ? 0 : 1,

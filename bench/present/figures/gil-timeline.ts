@@ -151,6 +151,7 @@ export const gilTimeline: Figure = {
   section: '5.2.5',
   claim: 'Threads acquire the interpreter lock every time they run their code. […] All threads sleep five milliseconds waiting to acquire the lock.',
   experiments: (profile) => {
+    // One n for the traced and the plain countdown, given rather than calibrated: what the timestamps cost is their difference at the same work.
     const n = { quick: 4_000_000, default: 10_000_000, full: 20_000_000 }[profile];
     return [
       {

@@ -411,10 +411,11 @@ function idealSpeedup(comparison: VersionComparison): { label: string; value: nu
 export function serialSpeedByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
   const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
   const newest = rows.at(-1)!;
+  const unit = (row: (typeof rows)[number]) => (comparison.perUnit ? row.serial!.cell.params[comparison.perUnit]! : 1);
   const errors = rows.map((row) => {
-    const [{ metric, interval }, reference] = [row.serial!.primary, newest.serial!.primary.median];
+    const [{ metric, interval }, reference] = [row.serial!.primary, newest.serial!.primary.median / unit(newest)];
     // The interval of this serial's median, in the same units as the bar.
-    const [a, b] = [speedRatio(metric, interval.low, reference), speedRatio(metric, interval.high, reference)];
+    const [a, b] = [speedRatio(metric, interval.low / unit(row), reference), speedRatio(metric, interval.high / unit(row), reference)];
     return { low: Math.min(a, b), high: Math.max(a, b) };
   });
   const data: BarWithErrors = { label: 'serial', data: rows.map((row) => row.serialVsNewest!), backgroundColor: colourOf('serial', 0), errorBars: errors };
@@ -423,7 +424,7 @@ export function serialSpeedByVersion(comparison: VersionComparison): ChartConfig
     data: { labels: rows.map((row) => row.label), datasets: [data] },
     plugins: [errorBars],
     options: {
-      plugins: { ...title(`Serial speed relative to ${newest.label} (${comparisonTitle(comparison)})`, `${comparison.workload}; higher is faster; whiskers: confidence interval of the serial median`), legend: { display: false } },
+      plugins: { ...title(`Serial speed${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} relative to ${newest.label} (${comparisonTitle(comparison)})`, `${comparison.workload}; higher is faster; whiskers: confidence interval of the serial median`), legend: { display: false } },
       scales: {
         x: { title: { display: true, text: 'interpreter (oldest first)' } },
         y: { beginAtZero: true, title: { display: true, text: `speed relative to ${newest.label} (1 = as fast)` } },

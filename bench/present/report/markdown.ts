@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Results } from '../../store/results.ts';
-import { gilStatus, modeLabel, runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
-import { sweepParts, totalRuns, type Skip, type WorkloadInfo } from '../../define/plan.ts';
+import { gilStatus, hasJit, implementationLabel, type Interpreter, modeLabel, runsWithoutGil } from '../../define/interpreters.ts';
+import { sweepParts, totalRuns, type Size, type Skip, type WorkloadInfo } from '../../define/plan.ts';
 import type { Analysis, CellGroup } from '../../analyse/index.ts';
 import { versionSection, type VersionComparison } from './versions.ts';
 import { BUSY_FLAG_RULE } from '../../core/busy.ts';
@@ -63,6 +63,9 @@ function machineSection(results: Results): string {
       ]],
     ),
     ...(speed ? ['', speed] : []),
+    ...(results.interpreters.some(hasJit)
+      ? ['', `${results.interpreters.filter(hasJit).map((i) => i.id).join(', ')}: PyPy compiles hot loops with its JIT while a run goes on. Each run is a fresh process, so the JIT warms up again in every run (a warm-up round does not carry over to the next), and every time below includes that warming.`]
+      : []),
     '',
     table(
       ['interpreter', 'executable', 'version', 'implementation', 'GIL', 'switch interval'],
@@ -70,7 +73,7 @@ function machineSection(results: Results): string {
         i.id,
         `\`${[...Object.entries(i.env).map(([k, v]) => `${k}=${v}`), i.executable].join(' ')}\``,
         i.version,
-        i.implementation,
+        implementationLabel(i),
         runsWithoutGil(i) ? `**${gilStatus(i)}**` : gilStatus(i),
         i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
       ]),
@@ -101,13 +104,38 @@ function planSection(results: Results): string {
     '## Plan',
     `Profile \`${p.profile}\`: ${p.cells.length} cells (${rounds.filter(Boolean).join('; ')}), run interleaved ` +
       `(round 1 of every cell, then round 2, …). The process tree was ${p.sampleIntervalMs ? `sampled every ${p.sampleIntervalMs} ms` : 'not sampled'}.`,
+    ...sizesLines(p.sizes),
     `Command: \`${results.command.join(' ')}\`; started ${results.startedAt}${results.finishedAt ? `, finished ${results.finishedAt}` : ''}.`,
   ].join('\n\n');
+}
+
+/** "Sizes: countdown n = 12,000,000 on cpython-3.11.7 (calibrated: …)": what each interpreter's task was. */
+function sizesLines(sizes: Size[]): string[] {
+  if (sizes.length === 0) return [];
+  const count = (value: number) => value.toLocaleString('en-US');
+  const lines = sizes.map((s) => {
+    const how =
+      s.how === 'calibrated'
+        ? `calibrated to a ${s.targetS} s serial task: one took ${fixed(s.probe!.taskS, 3)} s at ${count(s.probe!.value)}`
+        : s.how === 'given'
+          ? 'given'
+          : "the profile's: calibration failed";
+    return `- ${s.workload} ${s.param} = ${count(s.value)} on ${s.interpreters.join(', ')} (${how})`;
+  });
+  const differ = new Set(sizes.map((s) => `${s.workload} ${s.value}`)).size > new Set(sizes.map((s) => s.workload)).size;
+  const note = differ ? ' Interpreters that ran different sizes are compared by ratios and by time per unit of size, never by their times.' : '';
+  return [`Sizes of each task, per interpreter (before the first round, a serial task was timed at a growing size, and the size scaled to the profile's time).${note}`, lines.join('\n')];
 }
 
 interface Column {
   header: string;
   value: (s: CellSummary) => string;
+}
+
+/** "threads, no GIL", "processes (forkserver)": a cell's mode, with how it ran where that is not its name. */
+function modeName(s: CellSummary, interpreter: Interpreter | undefined): string {
+  const started = s.startMethod && s.startMethod !== s.cell.mode ? ` (${s.startMethod})` : '';
+  return `${modeLabel(s.cell.mode, interpreter)}${started}`;
 }
 
 /** "W=2, connections=10": what tells a cell apart from its neighbours in the same table. */
@@ -145,7 +173,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
 
 /** The table's columns; those about tasks and the ideal appear only for workloads that have them. */
 function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Column[] {
-  const mode = (s: CellSummary) => modeLabel(s.cell.mode, interpreter);
+  const mode = (s: CellSummary) => modeName(s, interpreter);
   if (info.kind === 'server') return serverColumns(info, mode);
   return [
     { header: 'mode', value: mode },
@@ -217,7 +245,7 @@ function groupSection(info: WorkloadInfo, { cells, rankings }: CellGroup, charts
   const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
   // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
   const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
-  const verdicts = [...rankings, ...judged.map((c) => `${modeLabel(c.cell.mode, interpreter)} at ${cellLabel(c.cell, info)}: ${c.verdict.sentence}`)].map((line) => `- ${line}`);
+  const verdicts = [...rankings, ...judged.map((c) => `${modeName(c, interpreter)} at ${cellLabel(c.cell, info)}: ${c.verdict.sentence}`)].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [

@@ -3,7 +3,7 @@ import { sweepParts, type Skip } from '../../define/plan.ts';
 import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import type { Results } from '../../store/results.ts';
-import { ratioOfMediansInterval } from '../../core/stats.ts';
+import { median, ratioOfMediansInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { fixed } from './format.ts';
 
@@ -20,6 +20,11 @@ export interface VersionComparison {
   skipped: Skip[];
   kind: RunKind;
   cores: number;
+  /**
+   * The size parameter, when the interpreters' serial tasks had different sizes (each its own
+   * calibrated n): serial speeds are then compared per unit of it, never by their times.
+   */
+  perUnit?: string;
 }
 
 export interface VersionRow {
@@ -41,9 +46,21 @@ function comparedWorkers(cells: CellSummary[], cores: number, ioBound: boolean):
   return ioBound ? workers.at(-1)! : (workers.filter((w) => w <= cores).at(-1) ?? workers[0]!);
 }
 
+/** A serial cell's runs in its primary metric, per unit of its size when serial tasks differed in size. */
+function serialValues(cell: CellSummary, perUnit: string | undefined): number[] {
+  const size = perUnit ? cell.cell.params[perUnit]! : 1;
+  return cell.primary.values.map((value) => value / size);
+}
+
 /** serial's speed relative to another serial, in their primary metric: above 1 is faster. */
-function relativeSpeed(cell: CellSummary, reference: CellSummary): number {
-  return speedRatio(cell.primary.metric, cell.primary.median, reference.primary.median);
+function relativeSpeed(cell: CellSummary, reference: CellSummary, perUnit: string | undefined): number {
+  return speedRatio(cell.primary.metric, median(serialValues(cell, perUnit)), median(serialValues(reference, perUnit)));
+}
+
+/** The size parameter, when the serial cells of a comparison ran different sizes of it. */
+function differingSize(results: Results, serials: CellSummary[]): string | undefined {
+  const param = results.plan.sizes.find((s) => serials.some((c) => c.cell.workload === s.workload))?.param;
+  return param && new Set(serials.map((c) => c.cell.params[param])).size > 1 ? param : undefined;
 }
 
 /** One comparison per workload and sweep point (the report draws them when a run had more than one interpreter). */
@@ -71,9 +88,10 @@ export function versionComparisons(results: Results, summaries: CellSummary[], f
         return [{ interpreter, label: interpreterLabel(interpreter), serial: own.find((c) => c.cell.mode === 'serial'), byMode }];
       });
       const newest = rows.filter((row) => row.serial).at(-1)?.serial;
-      for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest);
+      const perUnit = differingSize(results, rows.flatMap((row) => row.serial ?? []));
+      for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest, perUnit);
       const modes = [...new Set(rows.flatMap((row) => [...row.byMode.keys()]))];
-      return { workload: info.name, sweep, workers, modes, rows, skipped, kind: info.kind, cores: results.machine.logicalCores };
+      return { workload: info.name, sweep, workers, modes, rows, skipped, kind: info.kind, cores: results.machine.logicalCores, perUnit };
     });
   });
 }
@@ -127,7 +145,8 @@ function serialLine(comparison: VersionComparison): string {
   if (rows.length < 2) return '';
   const newest = rows.at(-1)!.label;
   const what = SERIAL_SPEED[comparison.kind];
-  return `- **${what}** relative to ${newest}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
+  const unit = comparison.perUnit ? `, per unit of ${comparison.perUnit} (each interpreter ran its own calibrated ${comparison.perUnit})` : '';
+  return `- **${what}** relative to ${newest}${unit}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
 }
 
 /** Version numbers apart, most significant part first: 3.13.5 is nearer 3.13.0 than 3.12.9. */
@@ -161,12 +180,13 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
     .flatMap((free) => {
       const base = [...withGil].sort((a, b) => nearer(distance(a.interpreter.version, free.interpreter.version), distance(b.interpreter.version, free.interpreter.version)))[0];
       if (!base) return [];
-      const ratio = free.serial!.primary.median / base.serial!.primary.median;
-      const interval = ratioOfMediansInterval(base.serial!.primary.values, free.serial!.primary.values);
+      const [baseValues, freeValues] = [base, free].map((row) => serialValues(row.serial!, comparison.perUnit));
+      const ratio = median(freeValues!) / median(baseValues!);
+      const interval = ratioOfMediansInterval(baseValues!, freeValues!);
       const rss = [free, base].map((row) => rssPerThread(row, comparison.workers));
       const memory = rss.every(Boolean) ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}` : '';
       return [
-        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
+        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
       ];
     });
 }
@@ -174,7 +194,7 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
 /** The table and the one-line-per-mode summary of a comparison, for report.md. */
 export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
   const primary = PRIMARY[comparison.kind];
-  const header = ['interpreter', 'GIL', `serial ${METRICS[primary].label} (median)`, 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
+  const header = ['interpreter', 'GIL', `serial ${METRICS[primary].label} (median)`, comparison.perUnit ? `serial vs newest, per ${comparison.perUnit}` : 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
   const rows = comparison.rows.map((row) => [
     row.interpreter.id,
     gilStatus(row.interpreter),
