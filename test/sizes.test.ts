@@ -83,3 +83,16 @@ test('interpreters that ran different calibrated sizes are compared per unit of 
   // The same runs with one size: their times compare as they are.
   assert.doesNotMatch(versionComparisons(results, analyseResults(results).cells).map((c) => versionSection(c, [])).join('\n'), /per unit of n/);
 });
+
+test("--task-size calibrates a --task's keyword argument on each interpreter, and passes it to the function", () => {
+  const tasks = join(FIXTURES, 'tasks.py');
+  const { results } = run(['--task', `${tasks}:count`, '--task-size', 'n', '--profile', 'quick', '--modes', 'serial', '--workers', '1', '--repeat', '1']);
+  const [size] = results.plan.sizes;
+  assert.equal(size?.how, 'calibrated');
+  assert.equal(results.plan.cells[0]!.params.n, size!.value);
+  const task = results.runs[0]!.kind === 'batch' ? results.runs[0]!.measurement!.tasks[0]! : undefined;
+  // The function ran at the calibrated n: about the quick profile's 0.2 s (a busy machine only makes it longer).
+  assert.ok(task && task.end_s - task.start_s > 0.05, JSON.stringify(task));
+  const given = run(['--task', `${tasks}:count`, '--task-size', 'n', '--task-param', 'n=1000', '--modes', 'serial', '--workers', '1', '--repeat', '1', '--sample-interval', '0']);
+  assert.deepEqual(given.results.plan.sizes.map(({ how, value }) => ({ how, value })), [{ how: 'given', value: 1000 }]);
+});

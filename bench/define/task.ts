@@ -18,6 +18,14 @@ export type TaskParams = Record<string, number | string>;
 const PROGRAM = join(WORKLOADS_DIR, 'task', 'task.py');
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** --task-size NAME with --task-param NAME=N: the size as given, for the plan (a whole number). */
+export function taskSizeGiven(size: string | undefined, params: TaskParams): number[] | undefined {
+  if (size === undefined || params[size] === undefined) return undefined;
+  const value = params[size];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(`--task-size ${size}: --task-param ${size} must be a positive whole number; got "${value}".`);
+  return [value];
+}
+
 /** "path/to/tasks.py:func" → the file (which must exist) and the function's name. */
 export function parseTask(text: string): TaskSpec {
   const colon = text.lastIndexOf(':');
@@ -70,22 +78,32 @@ function signature(func: string, params: TaskParams): string {
   return `${func}(i${Object.entries(params).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('')})`;
 }
 
-/** The workload that runs the task: named "tasks.py:func", its file and parameters given to every run of task.py. */
-export function taskWorkload(task: TaskSpec, params: TaskParams): Workload {
+/** Where a --task-size parameter's calibration starts when --task-param does not give it. */
+const SIZE_START = 1000;
+
+/**
+ * The workload that runs the task: named "tasks.py:func", its file and parameters given to every
+ * run of task.py. A size parameter (--task-size NAME) is a workload parameter instead, which the
+ * run calibrates to the profile's time per task unless --task-param gives it (taskSizeGiven).
+ */
+export function taskWorkload(task: TaskSpec, given: TaskParams, size?: string): Workload {
   const name = `${basename(task.file)}:${task.func}`;
+  const { [size ?? '']: _sized, ...params } = given;
+  const sizeParams = size ? { [size]: { description: `the task's ${size}, in proportion to its work`, values: { quick: SIZE_START, default: SIZE_START, full: SIZE_START }, min: 1, max: 1e12, integer: true } } : {};
   return {
     name,
     title: `Your task ${name}`,
     shows: `${signature(task.func, params)} from ${task.file}, W times: serially, in threads, in processes, as asyncio tasks and in subinterpreters (3.12+).`,
     program: 'task.py',
     programPath: PROGRAM,
-    programArgs: ['--task-file', task.file, '--task-func', task.func, '--task-params', JSON.stringify(params)],
+    programArgs: ['--task-file', task.file, '--task-func', task.func, '--task-params', JSON.stringify(params), ...(size ? ['--task-size', size] : [])],
     modes: ['serial', 'threads', 'processes', 'async', 'subinterpreters'],
     python: {
       min: '3.8',
       modes: { subinterpreters: { min: '3.12', why: 'an interpreter gets a GIL of its own from 3.12 on (PEP 684)' } },
     },
-    params: {},
+    params: sizeParams,
+    size,
     workers: { quick: [1, 2], default: [1, 2, 4], full: [1, 2, 4, 8] },
     repeats: { quick: 3, default: 5, full: 10 },
     warmup: { quick: 1, default: 1, full: 1 },

@@ -64,11 +64,13 @@ def main():
     parser.add_argument("--task-file", required=True)
     parser.add_argument("--task-func", required=True)
     parser.add_argument("--task-params", default="{}", help="the function's keyword arguments, as a JSON object")
+    parser.add_argument("--task-size", help="the keyword argument that sizes a task, given as its own flag")
     ours, rest = parser.parse_known_args()
     given = dict(json.loads(ours.task_params), **{FILE: os.path.abspath(ours.task_file), FUNC: ours.task_func})
     function, _ = user_function(given, ours.task_func)
     awaited = async_task if inspect.iscoroutinefunction(function) else None
-    gilbench_task.main(task, {}, argv=rest, setup=setup, indexed=True, async_task=awaited, given=given)
+    sized = {ours.task_size: int} if ours.task_size else {}
+    gilbench_task.main(task, sized, argv=rest, setup=setup, indexed=True, async_task=awaited, given=given)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import { writeReport } from '../../present/report/index.ts';
 import { PIN_CHOICES, type Pin } from '../../execute/loadgen/placement.ts';
 import { interpretersForRun } from '../../define/runtimes.ts';
 import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
-import { checkTask, parseTask, parseTaskParams, taskWorkload, type TaskSpec } from '../../define/task.ts';
+import { checkTask, parseTask, parseTaskParams, taskSizeGiven, taskWorkload, type TaskSpec } from '../../define/task.ts';
 import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
 import { helpText, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
@@ -36,6 +36,9 @@ Options:
   --task FILE:FUNC      your own code: FUNC(i, **params) of FILE is one task, run W times in every
                         mode (an optional setup(**params) in FILE runs once per worker, untimed);
                         may be repeated. Without --workloads, only the tasks run
+  --task-size NAME      the --task's keyword argument that sets how much work one task does, in
+                        proportion (e.g. n): calibrated on each interpreter so that one serial task
+                        takes the profile's time, unless --task-param NAME=N gives it
   --task-param NAME=VALUE
                         a keyword argument for every --task's FUNC and setup (a number, or else a
                         string), e.g. --task-param n=100000; may be repeated
@@ -164,6 +167,7 @@ const RUN_OPTIONS = {
   'workloads-dir': { type: 'string', multiple: true },
   task: { type: 'string', multiple: true },
   'task-param': { type: 'string', multiple: true },
+  'task-size': { type: 'string' },
   busy: { type: 'string', default: 'retry' },
   ...EXPORT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -179,13 +183,14 @@ export async function runCommand(args: string[]): Promise<number> {
     return 0;
   }
   const reportsDir = writableDir('--out', values.out);
-  const { workloads, tasks } = chooseWorkloads(values, all);
+  const { workloads, tasks, sizesGiven } = chooseWorkloads(values, all);
   const gil = gilSettings(values.gil);
   const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
   for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
-  const plan = await plannedWithSizes({ workloads, interpreters, params: parseParams(values.param, workloads), ...planOptions(values) }, (line) => console.error(`gilbench: ${line}`));
+  const params = { ...parseParams(values.param, workloads), ...sizesGiven };
+  const plan = await plannedWithSizes({ workloads, interpreters, params, ...planOptions(values) }, (line) => console.error(`gilbench: ${line}`));
   if (discovery) console.error(describeDiscovery(discovery));
   for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(describePlan(plan, interpreters));
@@ -197,15 +202,19 @@ export async function runCommand(args: string[]): Promise<number> {
 }
 
 /** The workloads named (every one, without --workloads or --task) and the --task ones, each once. */
-function chooseWorkloads(values: RunValues, all: Map<string, Workload>): { workloads: Workload[]; tasks: TaskSpec[] } {
+function chooseWorkloads(values: RunValues, all: Map<string, Workload>): { workloads: Workload[]; tasks: TaskSpec[]; sizesGiven: Record<string, Record<string, number[]>> } {
   const tasks = (values.task ?? []).map(parseTask);
   const taskParams = parseTaskParams(values['task-param']);
   if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
   const named = list(values.workloads) ?? (tasks.length ? [] : [...all.keys()]);
-  const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams))];
+  const size = values['task-size'];
+  if (size !== undefined && (!tasks.length || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(size))) fail(`--task-size takes the name of a --task's keyword argument; got "${size}"${tasks.length ? '' : ' without a --task'}.`);
+  const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams, size))];
   const twice = workloads.find((w, i) => workloads.findIndex((other) => other.name === w.name) !== i);
   if (twice) fail(`Workload "${twice.name}" is chosen twice; give each --task a file name or function of its own.`);
-  return { workloads, tasks };
+  const given = taskSizeGiven(size, taskParams);
+  const sizesGiven = Object.fromEntries(given ? workloads.filter((w) => w.size === size && w.programArgs).map((w) => [w.name, { [size!]: given }]) : []);
+  return { workloads, tasks, sizesGiven };
 }
 
 /** --gil: the PYTHON_GIL values to run free-threaded builds with. */
