@@ -74,7 +74,7 @@ test('a report of echo and echo-node shows their cells in one table and chart, m
   assert.equal(group!.partner, 'echo');
   const python = results.interpreters.find((i) => !isNode(i))!.version;
   const node = `Node.js ${results.interpreters.find(isNode)!.version}`;
-  assert.deepEqual(group!.cells.map((c) => c.cell.mode), [`epoll (${python})`, `processes (${python})`, `event-loop (${node})`, `cluster (${node})`]);
+  assert.deepEqual(group!.cells.map((c) => c.cell.mode), [`epoll (${python})`, `processes (fork, ${python})`, `event-loop (${node})`, `cluster (${node})`]);
   assert.deepEqual(group!.info.ignoresWorkers.sort(), [`epoll (${python})`, `event-loop (${node})`]);
 
   const dir = tempDir();

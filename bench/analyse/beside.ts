@@ -24,7 +24,7 @@ export function besideGroups(results: Results, summaries: CellSummary[]): Beside
     if (!partner || partner.kind !== info.kind) return [];
     const cells = [partner, info].flatMap((which) => summaries.filter((s) => s.cell.workload === which.name && s.repeats > 0).map((s) => ({ which, s })));
     if (!cells.some(({ which }) => which === info) || !cells.some(({ which }) => which === partner)) return [];
-    const named = cells.map(({ which, s }) => ({ ignoresWorkers: which.ignoresWorkers.includes(s.cell.mode), s: { ...s, cell: { ...s.cell, mode: modeName(results, s) } } }));
+    const named = cells.map(({ which, s }) => ({ ignoresWorkers: which.ignoresWorkers.includes(s.cell.mode), s: { ...s, startMethod: undefined, cell: { ...s.cell, mode: modeName(results, s) } } }));
     const merged: WorkloadInfo = {
       ...info,
       name: `${partner.name} and ${info.name}`,
@@ -38,7 +38,9 @@ export function besideGroups(results: Results, summaries: CellSummary[]): Beside
   });
 }
 
+/** "processes (fork, 3.11.7)", "cluster (Node.js 20.20.2)": a mode named with how and on what it ran. */
 function modeName(results: Results, s: CellSummary): string {
   const interpreter = results.interpreters.find((i) => i.id === s.cell.interpreter);
-  return `${s.cell.mode} (${interpreter ? interpreterLabel(interpreter) : s.cell.interpreter})`;
+  const started = s.startMethod && s.startMethod !== s.cell.mode ? `${s.startMethod}, ` : '';
+  return `${s.cell.mode} (${started}${interpreter ? interpreterLabel(interpreter) : s.cell.interpreter})`;
 }

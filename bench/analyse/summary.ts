@@ -92,6 +92,8 @@ export interface ServerSummary {
   openAtEnd: number;
   /** connections accepted per prefork worker, in the typical run */
   accepted: number[];
+  /** the connections were only held open (the memory sweep): nothing was asked, nothing answered */
+  idle: boolean;
 }
 
 export function summariseCells(results: Results): CellSummary[] {
@@ -148,9 +150,14 @@ function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummar
   };
 }
 
+/** multiprocessing's ways to start a process (a Node.js cluster says "cluster.fork": its mode's name says it already). */
+const START_METHODS = ['fork', 'forkserver', 'spawn'];
+
 /** The start method the runs reported (Python 3.14 made forkserver Linux's default in place of fork). */
 function startMethodOf(runs: RunRecord[]): string | undefined {
-  const methods = runs.flatMap((run) => (run.kind === 'batch' ? run.measurement?.start_method : run.server?.done.start_method) ?? []);
+  const methods = runs
+    .flatMap((run) => (run.kind === 'batch' ? run.measurement?.start_method : run.server?.done.start_method) ?? [])
+    .filter((method) => START_METHODS.includes(method));
   return methods.length ? [...new Set(methods)].join(', ') : undefined;
 }
 
@@ -191,6 +198,7 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
     threads: Math.max(...ok.map((run) => run.server!.atWindowEnd.threads)),
     openAtEnd: median(loads.map((load) => load.openAtEnd)),
     accepted: typical.server!.done.accepted,
+    idle: loads.every((load) => load.pattern === 'idle'),
   };
 }
 

@@ -1,10 +1,10 @@
+import { latency } from '../../core/format.ts';
 import { BUSY_THREAD } from '../../define/load.ts';
-import type { CellSummary } from '../summary.ts';
+import { onBusyMachine, type CellSummary } from '../summary.ts';
 import type { Evidence } from './evidence.ts';
 import { direction, pct, ratio, type Rule } from './rule.ts';
 
 const perS = (value: number) => Math.round(value).toLocaleString('en-US');
-const ms = (seconds: number) => `${(seconds * 1000).toFixed(2)} ms`;
 const connections = (e: Evidence) => e.summary.cell.params.connections ?? 0;
 const timeouts = (e: Evidence) => e.summary.server?.errors.timeout ?? 0;
 const generatorBound = (s: CellSummary) => (s.server?.busiestThread ?? 0) >= BUSY_THREAD;
@@ -44,7 +44,7 @@ export const SERVER_RULES: Rule[] = [
       const { busiestThread, engine, ceilingPerS } = e.summary.server!;
       const ceiling = ceilingPerS === undefined ? '' : `, its ceiling here about ${perS(ceilingPerS)}/s`;
       return (
-        `at least ${perS(e.summary.primary.median)} answers/s (p99 ${ms(e.summary.taskP99S)}) — the load generator was the limit ` +
+        `at least ${perS(e.summary.primary.median)} answers/s (p99 ${latency(e.summary.taskP99S)}) — the load generator was the limit ` +
         `(${engine} engine, busy ${pct(busiestThread * 100)} of the window${ceiling}), so the server may be faster and no comparison is drawn.`
       );
     },
@@ -55,7 +55,7 @@ export const SERVER_RULES: Rule[] = [
     needs: 'the speedup\'s 95% bootstrap interval in answers/s (reaching 1)',
     says: 'N answers/s: no difference from serial beyond this run\'s noise; how its CPU was spread.',
     holds: (e) => direction(e) === 'noise',
-    sentence: (e) => `${perS(e.summary.primary.median)} answers/s (p99 ${ms(e.summary.taskP99S)}): no difference from serial beyond this run's noise (${ratio(e)}); ${spread(e)}.`,
+    sentence: (e) => `${perS(e.summary.primary.median)} answers/s (p99 ${latency(e.summary.taskP99S)}): no difference from serial beyond this run's noise (${ratio(e)}); ${spread(e)}.`,
   },
   {
     id: 'server-differs',
@@ -63,21 +63,34 @@ export const SERVER_RULES: Rule[] = [
     needs: 'the speedup\'s interval in answers/s (not reaching 1); per-process CPU in the samples; user/system CPU in the window',
     says: 'X serial in answers/s (N/s, p99 P); how its CPU was spread.',
     holds: (e) => direction(e) !== undefined,
-    sentence: (e) => `${ratio(e)} in answers/s (${perS(e.summary.primary.median)}/s, p99 ${ms(e.summary.taskP99S)}); ${spread(e)}.`,
+    sentence: (e) => `${ratio(e)} in answers/s (${perS(e.summary.primary.median)}/s, p99 ${latency(e.summary.taskP99S)}); ${spread(e)}.`,
   },
 ];
 
+/** Fewer measured runs than this in either of two cells, and no order is claimed between them. */
+export const RANK_RUNS = 3;
+
 /**
- * One line per sweep point comparing the servers with each other: by answers/s, "≈" where the
- * intervals of two neighbours' medians overlap, ">" where they do not, "≥" where the generator was the limit.
+ * One line per sweep point comparing the servers with each other by answers/s: ">" where the
+ * intervals of two neighbours' medians are apart (both with RANK_RUNS runs or more), "≈" where they
+ * overlap, "·" where either had too few runs to tell, "≥" where the generator was the limit. Idle
+ * connections answer nothing: they are not ranked; nor is a line whose every server ran on a busy machine.
  */
 export function serverRanking(cells: CellSummary[], label: string): string {
-  const ranked = cells.filter((c) => c.repeats > 0).sort((a, b) => b.primary.median - a.primary.median);
+  const ranked = cells.filter((c) => c.repeats > 0 && !c.server?.idle).sort((a, b) => b.primary.median - a.primary.median);
   if (ranked.length < 2) return '';
+  const modes = ranked.map((c) => c.cell.mode);
+  // Two cells of one mode in a line (prefork at two W) are told apart by their W.
+  const name = (c: CellSummary) => (modes.filter((m) => m === c.cell.mode).length > 1 ? `${c.cell.mode} (W=${c.cell.workers})` : c.cell.mode);
+  const busy = ranked.every(onBusyMachine);
   const parts = ranked.map((c, i) => {
     const next = ranked[i + 1];
-    const gap = !next ? '' : c.primary.interval.low > next.primary.interval.high ? ' >' : ' ≈';
-    return `${c.cell.mode} ${generatorBound(c) ? '≥ ' : ''}${perS(c.primary.median)}/s (p99 ${ms(c.taskP99S)})${gap}`;
+    const enough = next && !busy && Math.min(c.repeats, next.repeats) >= RANK_RUNS;
+    const gap = !next ? '' : !enough ? ' ·' : c.primary.interval.low > next.primary.interval.high ? ' >' : ' ≈';
+    return `${name(c)} ${generatorBound(c) ? '≥ ' : ''}${perS(c.primary.median)}/s (p99 ${latency(c.taskP99S)})${gap}`;
   });
-  return `at ${label}: ${parts.join(' ')} — ">" where the intervals of the medians are apart, "≈" where they overlap, "≥" a lower bound (the load generator was the limit).`;
+  const legend = busy
+    ? `inconclusive: every server here ran on a busy machine, so no order is drawn ("·")`
+    : `">" where the intervals of the medians are apart, "≈" where they overlap, "·" too few runs to tell (fewer than ${RANK_RUNS} each), "≥" a lower bound (the load generator was the limit)`;
+  return `at ${label}: ${parts.join(' ')} — ${legend}.`;
 }

@@ -1,6 +1,6 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import { colourOf, lineDataset, lineLegend, logAxis } from '../report/charts.ts';
-import { fixed } from '../report/format.ts';
+import { fixed, latency } from '../../core/format.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { byInterpreter, firstInterpreter, measuredWithoutGil, type Figure, type FigureData, type Finding } from './figure.ts';
@@ -73,7 +73,7 @@ export const convoy: Figure = {
     const [alone, withOne, prefork] = [at(all, 'threads', 0), at(all, 'threads', 1), at(all, 'processes', 1)];
     const fastest = all.filter((c) => c.cell.mode === 'threads' && cpuThreadsOf(c) === 1).sort((a, b) => b.tasksPerS - a.tasksPerS)[0];
     const measured =
-      `thread per connection at the default ${DEFAULT_INTERVAL * 1000} ms: ${perS(alone)} echoes/s alone, ${perS(withOne)}/s beside one counting thread (p99 ${fixed((withOne?.taskP99S ?? NaN) * 1000, 1)} ms)` +
+      `thread per connection at the default ${DEFAULT_INTERVAL * 1000} ms: ${perS(alone)} echoes/s alone, ${perS(withOne)}/s beside one counting thread (p99 ${latency(withOne?.taskP99S)})` +
       `${fastest ? `, ${perS(fastest)}/s with it at ${fastest.cell.params.switch_interval} s` : ''}; prefork beside the same thread: ${perS(prefork)}/s.`;
     const drop = alone && withOne ? alone.tasksPerS / withOne.tasksPerS : NaN;
     if (!(drop > 2)) return { measured, verdict: 'holds', because: 'a CPU-bound thread beside the server did not cut its throughput even in half here.' };

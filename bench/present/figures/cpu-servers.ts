@@ -1,4 +1,4 @@
-import { fixed } from '../report/format.ts';
+import { fixed } from '../../core/format.ts';
 import { ratioOfMediansInterval } from '../../core/stats.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { byInterpreter, firstInterpreter, measuredWithoutGil, underGil, type Figure, type FigureData, type Finding } from './figure.ts';

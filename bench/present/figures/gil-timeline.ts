@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset } from '../report/charts.ts';
-import { fixed } from '../report/format.ts';
+import { fixed } from '../../core/format.ts';
 import { median, ratioOfMediansInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';

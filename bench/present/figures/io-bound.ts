@@ -1,4 +1,4 @@
-import { fixed } from '../report/format.ts';
+import { fixed } from '../../core/format.ts';
 import type { JudgedCell } from '../../analyse/index.ts';
 import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 

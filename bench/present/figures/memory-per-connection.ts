@@ -1,4 +1,4 @@
-import { fixed, mib } from '../report/format.ts';
+import { fixed, mib } from '../../core/format.ts';
 import { linearFit } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Experiment, Figure, FigureData, Finding } from './figure.ts';

@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
-import { fixed } from '../report/format.ts';
+import { fixed } from '../../core/format.ts';
 import { median } from '../../core/stats.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 import { measurementOf } from '../../store/records.ts';

@@ -4,7 +4,7 @@ import type { ChartKind } from '../../define/workload.ts';
 import { METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { linearFit } from '../../core/stats.ts';
-import { fixed } from './format.ts';
+import { fixed } from '../../core/format.ts';
 import { comparisonTitle, type VersionComparison } from './versions.ts';
 
 /** Chart.js configurations for one workload on one interpreter: one chart, one message. */

@@ -9,7 +9,7 @@ import { FIXTURE_NOTES } from '../../define/fixtures.ts';
 import { PRIME_S } from '../../define/load.ts';
 import { median } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { fixed, mib } from './format.ts';
+import { fixed, latency, mib } from '../../core/format.ts';
 import type { Sample } from '../../store/records.ts';
 import { speedSentence } from '../../analyse/speed.ts';
 
@@ -158,7 +158,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
     { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.primary.interval.low).toLocaleString('en-US')} – ${Math.round(s.primary.interval.high).toLocaleString('en-US')} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
-    { header: 'latency p50 / p99 / p99.9 (ms)', value: (s) => server(s, (x) => `${fixed(s.taskP50S * 1000, 2)} / ${fixed(s.taskP99S * 1000, 2)} / ${fixed(x.p999Ms, 2)}`) },
+    { header: 'latency p50 / p99 / p99.9', value: (s) => server(s, (x) => `${latency(s.taskP50S)} / ${latency(s.taskP99S)} / ${latency(x.p999Ms / 1000)}`) },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
     { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
     { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
@@ -187,7 +187,7 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
     ...(info.taskNoun
       ? [
           { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
-          { header: 'latency p50 / p99 (ms)', value: (s: CellSummary) => measured(s, `${fixed(s.taskP50S * 1000, 1)} / ${fixed(s.taskP99S * 1000, 1)}`) },
+          { header: 'latency p50 / p99', value: (s: CellSummary) => measured(s, `${latency(s.taskP50S)} / ${latency(s.taskP99S)}`) },
         ]
       : []),
     { header: 'CPU util', value: (s) => (s.tooShort ? '–' : fixed(s.cpuUtilisation, 2)) },

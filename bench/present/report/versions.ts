@@ -5,7 +5,7 @@ import { onBusyMachine } from '../../analyse/summary.ts';
 import type { Results } from '../../store/results.ts';
 import { median, ratioOfMediansInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { fixed } from './format.ts';
+import { fixed } from '../../core/format.ts';
 
 /** One workload (at one sweep point and W) across every interpreter of a run: what changed between versions. */
 export interface VersionComparison {
