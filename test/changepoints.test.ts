@@ -150,14 +150,8 @@ test('too little data gives no change point; bad input and settings are refused'
   assert.throws(() => detectChangePoints([], { alpha: 0 }), /alpha/);
 });
 
-test('200 commits of 5 runs with several changes are analysed in well under a second', () => {
+test('200 commits of 5 runs with several changes: each change found where it is', () => {
+  // How long this takes is measured by npm run bench:changepoints, not asserted here.
   const levels = Array.from({ length: 200 }, (_, i) => (i < 50 ? 1 : i < 120 ? 1.1 : i < 160 ? 0.9 : 1.2));
-  const commits = history(levels, 5, 0.05, 5);
-  detectChangePoints(commits.slice(0, 20)); // warm-up: compile
-  const started = performance.now();
-  const found = detectChangePoints(commits);
-  const elapsed = performance.now() - started;
-  assert.deepEqual(found.map((c) => c.index), [50, 120, 160]);
-  // The bound leaves room for a busy machine; alone it takes about 0.1 s.
-  assert.ok(elapsed < 2000, `${elapsed.toFixed(0)} ms`);
+  assert.deepEqual(detectChangePoints(history(levels, 5, 0.05, 5)).map((c) => c.index), [50, 120, 160]);
 });
