@@ -176,29 +176,41 @@ const RUN_OPTIONS = {
 type RunValues = ReturnType<typeof parse<typeof RUN_OPTIONS>>['values'];
 
 export async function runCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, RUN_OPTIONS);
-  const all = await workloadsFrom(values['workloads-dir']);
-  if (values.help) {
-    console.log(RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')));
+  const flags = await runFlags(args);
+  if ('help' in flags) {
+    console.log(flags.help);
     return 0;
   }
-  const reportsDir = writableDir('--out', values.out);
-  const { workloads, tasks, sizesGiven } = chooseWorkloads(values, all);
-  const gil = gilSettings(values.gil);
+  const { values, workloads, tasks, gil, params, options } = flags;
   const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
   for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
-  const params = { ...parseParams(values.param, workloads), ...sizesGiven };
-  const plan = await plannedWithSizes({ workloads, interpreters, params, ...planOptions(values) }, (line) => console.error(`gilbench: ${line}`));
+  const plan = await plannedWithSizes({ workloads, interpreters, params, ...options }, (line) => console.error(`gilbench: ${line}`));
   if (discovery) console.error(describeDiscovery(discovery));
   for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(describePlan(plan, interpreters));
   const machine = await describeMachine();
   const started = performance.now();
   const pin = values.pin as Pin;
-  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir, pin });
+  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: flags.reportsDir, pin });
   return finish(outcome, values, started);
+}
+
+/**
+ * Every flag of run, checked against its bounds before an interpreter is probed or anything runs:
+ * a mistake costs one sentence, not a wait. Only what needs an interpreter (--python, whether a
+ * --task's file defines its function) is left for later.
+ */
+export async function runFlags(args: string[]) {
+  const { values } = parse(args, RUN_OPTIONS);
+  const all = await workloadsFrom(values['workloads-dir']);
+  if (values.help) return { help: RUN_HELP.replace('{{workloads}}', [...all.keys()].join(', ')) };
+  const reportsDir = writableDir('--out', values.out);
+  const { workloads, tasks, sizesGiven } = chooseWorkloads(values, all);
+  const gil = gilSettings(values.gil);
+  const params = { ...parseParams(values.param, workloads), ...sizesGiven };
+  return { values, reportsDir, workloads, tasks, gil, params, options: planOptions(values) };
 }
 
 /** The workloads named (every one, without --workloads or --task) and the --task ones, each once. */
