@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { checkConsistency } from './consistency.ts';
 import { syncFolder, writeDurably } from './durable.ts';
 import { fail, writing } from '../core/errors.ts';
 import { InterpreterSchema } from '../define/interpreters.ts';
@@ -110,7 +111,7 @@ export function parseResults(json: unknown, source: string, onUpgrade?: (fromVer
   }
   const unknown = droppedField(current, parsed.data);
   if (unknown) fail(`"${source}" has a field this gilbench does not know (${unknown}): written by a newer gilbench? It is not read, so that nothing is lost.`);
-  checkCells(parsed.data, source);
+  checkConsistency(parsed.data, source);
   return parsed.data;
 }
 
@@ -124,17 +125,6 @@ function droppedField(input: unknown, output: unknown, path = ''): string | unde
     if (deeper) return deeper;
   }
   return undefined;
-}
-
-/** Every cell id once, and every run of a cell the plan has. */
-function checkCells(results: Results, source: string): void {
-  const ids = new Set<string>();
-  for (const cell of results.plan.cells) {
-    if (ids.has(cell.id)) fail(`"${source}" holds cell "${cell.id}" twice; its runs cannot be told apart.`);
-    ids.add(cell.id);
-  }
-  const stray = results.runs.find((run) => !ids.has(run.cellId));
-  if (stray) fail(`"${source}" has runs of cell "${stray.cellId}", which its plan does not hold.`);
 }
 
 /** The run folder reports/latest points at. */

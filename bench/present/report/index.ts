@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { analyseResults, type CellGroup } from '../../analyse/index.ts';
@@ -16,9 +16,16 @@ type DrawnChart = { title: string; file: string; config: ChartConfig };
 /** A section's charts, with the config each PNG was drawn from (report.html draws them again). */
 type WithConfigs<T extends { files: unknown }> = Omit<T, 'files'> & { files: DrawnChart[] };
 
-/** Renders report.md, its charts and report.html into `dir` from results alone; returns report.md's path. */
+/**
+ * Renders report.md, its charts and report.html into `dir` from results alone; returns report.md's
+ * path. report.md is what says a report is there: an earlier one is removed before anything is
+ * drawn and the new one is written last, so that a render that stops half-way (a full disk, a bug)
+ * leaves no report.md beside charts it does not describe.
+ */
 export function writeReport(results: Results, dir: string): string {
+  const path = join(dir, 'report.md');
   mkdirSync(dir, { recursive: true });
+  for (const stale of [path, join(dir, 'report.html')]) rmSync(stale, { force: true });
   const analysis = analyseResults(results);
   const cores = results.machine.logicalCores;
   const infoOf = (name: string) => results.plan.workloads.find((w) => w.name === name)!;
@@ -26,10 +33,9 @@ export function writeReport(results: Results, dir: string): string {
   const versions = results.interpreters.length > 1 ? versionComparisons(results, analysis.cells).map((comparison) => writeVersionCharts(dir, comparison)) : [];
   const beside = analysis.beside.map((group) => writeCharts(dir, group.info, undefined, 'side-by-side', group.cells, cores));
   const markdown = renderMarkdown(results, analysis, { charts, versions, beside });
-  const path = join(dir, 'report.md');
-  writeAtomic(path, markdown);
   const live = [...charts, ...versions, ...beside].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
   writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
+  writeAtomic(path, markdown);
   return path;
 }
 

@@ -1,0 +1,253 @@
+/**
+ * That a results file agrees with itself. The schema checks each field's shape; a file edited by
+ * hand, damaged, or written by a buggy tool can have every field well shaped and still contradict
+ * itself: a cell of a workload the plan does not describe, a run of a server workload recorded as a
+ * batch run, a wall time longer than its process lived. Every reader goes through here (parseResults),
+ * so the report, compare, merge, the CI gate, figures and history can rely on what it checks
+ * instead of guarding against it one renderer at a time.
+ */
+import { fail } from '../core/errors.ts';
+import type { Interpreter } from '../define/interpreters.ts';
+import type { Machine } from '../define/machine.ts';
+import { cellId, type Cell, type Plan, type WorkloadInfo } from '../define/plan.ts';
+import type { RunRecord } from './records.ts';
+
+/** What the checks read of a results file (results.ts, which calls them, holds the whole of it). */
+interface Results {
+  machine: Machine;
+  interpreters: Interpreter[];
+  plan: Plan;
+  runs: RunRecord[];
+  speedProbe?: { seconds: number[] };
+  sources?: unknown[];
+}
+
+/** What the checks look things up in: the plan's workloads, interpreters and cells by name. */
+interface Index {
+  workloads: Map<string, WorkloadInfo>;
+  interpreters: Set<string>;
+  cells: Map<string, Cell>;
+}
+
+/** One contradiction, as "<field path>: <what contradicts what>", or undefined. */
+type Check = (results: Results, index: Index) => string | undefined;
+
+/** Refuses a file that contradicts itself, with one sentence naming the field and the contradiction. */
+export function checkConsistency(results: Results, source: string): void {
+  const index: Index = {
+    workloads: new Map(results.plan.workloads.map((w) => [w.name, w])),
+    interpreters: new Set(results.interpreters.map((i) => i.id)),
+    cells: new Map(results.plan.cells.map((c) => [c.id, c])),
+  };
+  for (const check of CHECKS) {
+    const contradiction = check(results, index);
+    if (contradiction) fail(`"${source}" is inconsistent: ${contradiction}.`);
+  }
+}
+
+/** Names that identify things: each once, or the runs, cells and sizes that name them are ambiguous. */
+function uniqueNames(results: Results): string | undefined {
+  return (
+    twice(results.interpreters.map((i) => i.id), (i, id) => `interpreters.${i}.id: interpreter "${id}" is listed twice`) ??
+    twice(results.plan.workloads.map((w) => w.name), (i, name) => `plan.workloads.${i}.name: workload "${name}" is described twice`) ??
+    twice(results.plan.cells.map((c) => c.id), (i, id) => `plan.cells.${i}.id: the plan holds cell "${id}" twice; its runs cannot be told apart`)
+  );
+}
+
+function twice(names: string[], say: (index: number, name: string) => string): string | undefined {
+  const index = names.findIndex((name, i) => names.indexOf(name) !== i);
+  return index < 0 ? undefined : say(index, names[index]!);
+}
+
+/** A plan plans something: every run of gilbench has at least one cell (an empty plan is refused before it runs). */
+function somethingPlanned(results: Results): string | undefined {
+  return results.plan.cells.length === 0 ? 'plan.cells: the plan holds no cell, and every run plans at least one' : undefined;
+}
+
+/** Each cell names a workload the plan describes and an interpreter the file lists, and its id is built from what it is. */
+function cellsAgree(results: Results, index: Index): string | undefined {
+  for (const [i, cell] of results.plan.cells.entries()) {
+    const at = `plan.cells.${i}`;
+    if (!index.workloads.has(cell.workload)) return `${at}.workload: "${cell.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.interpreters.has(cell.interpreter)) return `${at}.interpreter: "${cell.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+    const swept = Object.entries(cell.sweep).find(([name, value]) => cell.params[name] !== value);
+    if (swept) return `${at}.sweep.${swept[0]}: ${swept[1]}, but the cell's params say ${cell.params[swept[0]] ?? 'nothing'}`;
+    if (cell.id !== cellId(cell)) return `${at}.id: "${cell.id}" is not the id of the cell's workload, mode, workers, sweep and interpreter ("${cellId(cell)}")`;
+  }
+  return undefined;
+}
+
+function listed(names: Iterable<string>): string {
+  const all = [...names];
+  return all.length ? all.map((name) => `"${name}"`).join(', ') : 'there are none';
+}
+
+/** A workload shown beside another names another workload, and, when that one ran, one of its kind. */
+function besideAgrees(results: Results, index: Index): string | undefined {
+  for (const [i, info] of results.plan.workloads.entries()) {
+    if (info.beside === undefined) continue;
+    if (info.beside === info.name) return `plan.workloads.${i}.beside: workload "${info.name}" is shown beside itself`;
+    const partner = index.workloads.get(info.beside);
+    if (partner && partner.kind !== info.kind) return `plan.workloads.${i}.beside: ${info.kind} workload "${info.name}" is shown beside ${partner.kind} workload "${partner.name}"`;
+  }
+  return undefined;
+}
+
+/** Skipped cells are of workloads and interpreters the file knows. */
+function skipsAgree(results: Results, index: Index): string | undefined {
+  for (const [i, skip] of results.plan.skipped.entries()) {
+    if (!index.workloads.has(skip.workload)) return `plan.skipped.${i}.workload: "${skip.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.interpreters.has(skip.interpreter)) return `plan.skipped.${i}.interpreter: "${skip.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+  }
+  return undefined;
+}
+
+/** A size is of a workload and interpreters the file knows, and its cells ran at it (unless they swept it). */
+function sizesAgree(results: Results, index: Index): string | undefined {
+  for (const [i, size] of results.plan.sizes.entries()) {
+    const at = `plan.sizes.${i}`;
+    if (!index.workloads.has(size.workload)) return `${at}.workload: "${size.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    const unknown = size.interpreters.findIndex((id) => !index.interpreters.has(id));
+    if (unknown >= 0) return `${at}.interpreters.${unknown}: "${size.interpreters[unknown]}" is not one of interpreters (${listed(index.interpreters)})`;
+    const cell = results.plan.cells.find(
+      (c) => c.workload === size.workload && size.interpreters.includes(c.interpreter) && !(size.param in c.sweep) && c.params[size.param] !== size.value,
+    );
+    if (cell) return `${at}.value: ${size.param} = ${size.value}, but cell "${cell.id}" ran with ${size.param} = ${cell.params[size.param] ?? 'nothing'}`;
+  }
+  return undefined;
+}
+
+/** Each run is of a cell of the plan, recorded as its workload's kind of run. */
+function runsAgree(results: Results, index: Index): string | undefined {
+  for (const [i, run] of results.runs.entries()) {
+    const cell = index.cells.get(run.cellId);
+    if (!cell) return `runs.${i}.cellId: runs of cell "${run.cellId}", which its plan does not hold`;
+    const kind = index.workloads.get(cell.workload)!.kind;
+    if (run.kind !== kind) return `runs.${i}.kind: a ${run.kind} run of cell "${cell.id}", whose workload ${cell.workload} is a ${kind} workload`;
+  }
+  return undefined;
+}
+
+/**
+ * Rounds: a cell counts at most one run per round (a run set aside on a busy machine is made
+ * again in its round, and only the new one counts). In a file of one run, not a merge (whose
+ * rounds follow each other file by file), warm-up runs are in the warm-up rounds, measured ones
+ * after them, and no run is beyond the rounds the plan made room for: the planned ones, and with
+ * --repeat auto at most maxRepeats more.
+ */
+function roundsAgree(results: Results, index: Index): string | undefined {
+  const counted = new Set<string>();
+  const lastPlanned = Math.max(...results.plan.cells.map((c) => c.warmup + c.repeats)) - 1;
+  for (const [i, run] of results.runs.entries()) {
+    const cell = index.cells.get(run.cellId)!;
+    if (!results.sources) {
+      const wrong = roundOutsidePlan(run, cell, results.plan.autoRepeat ? lastPlanned + results.plan.autoRepeat.maxRepeats : cell.warmup + cell.repeats - 1);
+      if (wrong) return `runs.${i}.round: ${wrong}`;
+    }
+    if (run.warmup || run.setAside) continue;
+    const key = `${run.cellId}\0${run.round}`;
+    if (counted.has(key)) return `runs.${i}.round: cell "${cell.id}" already has a counted run in round ${run.round}`;
+    counted.add(key);
+  }
+  return undefined;
+}
+
+function roundOutsidePlan(run: RunRecord, cell: Cell, last: number): string | undefined {
+  const rounds = `cell "${cell.id}" plans ${cell.warmup} warm-up and ${cell.repeats} measured rounds`;
+  if (run.warmup && run.round >= cell.warmup) return `a warm-up run in round ${run.round}, but ${rounds}`;
+  if (!run.warmup && run.round < cell.warmup) return `a measured run in warm-up round ${run.round} (${rounds})`;
+  if (run.round > last) return `round ${run.round}, beyond the last round there was room for (${last}): ${rounds}`;
+  return undefined;
+}
+
+/**
+ * Every number of a results file is a duration, a count, a size or a share measured on a real
+ * machine: never negative, and never beyond 2^53, where whole numbers stop being exact (sums and
+ * means of such numbers stay finite). What a program printed of its own (its parameters, its
+ * Python, its tasks' return values) is its business; a parameter may be negative in a workload
+ * of one's own, and a fixture's own measurement of what it added may be below zero.
+ */
+const FREE_FORM = ['runs.*.measurement.params', 'runs.*.measurement.python', 'runs.*.measurement.tasks.*.result', 'runs.*.server.done.params', 'runs.*.server.done.python'];
+const SIGNED = ['plan.cells.*.params.*', 'plan.cells.*.sweep.*', 'plan.sizes.*.value', 'runs.*.fixtureFacts.*'];
+const LARGEST = 2 ** 53;
+
+function numbersInRange(results: Results): string | undefined {
+  for (const [path, field, value] of numbers(results, '', '')) {
+    if (Math.abs(value) > LARGEST) return `${path}: ${value} is beyond any duration, count or size (2^53)`;
+    if (value < 0 && !SIGNED.includes(field)) return `${path}: ${value} is negative, which no duration, count or size is`;
+  }
+  return undefined;
+}
+
+/** Each number with its path ("runs.3.processWallS") and its field ("runs.*.processWallS"), outside the free-form parts. */
+function* numbers(value: unknown, path: string, field: string): Generator<[string, string, number]> {
+  if (typeof value === 'number') yield [path, field, value];
+  if (value === null || typeof value !== 'object' || FREE_FORM.includes(field)) return;
+  for (const [key, item] of Object.entries(value)) {
+    const join = (prefix: string, part: string) => (prefix ? `${prefix}.${part}` : part);
+    yield* numbers(item, join(path, key), join(field, Array.isArray(value) ? '*' : key));
+  }
+}
+
+/** Quantities that cannot be zero: a machine has a core, a program's work and a load's window take time, a probe's loop too. */
+function positiveQuantities(results: Results): string | undefined {
+  if (results.machine.logicalCores < 1) return `machine.logicalCores: ${results.machine.logicalCores}, but a machine has at least one core`;
+  const probe = results.speedProbe?.seconds.findIndex((s) => s <= 0) ?? -1;
+  if (probe >= 0) return `speedProbe.seconds.${probe}: ${results.speedProbe!.seconds[probe]} s, but timing a loop takes time`;
+  for (const [i, run] of results.runs.entries()) {
+    if (run.kind === 'batch' && run.measurement && run.measurement.wall_s <= 0) return `runs.${i}.measurement.wall_s: ${run.measurement.wall_s} s, but a program's work takes time`;
+    if (run.kind === 'server' && run.load && run.load.windowS <= 0) return `runs.${i}.load.windowS: ${run.load.windowS} s, but a load's window takes time`;
+  }
+  return undefined;
+}
+
+/**
+ * Stopping a run's tree at its timeout takes well under a minute (SIGTERM, a grace of half a
+ * second, SIGKILL): a run longer than its timeout and this did not happen here.
+ */
+const STOP_SLACK_S = 60;
+
+/** Within one run, what happened inside something else lasted no longer than it, and percentiles go up. */
+function runsInOrder(results: Results, index: Index): string | undefined {
+  for (const [i, run] of results.runs.entries()) {
+    const wrong = runInOrder(run, index.cells.get(run.cellId)!);
+    if (wrong) return `runs.${i}.${wrong}`;
+  }
+  return undefined;
+}
+
+function runInOrder(run: RunRecord, cell: Cell): string | undefined {
+  if (run.processWallS > cell.timeoutS + STOP_SLACK_S) return `processWallS: ${run.processWallS} s, but cell "${cell.id}" stops a run after ${cell.timeoutS} s`;
+  const samples = run.timeline.samples;
+  const late = samples.findIndex((s, j) => s.t > run.processWallS + 1 || (j > 0 && s.t < samples[j - 1]!.t));
+  if (late >= 0) return `timeline.samples.${late}.t: ${samples[late]!.t} s, out of order or after the run ended (${run.processWallS} s)`;
+  const { meanCpuPct, peakCpuPct } = run.timeline.summary;
+  if (meanCpuPct > peakCpuPct) return `timeline.summary.meanCpuPct: ${meanCpuPct}%, above its peak (${peakCpuPct}%)`;
+  return run.kind === 'batch' ? batchInOrder(run) : serverInOrder(run);
+}
+
+function batchInOrder(run: Extract<RunRecord, { kind: 'batch' }>): string | undefined {
+  const m = run.measurement;
+  if (!m) return undefined;
+  if (m.wall_s > run.processWallS) return `measurement.wall_s: ${m.wall_s} s, longer than the process that measured it lived (${run.processWallS} s)`;
+  const task = m.tasks.findIndex((t) => t.end_s < t.start_s);
+  return task < 0 ? undefined : `measurement.tasks.${task}.end_s: ${m.tasks[task]!.end_s} s, before the task started (${m.tasks[task]!.start_s} s)`;
+}
+
+const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
+
+function serverInOrder(run: Extract<RunRecord, { kind: 'server' }>): string | undefined {
+  const load = run.load;
+  if (!load) return undefined;
+  if (load.windowS > run.processWallS) return `load.windowS: ${load.windowS} s, longer than the server it measured lived (${run.processWallS} s)`;
+  for (const name of ['latencyMs', 'serviceMs'] as const) {
+    const latency = load[name];
+    if (!latency) continue;
+    const k = PERCENTILES.findIndex((p, k) => k > 0 && latency[p] < latency[PERCENTILES[k - 1]!]);
+    if (k > 0) return `load.${name}.${PERCENTILES[k]}: ${latency[PERCENTILES[k]]} ms, below its ${PERCENTILES[k - 1]} (${latency[PERCENTILES[k - 1]!]} ms)`;
+  }
+  return undefined;
+}
+
+/** In order: names before the references to them, references before the numbers read through them. */
+const CHECKS: Check[] = [uniqueNames, somethingPlanned, cellsAgree, besideAgrees, skipsAgree, sizesAgree, runsAgree, roundsAgree, numbersInRange, positiveQuantities, runsInOrder];
