@@ -132,10 +132,18 @@ function covering(results: Results, plan: Plan, request: PlanRequest, maxAgeH: n
   const ids = new Set(plan.cells.map((c) => c.id));
   const names = new Set(plan.cells.map((c) => c.workload));
   const used = new Set(plan.cells.map((c) => c.interpreter));
+  // What is kept names only what it keeps: a skip or a size of an interpreter left out would name one the file does not list.
+  const sizes = results.plan.sizes.map((s) => ({ ...s, interpreters: s.interpreters.filter((id) => used.has(id)) })).filter((s) => names.has(s.workload) && s.interpreters.length);
   return {
     ...results,
     interpreters: results.interpreters.filter((i) => used.has(i.id)),
-    plan: { ...results.plan, workloads: results.plan.workloads.filter((w) => names.has(w.name)), cells: results.plan.cells.filter((c) => ids.has(c.id)), skipped: plan.skipped },
+    plan: {
+      ...results.plan,
+      workloads: results.plan.workloads.filter((w) => names.has(w.name)),
+      cells: results.plan.cells.filter((c) => ids.has(c.id)),
+      skipped: plan.skipped.filter((s) => used.has(s.interpreter) && names.has(s.workload)),
+      sizes,
+    },
     runs: results.runs.filter((r) => ids.has(r.cellId)),
   };
 }
