@@ -71,7 +71,8 @@ interface Side {
   serialByRound: Map<number, RunRecord>;
 }
 
-const measuredRuns = (results: Results, cell: Cell) => results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok);
+/** A run set aside (made again on a busy machine) is kept in the file but not counted, as in the report. */
+const measuredRuns = (results: Results, cell: Cell) => results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && !run.setAside);
 
 function samplesOf(side: Side, metric: MetricId): Samples {
   return side.runs.flatMap((run) => {
