@@ -3,7 +3,7 @@
  * read. The one place that knows the history; results.ts reads the current version only.
  */
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export interface FormatVersion {
   version: number;
@@ -45,7 +45,12 @@ export const CURRENT_VERSION = FORMAT_HISTORY.at(-1)!.version;
 
 /** A parsed file of `version`, brought to the current version step by step. */
 export function upgradeToCurrent(json: Json, version: number): Json {
-  return FORMAT_HISTORY.filter((step) => step.version > version).reduce((file, step) => ({ ...step.upgrade!(file), version: step.version }), json);
+  return upgradeThrough(FORMAT_HISTORY, json, version);
+}
+
+/** A parsed file of `version`, brought to the last version of a format's history (results, or the history store's). */
+export function upgradeThrough(history: FormatVersion[], json: Json, version: number): Json {
+  return history.filter((step) => step.version > version).reduce((file, step) => ({ ...step.upgrade!(file), version: step.version }), json);
 }
 
 function upgradeFrom1(file: Json): Json {
