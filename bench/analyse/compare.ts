@@ -17,7 +17,7 @@ export type Verdict = 'faster' | 'slower' | 'differs' | 'no change' | 'too few r
 export const REGRESSIONS: Verdict[] = ['slower', 'missing'];
 
 /** Metrics that are ratios within one run: comparable between runs whose tasks had different sizes. */
-const RATIOS: MetricId[] = ['speedup', 'cpu'];
+export const RATIO_METRICS: MetricId[] = ['speedup', 'cpu'];
 
 export interface CompareOptions {
   /** the metrics to compare; undefined: each kind's headline metrics (batch: wall, speedup; server: throughput, p99) */
@@ -101,6 +101,15 @@ function sides(results: Results, { interpreter, label }: Selector): Map<string, 
   return found;
 }
 
+/** Each cell of a results file with every measured run's value of its headline metrics: what the history store keeps. */
+export function headlineRuns(results: Results): { cell: Cell; kind: RunKind; runs: Partial<Record<MetricId, number[]>> }[] {
+  return [...sides(results, {}).values()].map((side) => ({
+    cell: side.cell,
+    kind: side.kind,
+    runs: Object.fromEntries(HEADLINE[side.kind].map((metric) => [metric, samplesOf(side, metric).map((s) => s.value)] as const).filter(([, values]) => values.length > 0)),
+  }));
+}
+
 function verdictOf(metric: MetricId, ratio: number, p: number, options: Pick<CompareOptions, 'threshold' | 'alpha'>, enough: boolean): Verdict {
   if (!enough) return 'too few runs';
   if (!(p < options.alpha) || Math.abs(ratio - 1) <= options.threshold) return 'no change';
@@ -141,7 +150,7 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
     fail('The two sides have no cell in common (matched by workload, mode, workers, swept parameters and interpreter).');
   }
   const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
-  const absolute = (options.metrics ?? []).length === 0 || options.metrics!.some((m) => !RATIOS.includes(m));
+  const absolute = (options.metrics ?? []).length === 0 || options.metrics!.some((m) => !RATIO_METRICS.includes(m));
   for (const key of absolute ? keys : []) {
     const [b, c] = [baseSides.get(key), candSides.get(key)];
     const apart = b && c && calibratedApart(sizeOf(base.plan.sizes, b.cell), sizeOf(cand.plan.sizes, c.cell));
