@@ -5,7 +5,7 @@ import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
 
-const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+export const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 const num = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
 const MARK: Record<Comparison['verdict'], string> = {
   faster: '✅ faster', slower: '❌ slower', differs: 'differs', 'no change': 'no change', 'too few runs': '⚠ too few runs',
@@ -39,21 +39,30 @@ export function summaryLine(comparisons: Comparison[], options: CompareOptions):
   );
 }
 
-export function comparisonText(comparisons: Comparison[], options: CompareOptions): string {
-  const table = [HEADER, ...rows(comparisons)];
-  const widths = HEADER.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+/** A table for the terminal: columns padded to their widest cell, the header underlined. */
+export function textTable(header: string[], body: string[][]): string {
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** A markdown table (cells must not hold "|"). */
+export function markdownTable(header: string[], body: string[][]): string {
+  const md = (row: string[]) => `| ${row.join(' | ')} |`;
+  return [md(header), md(header.map(() => '---')), ...body.map(md)].join('\n');
+}
+
+export function comparisonText(comparisons: Comparison[], options: CompareOptions): string {
   const footnote = comparisons.some((c) => c.paramsDiffer) ? ['* the two sides ran with different workload parameters'] : [];
-  return [line(HEADER), widths.map((w) => '─'.repeat(w)).join('  '), ...rows(comparisons).map(line), '', summaryLine(comparisons, options), ...footnote].join('\n');
+  return [textTable(HEADER, rows(comparisons)), '', summaryLine(comparisons, options), ...footnote].join('\n');
 }
 
 /** figure: markdown under the table, e.g. an image beside the file, or comparisonMermaid's chart. */
 export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, figure?: string): string {
-  const md = (row: string[]) => `| ${row.join(' | ')} |`;
   return `${[
     `## gilbench compare: ${title}`,
     `**${summaryLine(comparisons, options)}**`,
-    [md(HEADER), md(HEADER.map(() => '---')), ...rows(comparisons).map(md)].join('\n'),
+    markdownTable(HEADER, rows(comparisons)),
     ...(figure ? [figure] : []),
   ].join('\n\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Marked, type Tokens } from 'marked';
+import { Marked, Renderer, type Tokens } from 'marked';
 import type { ChartConfig } from './charts.ts';
 import { CHART_STYLE, type ChartSize } from './render.ts';
 
@@ -33,10 +33,22 @@ const LIBRARIES = [
   zoomPlugin,
 ];
 
+/** Sentences, not numbers: cells this long on average wrap within the page rather than scroll (FIGURES.md's claims). */
+const PROSE_CELL = 80;
+
+function proseTable(token: Tokens.Table): boolean {
+  const cells = token.rows.flat();
+  return cells.length > 0 && cells.reduce((sum, c) => sum + c.text.length, 0) / cells.length > PROSE_CELL;
+}
+
 export function renderHtml(markdown: string, charts: LiveChart[]): string {
   const index = new Map(charts.map((chart, i) => [chart.file, i]));
   const marked = new Marked({
     renderer: {
+      table(this: Renderer, token: Tokens.Table) {
+        const html = Renderer.prototype.table.call(this, token);
+        return proseTable(token) ? html.replace('<table>', '<table class="prose">') : html;
+      },
       image({ href, text }: Tokens.Image) {
         const i = index.get(href);
         if (i === undefined) return false; // not a chart: marked's own <img>
@@ -103,11 +115,17 @@ const STYLE = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fff; }
 main { max-width: 1240px; margin: 0 auto; padding: 1rem 1.5rem 4rem; line-height: 1.45; }
 h1 { font-size: 1.7rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; } h3 { margin-top: 2rem; }
+/* A wide run table scrolls inside the page, its first column (the mode) kept in view. */
 table { border-collapse: collapse; display: block; overflow-x: auto; font-size: .85rem; margin: 1rem 0; }
-th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; white-space: nowrap; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; white-space: nowrap; background: #fff; }
 th { background: #f4f4f4; cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
-tbody tr:nth-child(even) { background: #fafafa; }
+tbody tr:nth-child(even) td { background: #fafafa; }
+th:first-child, td:first-child { position: sticky; left: 0; z-index: 1; box-shadow: 1px 0 0 #ddd; }
+/* A table of sentences (FIGURES.md's claims) wraps within the page instead. */
+table.prose { display: table; width: 100%; table-layout: fixed; }
+table.prose th, table.prose td { white-space: normal; overflow-wrap: anywhere; }
+table.prose th:first-child, table.prose td:first-child { position: static; width: 2rem; }
 code { font-size: .9em; background: #f4f4f4; padding: 0 .2em; border-radius: 3px; }
 pre { background: #f4f4f4; padding: .5rem; overflow-x: auto; }
 /* As wide as the PNG where the window allows, centred on the text: a two-panel figure reaches beyond it. */
