@@ -114,6 +114,12 @@ test('figures: io-bound holds when threads are at least 2x serial, and says why 
   const row = readFileSync(join(out, 'FIGURES.md'), 'utf8').split('\n').find((line) => /^\| \d \|.*\(io-bound\.png\)/.test(line))!;
   assert.match(row, /threads [\d.]+x serial at W=8 \(CPU util [\d.]+/);
   assert.match(row, /\*\*holds\*\*: threads were at least twice as fast as serial, the interval included(, more than waiting one request at a time allows| on under half a core): they overlapped their waits, the GIL released during IO\./, row);
+  // The same runs, three rounds of each: no 95% interval exists at 3 a side, so nothing is claimed.
+  results.runs = results.runs.filter((run: { round: number }) => run.round < 3);
+  writeFileSync(join(out, 'data', 'io-bound', 'results.json'), JSON.stringify(results));
+  assert.equal(figures(['--only', 'io-bound', '--render', '--out', out]).status, 0);
+  const few = readFileSync(join(out, 'FIGURES.md'), 'utf8').split('\n').find((line) => /^\| \d \|.*\(io-bound\.png\)/.test(line))!;
+  assert.match(few, /\*\*inconclusive\*\*: too few runs to tell \(n = 3\)/, few);
 });
 
 test('figures: gil-cpu runs every interpreter found and every one named (a venv is found nowhere)', async () => {

@@ -63,7 +63,7 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
   const echoCell = cellOf('echo-sweep', 'echo/asyncio/w2/connections=100/cpython-3.11.7');
   const echo = { ...evidenceOf(echoCell, GIL_BUILD), ...quiet };
   const starved = { ...evidenceOf(cellOf('echo-sweep', 'echo/serial/w2/connections=100/cpython-3.11.7'), GIL_BUILD), ...quiet };
-  const [faster, slower, noise] = [{ value: 1.5, low: 1.3, high: 1.7 }, { value: 0.8, low: 0.7, high: 0.9 }, { value: 1, low: 0.9, high: 1.1 }];
+  const [faster, slower, noise] = [{ value: 1.5, low: 1.3, high: 1.7, runs: 5 }, { value: 0.8, low: 0.7, high: 0.9, runs: 5 }, { value: 1, low: 0.9, high: 1.1, runs: 5 }];
   const slowThreads = { speedup: slower, processes: 1, workingThreads: 2, runningAtOnce: 1, cpuUtil: 0.99, oneAfterAnother: false, startShare: undefined };
   const bound = { ...echoCell.server!, busiestThread: 0.97 };
   const unbound = { ...echoCell.server!, busiestThread: 0.5 };
@@ -91,6 +91,8 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
     { rule: 'generator-bound', fires: variant(echo, {}, { server: bound }), silent: variant(echo, {}, { server: unbound }) },
     { rule: 'server-noise', fires: variant(echo, { speedup: noise }, { server: unbound }), silent: variant(echo, { speedup: faster }, { server: unbound }) },
     { rule: 'server-differs', fires: variant(echo, { speedup: faster }, { server: unbound }), silent: variant(echo, { speedup: undefined }, { server: unbound }) },
+    // One run has no interval; 3 runs a side cannot reach 95% (an unbounded one): no difference is claimed, whichever way.
+    { rule: 'few-runs', fires: variant(processes, { speedup: { ...faster, low: NaN, high: NaN } }), silent: variant(processes, { speedup: faster }) },
   ];
   assert.deepEqual(cases.map((c) => c.rule).sort(), RULES.map((r) => r.id).sort(), 'every rule has its pair of cases');
   for (const { rule, fires, silent } of cases) {
@@ -104,6 +106,8 @@ test('rule matrix: every rule fires on evidence that supports it and stays silen
   // A single-process server is "under one GIL" only on a GIL build: without one (3.13t, Node.js) only the CPU split is said.
   assert.match(judgeEvidence(variant(echo, { speedup: faster }, { server: unbound })).sentence, /one process under one GIL: user [\d.]+ \+ system/);
   assert.doesNotMatch(judgeEvidence(variant(echo, { speedup: faster, oneGil: false }, { server: unbound })).sentence, /GIL/);
+  assert.equal(judgeEvidence(variant(threads, { speedup: { ...faster, low: 0, high: Infinity, runs: 3 } })).sentence, '1.50x serial (too few runs to tell, n = 3): no difference from serial is claimed.');
+  assert.equal(judgeEvidence(variant(echo, { speedup: { ...slower, low: NaN, high: NaN, runs: 1 } }, { server: unbound })).rule, 'few-runs');
   // Silent evidence means a more modest sentence, not a wrong one.
   assert.equal(judgeEvidence(variant(processes, { speedup: faster, runningAtOnce: undefined, cpuUtil: 1.8 })).rule, 'faster-unexplained');
 });

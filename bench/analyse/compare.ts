@@ -3,12 +3,12 @@ import { HEADLINE, type MetricId, METRICS, type RunKind } from '../core/metrics.
 import { calibratedApart, cellId, serialCellFor, sizeOf, type Cell } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
 import { LABEL_MARK } from '../define/workload.ts';
-import { mannWhitneyP, median, ratioOfMediansInterval, signedRankP, type Interval } from '../core/stats.ts';
+import { mannWhitneyP, median, ratioInterval, signedRankP, type Interval } from '../core/stats.ts';
 import { type RunRecord, speedupOf, runValue } from '../store/records.ts';
 
 /**
  * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per
- * metric the ratio of medians with a bootstrap interval and a Mann-Whitney U p-value. "Slower"
+ * metric the ratio of medians with its distribution-free interval and a Mann-Whitney U p-value. "Slower"
  * needs both: significance and an effect beyond the threshold. Quiet is the default answer.
  */
 
@@ -198,7 +198,7 @@ export function judge(
   const enough = pairs ? pairs.length >= pairsNeeded(options.alpha) : Math.min(base.length, cand.length) >= runsNeeded(options.alpha);
   return {
     base, cand, baseMedian: median(base), candMedian: median(cand), ratio,
-    interval: ratioOfMediansInterval(base, cand), p, test,
+    interval: ratioInterval(base, cand, 1 - options.alpha), p, test,
     verdict: verdictOf(metric, ratio, p, options, enough),
   };
 }

@@ -4,7 +4,7 @@ import { serialCellFor, type Cell, type Plan } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
 import { BUSY_THREAD } from '../define/load.ts';
 import type { LoadResult } from '../store/records.ts';
-import { cv, median, medianInterval, outliers, quantile, ratioOfMediansInterval, type Interval } from '../core/stats.ts';
+import { cv, median, medianInterval, outliers, quantile, ratioInterval, type Interval } from '../core/stats.ts';
 import { type RunRecord, type ServerRun, runValue } from '../store/records.ts';
 
 /** One metric over a cell's measured runs. */
@@ -34,8 +34,13 @@ export interface CellSummary {
   medianProcessWallS: number;
   /** how much faster than serial (at the same W and parameters) in the primary metric; undefined without a serial cell */
   speedup?: number;
-  /** bootstrap interval of the speedup (ratio of the two medians) */
+  /**
+   * the speedup's 95% interval (stats.ts ratioInterval, of the ratio of the two cells' runs): NaN
+   * ends from one run, unbounded where too few runs cannot reach 95%
+   */
   speedupInterval?: Interval;
+  /** the fewer measured runs of this cell and its serial cell: what the interval rests on */
+  speedupRuns?: number;
   /** the serial cell's CPU utilisation (its CPU time / wall): 1 − it is the share of its time it waited */
   serialCpuUtil?: number;
   /** median over runs of tasks (answers) completed per second */
@@ -94,6 +99,8 @@ export interface ServerSummary {
   accepted: number[];
   /** the connections were only held open (the memory sweep): nothing was asked, nothing answered */
   idle: boolean;
+  /** the server's own CPU over the window per answer, user and system, µs (median over runs) */
+  cpuPerAnswerUs: { user: number; system: number };
 }
 
 export function summariseCells(results: Results): CellSummary[] {
@@ -199,7 +206,18 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
     openAtEnd: median(loads.map((load) => load.openAtEnd)),
     accepted: typical.server!.done.accepted,
     idle: loads.every((load) => load.pattern === 'idle'),
+    cpuPerAnswerUs: {
+      user: median(ok.map((run) => cpuPerAnswerUs(run).user)),
+      system: median(ok.map((run) => cpuPerAnswerUs(run).system)),
+    },
   };
+}
+
+/** One server run's CPU over its window per answer in it, µs: what a server layer costs. */
+export function cpuPerAnswerUs(run: ServerRun): { user: number; system: number } {
+  const { windowCpu } = run.server!;
+  const answers = run.load!.completed;
+  return { user: (windowCpu.userS * 1e6) / answers, system: (windowCpu.sysS * 1e6) / answers };
 }
 
 function placementOf(p: LoadResult['placement']): string | undefined {
@@ -207,18 +225,19 @@ function placementOf(p: LoadResult['placement']): string | undefined {
   return p.pinned ? `server on CPUs ${p.server}, load generator on CPUs ${p.generator}` : `server and load generator shared CPUs ${p.server} (${p.why})`;
 }
 
-/** Serial's primary metric against this cell's, as a speedup (above 1: faster), with a bootstrap interval. */
-function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'serialCpuUtil'> {
+/** Serial's primary metric against this cell's, as a speedup (above 1: faster, the ratio of medians), with its interval. */
+function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'speedupRuns' | 'serialCpuUtil'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline?.repeats || !summary.repeats) return {};
   const { metric, values, median: value } = summary.primary;
   const reference = baseline.primary;
-  // The interval of median(second) / median(first): ordered so that it is the speedup's.
+  // The interval of second / first: ordered so that it is the speedup's.
   const [first, second] = METRICS[metric].better === 'lower' ? [values, reference.values] : [reference.values, values];
   return {
     speedup: speedRatio(metric, value, reference.median),
-    speedupInterval: ratioOfMediansInterval(first, second),
+    speedupInterval: ratioInterval(first, second),
+    speedupRuns: Math.min(summary.repeats, baseline.repeats),
     serialCpuUtil: baseline.tooShort ? undefined : baseline.cpuUtilisation,
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../execute/discover.ts';
 import { fail } from '../core/errors.ts';
 import { byVersion, uniqueByFile, uniqueIds, type Interpreter } from '../define/interpreters.ts';
+import { FRAMEWORK_NAMES } from '../define/frameworks.ts';
 import { describeMachine } from '../define/machine.ts';
 import { buildPlan, type Cell, type Plan, type PlanRequest } from '../define/plan.ts';
 import { plannedWithSizes } from '../execute/calibrate.ts';
@@ -43,7 +44,12 @@ export async function interpretersOf(which: Experiment['pythons'], named: string
   if (which === 'all') return (await chooseInterpreters([ALL, ...named])).interpreters;
   const { interpreters } = await chooseInterpreters(named);
   if (which === 'default') return interpreters;
-  const freeThreaded = (await discoverInterpreters()).found.filter((i) => i.freeThreadedBuild);
+  const { found } = await discoverInterpreters();
+  if (which === 'default+frameworks') {
+    const withFrameworks = found.filter((i) => FRAMEWORK_NAMES.every((name) => i.frameworks?.[name] !== undefined));
+    return uniqueIds(uniqueByFile([...interpreters, ...withFrameworks], (i) => i.executable).sort(byVersion));
+  }
+  const freeThreaded = found.filter((i) => i.freeThreadedBuild);
   const fallback = interpreters.some((i) => i.gilEnabled) ? undefined : await tryProbe(DEFAULT_PYTHON);
   const withGil = fallback && !('error' in fallback) && fallback.gilEnabled ? [fallback] : [];
   return uniqueIds(uniqueByFile([...interpreters, ...withGil, ...freeThreaded], (i) => i.executable).sort(byVersion));

@@ -1,3 +1,5 @@
+import type { Interval } from './stats.ts';
+
 /** Numbers as the report prints them: a dash where there is no number. */
 export const fixed = (value: number | undefined, digits: number) =>
   value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
@@ -11,4 +13,14 @@ export function latency(seconds: number | undefined): string {
   if (us < 1000) return `${us < 10 ? us.toFixed(1) : Math.round(us)} µs`;
   const ms = us / 1000;
   return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+/**
+ * An interval as a verdict prints it, "[1.12–1.57]", or why there is none: one run has no
+ * interval, and too few runs cannot reach its level (stats.ts ratioInterval's unbounded answer).
+ */
+export function bracket(interval: Pick<Interval, 'low' | 'high'>, runs: number, digits = 2): string {
+  if (!Number.isFinite(interval.low)) return '(one run: no interval)';
+  if (interval.high === Infinity) return `(too few runs to tell, n = ${runs})`;
+  return `[${interval.low.toFixed(digits)}–${interval.high.toFixed(digits)}]`;
 }

@@ -90,15 +90,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Percentile bootstrap interval of median(b) / median(a). */
-export function ratioOfMediansInterval(a: readonly number[], b: readonly number[], level = 0.95, resamples = 2000, seed = 1): Interval {
-  if (a.length === 0 || b.length === 0) return { low: NaN, high: NaN, confidence: 0 };
-  const random = seededRandom(seed);
-  const resample = (xs: readonly number[]) => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)]!));
-  const ratios = Array.from({ length: resamples }, () => resample(b) / resample(a));
-  return { low: quantile(ratios, (1 - level) / 2), high: quantile(ratios, 1 - (1 - level) / 2), confidence: level };
-}
-
 /** How many of the n1·n2 pairs have a < b, ties counting one half. */
 export function mannWhitneyU(a: readonly number[], b: readonly number[]): number {
   let u = 0;

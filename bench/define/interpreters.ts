@@ -29,6 +29,8 @@ export const InterpreterSchema = z.object({
   gilEnabled: z.boolean(),
   freeThreadedBuild: z.boolean(),
   switchIntervalS: z.number().nullable(),
+  /** the frameworks of define/frameworks.ts it can import, with their versions */
+  frameworks: z.record(z.string(), z.string()).optional(),
   /** set for every run of this interpreter, e.g. PYTHON_GIL=1 on a free-threaded build */
   env: z.record(z.string(), z.string()).default({}),
   /** where discovery found it (PATH, pyenv, uv, GILBENCH_PYTHONS); absent for one named with --python */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUSY_POLICIES, type BusyPolicy } from '../core/busy.ts';
 import { fail } from '../core/errors.ts';
 import { FIXTURE_NAMES } from './fixtures.ts';
+import { FRAMEWORKS } from './frameworks.ts';
 import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
 import { interpretersFor, runtimeOf } from './runtimes.ts';
 import { CHART_KINDS, unlabelled, type Profile, type Workload } from './workload.ts';
@@ -58,6 +59,8 @@ export const SkipSchema = z.object({
   workers: z.number().optional(),
   /** the oldest Python version that runs it, when that is the reason */
   needs: z.string().optional(),
+  /** the framework it needs, when that is the reason */
+  framework: z.string().optional(),
   reason: z.string(),
 });
 export type Skip = z.infer<typeof SkipSchema>;
@@ -144,7 +147,7 @@ export function buildPlan(request: PlanRequest): Plan {
   const skipped: Skip[] = [];
   for (const workload of request.workloads) {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
-    const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...workload.modes];
+    const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...(workload.defaultModes ?? workload.modes)];
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of interpretersFor(workload, request.interpreters)) {
       const values = paramValues(workload, interpreter, request);
@@ -220,7 +223,10 @@ export function skipsFor(workload: Workload, modes: string[], interpreter: Inter
   }
   return modes.flatMap((mode) => {
     const need = needs.modes?.[mode];
-    return need && !versionAtLeast(interpreter.version, need.min) ? [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)] : [];
+    if (need && !versionAtLeast(interpreter.version, need.min)) return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
+    const framework = needs.frameworks?.[mode];
+    if (!framework || interpreter.frameworks?.[framework] !== undefined) return [];
+    return [{ workload: workload.name, mode, interpreter: interpreter.id, framework, reason: `${mode} needs ${framework}, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}` }];
   });
 }
 

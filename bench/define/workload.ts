@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail } from '../core/errors.ts';
 import type { FixtureName } from './fixtures.ts';
+import type { Framework } from './frameworks.ts';
 import type { ServerLoad } from './load.ts';
 import { MODULE_EXT } from '../core/modules.ts';
 import { WORKLOADS_DIR } from '../core/paths.ts';
@@ -24,7 +25,7 @@ export const PROFILE_TARGETS: Record<Profile, { taskS: number; sampleIntervalMs:
 };
 
 /** The charts a report can draw; each workload picks those that carry its message. */
-export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker'] as const;
+export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker', 'cpu-per-answer'] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 /** What runs a workload's program (define/runtimes.ts). */
@@ -55,6 +56,8 @@ export interface WorkloadDescriptor {
   runtime?: Runtime;
   /** Modes the program accepts; "serial" is the baseline every speedup is relative to. */
   modes: readonly string[];
+  /** The modes that run when --modes names none (default: every mode); the others run when named. */
+  defaultModes?: readonly string[];
   params: Record<string, ParamSpec>;
   /**
    * The parameter that sets how much work one task does, in proportion (the countdown's n): before
@@ -92,6 +95,8 @@ export interface PythonNeeds {
   min: string;
   /** modes that need a newer version than the program, and why */
   modes?: Record<string, { min: string; why: string }>;
+  /** modes that need a framework beyond the standard library (define/frameworks.ts) */
+  frameworks?: Record<string, Framework>;
 }
 
 export interface ServerSpec {

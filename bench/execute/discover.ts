@@ -5,6 +5,7 @@ import { fail } from '../core/errors.ts';
 import { z } from 'zod';
 import { tryParseJson } from '../core/json.ts';
 import { PROBE } from '../core/paths.ts';
+import { FRAMEWORK_NAMES } from '../define/frameworks.ts';
 import { byVersion, interpreterKey, uniqueByFile, uniqueIds, unsupportedBecause, type Interpreter } from '../define/interpreters.ts';
 import { spawnWatched } from './spawn.ts';
 
@@ -17,6 +18,7 @@ const ProbeSchema = z.object({
   gil_enabled: z.boolean(),
   free_threaded_build: z.boolean(),
   switch_interval_s: z.number().nullable(),
+  frameworks: z.record(z.string(), z.string()).optional(),
 });
 
 /** An interpreter answers in a fraction of a second; a wrapper that hangs must not hang the harness. */
@@ -24,7 +26,7 @@ export const PROBE_TIMEOUT_S = 5;
 
 /** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
 export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
-  const watched = await spawnWatched({ executable: requested, args: [PROBE], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
+  const watched = await spawnWatched({ executable: requested, args: [PROBE, ...FRAMEWORK_NAMES], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
   if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
   const answer = await watched.finish();
   if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
@@ -41,6 +43,7 @@ export async function tryProbe(requested: string, env: Record<string, string> = 
     version: facts.version,
     implementation: facts.implementation,
     implementationVersion: facts.implementation_version ?? undefined,
+    frameworks: facts.frameworks,
     gilEnabled: facts.gil_enabled,
     freeThreadedBuild: facts.free_threaded_build,
     switchIntervalS: facts.switch_interval_s,

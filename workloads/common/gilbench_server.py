@@ -6,6 +6,9 @@ main(). This module binds 127.0.0.1 port 0, raises the open-file limit as far as
 prints {"event": "ready", "port": N, ...} once the socket listens, and on SIGTERM stops the
 server, reaps what it started and prints one {"event": "done", ...} line: the accept counts
 (one per prefork worker) and the CPU it used. Anything else a program says goes to stderr.
+A program that needs more may pass prepare(sock, args), run once the socket listens and before the
+ready line (helper processes, calibration), and finish(), run once the server has stopped and
+before the done line, which returns fields of its own for that line.
 """
 import json
 import os
@@ -42,7 +45,7 @@ def say(event, **fields):
     sys.stdout.flush()
 
 
-def main(servers, params):
+def main(servers, params, prepare=None, finish=None):
     args = parse_args(params, tuple(servers))
     nofile = raise_open_file_limit()
     signal.signal(signal.SIGTERM, _stop)
@@ -50,6 +53,8 @@ def main(servers, params):
     sock.bind(("127.0.0.1", 0))
     sock.listen(socket.SOMAXCONN)
     accepted = [0]
+    if prepare:
+        prepare(sock, args)
     say("ready", port=sock.getsockname()[1], pid=os.getpid(), nofile=nofile)
     try:
         servers[args.mode](sock, args, accepted)
@@ -57,6 +62,7 @@ def main(servers, params):
         pass
     finally:
         sock.close()
+    extra = finish() if finish else {}
     reap_forkserver()
     say("done",
         mode=args.mode,
@@ -67,4 +73,5 @@ def main(servers, params):
         pid=os.getpid(),
         start_method=sys.modules["multiprocessing"].get_start_method()
         if "multiprocessing" in sys.modules else None,
-        python=facts())
+        python=facts(),
+        **extra)

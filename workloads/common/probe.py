@@ -38,5 +38,25 @@ def facts():
     }
 
 
+def frameworks(names):
+    """Which of these modules the interpreter imports, with their versions. Imported, not only
+    found: a C extension built for another interpreter is found by PyPy and fails to load."""
+    import importlib
+    found = {}
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # not installed, or not loadable here
+            continue
+        try:
+            from importlib.metadata import version
+            found[name] = version(name)
+        except Exception:  # no metadata (Python 3.7 and older, or no distribution): the module's own word
+            found[name] = str(getattr(module, "__version__", ""))
+    return found
+
+
 if __name__ == "__main__":
-    sys.stdout.write(json.dumps(facts()) + "\n")
+    answer = facts()
+    answer["frameworks"] = frameworks(sys.argv[1:])
+    sys.stdout.write(json.dumps(answer) + "\n")

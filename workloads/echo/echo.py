@@ -6,6 +6,7 @@ processes: prefork, W multiprocessing.Process workers accepting on the one liste
            a thread per connection inside each.
 epoll: a hand-written non-blocking select.epoll loop.
 asyncio: asyncio.start_server with streams.
+The same echo in the other single-threaded frameworks, and in hand-written generators: loops.py.
 --work N runs the lecture's count(N) once per whole message received (message_bytes),
 turning each into a CPU-bound server.
 --cpu-threads N starts N threads that only count, beside the server, in its main process (a
@@ -94,7 +95,7 @@ def serial(sock, args, accepted):
         process_request(conn, args)
 
 
-def threads(sock, args, accepted):
+def threads(sock, args, accepted, process_request=process_request):
     while True:
         conn, addr = sock.accept()
         accepted[0] += 1
@@ -183,6 +184,14 @@ def epoll(sock, args, accepted):
         ep.close()
 
 
+async def sigterm():
+    """Returns at SIGTERM, caught by the loop: gilbench_server's Stop would be raised inside it."""
+    import asyncio
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+
+
 def asyncio_server(sock, args, accepted):
     import asyncio
 
@@ -203,17 +212,20 @@ def asyncio_server(sock, args, accepted):
             writer.close()
 
     async def main():
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
         server = await asyncio.start_server(handle_echo, sock=sock, backlog=socket.SOMAXCONN)
-        await stop.wait()
+        await sigterm()
         server.close()
 
     asyncio.run(main())
 
 
 if __name__ == "__main__":
-    servers = {"serial": serial, "threads": threads, "processes": processes, "epoll": epoll, "asyncio": asyncio_server}
+    import loops
+    servers = {"serial": serial, "threads": threads, "processes": processes, "epoll": epoll, "asyncio": asyncio_server,
+               "generators": loops.generators, "asyncio-protocol": loops.asyncio_protocol,
+               "uvloop": loops.on_uvloop(asyncio_server), "uvloop-protocol": loops.on_uvloop(loops.asyncio_protocol),
+               "gevent": loops.gevent_server, "tornado": loops.tornado_server, "twisted": loops.twisted_server,
+               "trio": loops.trio_server}
     gilbench_server.main(
         {mode: beside_cpu_threads(serve) for mode, serve in servers.items()},
         params={"work": int, "message_bytes": int, "cpu_threads": int, "switch_interval": float},

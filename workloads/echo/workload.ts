@@ -1,13 +1,16 @@
 import { defineWorkload } from '../../bench/define/workload.ts';
-import { ECHO_PROGRAM, echoParams, echoServer } from './shared.ts';
+import { ECHO_PROGRAM, EVENT_LOOPS, echoParams, echoServer, FRAMEWORK_OF, LECTURE_SERVERS } from './shared.ts';
 
 export default defineWorkload({
   name: 'echo',
   title: 'TCP echo servers',
   shows:
-    "The lecture's five servers under the same load: the iterative server serves one client and starves the rest, thread-per-connection pays for the GIL as connections grow, prefork spreads clients over processes, epoll and asyncio serve them all from one thread.",
+    "The lecture's five servers under the same load: the iterative server serves one client and starves the rest, thread-per-connection pays for the GIL as connections grow, prefork spreads clients over processes, epoll and asyncio serve them all from one thread. Named with --modes, the same echo on the event loops of 5.4: hand-written generators on epoll, asyncio's Protocol, uvloop, gevent, Tornado, Twisted and trio.",
   program: ECHO_PROGRAM,
-  modes: ['serial', 'threads', 'processes', 'epoll', 'asyncio'],
+  modes: [...LECTURE_SERVERS, ...EVENT_LOOPS],
+  // bench:gil and its time stay the lecture's five servers; the event loops run when named.
+  defaultModes: LECTURE_SERVERS,
+  python: { min: '3.8', frameworks: FRAMEWORK_OF },
   params: echoParams({
     connections: { quick: [1, 10], default: [1, 10, 100], full: [1, 10, 100] },
     message_bytes: { quick: 64, default: 64, full: [64, 1024, 65536] },
@@ -19,7 +22,7 @@ export default defineWorkload({
   }),
   // W: prefork's worker processes, one per core here; the other servers have no W.
   workers: { quick: [2], default: [2], full: [2] },
-  ignoresWorkers: ['serial', 'threads', 'epoll', 'asyncio'],
+  ignoresWorkers: ['serial', 'threads', 'epoll', 'asyncio', ...EVENT_LOOPS],
   // Five runs: the fewest the report does not flag, and a rank test can tell two cells apart.
   repeats: { quick: 1, default: 5, full: 5 },
   warmup: { quick: 0, default: 0, full: 0 },

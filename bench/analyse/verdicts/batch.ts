@@ -34,7 +34,7 @@ export const BATCH_RULES: Rule[] = [
   {
     id: 'batch-noise',
     kinds: ['batch'],
-    needs: 'the speedup\'s 95% bootstrap interval (reaching 1); /proc samples for the turns',
+    needs: 'the speedup\'s 95% interval (reaching 1); /proc samples for the turns',
     says: 'no difference from serial beyond this run\'s noise (1.05x [0.93–1.12]); [its N working threads took turns on one core …].',
     holds: (e) => direction(e) === 'noise',
     sentence: (e) => `no difference from serial beyond this run's noise (${ratio(e)}${ideal(e)})${tookTurns(e) ? `; ${turns(e)}` : e.oneAfterAnother ? `; its ${e.summary.cell.workers} tasks ran one after another` : ''}.`,

@@ -1,6 +1,6 @@
 import { busyMachine, busyVerdict } from '../../core/busy.ts';
 import type { Evidence } from './evidence.ts';
-import { ratio, type Rule } from './rule.ts';
+import { direction, ratio, type Rule } from './rule.ts';
 
 /** The rules every kind of cell is held to first: was anything measured, and on a machine quiet enough to explain it. */
 export const COMMON_RULES: Rule[] = [
@@ -29,3 +29,17 @@ export const COMMON_RULES: Rule[] = [
     sentence: () => 'no serial cell to compare with.',
   },
 ];
+
+/**
+ * Tried last: a speedup with no interval to judge by (one run), or one too few runs cannot bound;
+ * a kind's rules that need no interval (a starved or generator-bound server) speak first.
+ */
+export const FEW_RUNS_RULE: Rule = {
+  id: 'few-runs',
+  kinds: ['batch', 'server'],
+  needs: "the speedup's 95% interval, which one run does not have and fewer than 4 runs a side cannot reach",
+  says: 'X serial (one run: no interval, or too few runs to tell, n = N): no difference from serial is claimed.',
+  holds: (e) => direction(e) === 'unknown',
+  sentence: (e) => `${ratio(e)}: no difference from serial is claimed.`,
+};
+

@@ -13,7 +13,7 @@ export interface Evidence {
   /** the cell's threads share one GIL: a GIL build, not subinterpreters (a GIL each); undefined when the interpreter is not known */
   oneGil?: boolean;
   /** the speedup over serial and its 95% interval, in the kind's primary metric */
-  speedup?: { value: number; low: number; high: number };
+  speedup?: { value: number; low: number; high: number; runs: number };
   /** CPU time / wall time from getrusage (a server's: /proc over its window): 1 = one core busy; NaN for a run too short to tell */
   cpuUtil: number;
   /** the serial cell's CPU util: for the rest of its time it waited */
@@ -117,7 +117,7 @@ export function evidenceOf(summary: CellSummary, { cores, gilEnabled }: RanOn): 
     summary,
     cores,
     oneGil: gilEnabled === undefined ? undefined : gilEnabled && summary.cell.mode !== 'subinterpreters',
-    speedup: summary.speedup === undefined || !interval ? undefined : { value: summary.speedup, low: interval.low, high: interval.high },
+    speedup: summary.speedup === undefined || !interval ? undefined : { value: summary.speedup, low: interval.low, high: interval.high, runs: summary.speedupRuns! },
     // Near the clock's resolution getrusage's CPU time says nothing: no rule may rest on it.
     cpuUtil: summary.tooShort ? NaN : summary.cpuUtilisation,
     serialCpuUtil: summary.serialCpuUtil,

@@ -1,6 +1,6 @@
 import type { CellSummary } from '../summary.ts';
 import { BATCH_RULES } from './batch.ts';
-import { COMMON_RULES } from './common.ts';
+import { COMMON_RULES, FEW_RUNS_RULE } from './common.ts';
 import { evidenceOf, type Evidence, type RanOn } from './evidence.ts';
 import type { Rule } from './rule.ts';
 import { SERVER_RULES } from './server.ts';
@@ -8,8 +8,8 @@ import { SERVER_RULES } from './server.ts';
 export { serverRanking } from './server.ts';
 export type { Evidence } from './evidence.ts';
 
-/** Every rule, in the order they are tried: the common ones first, then each kind's own. */
-export const RULES: Rule[] = [...COMMON_RULES, ...BATCH_RULES, ...SERVER_RULES];
+/** Every rule, in the order they are tried: the common ones first, then each kind's own, and last one for too few runs. */
+export const RULES: Rule[] = [...COMMON_RULES, ...BATCH_RULES, ...SERVER_RULES, FEW_RUNS_RULE];
 
 export interface Verdict {
   rule: string;

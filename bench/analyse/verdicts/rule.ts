@@ -1,3 +1,4 @@
+import { bracket } from '../../core/format.ts';
 import type { Evidence } from './evidence.ts';
 import type { RunKind } from '../../core/metrics.ts';
 
@@ -16,16 +17,22 @@ export interface Rule {
   sentence(e: Evidence): string;
 }
 
-/** "1.30x serial [1.05–1.62]": the speedup with its interval. */
+/** "1.30x serial [1.05–1.62]": the speedup with its interval, or why it has none. */
 export function ratio(e: Evidence): string {
   const s = e.speedup!;
-  return `${s.value.toFixed(2)}x serial [${s.low.toFixed(2)}–${s.high.toFixed(2)}]`;
+  return `${s.value.toFixed(2)}x serial ${bracket(s, s.runs)}`;
 }
 
-/** Where the interval of the speedup lies: wholly above 1, wholly below, or reaching 1. */
-export function direction(e: Evidence): 'faster' | 'slower' | 'noise' | undefined {
+/**
+ * Where the interval of the speedup lies: wholly above 1, wholly below, or reaching 1; unknown
+ * where there is none (one run) or it is unbounded (too few runs to reach 95%).
+ */
+export function direction(e: Evidence): 'faster' | 'slower' | 'noise' | 'unknown' | undefined {
   if (!e.speedup) return undefined;
-  return e.speedup.low > 1 ? 'faster' : e.speedup.high < 1 ? 'slower' : 'noise';
+  const { low, high } = e.speedup;
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return 'unknown';
+  return low > 1 ? 'faster' : high < 1 ? 'slower' : 'noise';
 }
+
 
 export const pct = (value: number) => `${Math.round(value)}%`;

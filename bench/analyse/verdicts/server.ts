@@ -52,7 +52,7 @@ export const SERVER_RULES: Rule[] = [
   {
     id: 'server-noise',
     kinds: ['server'],
-    needs: 'the speedup\'s 95% bootstrap interval in answers/s (reaching 1)',
+    needs: 'the speedup\'s 95% interval in answers/s (reaching 1)',
     says: 'N answers/s: no difference from serial beyond this run\'s noise; how its CPU was spread.',
     holds: (e) => direction(e) === 'noise',
     sentence: (e) => `${perS(e.summary.primary.median)} answers/s (p99 ${latency(e.summary.taskP99S)}): no difference from serial beyond this run's noise (${ratio(e)}); ${spread(e)}.`,
@@ -62,7 +62,7 @@ export const SERVER_RULES: Rule[] = [
     kinds: ['server'],
     needs: 'the speedup\'s interval in answers/s (not reaching 1); per-process CPU in the samples; user/system CPU in the window',
     says: 'X serial in answers/s (N/s, p99 P); how its CPU was spread.',
-    holds: (e) => direction(e) !== undefined,
+    holds: (e) => direction(e) === 'faster' || direction(e) === 'slower',
     sentence: (e) => `${ratio(e)} in answers/s (${perS(e.summary.primary.median)}/s, p99 ${latency(e.summary.taskP99S)}); ${spread(e)}.`,
   },
 ];

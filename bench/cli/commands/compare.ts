@@ -16,7 +16,7 @@ export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [option
 Matches cells by workload, mode, workers, swept parameters and interpreter — or compares two interpreters, or two
 labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
 interleaved run, so drift hits both alike. Per cell and metric: the ratio of
-medians with a 95% bootstrap interval and a p-value — Mann-Whitney U between two runs, the
+medians with a 95% interval and a p-value — Mann-Whitney U between two runs, the
 paired Wilcoxon signed-rank test (round r against round r) between the two sides of one run. "slower" or "faster" needs
 both p < alpha and a change beyond the threshold; anything else is "no change".
 

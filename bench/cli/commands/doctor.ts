@@ -19,13 +19,19 @@ Options:
   --json          print the list as JSON instead of a table
   -h, --help      show this help`;
 
+/** "gevent 22.10.2, trio 0.22.0": the event-loop frameworks it can import. */
+function frameworksOf(interpreter: Interpreter): string {
+  const found = Object.entries(interpreter.frameworks ?? {});
+  return found.length ? found.map(([name, version]) => `${name} ${version}`).join(', ') : '–';
+}
+
 /** What an interpreter can and cannot run of the workloads, in one line. */
 function canRun(interpreter: Interpreter, workloads: Workload[]): string {
   const skips = workloads.flatMap((w) => skipsFor(w, [...w.modes], interpreter));
   if (skips.length === 0) return `every workload, every mode`;
   const runs = workloads.filter((w) => !skips.some((s) => s.workload === w.name && !s.mode));
   const ran = runs.map((w) => {
-    const missing = skips.filter((s) => s.workload === w.name && s.mode).map((s) => `${s.mode} (${s.needs}+)`);
+    const missing = skips.filter((s) => s.workload === w.name && s.mode).map((s) => `${s.mode} (${s.framework ?? `${s.needs}+`})`);
     return missing.length ? `${w.name} without ${missing.join(', ')}` : w.name;
   });
   const notRun = skips.filter((s) => !s.mode).map((s) => `${s.workload} (${s.needs}+)`);
@@ -61,8 +67,8 @@ export async function doctorCommand(args: string[]): Promise<number> {
   console.log(`${interpreters.length} Python interpreter${interpreters.length === 1 ? '' : 's'} gilbench can run:\n`);
   console.log(
     pad([
-      ['id', 'version', 'implementation', 'GIL', 'switch interval', 'found', 'executable'],
-      ...interpreters.map((i) => [i.id, i.version, implementationLabel(i), gilStatus(i), i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`, via(i), i.executable]),
+      ['id', 'version', 'implementation', 'GIL', 'switch interval', 'frameworks', 'found', 'executable'],
+      ...interpreters.map((i) => [i.id, i.version, implementationLabel(i), gilStatus(i), i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`, frameworksOf(i), via(i), i.executable]),
     ]),
   );
   console.log('\nWhat each can run:');

@@ -19,7 +19,7 @@ export interface ExportRow {
   unit: string;
   better: string;
   median: number;
-  /** the interval of the median (order statistics); speedup's is a bootstrap interval of the ratio */
+  /** the interval of the median (order statistics); speedup's is the distribution-free interval of the ratio (stats.ts ratioInterval) */
   low: number;
   high: number;
   /** how sure the interval is, e.g. 0.95 */

@@ -1,5 +1,5 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { colourOf, lineDataset, lineLegend, logAxis } from '../report/charts.ts';
+import { colourOf, lineDataset, lineLegend, logAxis, wrapped } from '../report/charts.ts';
 import { fixed, latency } from '../../core/format.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
@@ -35,8 +35,8 @@ function chart(all: CellSummary[], interpreter: Interpreter, what: string, axis:
     data: { datasets: lines(all, value) },
     options: {
       plugins: {
-        title: { display: true, text: `${what}, ${interpreterLabel(interpreter)}`, font: { size: 22 } },
-        subtitle: { display: true, text: `echo server, ${all[0]?.cell.params.connections} client connection, closed loop, 64-byte messages`, padding: { bottom: 8 } },
+        title: { display: true, text: wrapped(`${what}, ${interpreterLabel(interpreter)}`, 55), font: { size: 22 } },
+        subtitle: { display: true, text: wrapped(`echo server, ${all[0]?.cell.params.connections} client connection, closed loop, 64-byte messages`), padding: { bottom: 8 } },
         legend: { display: legend, labels: { ...lineLegend.labels, font: { size: 14 } } },
       },
       scales: { x: { ...logAxis('switch interval (s, log scale)'), reverse: true, ticks: { ...logAxis('').ticks, autoSkip: false } }, y: logAxis(axis) },

@@ -1,5 +1,5 @@
 import { fixed } from '../../core/format.ts';
-import { ratioOfMediansInterval } from '../../core/stats.ts';
+import { ratioInterval } from '../../core/stats.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { byInterpreter, firstInterpreter, measuredWithoutGil, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
 
@@ -13,7 +13,7 @@ export const cpuServers: Figure = {
   section: '5.3.3',
   claim: 'So, by using processes and threads together, we can solve both the problem with the GIL and the problem with memory.',
   experiments: (profile) => [
-    { name: EXPERIMENT, workloads: ['echo-work'], pythons: 'default+free-threaded', repeats: { quick: 1, default: 2, full: 5 }[profile], warmup: 0 },
+    { name: EXPERIMENT, workloads: ['echo-work'], pythons: 'default+free-threaded', repeats: { quick: 1, default: 4, full: 5 }[profile], warmup: 0 },
   ],
   draw: (data) => byInterpreter(data, EXPERIMENT).map(({ cells: own }) => [data.reportChart('throughput-vs-workers', EXPERIMENT, own, 'echo server with count(N) per message')]),
   caption: (data) => {
@@ -38,7 +38,9 @@ export const cpuServers: Figure = {
     const gain = threads && prefork ? prefork.tasksPerS / threads.tasksPerS : NaN;
     const gil = underGil(data, EXPERIMENT, threads);
     // "Solves" needs a gain of 1.5x whose interval (prefork's answers/s over threads') excludes no gain.
-    const low = threads && prefork ? ratioOfMediansInterval(threads.primary.values, prefork.primary.values).low : NaN;
+    const interval = threads && prefork ? ratioInterval(threads.primary.values, prefork.primary.values) : undefined;
+    const low = interval?.low ?? NaN;
+    if (interval && !(Number.isFinite(interval.low) && Number.isFinite(interval.high))) return { measured, verdict: 'inconclusive', because: `too few runs to tell (n = ${Math.min(threads!.repeats, prefork!.repeats)}): a difference needs 4 runs a side.` };
     return gain >= 1.5 && low > 1
       ? {
           measured,

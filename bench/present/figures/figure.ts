@@ -46,9 +46,10 @@ export interface Experiment {
   params?: Record<string, Record<string, number[]>>;
   /**
    * every interpreter found plus every one named (--python all,LIST); the named ones (python3, or
-   * --python); or the named ones and every free-threaded build found, to measure without the GIL too
+   * --python); the named ones and every free-threaded build found, to measure without the GIL too;
+   * or the named ones and every interpreter found that imports all the event-loop frameworks
    */
-  pythons: 'all' | 'default' | 'default+free-threaded';
+  pythons: 'all' | 'default' | 'default+free-threaded' | 'default+frameworks';
   repeats: number;
   warmup: number;
   /** finer than the default 100 ms where a figure draws the timeline */

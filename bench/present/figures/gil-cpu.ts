@@ -11,10 +11,11 @@ function comparison(data: FigureData): VersionComparison {
   return versionComparisons(data.results(EXPERIMENT), data.summaries(EXPERIMENT), 1)[0]!;
 }
 
-/** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy. */
-function side(cell: CellSummary): 'slower' | 'faster' | 'noise' | 'busy' {
+/** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy or too few runs bound it. */
+function side(cell: CellSummary): 'slower' | 'faster' | 'noise' | 'busy' | 'few' {
   if (onBusyMachine(cell)) return 'busy';
-  const { low, high } = cell.speedupInterval ?? { low: cell.speedup!, high: cell.speedup! };
+  const { low, high } = cell.speedupInterval ?? { low: NaN, high: NaN };
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return 'few';
   return high < 1 ? 'slower' : low > 1 ? 'faster' : 'noise';
 }
 
@@ -40,7 +41,7 @@ export const gilCpu: Figure = {
     const c = comparison(data);
     return (
       `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params.n?.toLocaleString('en-US')}, on every Python found here and every one named (oldest first; a free-threaded build is labelled "no GIL"). ` +
-      'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% bootstrap intervals; the dashed line is what two cores could give. ' +
+      'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% intervals; the dashed line is what two cores could give. ' +
       "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores, and so do threads without a GIL."
     );
   },
@@ -52,14 +53,16 @@ export const gilCpu: Figure = {
       `threads vs serial at W=2: ${rows.map((row) => `${row.label} ${speedupWithInterval(threads(row))}`).join('; ')}` +
       `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
     const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
-    const [slower, faster, noise, busy] = [on('slower'), on('faster'), on('noise'), on('busy')];
+    const [slower, faster, noise, busy, few] = [on('slower'), on('faster'), on('noise'), on('busy'), on('few')];
     if (busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while every interpreter\'s threads ran: rerun on a quieter machine.' };
+    if (few.length + busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'too few runs to tell on every interpreter (4 a side are the fewest that can show a difference): run the default profile.' };
     if (slower.length === rows.length) return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };
     const groups = [
       slower.length ? `slower than serial on ${slower.join(', ')}` : '',
       noise.length ? `no different from serial beyond this run's noise on ${noise.join(', ')}` : '',
       faster.length ? `faster than serial on ${faster.join(', ')}` : '',
       busy.length ? `not judged on ${busy.join(', ')} (measured on a busy machine)` : '',
+      few.length ? `not judged on ${few.join(', ')} (too few runs to tell)` : '',
     ].filter(Boolean);
     return { measured, verdict: slower.length ? 'depends' : 'does not hold', because: `${slower.length ? 'on the interpreter: ' : ''}threads were ${groups.join('; ')}.` };
   },

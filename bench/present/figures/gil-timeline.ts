@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
-import { colourOf, lineDataset } from '../report/charts.ts';
-import { fixed } from '../../core/format.ts';
-import { median, ratioOfMediansInterval } from '../../core/stats.ts';
+import { colourOf, lineDataset, wrapped } from '../report/charts.ts';
+import { bracket, fixed } from '../../core/format.ts';
+import { median, ratioInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { byInterpreter, type Figure, type Finding } from './figure.ts';
@@ -94,8 +94,8 @@ function timeline(run: RunRecord, interpreter: Interpreter): ChartConfiguration<
       plugins: {
         // The lanes are named on the y axis; a legend box would be drawn as thick as the bars.
         legend: { display: false },
-        title: { display: true, text: `${interpreter.gilEnabled ? 'Who holds the GIL' : 'No GIL to hold'}: two threads counting, ${interpreterLabel(interpreter)}`, font: { size: 24 } },
-        subtitle: { display: true, text: `${fixed(WINDOW_S * 1000, 0)} ms of one run; a bar = the thread made progress (a timestamp every K iterations)`, padding: { bottom: 12 } },
+        title: { display: true, text: wrapped(`${interpreter.gilEnabled ? 'Who holds the GIL' : 'No GIL to hold'}: two threads counting, ${interpreterLabel(interpreter)}`, 55), font: { size: 24 } },
+        subtitle: { display: true, text: wrapped(`${fixed(WINDOW_S * 1000, 0)} ms of one run; a bar = the thread made progress (a timestamp every K iterations)`), padding: { bottom: 12 } },
       },
       scales: {
         x: { type: 'linear', min: 0, max: WINDOW_S * 1000, title: { display: true, text: 'time (ms)' } },
@@ -125,8 +125,8 @@ function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfigurat
     data: { datasets },
     options: {
       plugins: {
-        title: { display: true, text: `The same run, per thread, as top -H sees it (${interpreterLabel(interpreter)})`, font: { size: 24 } },
-        subtitle: { display: true, text: `CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`, padding: { bottom: 12 } },
+        title: { display: true, text: wrapped(`The same run, per thread, as top -H sees it (${interpreterLabel(interpreter)})`, 55), font: { size: 24 } },
+        subtitle: { display: true, text: wrapped(`CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`), padding: { bottom: 12 } },
       },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (ms)' } },
@@ -137,10 +137,10 @@ function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfigurat
 }
 
 /** Tracing's cost: the traced countdown's wall time over the plain one's, threads at W=2. */
-function tracingCost(cells: CellSummary[]): { ratio: number; low: number; high: number } {
+function tracingCost(cells: CellSummary[]): { ratio: number; low: number; high: number; runs: number } {
   const [plain, traced] = [cell(cells, 'countdown', 'threads'), cell(cells, 'countdown-trace', 'threads')];
-  const interval = ratioOfMediansInterval(plain.primary.values, traced.primary.values);
-  return { ratio: traced.primary.median / plain.primary.median, low: interval.low, high: interval.high };
+  const interval = ratioInterval(plain.primary.values, traced.primary.values);
+  return { ratio: traced.primary.median / plain.primary.median, low: interval.low, high: interval.high, runs: Math.min(plain.repeats, traced.repeats) };
 }
 
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fixed((ratio - 1) * 100, 1)}%`;
@@ -193,7 +193,7 @@ export const gilTimeline: Figure = {
       .map(
         (row) =>
           `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turns` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
-          `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} [${pct(row.cost.low)}, ${pct(row.cost.high)}]`,
+          `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} ${Number.isFinite(row.cost.low) && Number.isFinite(row.cost.high) ? `[${pct(row.cost.low)}, ${pct(row.cost.high)}]` : bracket(row.cost, row.cost.runs)}`,
       )
       .join('; ')}.`;
     // Two threads progressing at once most of the time is the one thing a GIL forbids.

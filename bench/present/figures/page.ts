@@ -93,7 +93,8 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-const verdictCell = (finding: Finding | undefined) => (finding ? `**${finding.verdict}**: ${cell(finding.because)}` : 'not measured');
+/** The verdict first, the numbers it rests on below it: at 1280 px each claim's verdicts are in view without scrolling sideways. */
+const verdictCell = (finding: Finding | undefined) => (finding ? `**${finding.verdict}**: ${cell(finding.because)}<br>Measured: ${cell(finding.measured)}` : 'not measured');
 
 function page(drawn: Drawn[], results: Map<string, Results>, out: string): string {
   const all = [...results.values()];
@@ -104,14 +105,12 @@ function page(drawn: Drawn[], results: Map<string, Results>, out: string): strin
   const started = all.map((r) => r.startedAt).sort()[0];
   const finished = all.map((r) => r.finishedAt ?? r.startedAt).sort().at(-1);
   // Without a free-threaded build measured, the page is about the GIL alone: no empty column.
-  const header = ['#', 'the lecture says', 'figure', 'measured here', 'verdict', ...(withoutGil.length ? [`without the GIL (${withoutGil.join(', ')})`] : [])];
+  const header = ['#', 'the lecture says', 'verdict, measured here', ...(withoutGil.length ? [`without the GIL (${withoutGil.join(', ')})`] : [])];
   const rows = drawn.map(({ figure, withGil, withoutGil: free }, index) => [
     String(index + 1),
-    `“${cell(figure.claim)}” (${figure.section})`,
-    `[${cell(figure.title)}](${figure.id}.png)`,
-    withGil ? cell(withGil.measured) : '–',
+    `“${cell(figure.claim)}” (${figure.section}) — [${cell(figure.title)}](${figure.id}.png)`,
     verdictCell(withGil),
-    ...(withoutGil.length ? [free ? `${cell(free.measured)} ${verdictCell(free)}` : 'not measured'] : []),
+    ...(withoutGil.length ? [verdictCell(free)] : []),
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const sections = drawn.map(({ figure, caption }, index) => {

@@ -1,5 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
-import { colourOf, lineDataset, logAxis } from '../report/charts.ts';
+import { colourOf, lineDataset, logAxis, wrapped } from '../report/charts.ts';
 import { fixed } from '../../core/format.ts';
 import { median } from '../../core/stats.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -52,7 +52,7 @@ function chart(all: Cost[], title: string, axis: string, value: (c: Cost) => num
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { title: { display: true, text: title, font: { size: 22 } }, subtitle: { display: true, text: 'W workers that do nothing, all alive at once; median over runs', padding: { bottom: 8 } } },
+      plugins: { title: { display: true, text: wrapped(title, 55), font: { size: 22 } }, subtitle: { display: true, text: wrapped('W workers that do nothing, all alive at once; median over runs'), padding: { bottom: 8 } } },
       scales: { x: logAxis('workers W (log scale)'), y: logAxis(axis) },
     },
   };

@@ -30,6 +30,20 @@ const MODE_COLOURS: Record<string, string> = {
   // Node.js (echo-node)
   'event-loop': '#edc948',
   cluster: '#9c755f',
+  // The event loops of 5.4 (echo --modes), each apart from the lecture's five
+  generators: '#b6992d',
+  'asyncio-protocol': '#ffbe7d',
+  uvloop: '#d37295',
+  'uvloop-protocol': '#fabfd2',
+  gevent: '#499894',
+  tornado: '#a0cbe8',
+  twisted: '#79706e',
+  trio: '#8cd17d',
+  // What blocks a loop (blocked-loop)
+  coroutine: '#f28e2b',
+  executor: '#ff9da7',
+  'process-pool': '#59a14f',
+  cooperative: '#f1ce63',
 };
 const SPARE_COLOURS = ['#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -119,10 +133,24 @@ function find(cells: CellSummary[], mode: string, workers: number): CellSummary 
   return cells.find((c) => c.cell.mode === mode && c.cell.workers === workers && c.repeats > 0);
 }
 
+/**
+ * A chart's title and subtitle as lines no wider than a panel: two panels side by side draw their
+ * titles on one row, and a line longer than its half runs into its neighbour's.
+ */
+export function wrapped(text: string, width = 80): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function title(text: string, subtitle: string) {
   return {
-    title: { display: true, text, font: { size: 24 } },
-    subtitle: { display: true, text: subtitle, padding: { bottom: 12 } },
+    title: { display: true, text: wrapped(text, 55), font: { size: 24 } },
+    subtitle: { display: true, text: wrapped(subtitle), padding: { bottom: 12 } },
   };
 }
 
@@ -322,6 +350,17 @@ function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConf
   return config;
 }
 
+/** The server's own CPU per answer over the window (user + system), by server and sweep point: what each layer costs. */
+function cpuPerAnswer(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
+  const perAnswer = (c: CellSummary) => (c.server ? c.server.cpuPerAnswerUs.user + c.server.cpuPerAnswerUs.system : NaN);
+  const config = barsBySweep(cells, perAnswer);
+  config.options = {
+    plugins: title('Server CPU per answer (lower is better)', `${caption}; user + system CPU of the server's tree over the window, over the answers in it; median over runs`),
+    scales: { y: { beginAtZero: true, title: { display: true, text: 'CPU per answer (µs)' } } },
+  };
+  return config;
+}
+
 /** Server RSS against idle connections held; the least-squares slope is the cost of one connection. */
 function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'line'> {
   const datasets = modesOf(cells).map((mode, index) => {
@@ -372,23 +411,28 @@ export const CHARTS: Record<ChartKind, { title: string; build: (cells: CellSumma
   'echo-latency': { title: 'Latency p50 / p99 by server and connections', build: echoLatency },
   'rss-vs-connections': { title: 'Server memory vs open connections', build: rssVsConnections },
   'accepts-per-worker': { title: 'Connections accepted per prefork worker', build: acceptsPerWorker },
+  'cpu-per-answer': { title: 'Server CPU per answer by server and connections', build: cpuPerAnswer },
 };
+
+/** An interval a whisker can draw: none (NaN) where too few runs left it unbounded or absent. */
+const bounded = (i: { low: number; high: number } | undefined) =>
+  i && Number.isFinite(i.low) && Number.isFinite(i.high) ? i : { low: NaN, high: NaN };
 
 /** Speedup vs serial, one group per interpreter (oldest first), one bar per mode; the ideal as a dashed line. */
 export function speedupByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
   const cells = comparison.rows.flatMap((row) => [...row.byMode.values()]);
   const labelOf = new Map(comparison.rows.flatMap((row) => [...row.byMode.values()].map((c) => [c, row.label] as const)));
   const labels = comparison.rows.map((row) => row.label);
-  const config = groupedBars(cells, labels, (c) => labelOf.get(c)!, (c) => c.speedup ?? NaN, (c) => c.speedupInterval ?? { low: NaN, high: NaN });
+  const config = groupedBars(cells, labels, (c) => labelOf.get(c)!, (c) => c.speedup ?? NaN, (c) => bounded(c.speedupInterval));
   const ideal = idealSpeedup(comparison);
   if (ideal) {
     (config.data.datasets as ChartDataset[]).push({
       type: 'line', label: ideal.label, data: labels.map(() => ideal.value), borderColor: '#888888', borderDash: [8, 6], borderWidth: 2, pointRadius: 0,
     } as ChartDataset);
   }
-  const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => c.speedupInterval?.high ?? c.speedup ?? 0));
+  const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => bounded(c.speedupInterval).high || (c.speedup ?? 0)));
   config.options = {
-    plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% bootstrap interval; above 1 = faster than serial`),
+    plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% interval; above 1 = faster than serial`),
     scales: {
       x: { title: { display: true, text: 'interpreter (oldest first)' } },
       y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${METRICS[PRIMARY[comparison.kind]].label} ratio)` } },

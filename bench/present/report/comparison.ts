@@ -1,3 +1,4 @@
+import { bracket } from '../../core/format.ts';
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { Comparison, CompareOptions } from '../../analyse/compare.ts';
 import { METRICS } from '../../core/metrics.ts';
@@ -18,7 +19,7 @@ function rows(comparisons: Comparison[]): string[][] {
     METRICS[c.metric].label,
     c.base.length ? `${num(c.baseMedian)} (n=${c.base.length})` : '–',
     c.cand.length ? `${num(c.candMedian)} (n=${c.cand.length})` : '–',
-    Number.isNaN(c.ratio) ? '–' : `${pct(c.ratio)} [${pct(c.interval.low)}, ${pct(c.interval.high)}]`,
+    Number.isNaN(c.ratio) ? '–' : `${pct(c.ratio)} ${Number.isFinite(c.interval.low) && Number.isFinite(c.interval.high) ? `[${pct(c.interval.low)}, ${pct(c.interval.high)}]` : bracket(c.interval, Math.min(c.base.length, c.cand.length))}`,
     Number.isNaN(c.p) ? '–' : `${c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4)}${c.test === 'signed-rank' ? ' (paired)' : ''}`,
     MARK[c.verdict],
   ]);
@@ -146,7 +147,7 @@ export function comparisonChart(comparisons: Comparison[], options: CompareOptio
       indexAxis: 'x',
       plugins: {
         title: { display: true, text: `Change per cell, ${metrics}`, font: { size: 24 } },
-        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% bootstrap interval; grey band: within the ±${threshold.toFixed(0)}% threshold`, padding: { bottom: 12 } },
+        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% interval; grey band: within the ±${threshold.toFixed(0)}% threshold`, padding: { bottom: 12 } },
         legend: { display: false },
         thresholdBand: { low: -threshold, high: threshold },
       } as never,

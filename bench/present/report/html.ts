@@ -41,7 +41,8 @@ function proseTable(token: Tokens.Table): boolean {
   return cells.length > 0 && cells.reduce((sum, c) => sum + c.text.length, 0) / cells.length > PROSE_CELL;
 }
 
-export function renderHtml(markdown: string, charts: LiveChart[]): string {
+/** `script`: the page's own browser code, run after the charts are drawn (history report's filters). */
+export function renderHtml(markdown: string, charts: LiveChart[], script = ''): string {
   const index = new Map(charts.map((chart, i) => [chart.file, i]));
   const marked = new Marked({
     renderer: {
@@ -75,7 +76,7 @@ ${marked.parse(markdown, { async: false })}
 <script type="application/json" id="chart-style">${scriptSafe(JSON.stringify(CHART_STYLE))}</script>
 ${LIBRARIES.map((file) => `<script>${scriptSafe(readFileSync(file, 'utf8'))}</script>`).join('\n')}
 <script>${BROWSER_SCRIPT}</script>
-</body>
+${script ? `<script>${scriptSafe(script)}</script>\n` : ''}</body>
 </html>
 `;
 }

@@ -145,6 +145,11 @@ export function cellLabel(cell: CellSummary['cell'], info: WorkloadInfo): string
 }
 
 const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
+/** "1.20 – 1.31 (94%)": the median's interval with its actual coverage; a single run has none. */
+const medianInterval = (s: CellSummary, format: (x: number) => string) => {
+  const { low, high, confidence } = s.primary.interval;
+  return s.repeats === 1 ? 'one run: no interval' : `${format(low)} – ${format(high)} (${Math.round(confidence * 100)}%)`;
+};
 /** What the /proc sampler saw, where it saw enough of the run. */
 const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sampled ? text : 'not sampled');
 
@@ -156,10 +161,11 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'mode', value: mode },
     { header: 'cell', value: (s) => cellLabel(s.cell, info) },
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
-    { header: 'CI of median', value: (s) => measured(s, `${Math.round(s.primary.interval.low).toLocaleString('en-US')} – ${Math.round(s.primary.interval.high).toLocaleString('en-US')} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'CI of median', value: (s) => measured(s, medianInterval(s, (x) => Math.round(x).toLocaleString('en-US'))) },
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
     { header: 'latency p50 / p99 / p99.9', value: (s) => server(s, (x) => `${latency(s.taskP50S)} / ${latency(s.taskP99S)} / ${latency(x.p999Ms / 1000)}`) },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
+    { header: 'server CPU µs per answer (user + system)', value: (s) => server(s, (x) => (x.idle ? '–' : `${fixed(x.cpuPerAnswerUs.user, 1)} + ${fixed(x.cpuPerAnswerUs.system, 1)}`)) },
     { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
     { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
     { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
@@ -179,7 +185,7 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
     { header: 'mode', value: mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
     { header: 'median wall (s)', value: (s) => fixed(s.primary.median, 3) },
-    { header: 'CI of median', value: (s) => measured(s, `${fixed(s.primary.interval.low, 3)} – ${fixed(s.primary.interval.high, 3)} (${Math.round(s.primary.interval.confidence * 100)}%)`) },
+    { header: 'CI of median', value: (s) => measured(s, medianInterval(s, (x) => fixed(x, 3))) },
     { header: 'CV', value: (s) => measured(s, `${fixed(s.primary.cv * 100, 1)}%`) },
     { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
     { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },

@@ -3,9 +3,9 @@ import { sweepParts, type Skip } from '../../define/plan.ts';
 import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import type { Results } from '../../store/results.ts';
-import { median, ratioOfMediansInterval } from '../../core/stats.ts';
+import { median, ratioInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { fixed } from '../../core/format.ts';
+import { bracket, fixed } from '../../core/format.ts';
 
 /** One workload (at one sweep point and W) across every interpreter of a run: what changed between versions. */
 export interface VersionComparison {
@@ -105,7 +105,7 @@ export const times = (value: number | undefined) => (value === undefined ? '–'
 export function speedupWithInterval(cell: CellSummary | undefined): string {
   if (cell?.speedup === undefined) return '–';
   const interval = cell.speedupInterval;
-  return interval ? `${times(cell.speedup)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]` : times(cell.speedup);
+  return interval ? `${times(cell.speedup)} ${bracket(interval, cell.speedupRuns!)}` : times(cell.speedup);
 }
 
 /** Two speedups whose intervals do not overlap differ beyond the noise of this run. */
@@ -170,7 +170,7 @@ function rssPerThread(row: VersionRow, workers: number): string | undefined {
 
 /**
  * A free-threaded build against the GIL build of the nearest version: what running without a GIL
- * costs one thread (serial wall time, with its bootstrap interval), and the memory each thread adds.
+ * costs one thread (serial wall time, with its interval), and the memory each thread adds.
  */
 function freeThreadedLines(comparison: VersionComparison): string[] {
   if (comparison.kind === 'server') return [];
@@ -182,11 +182,11 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
       if (!base) return [];
       const [baseValues, freeValues] = [base, free].map((row) => serialValues(row.serial!, comparison.perUnit));
       const ratio = median(freeValues!) / median(baseValues!);
-      const interval = ratioOfMediansInterval(baseValues!, freeValues!);
+      const interval = ratioInterval(baseValues!, freeValues!);
       const rss = [free, base].map((row) => rssPerThread(row, comparison.workers));
       const memory = rss.every(Boolean) ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}` : '';
       return [
-        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} ${times(ratio)} [${fixed(interval.low, 2)}–${fixed(interval.high, 2)}]${memory}.`,
+        `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} ${times(ratio)} ${bracket(interval, Math.min(base.serial!.repeats, free.serial!.repeats))}${memory}.`,
       ];
     });
 }
