@@ -104,7 +104,8 @@ export function parseResults(json: unknown, source: string, onUpgrade?: (fromVer
   } catch {
     fail(`"${source}" is damaged: it does not have the shape of results schema version ${version}.`);
   }
-  const parsed = ResultsSchema.safeParse(current);
+  // zod says "expected object, received undefined" of a field that is not there
+  const parsed = ResultsSchema.safeParse(current, { error: (issue) => (issue.input === undefined ? 'missing' : undefined) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     fail(`"${source}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);

@@ -106,8 +106,11 @@ export function mergeCommand(args: string[]): number {
   }
   if (positionals.length < 3) fail('gilbench merge takes an output file and at least two results files; see --help.');
   const [out, ...inputs] = positionals;
-  const merged = mergeResults(inputs.map((file) => readResults(file, (from) => console.error(`gilbench: ${file} has results schema version ${from}; read as the current one.`))));
+  // Said once the merged file is written: a refusal, or a write that failed, is then the only thing said.
+  const upgraded: string[] = [];
+  const merged = mergeResults(inputs.map((file) => readResults(file, (from) => upgraded.push(`gilbench: ${file} has results schema version ${from}; read as the current one.`))));
   writeResults(out!, merged);
+  for (const line of upgraded) console.error(line);
   console.error(`gilbench: merged ${inputs.length} results files (${merged.plan.cells.length} cells) into ${out}`);
   return 0;
 }
