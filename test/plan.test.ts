@@ -65,3 +65,18 @@ test('cells an interpreter cannot run are skipped with the reason: the whole wor
   assert.deepEqual(skipped, ['countdown/async/py27 3.8', 'countdown/subinterpreters/py27 3.12', 'countdown/subinterpreters/py311 3.12', 'fetch/*/py27 3.8']);
   assert.ok(plan.skipped.every((s) => s.reason.length > 20), 'each skip says why');
 });
+
+test('echo runs the lecture\'s five servers unless the event loops are named; one an interpreter cannot import is skipped with how to get it', async () => {
+  const echo = (await loadWorkloads()).get('echo')!;
+  const withGevent = { ...python('debian'), frameworks: { gevent: '22.10.2' } };
+  const plain = buildPlan({ workloads: [echo], interpreters: [withGevent], profile: 'quick', sampleIntervalMs: 0 });
+  assert.deepEqual([...new Set(plain.cells.map((c) => c.mode))], ['serial', 'threads', 'processes', 'epoll', 'asyncio']);
+  const named = buildPlan({ workloads: [echo], interpreters: [withGevent, python('bare')], profile: 'quick', modes: ['generators', 'gevent', 'trio'], sampleIntervalMs: 0 });
+  assert.deepEqual([...new Set(named.cells.map((c) => `${c.mode} ${c.interpreter}`))], ['generators debian', 'gevent debian', 'generators bare']);
+  const reasons = named.skipped.map((s) => `${s.mode} ${s.interpreter}: ${s.reason}`);
+  assert.deepEqual(reasons, [
+    'trio debian: trio needs the trio package, which debian cannot import: pip install trio (Debian: apt-get install python3-trio)',
+    'gevent bare: gevent needs the gevent package, which bare cannot import: pip install gevent (Debian: apt-get install python3-gevent)',
+    'trio bare: trio needs the trio package, which bare cannot import: pip install trio (Debian: apt-get install python3-trio)',
+  ]);
+});

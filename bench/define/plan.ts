@@ -226,7 +226,7 @@ export function skipsFor(workload: Workload, modes: string[], interpreter: Inter
     if (need && !versionAtLeast(interpreter.version, need.min)) return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
     const framework = needs.frameworks?.[mode];
     if (!framework || interpreter.frameworks?.[framework] !== undefined) return [];
-    return [{ workload: workload.name, mode, interpreter: interpreter.id, framework, reason: `${mode} needs ${framework}, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}` }];
+    return [{ workload: workload.name, mode, interpreter: interpreter.id, framework, reason: `${mode} needs the ${framework} package, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}` }];
   });
 }
 

@@ -49,6 +49,8 @@ export const ReadySchema = z.object({ event: z.literal('ready'), port: z.number(
 export const DoneLineSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
   /** connections accepted, one count per prefork worker */
   accepted: z.array(z.number()),
+  /** blocked-loop's own client: the blocking requests it sent, their median time to the echo, count(n)'s calibrated n (0: sleeping) */
+  blocking: z.object({ requests: z.number(), median_ms: z.number().nullable(), count_n: z.number() }).optional(),
 });
 export type DoneLine = z.infer<typeof DoneLineSchema>;
 

@@ -36,7 +36,10 @@ export const FORMAT_HISTORY: FormatVersion[] = [
     changes:
       '`plan.sizes`: the size of each sized workload\'s task (the countdown\'s n) per interpreter, and whether it was ' +
       'calibrated to the profile\'s time per task, given with --param, or the profile\'s value; the cells\' parameters ' +
-      'hold it. Files of version 2 had fixed sizes, which their cells\' parameters hold: their `sizes` is empty.',
+      'hold it. Files of version 2 had fixed sizes, which their cells\' parameters hold: their `sizes` is empty. ' +
+      'An interpreter says which event-loop frameworks it imports (`frameworks`) and, for PyPy, its own version ' +
+      '(`implementationVersion`); a skip names the framework it lacked; a server\'s done line may carry `blocking` ' +
+      '(blocked-loop\'s blocking client).',
     upgrade: (file) => ({ ...file, plan: { ...(file.plan as Json), sizes: [] } }),
   },
 ];
