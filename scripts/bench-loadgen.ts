@@ -3,9 +3,11 @@
 // - echo, C = 10, against the fastest server we can build here (native C, epoll): the generator
 //   (its native engine, and its Node.js engine with 1 and 2 threads), the C client, and a plain
 //   Node `net` client (for scale);
-// - echo against the project's own Python servers (threads, processes W=2, epoll, asyncio) at
-//   C = 10 and 100: the generator (the engine a run would pick) and the C client, in turn, round
-//   after round; per server, the generator / C client ratio with its interval;
+// - echo against the project's own Python servers (threads, processes W=2, epoll, asyncio, and the
+//   event loops of echo --modes, on the interpreter that imports their frameworks) at C = 10 and
+//   100: the generator (the engine a run would pick) and the C client, in turn, round after round;
+//   per server, the generator / C client ratio with its interval, the server's CPU per answer
+//   under each, and whether the two rank the servers alike;
 // - HTTP: the generator (1 thread) against the fetch workload's delay server (delay 0), and
 //   `wrk -t1 -c10` on the same server: the ratio;
 // - 10,000 idle connections held: the generator's RSS.
@@ -22,6 +24,9 @@ import type { LoadResult } from '../bench/store/records.ts';
 import { engineFor } from '../bench/execute/loadgen/native.ts';
 import { median, medianInterval } from '../bench/core/stats.ts';
 import { WORKLOADS_DIR } from '../bench/core/paths.ts';
+import { discoverInterpreters } from '../bench/execute/discover.ts';
+import { listTree, readStat } from '../bench/execute/proc.ts';
+import { EVENT_LOOPS, FRAMEWORK_OF } from '../workloads/echo/shared.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } } });
 const ROUNDS = Number(values.rounds);
@@ -29,7 +34,7 @@ const DURATION_S = Number(values.duration);
 const WARMUP_S = 0.5;
 const CONNECTIONS = 10;
 const PYTHON_CONNECTIONS = [10, 100];
-const PYTHON_SERVERS = ['threads', 'processes', 'epoll', 'asyncio'];
+const PYTHON_SERVERS = ['threads', 'processes', 'epoll', 'asyncio', ...EVENT_LOOPS];
 const NATIVE = join(import.meta.dirname, 'native');
 
 const NODE_NET_CLIENT = `
@@ -92,11 +97,19 @@ async function main(): Promise<void> {
   const [nativeServer, cClient] = await Promise.all([build('echo-server.c', dir), build('echo-client.c', dir)]);
   const native = await startServer(nativeServer, []);
   const echoPy = join(WORKLOADS_DIR, 'echo', 'echo.py');
-  // The interpreter itself, not a shim in front of it: SIGTERM must reach the server.
+  // The interpreter itself, not a shim in front of it: SIGTERM must reach the server. A framework's
+  // servers run on the first interpreter that imports it; without one, they are left out.
   const pythonExe = (await execa('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
+  const { found } = await discoverInterpreters();
+  const pythonFor = (mode: string) => {
+    const framework = FRAMEWORK_OF[mode];
+    return framework ? found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable : pythonExe;
+  };
+  const servable = PYTHON_SERVERS.filter((mode) => pythonFor(mode));
+  for (const mode of PYTHON_SERVERS.filter((m) => !pythonFor(m))) console.error(`bench:loadgen: ${mode} left out: no interpreter here imports ${FRAMEWORK_OF[mode]}`);
   const python = Object.fromEntries(
     await Promise.all(
-      PYTHON_SERVERS.map(async (mode) => [mode, await startServer(pythonExe, [echoPy, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'])] as const),
+      servable.map(async (mode) => [mode, await startServer(pythonFor(mode)!, [echoPy, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'])] as const),
     ),
   );
   // Each measured as gilbench measures it: after one connection has been opened and closed.
@@ -106,6 +119,8 @@ async function main(): Promise<void> {
   const samples = new Map<string, number[]>();
   /** CPU time per answer, µs: unlike answers/s, barely moved by what else the machine runs */
   const cpuPerAnswer = new Map<string, number[]>();
+  /** the server's own CPU per answer, µs, under each client: what a server layer costs, measured two ways */
+  const serverCpu = new Map<string, number[]>();
   const add = (map: Map<string, number[]>, name: string, value: number) => map.set(name, [...(map.get(name) ?? []), value]);
   const note = (name: string, { perS, cpuUsPerAnswer }: { perS: number; cpuUsPerAnswer?: number }) => {
     add(samples, name, perS);
@@ -134,9 +149,16 @@ async function main(): Promise<void> {
       ]);
       for (const [mode, server] of Object.entries(python)) {
         for (const connections of PYTHON_CONNECTIONS) {
+          // The server tree's CPU over the whole call, over the answers of the call (warm-up at the window's rate).
+          const withServerCpu = (name: string, measure: () => Promise<{ perS: number; cpuUsPerAnswer?: number }>) => async () => {
+            const before = treeCpuS(server.child.pid!);
+            const result = await measure();
+            add(serverCpu, name, ((treeCpuS(server.child.pid!) - before) * 1e6) / (result.perS * (WARMUP_S + DURATION_S)));
+            return result;
+          };
           await inTurn([
-            [`${mode} C=${connections}: generator`, () => generator(echoLoad(server.port, { connections }))],
-            [`${mode} C=${connections}: C client`, () => cReference(server.port, connections)],
+            [`${mode} C=${connections}: generator`, withServerCpu(`${mode} C=${connections}: generator`, () => generator(echoLoad(server.port, { connections })))],
+            [`${mode} C=${connections}: C client`, withServerCpu(`${mode} C=${connections}: C client`, () => cReference(server.port, connections))],
           ]);
         }
       }
@@ -162,8 +184,23 @@ async function main(): Promise<void> {
     console.log(`| native C server, C = ${CONNECTIONS}, native engine | ${ratio('native: generator, native engine', 'native: C client')} |`);
     console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 1 thread | ${ratio('native: generator, Node.js engine, 1 thread', 'native: C client')} |`);
     console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 2 threads | ${ratio('native: generator, Node.js engine, 2 threads', 'native: C client')} |`);
-    for (const mode of PYTHON_SERVERS) {
+    for (const mode of servable) {
       for (const connections of PYTHON_CONNECTIONS) console.log(`| ${mode}, C = ${connections} | ${ratio(`${mode} C=${connections}: generator`, `${mode} C=${connections}: C client`)} |`);
+    }
+    console.log('\n| the server\'s CPU per answer (µs), under the generator / under the C client | generator | C client | ratio |');
+    console.log('| --- | --- | --- | --- |');
+    for (const mode of servable) {
+      for (const connections of PYTHON_CONNECTIONS) {
+        const [g, c] = ['generator', 'C client'].map((client) => median(serverCpu.get(`${mode} C=${connections}: ${client}`)!));
+        console.log(`| ${mode}, C = ${connections} | ${g!.toFixed(1)} | ${c!.toFixed(1)} | ${(g! / c!).toFixed(3)} |`);
+      }
+    }
+    for (const connections of PYTHON_CONNECTIONS) {
+      const ranked = (client: string) => [...servable].sort((a, b) => median(samples.get(`${b} C=${connections}: ${client}`)!) - median(samples.get(`${a} C=${connections}: ${client}`)!));
+      const [byGenerator, byC] = [ranked('generator'), ranked('C client')];
+      const pairs = servable.flatMap((a, i) => servable.slice(i + 1).map((b) => [a, b] as const));
+      const concordant = pairs.filter(([a, b]) => (byGenerator.indexOf(a) < byGenerator.indexOf(b)) === (byC.indexOf(a) < byC.indexOf(b))).length;
+      console.log(`\nRanking by answers/s at C = ${connections}: generator ${byGenerator.join(' > ')}; C client ${byC.join(' > ')}; ${concordant} of ${pairs.length} pairs in the same order.`);
     }
     console.log(`\nNode.js engine (1 thread) / plain Node net client, native server: ${(median(samples.get('native: generator, Node.js engine, 1 thread')!) / median(samples.get('native: plain Node net client')!)).toFixed(2)}`);
     console.log(`HTTP: generator (1 thread) / wrk -t1 -c${CONNECTIONS}: ${(median(samples.get('http: generator, 1 thread')!) / median(samples.get('http: wrk -t1')!)).toFixed(2)}`);
@@ -175,6 +212,14 @@ async function main(): Promise<void> {
     await http.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds a process tree has used so far (from /proc). */
+function treeCpuS(root: number): number {
+  return listTree(root).reduce((sum, pid) => {
+    const stat = readStat(pid);
+    return sum + (stat ? stat.userS + stat.sysS : 0);
+  }, 0);
 }
 
 /** Median of the per-round ratios a/b, with the distribution-free interval of that median. */
