@@ -1,8 +1,10 @@
 // npm run bench:self — the harness's own hot paths, measured in-process with tinybench.
 // First the sampler: what one walk of a real 5-process tree costs, and what share of one core
-// sampling at the default 10 Hz takes.
+// sampling takes: at 10 Hz by default (every 100 ms, the default and full profiles), or --hz 20
+// (every 50 ms, the quick profile's shorter tasks).
 import { execa } from 'execa';
 import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { RunTree } from '../bench/execute/kill.ts';
 import { listTree } from '../bench/execute/proc.ts';
@@ -11,7 +13,8 @@ import { probeInterpreter } from '../bench/execute/discover.ts';
 
 const TREE_PROCESSES = 5;
 const SHARE_SECONDS = 10;
-const HZ = 10;
+const { values } = parseArgs({ options: { hz: { type: 'string', default: '10' } } });
+const HZ = Number(values.hz);
 
 // A parent with four forked children, each with a second thread: a small but real tree.
 const TREE = `

@@ -1,4 +1,4 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail } from '../core/errors.ts';
@@ -15,8 +15,8 @@ export type PerProfile<T> = Record<Profile, T>;
 /**
  * What a profile asks of a workload whose work is sized to a time (its descriptor's `size`): one
  * serial task of about taskS on every interpreter, and /proc sampled often enough that such a run
- * gets at least 3 samples (the quick profile's shorter tasks are sampled every 50 ms: the sampler
- * then costs about 2% of a core instead of 1%, npm run bench:self).
+ * gets at least 3 samples (the quick profile's shorter tasks are sampled every 50 ms: sampling a
+ * 5-process tree then took 1.1% of a core here, against 1.0% every 100 ms: npm run bench:self -- --hz 20).
  */
 export const PROFILE_TARGETS: Record<Profile, { taskS: number; sampleIntervalMs: number }> = {
   quick: { taskS: 0.2, sampleIntervalMs: 50 },
@@ -123,16 +123,36 @@ export function defineWorkload(descriptor: WorkloadDescriptor): WorkloadDescript
  */
 export async function loadWorkloads(dir = WORKLOADS_DIR, label?: string): Promise<Map<string, Workload>> {
   if (!existsSync(dir)) fail(`Workloads folder "${dir}" does not exist.`);
+  if (!statSync(dir).isDirectory()) fail(`Workloads folder "${dir}" is a file, not a folder.`);
   const found = new Map<string, Workload>();
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const folder = join(dir, entry.name);
     const file = join(folder, DESCRIPTOR_FILE);
     if (!entry.isDirectory() || !existsSync(file)) continue;
-    const descriptor = (await import(pathToFileURL(file).href)).default as WorkloadDescriptor;
+    const descriptor = await descriptorIn(file);
     const name = label ? `${descriptor.name}${LABEL_MARK}${label}` : descriptor.name;
     found.set(name, { ...descriptor, name, programPath: join(folder, descriptor.program) });
   }
   return found;
+}
+
+/**
+ * The descriptor a workload's file exports. One that does not load (a syntax error, a throw) or
+ * exports no workload is one sentence: a folder of one's own (--workloads-dir) is input too.
+ */
+async function descriptorIn(file: string): Promise<WorkloadDescriptor> {
+  let exported: Partial<WorkloadDescriptor> | undefined;
+  try {
+    exported = (await import(pathToFileURL(file).href)).default;
+  } catch (error) {
+    // A transform error's last line says where: "workload.ts:4:0: ERROR: Unexpected end of file"
+    const where = (error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1)!;
+    fail(`Workload descriptor ${file} could not be loaded: ${where.replace(/\.$/, '')}.`);
+  }
+  if (typeof exported?.name !== 'string' || typeof exported.program !== 'string' || !Array.isArray(exported.modes)) {
+    fail(`Workload descriptor ${file} exports no workload: it needs "export default defineWorkload({ name, program, modes, … })" (docs/WORKLOADS.md).`);
+  }
+  return exported as WorkloadDescriptor;
 }
 
 export const LABEL_MARK = '@';
