@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertOneSentence, gilbench } from './fuzz/outcome.ts';
@@ -29,4 +29,44 @@ test('merge refusing an input says only why: not first that an older one was rea
   assert.equal(merged.code, 0);
   assert.match(merged.stderr[0]!, /countdown-v1\.json has results schema version 1; read as the current one\./);
   assert.match(merged.stderr.at(-1)!, /^gilbench: merged 2 results files/);
+});
+
+test('a --task file is read as an import reads it: a UTF-8 BOM is fine; NUL bytes, garbage and nesting too deep for Python are one sentence', async () => {
+  const dir = tempDir();
+  const cases: [string, string | Buffer, RegExp | undefined][] = [
+    ['bom.py', '\ufeffdef f(i, **_):\n    pass\n', undefined],
+    ['nul.py', 'def f(i, **_):\n    pass\n\0', /: (its syntax is wrong|Python cannot parse it): .*null bytes/],
+    ['garbage.py', Buffer.from([0xff, 0xfe, 0x81, 0x0a, 0xc3]), /: (its syntax is wrong( at line \d+)?|Python cannot parse it): /],
+    ['deep.py', `x = ${'-'.repeat(100_000)}1\ndef f(i): pass\n`, /: (its syntax is wrong( at line \d+)?|Python cannot parse it): /],
+  ];
+  for (const [name, content, refused] of cases) {
+    writeFileSync(join(dir, name), content);
+    const outcome = await gilbench(['run', '--task', `${join(dir, name)}:f`, '--python', 'python3', '--workers', '1', '--repeat', '1', '--modes', 'serial', '--sample-interval', '0', '--out', join(dir, 'reports')]);
+    if (!refused) {
+      assert.equal(outcome.code, 0, `${name}: ${outcome.stderr.join('\n')}`);
+      continue;
+    }
+    assertOneSentence(outcome, name);
+    assert.match(outcome.stderr[0]!, refused, name);
+  }
+});
+
+test('--workloads-dir of a file, of a descriptor that does not load, or that exports no workload is one sentence', async () => {
+  const dir = tempDir();
+  const folder = (name: string, descriptor: string) => {
+    mkdirSync(join(dir, name, 'w'), { recursive: true });
+    writeFileSync(join(dir, name, 'w', 'workload.ts'), descriptor);
+    return join(dir, name);
+  };
+  const cases: [string, RegExp][] = [
+    [join(FIXTURES, 'countdown.json'), /Workloads folder ".*countdown\.json" is a file, not a folder\./],
+    [folder('broken', 'export default {\n  name: "x",\n  program:\n'), /Workload descriptor .*workload\.ts could not be loaded: .*workload\.ts:\d+:\d+: ERROR: .*\.$/],
+    [folder('throws', 'throw new Error("not today");\n'), /could not be loaded: not today\.$/],
+    [folder('none', 'export const x = 1;\n'), /Workload descriptor .*workload\.ts exports no workload: it needs "export default defineWorkload/],
+  ];
+  for (const [workloads, message] of cases) {
+    const outcome = await gilbench(['run', '--workloads-dir', workloads, '--python', 'python-does-not-exist']);
+    assertOneSentence(outcome, workloads);
+    assert.match(outcome.stderr[0]!, message);
+  }
 });

@@ -49,12 +49,16 @@ export function parseTaskParams(values: string[] | undefined): TaskParams {
 }
 
 // Reads the file without running it: a top-level def, async def, assignment or import of that name.
+// Its bytes, as an import reads them (a coding line, a UTF-8 BOM); what ast cannot take (NUL
+// bytes before 3.12, nesting too deep) is said as such. Python 2.7 reads it too.
 const DEFINES = `
 import ast, sys
 try:
-    tree = ast.parse(open(sys.argv[1]).read(), sys.argv[1])
+    tree = ast.parse(open(sys.argv[1], "rb").read(), sys.argv[1])
 except SyntaxError as error:
-    print("its syntax is wrong at line %s: %s" % (error.lineno, error.msg)); sys.exit()
+    print("its syntax is wrong%s: %s" % (" at line %s" % error.lineno if error.lineno else "", error.msg)); sys.exit()
+except Exception as error:
+    print("Python cannot parse it: %s" % (str(error).split("\\n")[0] or type(error).__name__)); sys.exit()
 names = set()
 for node in tree.body:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)): names.add(node.name)
@@ -67,9 +71,12 @@ print("ok" if sys.argv[2] in names else "it defines no function %s" % sys.argv[2
 export function checkTask(task: TaskSpec, python: string): void {
   let answer: string;
   try {
-    answer = execFileSync(python, ['-c', DEFINES, task.file, task.func], { encoding: 'utf8', timeout: 10_000 }).trim();
+    // stderr is kept, not shown: a Python that fails here says why in its last line, not in a traceback on the terminal
+    answer = execFileSync(python, ['-c', DEFINES, task.file, task.func], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    fail(`--task ${task.file}:${task.func}: ${python} could not read the file (${(error as Error).message.split('\n')[0]}).`);
+    const { stderr, signal } = error as { stderr?: string; signal?: string };
+    const why = stderr?.trim().split('\n').at(-1) || (signal ? `stopped by ${signal}` : (error as Error).message.split('\n')[0]);
+    fail(`--task ${task.file}:${task.func}: ${python} could not read the file (${why}).`);
   }
   if (answer !== 'ok') fail(`--task ${task.file}:${task.func}: ${answer}.`);
 }
