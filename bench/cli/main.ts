@@ -3,6 +3,7 @@ import { BUSY_EXIT } from '../core/busy.ts';
 import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
 import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
 import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
+import { historyCommand, HISTORY_HELP } from './commands/history.ts';
 import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
 import { reportCommand, REPORT_HELP } from './commands/report.ts';
 import { runCommand, RUN_HELP } from './commands/run.ts';
@@ -18,13 +19,15 @@ Usage:
   gilbench merge OUT IN IN...     merge results files from several machines or jobs into one
   gilbench doctor                 list the Python interpreters found here, their GIL, and what each can run
   gilbench figures [options]      measure the lecture's claims: figures (PNG, SVG) and FIGURES.md with verdicts
+  gilbench history add|check|confirm|report
+                                  performance over time: results filed by commit, change points, a gate, a trend page
   gilbench help [COMMAND]         show help
   gilbench --version              print gilbench's version
 
 Run "gilbench COMMAND --help" for a command's options.
 
 Exit codes: 0 done, 1 some runs failed (run) or a regression was found (compare
---fail-on-regression), 2 bad input, 3 a file could not be written (disk full, read-only),
+--fail-on-regression, history check), 2 bad input, 3 a file could not be written (disk full, read-only),
 ${BUSY_EXIT} stopped by --busy fail, 130 interrupted.`;
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | number; help: string }> = {
@@ -34,6 +37,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | numb
   merge: { run: mergeCommand, help: MERGE_HELP },
   doctor: { run: doctorCommand, help: DOCTOR_HELP },
   figures: { run: figuresCommand, help: FIGURES_HELP },
+  history: { run: historyCommand, help: HISTORY_HELP },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -98,7 +98,8 @@ function trendChart(series: Series, commits: string[], dates: Map<string, string
           min: -0.5,
           max: commits.length - 0.5,
           title: { display: true, text: 'commit (oldest first)' },
-          ticks: { stepSize: 1, callback: tickLabel },
+          afterBuildTicks: commitTicks,
+          ticks: { callback: tickLabel, autoSkip: true, maxRotation: 0 },
         },
         y: { title: { display: true, text: `${METRICS[series.metric].label}${METRICS[series.metric].unit && METRICS[series.metric].unit !== 'x' ? ` (${METRICS[series.metric].unit})` : ''}` } },
       },
@@ -116,6 +117,12 @@ function changeDataset(series: Series, changes: Change[], style: { label: string
     text: `${style.label}: ${pct(change.effect)} [${pct(change.interval.low)}, ${pct(change.interval.high)}], ${formatValue(series.metric, change.before)} → ${formatValue(series.metric, change.after)}, p ${change.p.toFixed(3)}`,
   }));
   return { label: style.label, data, showLine: false, pointStyle: 'triangle' as const, pointRadius: 11, pointHoverRadius: 13, borderColor: style.colour, backgroundColor: style.colour, changeLine: true };
+}
+
+/** A tick at each measured commit in view (a linear axis from −0.5 would put them between commits). Uses only its argument: the page runs it too. */
+function commitTicks(axis: { min: number; max: number; ticks: { value: number }[]; chart: Chart }): void {
+  const points = axis.chart.data.datasets[0]!.data as unknown as { x: number }[];
+  axis.ticks = points.filter((p) => p.x >= axis.min && p.x <= axis.max).map((p) => ({ value: p.x }));
 }
 
 /** The commit's short id under its tick (the medians' points carry it in their title). Uses only its arguments: the page runs it too. */

@@ -35,7 +35,9 @@ function abText(change: Change, unconfirmable?: Map<string, string>): string {
 }
 
 function row({ series, change }: Finding, context: CheckContext): string[] {
-  const range = change.from === change.to ? '' : ` (${shortCommit(change.from)}..${shortCommit(change.to)})`;
+  // A sharp step is its commit; a drift, or a step in noise, may lie anywhere in a range of commits.
+  const sharp = change.fromIndex === change.index - 1 && change.toIndex === change.index;
+  const range = sharp ? '' : ` (${shortCommit(change.from)}..${shortCommit(change.to)})`;
   return [
     MARK[change.status],
     series.cell,
