@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -69,4 +70,12 @@ test('--workloads-dir of a file, of a descriptor that does not load, or that exp
     assertOneSentence(outcome, workloads);
     assert.match(outcome.stderr[0]!, message);
   }
+});
+
+test('an --out that the kernel will not make (under /proc) ends in one sentence: it hung, in Node recursive mkdir', () => {
+  // in a process of its own: a hang is a timeout here, not a test run that never ends
+  const cli = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
+  const out = spawnSync(process.execPath, ['--import', 'tsx', cli, 'report', join(FIXTURES, 'countdown.json'), '--out', '/proc/gilbench-cannot/report'], { encoding: 'utf8', timeout: 60_000 });
+  assert.ok(out.status === 2 || out.status === 3, `exit ${out.status} (${out.signal ?? 'no signal'}): ${out.stderr}`);
+  assert.match(out.stderr, /^gilbench: [^\n]*(cannot write in \/proc|could not write the report in \/proc\/gilbench-cannot\/report: ENOENT)[^\n]*\n$/);
 });

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * Writes that survive a crash: a file's data reach the disk before it is renamed into place, and
@@ -28,5 +29,24 @@ export function syncFolder(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * mkdir -p that ends. Node's recursive mkdir spins for ever on a folder the kernel will not make
+ * under an existing one (/proc answers ENOENT, which Node takes for a missing parent, and tries
+ * again): --out /proc/x hung gilbench. Here each missing folder is made in turn, from the top, and
+ * the first that cannot be made throws.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) missing.unshift(at);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      // made by someone else meanwhile: as good
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(folder).isDirectory()) throw error;
+    }
   }
 }

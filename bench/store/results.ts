@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { checkConsistency } from './consistency.ts';
-import { syncFolder, writeDurably } from './durable.ts';
+import { makeFolder, syncFolder, writeDurably } from './durable.ts';
 import { fail, writing } from '../core/errors.ts';
 import { InterpreterSchema } from '../define/interpreters.ts';
 import { withJournal } from './journal.ts';
@@ -57,7 +57,7 @@ export function writeAtomic(path: string, text: string): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   writing(path, () => {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeFolder(dirname(path));
       writeDurably(temporary, text);
       renameSync(temporary, path);
       syncFolder(dirname(path));

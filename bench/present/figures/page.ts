@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { fail } from '../../core/errors.ts';
 import { CHARTS, type ChartConfig } from '../report/charts.ts';
 import { renderHtml, type LiveChart } from '../report/html.ts';
 import { renderFigure, type ChartSize } from '../report/render.ts';
+import { makeFolder } from '../../store/durable.ts';
 import { writeAtomic, type Results } from '../../store/results.ts';
 import { judgeCells, type JudgedCell } from '../../analyse/index.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -70,7 +71,7 @@ const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.p
 
 /** Draws every figure (PNG and SVG) and writes FIGURES.md and FIGURES.html (live charts) beside them; returns FIGURES.md's path. */
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
-  mkdirSync(out, { recursive: true });
+  makeFolder(out);
   const data = dataOf(results);
   const profile = profileOf(results);
   const [gil, noGil] = [restricted(results, (i) => i.gilEnabled), restricted(results, (i) => !i.gilEnabled)];

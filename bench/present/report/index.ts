@@ -1,10 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { analyseResults, type CellGroup } from '../../analyse/index.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
 import { sweepParts, type WorkloadInfo } from '../../define/plan.ts';
+import { makeFolder } from '../../store/durable.ts';
 import { writeAtomic, type Results } from '../../store/results.ts';
 import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
 import { renderHtml } from './html.ts';
@@ -24,7 +25,7 @@ type WithConfigs<T extends { files: unknown }> = Omit<T, 'files'> & { files: Dra
  */
 export function writeReport(results: Results, dir: string): string {
   const path = join(dir, 'report.md');
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   for (const stale of [path, join(dir, 'report.html')]) rmSync(stale, { force: true });
   const analysis = analyseResults(results);
   const cores = results.machine.logicalCores;
