@@ -72,10 +72,13 @@ test('--workloads-dir of a file, of a descriptor that does not load, or that exp
   }
 });
 
-test('an --out that the kernel will not make (under /proc) ends in one sentence: it hung, in Node recursive mkdir', () => {
+test('a folder the kernel will not make (under /proc) ends in one sentence: report --out and compare --markdown hung, in Node recursive mkdir', () => {
   // in a process of its own: a hang is a timeout here, not a test run that never ends
   const cli = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
-  const out = spawnSync(process.execPath, ['--import', 'tsx', cli, 'report', join(FIXTURES, 'countdown.json'), '--out', '/proc/gilbench-cannot/report'], { encoding: 'utf8', timeout: 60_000 });
-  assert.ok(out.status === 2 || out.status === 3, `exit ${out.status} (${out.signal ?? 'no signal'}): ${out.stderr}`);
-  assert.match(out.stderr, /^gilbench: [^\n]*(cannot write in \/proc|could not write the report in \/proc\/gilbench-cannot\/report: ENOENT)[^\n]*\n$/);
+  const gilbenchApart = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const countdown = join(FIXTURES, 'countdown.json');
+  for (const out of [gilbenchApart('report', countdown, '--out', '/proc/gilbench-cannot/report'), gilbenchApart('compare', countdown, countdown, '--markdown', '/proc/gilbench-cannot/c.md')]) {
+    assert.ok(out.status === 2 || out.status === 3, `exit ${out.status} (${out.signal ?? 'no signal'}): ${out.stderr}`);
+    assert.match(out.stderr, /^gilbench: [^\n]*(cannot write in \/proc|could not write [^\n]* \/proc\/gilbench-cannot\/[^\n]*: ENOENT)[^\n]*\n$/);
+  }
 });

@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { compare, REGRESSIONS, type CompareOptions } from '../../analyse/compare.ts';
 import { METRIC_IDS, type MetricId } from '../../core/metrics.ts';
 import { fail, writing } from '../../core/errors.ts';
 import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonMermaid, comparisonText } from '../../present/report/comparison.ts';
 import { renderPng } from '../../present/report/render.ts';
+import { makeFolder } from '../../store/durable.ts';
 import { readResults, writeAtomic } from '../../store/results.ts';
 import { list, number, parse } from './args.ts';
 
@@ -104,7 +105,7 @@ export function compareCommand(args: string[]): number {
   if (markdown) {
     const chart = `${basename(markdown).replace(/\.md$/, '')}.png`;
     writing(`the comparison's chart beside ${markdown}`, () => {
-      mkdirSync(dirname(markdown), { recursive: true });
+      makeFolder(dirname(markdown));
       writeFileSync(join(dirname(markdown), chart), renderPng(comparisonChart(comparisons, options) as never));
     });
     writeAtomic(markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
