@@ -82,3 +82,10 @@ test('a folder the kernel will not make (under /proc) ends in one sentence: repo
     assert.match(out.stderr, /^gilbench: [^\n]*(cannot write in \/proc|could not write [^\n]* \/proc\/gilbench-cannot\/[^\n]*: ENOENT)[^\n]*\n$/);
   }
 });
+
+test('figures --only with no figure named is one sentence (it drew nothing and failed reading the first)', async () => {
+  const dir = tempDir();
+  const outcome = await gilbench(['figures', '--render', '--out', dir, '--only', '']);
+  assertOneSentence(outcome, "--only ''");
+  assert.match(outcome.stderr[0]!, /--only names no figure; the figures are: gil-cpu, /);
+});

@@ -57,6 +57,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
   const profile = values.profile as Profile;
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
   const only = list(values.only);
+  if (only?.length === 0) fail(`--only names no figure; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
   for (const id of only ?? []) if (!FIGURES.some((f) => f.id === id)) fail(`Unknown figure "${id}"; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
   const figures = FIGURES.filter((f) => !only || only.includes(f.id));
   const out = writableDir('--out', values.out);
