@@ -25,7 +25,7 @@ test('a plan without the workloads its cells name is one sentence and exit 2, no
   const outcome = await gilbench(['report', file, '--out', join(dir, 'report')]);
   assertOneSentence(outcome, 'plan.workloads: []');
   assert.match(outcome.stderr[0]!, /is inconsistent: plan\.cells\.0\.workload: "countdown" is not a workload of plan\.workloads \(there are none\)\.$/);
-  assertReportFolder(join(dir, 'report'), false, 'plan.workloads: []');
+  assertReportFolder(join(dir, 'report'), outcome.code, 'plan.workloads: []');
 });
 
 /** Each contradiction: what is done to a fixture, and the field and contradiction the sentence names. */
