@@ -67,7 +67,7 @@ test('bad input gets one clear sentence and exit code 2', async () => {
     [['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/],
     [['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/],
     [['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/],
-    [['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures and help/],
+    [['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures, history and help/],
     [['report'], /exactly one results\.json/],
   ]);
 });
