@@ -156,25 +156,7 @@ export function buildPlan(request: PlanRequest): Plan {
       if (skips.some((skip) => !skip.mode)) continue;
       const modes = chosenModes.filter((mode) => !skips.some((skip) => skip.mode === mode));
       skipped.push(...limitSkips(workload, modes, workerCounts, interpreter));
-      for (const params of combinations(values)) {
-        const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
-        for (const workers of workerCounts) {
-          for (const mode of modes) {
-            if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) continue;
-            if (workers > (workload.limits?.[mode]?.maxWorkers ?? Infinity)) continue; // skipped: limitSkips says why
-            const identity = { workload: workload.name, mode, workers, interpreter: interpreter.id, sweep };
-            cells.push({
-              id: cellId(identity),
-              ...identity,
-              params,
-              timeoutS: request.timeoutS ?? workload.timeoutS[profile],
-              warmup: request.warmup ?? workload.warmup[profile],
-              repeats: request.repeats ?? workload.repeats[profile],
-              idealWallS: workload.ideal?.wallS(params, workers),
-            });
-          }
-        }
-      }
+      cells.push(...cellsOn(workload, interpreter, modes, workerCounts, values, request));
     }
   }
   if (cells.length === 0) {
@@ -186,21 +168,50 @@ export function buildPlan(request: PlanRequest): Plan {
     sampleIntervalMs: request.sampleIntervalMs,
     autoRepeat: request.autoRepeat,
     busy: request.busy ?? 'retry',
-    workloads: request.workloads.map((w) => ({
-      name: w.name,
-      title: w.title,
-      shows: w.shows,
-      charts: w.charts,
-      taskNoun: w.taskNoun,
-      fixture: w.fixture,
-      ignoresWorkers: w.ignoresWorkers ?? [],
-      kind: w.server ? 'server' : 'batch',
-      ideal: w.ideal?.description,
-      beside: w.beside,
-    })),
+    workloads: request.workloads.map(workloadInfo),
     cells,
     skipped,
     sizes: (request.sizes ?? []).filter((size) => cells.some((c) => c.workload === size.workload && size.interpreters.includes(c.interpreter))),
+  };
+}
+
+/** One workload's cells on one interpreter: every combination of its parameters' values, W and mode. */
+function cellsOn(workload: Workload, interpreter: Interpreter, modes: string[], workerCounts: number[], values: (readonly [string, number[]])[], request: PlanRequest): Cell[] {
+  const { profile } = request;
+  return combinations(values).flatMap((params) => {
+    const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
+    return workerCounts.flatMap((workers) =>
+      modes.flatMap((mode) => {
+        if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) return [];
+        if (workers > (workload.limits?.[mode]?.maxWorkers ?? Infinity)) return []; // skipped: limitSkips says why
+        const identity = { workload: workload.name, mode, workers, interpreter: interpreter.id, sweep };
+        return [{
+          id: cellId(identity),
+          ...identity,
+          params,
+          timeoutS: request.timeoutS ?? workload.timeoutS[profile],
+          warmup: request.warmup ?? workload.warmup[profile],
+          repeats: request.repeats ?? workload.repeats[profile],
+          idealWallS: workload.ideal?.wallS(params, workers),
+        }];
+      }),
+    );
+  });
+}
+
+/** What the report needs to know about a workload, kept in the results so that they render alone. */
+function workloadInfo(w: Workload): WorkloadInfo {
+  return {
+    name: w.name,
+    title: w.title,
+    shows: w.shows,
+    charts: w.charts,
+    taskNoun: w.taskNoun,
+    fixture: w.fixture,
+    ignoresWorkers: w.ignoresWorkers ?? [],
+    kind: w.server ? 'server' : 'batch',
+    ideal: w.ideal?.description,
+    beside: w.beside,
   };
 }
 

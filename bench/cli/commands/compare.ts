@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { compare, REGRESSIONS, type CompareOptions } from '../../analyse/compare.ts';
+import { compare, REGRESSIONS, type CompareOptions, type Comparison } from '../../analyse/compare.ts';
 import { METRIC_IDS, type MetricId } from '../../core/metrics.ts';
 import { fail, writing } from '../../core/errors.ts';
 import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonMermaid, comparisonText } from '../../present/report/comparison.ts';
@@ -98,10 +98,15 @@ export function compareCommand(args: string[]): number {
   }
   const comparisons = compare(base, cand, options);
   console.log(comparisonText(comparisons, options));
-
   const sides = options.baseLabel ? `${options.baseLabel} → ${options.candLabel}` : `${options.baseInterpreter} → ${options.candInterpreter}`;
   const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${sides} (${base.runId})`;
-  const markdown = values.markdown;
+  writeOutputs(comparisons, options, title, values);
+  return values['fail-on-regression'] && comparisons.some((c) => REGRESSIONS.includes(c.verdict)) ? 1 : 0;
+}
+
+/** --markdown (with its chart beside it), --summary (a Mermaid chart, for a job summary) and --json. */
+function writeOutputs(comparisons: Comparison[], options: CompareOptions, title: string, to: { markdown?: string; summary?: string; json?: string }): void {
+  const { markdown } = to;
   if (markdown) {
     const chart = `${basename(markdown).replace(/\.md$/, '')}.png`;
     writing(`the comparison's chart beside ${markdown}`, () => {
@@ -110,7 +115,6 @@ export function compareCommand(args: string[]): number {
     });
     writeAtomic(markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
   }
-  if (values.summary) writeAtomic(values.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
-  if (values.json) writeAtomic(values.json, comparisonJson(comparisons, options));
-  return values['fail-on-regression'] && comparisons.some((c) => REGRESSIONS.includes(c.verdict)) ? 1 : 0;
+  if (to.summary) writeAtomic(to.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
+  if (to.json) writeAtomic(to.json, comparisonJson(comparisons, options));
 }

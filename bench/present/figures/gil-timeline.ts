@@ -2,7 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { colourOf, lineDataset, wrapped } from '../report/charts.ts';
 import { bracket, fixed } from '../../core/format.ts';
 import { median, ratioInterval } from '../../core/stats.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
+import { onBusyMachine, type CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { byInterpreter, type Figure, type Finding } from './figure.ts';
 import { measurementOf, type RunRecord } from '../../store/records.ts';
@@ -196,6 +196,10 @@ export const gilTimeline: Figure = {
           `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} ${Number.isFinite(row.cost.low) && Number.isFinite(row.cost.high) ? `[${pct(row.cost.low)}, ${pct(row.cost.high)}]` : bracket(row.cost, row.cost.runs)}`,
       )
       .join('; ')}.`;
+    // Two threads that take turns on a machine whose other core others used say nothing about a GIL.
+    if (byInterpreter(data, EXPERIMENT).some(({ cells }) => onBusyMachine(cell(cells, 'countdown-trace', 'threads')))) {
+      return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
+    }
     // Two threads progressing at once most of the time is the one thing a GIL forbids.
     const parallel = rows.filter((row) => row.simultaneous > 0.5);
     if (parallel.length === rows.length) {
