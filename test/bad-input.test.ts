@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertOneSentence, gilbench } from './fuzz/outcome.ts';
@@ -88,4 +88,21 @@ test('figures --only with no figure named is one sentence (it drew nothing and f
   const outcome = await gilbench(['figures', '--render', '--out', dir, '--only', '']);
   assertOneSentence(outcome, "--only ''");
   assert.match(outcome.stderr[0]!, /--only names no figure; the figures are: gil-cpu, /);
+});
+
+test('a history store with a file among its commit folders reads; an entry whose run values are not all above 0 is one sentence', async () => {
+  const store = join(tempDir(), 'store');
+  for (const i of [1, 2]) {
+    const added = await gilbench(['history', 'add', join(FIXTURES, 'history', `c${i}.json`), '--store', store, '--commit', `c${i}`, '--date', `2025-01-0${i}T12:00:00Z`]);
+    assert.equal(added.code, 0, added.stderr.join('\n'));
+  }
+  writeFileSync(join(store, 'runs', 'README.json'), '{}');
+  assert.equal((await gilbench(['history', 'check', '--store', store])).code, 0, 'a file beside the commit folders is not a commit (it was read as a folder: ENOTDIR)');
+  const [entry] = readdirSync(join(store, 'runs', 'c1'));
+  const file = JSON.parse(readFileSync(join(store, 'runs', 'c1', entry!), 'utf8'));
+  file.cells[0].runs.wall[0] = 0;
+  writeFileSync(join(store, 'runs', 'c1', entry!), JSON.stringify(file));
+  const outcome = await gilbench(['history', 'check', '--store', store]);
+  assertOneSentence(outcome, 'a run value of 0');
+  assert.match(outcome.stderr[0]!, /c1\/.*\.json" is damaged or from a newer gilbench: cells\.0\.runs\.wall\.0: Too small: expected number to be >0\.$/);
 });

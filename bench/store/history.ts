@@ -58,8 +58,8 @@ export const HistoryCellSchema = z.strictObject({
   kind: z.enum(RUN_KINDS),
   /** the size its task ran at, when its workload is sized: two calibrated sizes measure different work */
   size: SizeSchema.pick({ param: true, value: true, how: true }).strict().optional(),
-  /** every measured run's value of each of the cell's headline metrics, in the order run */
-  runs: z.partialRecord(z.enum(METRIC_IDS), z.array(z.number())),
+  /** every measured run's value of each of the cell's headline metrics, in the order run; above 0 (change points are found on their logs) */
+  runs: z.partialRecord(z.enum(METRIC_IDS), z.array(z.number().positive())),
 });
 export type HistoryCell = z.infer<typeof HistoryCellSchema>;
 
@@ -122,9 +122,9 @@ export function machineLabel(machine: MachineIdentity): string {
 export function readStore(dir: string): Store {
   if (!existsSync(dir)) fail(`There is no history store at "${dir}"; "gilbench history add RESULTS --store ${dir}" makes one.`);
   const runs = join(dir, 'runs');
-  const entries = (existsSync(runs) ? readdirSync(runs) : []).flatMap((commit) =>
-    jsonFiles(join(runs, commit)).map((file) => readStoreFile(file, ENTRY_SCHEMA, EntrySchema)),
-  );
+  // a commit is a folder of runs/; a file beside them (a README, a stray copy) is not read, as jsonFiles reads only .json files
+  const commits = existsSync(runs) ? readdirSync(runs, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+  const entries = commits.flatMap((commit) => jsonFiles(join(runs, commit.name)).map((file) => readStoreFile(file, ENTRY_SCHEMA, EntrySchema)));
   const confirmations = jsonFiles(join(dir, 'confirmations')).map((file) => readStoreFile(file, CONFIRMATION_SCHEMA, ConfirmationSchema));
   return { entries, confirmations };
 }
