@@ -1,0 +1,50 @@
+/**
+ * Runs fuzz targets' cases in a child process (child.ts) and watches it: a case that takes longer
+ * than `hangS` is a hang, killed and reported with its input; a failing target comes back as
+ * fast-check reports it (the seed, the shrunk input, what went wrong), and the others still run.
+ */
+import { fork } from 'node:child_process';
+import type { FuzzMessage, FuzzRequest } from './child.ts';
+import type { Verdict } from './targets.ts';
+
+export type FuzzResult = { counts: Record<Verdict, number>; seconds: number } | { failed: string };
+
+const CHILD = new URL('./child.ts', import.meta.url);
+
+/** Each target's result, once all have run (or the child hung or died: the rest are failed with why). */
+export function fuzz(request: FuzzRequest, hangS: number, onResult: (target: string, result: FuzzResult) => void = () => undefined): Promise<Map<string, FuzzResult>> {
+  const results = new Map<string, FuzzResult>();
+  // What the cases print (a run's progress) is kept, not shown: its end says why a child died.
+  const child = fork(CHILD, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let printed = '';
+  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-2000)));
+  let last = 'before its first case';
+  let stopped: string | undefined;
+  const settle = (target: string, result: FuzzResult) => {
+    results.set(target, result);
+    onResult(target, result);
+  };
+  let watchdog: NodeJS.Timeout | undefined;
+  const watch = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stopped = `a case hung for ${hangS} s`;
+      child.kill('SIGKILL');
+    }, hangS * 1000);
+  };
+  watch();
+  child.on('message', (message: FuzzMessage) => {
+    watch();
+    if ('case' in message) last = `${message.target} case ${message.case}: ${message.input}`;
+    else settle(message.target, message);
+  });
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      const why = `${stopped ?? `its process ended (${signal ?? `exit ${code}`})`} (seed ${request.seed}) at ${last}; it printed last:\n${printed}`;
+      for (const [target] of request.targets) if (!results.has(target)) settle(target, { failed: why });
+      resolve(results);
+    });
+    child.send(request);
+  });
+}
