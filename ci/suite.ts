@@ -1,3 +1,6 @@
+import type { Comparison } from '../bench/analyse/compare.ts';
+import { abRunArgs as revisionsRunArgs } from '../bench/cli/revisions.ts';
+
 /**
  * The quick suite the regression gate runs: small, so a CI job stays short, yet with enough
  * rounds (10) for the rank tests to reach p < 0.01 (Mann-Whitney needs 5 per side, the paired
@@ -36,9 +39,15 @@ export const BASELINE = new URL('./baseline.json', import.meta.url).pathname;
 
 /** Run arguments for base and head workload folders measured in one interleaved run. */
 export function abRunArgs(baseDir: string, headDir: string): string[] {
-  return [
-    '--workloads-dir', `${baseDir}=base`, '--workloads-dir', `${headDir}=head`,
-    '--workloads', CI_WORKLOADS.flatMap((w) => [`${w}@base`, `${w}@head`]).join(','),
-    ...CI_RUN_ARGS,
-  ];
+  return revisionsRunArgs(baseDir, headDir, CI_WORKLOADS, CI_RUN_ARGS);
+}
+
+/**
+ * bench:ci's alarms against the baseline are candidates: the baseline was measured at another
+ * moment, and on a shared machine the moment moves ratios by up to ±30%. An alarm stands when an
+ * interleaved A/B of the baseline's revision against this tree (both in one run) finds the same
+ * cell changed the same way (slower, or faster) in any of its headline metrics, or failing.
+ */
+export function confirmedAlarms(alarms: Comparison[], ab: Comparison[], interpreter: string): Comparison[] {
+  return alarms.filter((alarm) => ab.some((c) => c.key === `${alarm.key}/${interpreter}` && (c.verdict === alarm.verdict || c.verdict === 'missing')));
 }

@@ -67,6 +67,13 @@ export function checkout(repo: string, commit: string): { dir: string; remove: (
   };
 }
 
+/**
+ * Rounds of a confirming A/B: it runs only when a change point or a gate's claim needs it, so it
+ * affords twice the CI suite's 10, for the power the gate's own A/B lacks on a shared machine
+ * (npm run bench:gate-check estimates both).
+ */
+export const CONFIRM_ROUNDS = ['--repeat', '20'];
+
 /** Run options for two revisions' workloads (folders) measured in one interleaved run, labelled base and head. */
 export function abRunArgs(baseWorkloads: string, headWorkloads: string, workloads: string[], runArgs: string[]): string[] {
   return [

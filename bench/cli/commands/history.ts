@@ -11,7 +11,7 @@ import { readResults, writeAtomic } from '../../store/results.ts';
 import { historyPage } from '../../present/history/page.ts';
 import { type CheckContext, changesMarkdown, checkMarkdown, checkText, shortCommit } from '../../present/history/summary.ts';
 import { summaryLine } from '../../present/report/comparison.ts';
-import { checkout, commitDate, gitOrder, repositoryOf, resolveCommit, runAB } from '../revisions.ts';
+import { CONFIRM_ROUNDS, checkout, commitDate, gitOrder, repositoryOf, resolveCommit, runAB } from '../revisions.ts';
 import { parse, writableDir } from './args.ts';
 
 export const HISTORY_HELP = `Usage: gilbench history add RESULTS --store DIR [--commit SHA] [--date ISO] [--branch NAME] [--runner LABEL]
@@ -60,7 +60,8 @@ Options:
   --out DIR             report: where the page goes; confirm: where the A/B runs go (default: a
                         temporary folder)
   -- RUN OPTIONS        check --confirm, confirm: the run's options for the A/B (default: those
-                        of the run recorded for the later commit, without --out and --workloads)
+                        of the run recorded for the later commit, without --out and --workloads,
+                        with 20 rounds: a confirmation is rare, and more rounds see smaller changes)
   -h, --help            show this help
 
 Exit codes: 0 no regression to block on (check), done (others); 1 a regression (check); 2 bad input;
@@ -279,7 +280,7 @@ function workloadsOf(entries: Entry[], commit: string): string[] {
 
 /** One A/B of two checkouts' workloads, judged as the gate judges, as a confirmation of the pair. */
 async function measure(loaded: Loaded, [from, to]: [string, string], options: MeasureOptions & { checkouts: string[] }): Promise<Confirmation> {
-  const runArgs = options.runArgs ?? recordedRunArgs(loaded.store.entries, to);
+  const runArgs = options.runArgs ?? [...recordedRunArgs(loaded.store.entries, to), ...CONFIRM_ROUNDS];
   const out = options.out ?? mkdtempSync(join(tmpdir(), 'gilbench-confirm-'));
   console.error(`gilbench: history: measuring ${shortCommit(from)} (base) and ${shortCommit(to)} (head) in one interleaved run, into ${out}`);
   const [base, head] = options.checkouts.map((dir) => join(dir, 'workloads'));
