@@ -172,21 +172,36 @@ const SIGNED = ['plan.cells.*.params.*', 'plan.cells.*.sweep.*', 'plan.sizes.*.v
 const LARGEST = 2 ** 53;
 
 function numbersInRange(results: Results): string | undefined {
-  for (const [path, field, value] of numbers(results, '', '')) {
-    if (Math.abs(value) > LARGEST) return `${path}: ${value} is beyond any duration, count or size (2^53)`;
-    if (value < 0 && !SIGNED.includes(field)) return `${path}: ${value} is negative, which no duration, count or size is`;
-  }
+  // A results file holds millions of numbers: the path of one is spelled out only when it is wrong.
+  const path: (string | number)[] = [];
+  const visit = (value: unknown): string | undefined => {
+    if (typeof value === 'number') return outOfRange(value, path);
+    if (value === null || typeof value !== 'object' || FREE_FORM.includes(fieldOf(path, FREE_FORM_KEYS))) return undefined;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+    for (const [key, item] of entries) {
+      path.push(key);
+      const wrong = visit(item);
+      path.pop();
+      if (wrong) return wrong;
+    }
+    return undefined;
+  };
+  return visit(results);
+}
+
+function outOfRange(value: number, path: (string | number)[]): string | undefined {
+  if (Math.abs(value) > LARGEST) return `${path.join('.')}: ${value} is beyond any duration, count or size (2^53)`;
+  if (value < 0 && !SIGNED.includes(fieldOf(path))) return `${path.join('.')}: ${value} is negative, which no duration, count or size is`;
   return undefined;
 }
 
-/** Each number with its path ("runs.3.processWallS") and its field ("runs.*.processWallS"), outside the free-form parts. */
-function* numbers(value: unknown, path: string, field: string): Generator<[string, string, number]> {
-  if (typeof value === 'number') yield [path, field, value];
-  if (value === null || typeof value !== 'object' || FREE_FORM.includes(field)) return;
-  for (const [key, item] of Object.entries(value)) {
-    const join = (prefix: string, part: string) => (prefix ? `${prefix}.${part}` : part);
-    yield* numbers(item, join(path, key), join(field, Array.isArray(value) ? '*' : key));
-  }
+/** The last keys a free-form part can end in: other objects are not looked up at all. */
+const FREE_FORM_KEYS = new Set(FREE_FORM.map((field) => field.split('.').at(-1)!));
+
+/** "runs.*.processWallS" of runs.3.processWallS; '' when only some last keys are of interest and this is not one. */
+function fieldOf(path: (string | number)[], lastKeys?: Set<string>): string {
+  if (lastKeys && !lastKeys.has(String(path.at(-1)))) return '';
+  return path.map((key) => (typeof key === 'number' ? '*' : key)).join('.');
 }
 
 /** Quantities that cannot be zero: a machine has a core, a program's work and a load's window take time, a probe's loop too. */
