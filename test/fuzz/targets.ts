@@ -297,6 +297,27 @@ function taskOutcome(spec: string): Outcome {
   }
 }
 
+/** Experiments figures --render can draw from the fixtures: gil-cpu's countdown on two interpreters, io-bound's fetch. */
+const EXPERIMENTS = { 'gil-cpu': 'two-interpreters', 'io-bound': 'fetch' } as const;
+
+const figures: Target<{ experiment: keyof typeof EXPERIMENTS; mutations: Mutation[] }> = {
+  name: 'figures',
+  about: "figures --render from data/<experiment>/results.json (gil-cpu's and io-bound's), one of them mutated: FIGURES.md with its figures, or one sentence and none",
+  input: fc.record({ experiment: fc.constantFrom(...(Object.keys(EXPERIMENTS) as (keyof typeof EXPERIMENTS)[])), mutations }),
+  async run({ experiment, mutations: list }, dir) {
+    for (const [name, fixture] of Object.entries(EXPERIMENTS)) {
+      mkdirSync(join(dir, 'data', name), { recursive: true });
+      writeFileSync(join(dir, 'data', name, 'results.json'), name === experiment ? mutate(document(fixture), list) : JSON.stringify(document(fixture)));
+    }
+    const outcome = await gilbench(['figures', '--render', '--only', Object.keys(EXPERIMENTS).join(','), '--out', dir]);
+    const verdict = readOrRefused(outcome, `figures --render with ${experiment} mutated`);
+    const page = ['FIGURES.md', 'FIGURES.html', 'gil-cpu.png', 'io-bound.png'].filter((file) => existsSync(join(dir, file)));
+    if (verdict === 'read') assert.equal(page.length, 4, `exit 0 with ${page.join(', ')}`);
+    else assert.ok(!page.includes('FIGURES.md'), 'refused, yet FIGURES.md is there');
+    return verdict;
+  },
+};
+
 /**
  * The CI baseline as bench:ci reads it: the gate's comparison (scripts/bench-ci.ts), with its
  * metrics, threshold and outputs, of the mutated baseline against the baseline as committed.
@@ -367,4 +388,4 @@ const history: Target<{ file: number; change: (typeof FILE_CHANGES)[number]; mut
   },
 };
 
-export const TARGETS: Target<any>[] = [results, journal, merge, merged, baseline, history, runFlags, commands, runs, task];
+export const TARGETS: Target<any>[] = [results, journal, merge, merged, figures, baseline, history, runFlags, commands, runs, task];

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { fail } from '../../core/errors.ts';
@@ -69,9 +69,15 @@ interface Drawn {
 /** The profile the data were measured with, whatever a --render run was given. */
 const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.plan.profile as Profile;
 
-/** Draws every figure (PNG and SVG) and writes FIGURES.md and FIGURES.html (live charts) beside them; returns FIGURES.md's path. */
+/**
+ * Draws every figure (PNG and SVG) and writes FIGURES.md and FIGURES.html (live charts) beside
+ * them; returns FIGURES.md's path. As a report's report.md, FIGURES.md is removed first and written
+ * last: a drawing that stops half-way leaves none beside figures it does not describe.
+ */
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
+  const path = join(out, 'FIGURES.md');
   makeFolder(out);
+  for (const stale of [path, join(out, 'FIGURES.html')]) rmSync(stale, { force: true });
   const data = dataOf(results);
   const profile = profileOf(results);
   const [gil, noGil] = [restricted(results, (i) => i.gilEnabled), restricted(results, (i) => !i.gilEnabled)];
@@ -85,10 +91,9 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
     const live = { file: `${figure.id}.png`, panels: rows.flat() as ChartConfig[], columns, size: { width: size.width, height: size.height * rows.length } };
     return { figure, withGil: findingOn(figure, profile, gil), withoutGil: findingOn(figure, profile, noGil), caption: figure.caption(data), live };
   });
-  const path = join(out, 'FIGURES.md');
   const markdown = page(drawn, results, out);
-  writeAtomic(path, markdown);
   writeAtomic(join(out, 'FIGURES.html'), renderHtml(markdown, drawn.map((d) => d.live)));
+  writeAtomic(path, markdown);
   return path;
 }
 
