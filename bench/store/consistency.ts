@@ -124,7 +124,18 @@ function runsAgree(results: Results, index: Index): string | undefined {
     if (!cell) return `runs.${i}.cellId: runs of cell "${run.cellId}", which its plan does not hold`;
     const kind = index.workloads.get(cell.workload)!.kind;
     if (run.kind !== kind) return `runs.${i}.kind: a ${run.kind} run of cell "${cell.id}", whose workload ${cell.workload} is a ${kind} workload`;
+    const outcome = outcomeAgrees(run);
+    if (outcome) return `runs.${i}.${outcome}`;
   }
+  return undefined;
+}
+
+/** A run that failed says why; one that succeeded does not, and holds what was measured. */
+function outcomeAgrees(run: RunRecord): string | undefined {
+  if (!run.ok) return run.error === undefined ? 'error: a run that failed, without why' : undefined;
+  if (run.error !== undefined) return `error: "${run.error.slice(0, 60)}", of a run that succeeded (ok)`;
+  if (run.kind === 'batch' && !run.measurement) return 'measurement: a batch run that succeeded, without what its program measured';
+  if (run.kind === 'server' && !(run.load && run.server)) return `${run.load ? 'server' : 'load'}: a server run that succeeded, without what ${run.load ? 'its server did' : 'the load generator measured'}`;
   return undefined;
 }
 
