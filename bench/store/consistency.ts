@@ -217,7 +217,9 @@ function fieldOf(path: (string | number)[], lastKeys?: Set<string>): string {
 
 /** Quantities that cannot be zero: a machine has a core, a program's work and a load's window take time, a probe's loop too. */
 function positiveQuantities(results: Results): string | undefined {
-  if (results.machine.logicalCores < 1) return `machine.logicalCores: ${results.machine.logicalCores}, but a machine has at least one core`;
+  const { logicalCores, physicalCores } = results.machine;
+  if (!Number.isInteger(logicalCores) || logicalCores < 1) return `machine.logicalCores: ${logicalCores}, but a machine has a whole number of cores, at least one`;
+  if (!Number.isInteger(physicalCores)) return `machine.physicalCores: ${physicalCores}, but a machine has a whole number of cores`;
   const probe = results.speedProbe?.seconds.findIndex((s) => s <= 0) ?? -1;
   if (probe >= 0) return `speedProbe.seconds.${probe}: ${results.speedProbe!.seconds[probe]} s, but timing a loop takes time`;
   for (const [i, run] of results.runs.entries()) {
@@ -252,12 +254,19 @@ function runInOrder(run: RunRecord, cell: Cell): string | undefined {
   return run.kind === 'batch' ? batchInOrder(run) : serverInOrder(run);
 }
 
+/** How far a task's end may be timed after its program's wall time ends: they are read from one clock, one after the other. */
+const CLOCK_SLACK_S = 0.001;
+
+/** A program's wall time lies within its process's life, and holds its tasks, each ending after it started. */
 function batchInOrder(run: Extract<RunRecord, { kind: 'batch' }>): string | undefined {
   const m = run.measurement;
   if (!m) return undefined;
   if (m.wall_s > run.processWallS) return `measurement.wall_s: ${m.wall_s} s, longer than the process that measured it lived (${run.processWallS} s)`;
-  const task = m.tasks.findIndex((t) => t.end_s < t.start_s);
-  return task < 0 ? undefined : `measurement.tasks.${task}.end_s: ${m.tasks[task]!.end_s} s, before the task started (${m.tasks[task]!.start_s} s)`;
+  if (m.tasks.length === 0) return 'measurement.tasks: none, but a program does one task or more';
+  const backwards = m.tasks.findIndex((t) => t.end_s < t.start_s);
+  if (backwards >= 0) return `measurement.tasks.${backwards}.end_s: ${m.tasks[backwards]!.end_s} s, before the task started (${m.tasks[backwards]!.start_s} s)`;
+  const late = m.tasks.findIndex((t) => t.end_s > m.wall_s + CLOCK_SLACK_S);
+  return late < 0 ? undefined : `measurement.tasks.${late}.end_s: ${m.tasks[late]!.end_s} s, after the program's own wall time ended (${m.wall_s} s)`;
 }
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
