@@ -106,3 +106,14 @@ test('a history store with a file among its commit folders reads; an entry whose
   assertOneSentence(outcome, 'a run value of 0');
   assert.match(outcome.stderr[0]!, /c1\/.*\.json" is damaged or from a newer gilbench: cells\.0\.runs\.wall\.0: Too small: expected number to be >0\.$/);
 });
+
+test('bench:ci reads its baseline first: a damaged one is one sentence and exit 2 before the suite runs (it was a stack trace after it)', () => {
+  const dir = tempDir();
+  const file = join(dir, 'baseline.json');
+  writeFileSync(file, JSON.stringify({ ...raw('countdown'), interpreters: [] }));
+  const script = join(import.meta.dirname, '..', 'scripts', 'bench-ci.ts');
+  // in a folder of its own: were the baseline not read first, the suite's runs would land there
+  const out = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, '--baseline', file], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+  assert.equal(out.status, 2, out.stderr);
+  assert.match(out.stderr, /^gilbench: "[^"]*baseline\.json" is inconsistent: plan\.cells\.0\.interpreter: "cpython-3\.11\.7" is not one of interpreters \(there are none\)\.\n$/);
+});

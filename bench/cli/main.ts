@@ -40,9 +40,9 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number> | numb
   history: { run: historyCommand, help: HISTORY_HELP },
 };
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
+export function main(argv: string[]): Promise<number> {
+  return reported(() => {
+    const [command, ...rest] = argv;
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       console.log(COMMANDS[rest[0] ?? '']?.help ?? MAIN_HELP);
       return 0;
@@ -52,7 +52,18 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const chosen = COMMANDS[command] ?? fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);
-    return await chosen.run(rest);
+    return chosen.run(rest);
+  });
+}
+
+/**
+ * What a command (or a script built of commands, scripts/bench-ci.ts) ends in: its exit code, or
+ * for bad input (a UsageError) or a file it could not write (a WriteError) its one sentence and
+ * 2 or 3. Anything else is a bug in gilbench, and stays a stack trace.
+ */
+export async function reported(body: () => Promise<number> | number): Promise<number> {
+  try {
+    return await body();
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`gilbench: ${error.message}`);
