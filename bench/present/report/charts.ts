@@ -137,7 +137,7 @@ function find(cells: CellSummary[], mode: string, workers: number): CellSummary 
  * A chart's title and subtitle as lines no wider than a panel: two panels side by side draw their
  * titles on one row, and a line longer than its half runs into its neighbour's.
  */
-export function wrapped(text: string, width = 80): string[] {
+export function wrapped(text: string, width = 70): string[] {
   const lines: string[] = [];
   for (const word of text.split(' ')) {
     const last = lines.at(-1);
