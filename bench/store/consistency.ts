@@ -280,6 +280,7 @@ function serverInOrder(run: Extract<RunRecord, { kind: 'server' }>): string | un
   const load = run.load;
   if (!load) return undefined;
   if (load.windowS > run.processWallS) return `load.windowS: ${load.windowS} s, longer than the server it measured lived (${run.processWallS} s)`;
+  if (load.placement && !load.placement.pinned && load.placement.why === undefined) return 'load.placement.why: the server and the load generator shared CPUs, and it does not say why';
   for (const name of ['latencyMs', 'serviceMs'] as const) {
     const latency = load[name];
     if (!latency) continue;
