@@ -84,3 +84,12 @@ test("a percentile a histogram bucket above the exact max reads, as a real run's
   latency.max = latency.p999 * (1 - 5e-4);
   assert.doesNotThrow(() => parseResults(file, 'x.json'));
 });
+
+test('a mean CPU% a rounding above its peak reads: the mean of equal samples can be (0.1 + 0.1 + 0.1) / 3', () => {
+  const file = raw('countdown');
+  const summary = file.runs[8].timeline.summary;
+  summary.peakCpuPct = 0.1;
+  summary.meanCpuPct = (0.1 + 0.1 + 0.1) / 3;
+  assert.ok(summary.meanCpuPct > summary.peakCpuPct);
+  assert.doesNotThrow(() => parseResults(file, 'x.json'));
+});
