@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertOneSentence, gilbench } from './fuzz/outcome.ts';
@@ -116,4 +116,16 @@ test('bench:ci reads its baseline first: a damaged one is one sentence and exit 
   const out = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, '--baseline', file], { encoding: 'utf8', timeout: 60_000, cwd: dir });
   assert.equal(out.status, 2, out.stderr);
   assert.match(out.stderr, /^gilbench: "[^"]*baseline\.json" is inconsistent: plan\.cells\.0\.interpreter: "cpython-3\.11\.7" is not one of interpreters \(there are none\)\.\n$/);
+});
+
+test('figures --render of an experiment with no measured run is one sentence (a caption read the first measured cell of none)', async () => {
+  const dir = tempDir();
+  for (const [experiment, fixture] of [['gil-cpu', 'two-interpreters'], ['io-bound', 'fetch']]) {
+    mkdirSync(join(dir, 'data', experiment!), { recursive: true });
+    writeFileSync(join(dir, 'data', experiment!, 'results.json'), JSON.stringify({ ...raw(fixture!), ...(experiment === 'io-bound' && { runs: [], status: 'partial' }) }));
+  }
+  const outcome = await gilbench(['figures', '--render', '--only', 'gil-cpu,io-bound', '--out', dir]);
+  assertOneSentence(outcome, 'io-bound without runs');
+  assert.match(outcome.stderr[0]!, /The "io-bound" experiment has no measured run to draw \(.*io-bound\/results\.json holds none that succeeded\)/);
+  assert.ok(!existsSync(join(dir, 'FIGURES.md')));
 });

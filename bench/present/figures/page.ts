@@ -75,6 +75,9 @@ const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.p
  * last: a drawing that stops half-way leaves none beside figures it does not describe.
  */
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
+  // A figure draws what its experiment measured: one whose every run failed, or that stopped before its first, has nothing to draw.
+  const empty = [...results].find(([, r]) => !r.runs.some((run) => run.ok && !run.warmup && !run.setAside));
+  if (empty) fail(`The "${empty[0]}" experiment has no measured run to draw (${relative(process.cwd(), resultsPath(out, empty[0]))} holds none that succeeded); measure it again with "gilbench figures".`);
   const path = join(out, 'FIGURES.md');
   makeFolder(out);
   for (const stale of [path, join(out, 'FIGURES.html')]) rmSync(stale, { force: true });
