@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { tryParseJson } from '../../core/json.ts';
 import { Mailbox } from './mailbox.ts';
 import type { LoadSpec, WindowHooks } from './spec.ts';
+import { makeFolder } from '../../store/durable.ts';
 import { ERROR_KINDS, type LoadResult } from '../../store/records.ts';
 
 const SOURCE = fileURLToPath(new URL('./native/echo-load.c', import.meta.url));
@@ -57,7 +58,7 @@ async function buildInCache(cc: string): Promise<string> {
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gilbench', 'native', key);
   const binary = join(dir, 'echo-load');
   if (existsSync(binary)) return binary;
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   // Built aside and renamed: two harnesses building at once never run a half-written file.
   const partial = `${binary}.${process.pid}.partial`;
   try {
