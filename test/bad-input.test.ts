@@ -129,3 +129,10 @@ test('figures --render of an experiment with no measured run is one sentence (a 
   assert.match(outcome.stderr[0]!, /The "io-bound" experiment has no measured run to draw \(.*io-bound\/results\.json holds none that succeeded\)/);
   assert.ok(!existsSync(join(dir, 'FIGURES.md')));
 });
+
+test("no folder is made with Node's recursive mkdir, which spins for ever where the kernel will not make one (store/durable.ts makeFolder makes them)", () => {
+  const bench = join(import.meta.dirname, '..', 'bench');
+  const sources = readdirSync(bench, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  const recursive = sources.filter((file) => /mkdir(Sync)?\([^)]*recursive:\s*true/.test(readFileSync(join(bench, file), 'utf8')));
+  assert.deepEqual(recursive, []);
+});
