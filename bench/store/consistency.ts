@@ -55,7 +55,12 @@ function uniqueNames(results: Results): string | undefined {
 }
 
 function twice(names: string[], say: (index: number, name: string) => string): string | undefined {
-  const index = names.findIndex((name, i) => names.indexOf(name) !== i);
+  const seen = new Set<string>();
+  const index = names.findIndex((name) => {
+    if (seen.has(name)) return true;
+    seen.add(name);
+    return false;
+  });
   return index < 0 ? undefined : say(index, names[index]!);
 }
 
