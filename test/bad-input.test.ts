@@ -136,3 +136,11 @@ test("no folder is made with Node's recursive mkdir, which spins for ever where 
   const recursive = sources.filter((file) => /mkdir(Sync)?\([^)]*recursive:\s*true/.test(readFileSync(join(bench, file), 'utf8')));
   assert.deepEqual(recursive, []);
 });
+
+test('a --python that names no interpreter ("", ",") is one sentence: run went on without any Python (only Node.js workloads, or a TypeError with --task)', async () => {
+  for (const args of [['run', '--python', ','], ['run', '--python', '', '--task', `${join(FIXTURES, 'tasks.py')}:count`], ['doctor', '--python', ',']]) {
+    const outcome = await gilbench(args);
+    assertOneSentence(outcome, args.join(' '));
+    assert.match(outcome.stderr[0]!, /--python names no interpreter; e\.g\. --python (python3|all)\.$/);
+  }
+});

@@ -31,6 +31,13 @@ export function list(values: string[] | undefined): string[] | undefined {
   return values && [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
 }
 
+/** --python's interpreters, or `otherwise` without the flag; a --python that names none ("", ",") is one sentence, not a run without Pythons. */
+export function interpreterNames(values: string[] | undefined, otherwise: string): string[] {
+  const names = list(values) ?? [otherwise];
+  if (names.length === 0) fail(`--python names no interpreter; e.g. --python ${otherwise}.`);
+  return names;
+}
+
 /** Whole numbers from min to max, "a,b" or repeated, each once, e.g. --workers 1,2,4. */
 export function wholeNumbers(flag: string, values: string[] | undefined, min: number, max: number): number[] | undefined {
   const numbers = list(values)?.map((text) => {

@@ -2,7 +2,7 @@ import { ALL, chooseInterpreters, foundAs } from '../../execute/discover.ts';
 import { gilStatus, implementationLabel, type Interpreter } from '../../define/interpreters.ts';
 import { skipsFor } from '../../define/plan.ts';
 import { loadWorkloads, type Workload } from '../../define/workload.ts';
-import { list, parse } from './args.ts';
+import { interpreterNames, list, parse } from './args.ts';
 import { fail } from '../../core/errors.ts';
 
 export const DOCTOR_HELP = `Usage: gilbench doctor [--python LIST] [--gil LIST] [--json]
@@ -56,7 +56,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   const gil = list(values.gil) ?? [];
   if (gil.some((value) => value !== '0' && value !== '1')) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${gil.join(',')}".`);
-  const [{ interpreters, discovery }, workloads] = await Promise.all([chooseInterpreters(list(values.python) ?? [ALL], gil), loadWorkloads()]);
+  const [{ interpreters, discovery }, workloads] = await Promise.all([chooseInterpreters(interpreterNames(values.python, ALL), gil), loadWorkloads()]);
   const all = [...workloads.values()];
   const unusable = discovery?.unusable ?? [];
   if (values.json) {

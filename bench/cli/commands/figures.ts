@@ -5,7 +5,7 @@ import { writeFigures } from '../../present/figures/page.ts';
 import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../experiments.ts';
 import { formatDuration } from '../../execute/progress.ts';
 import { PROFILES, type Profile } from '../../define/workload.ts';
-import { list, number, parse, writableDir } from './args.ts';
+import { interpreterNames, list, number, parse, writableDir } from './args.ts';
 
 export const FIGURES_HELP = `Usage: gilbench figures [options]
 
@@ -68,7 +68,7 @@ export async function figuresCommand(args: string[]): Promise<number> {
         figures,
         profile,
         out,
-        python: list(values.python) ?? [DEFAULT_PYTHON],
+        python: interpreterNames(values.python, DEFAULT_PYTHON),
         from: values.from ?? [],
         maxAgeH: number('--max-age', values['max-age'], 0, 1e6)!,
         command: ['gilbench', 'figures', ...args],

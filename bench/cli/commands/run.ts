@@ -14,7 +14,7 @@ import { interpretersForRun } from '../../define/runtimes.ts';
 import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
 import { checkTask, parseTask, parseTaskParams, taskSizeGiven, taskWorkload, type TaskSpec } from '../../define/task.ts';
 import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
-import { helpText, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
+import { helpText, interpreterNames, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
@@ -181,8 +181,8 @@ export async function runCommand(args: string[]): Promise<number> {
     console.log(flags.help);
     return 0;
   }
-  const { values, workloads, tasks, gil, params, options } = flags;
-  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(list(values.python) ?? ['python3'], gil);
+  const { values, python, workloads, tasks, gil, params, options } = flags;
+  const { interpreters: pythons, discovery, merged } = await chooseInterpreters(python, gil);
   for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
   if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
@@ -210,7 +210,7 @@ export async function runFlags(args: string[]) {
   const { workloads, tasks, sizesGiven } = chooseWorkloads(values, all);
   const gil = gilSettings(values.gil);
   const params = { ...parseParams(values.param, workloads), ...sizesGiven };
-  return { values, reportsDir, workloads, tasks, gil, params, options: planOptions(values) };
+  return { values, reportsDir, python: interpreterNames(values.python, 'python3'), workloads, tasks, gil, params, options: planOptions(values) };
 }
 
 /** The workloads named (every one, without --workloads or --task) and the --task ones, each once. */
