@@ -158,13 +158,16 @@ const merged: Target<Mutation[]> = {
 /** An interpreter that is not there: every flag of run is checked before it is looked for (run.ts runFlags). */
 const NO_PYTHON = 'python-gilbench-fuzz-absent';
 
-const runFlags: Target<{ flags: (readonly string[])[]; out: OutChoice | null; task: (typeof TASK_SPECS)[number] | null }> = {
+/** --python as typed, never naming an interpreter that is there: nothing is probed or run. */
+const PYTHONS = [NO_PYTHON, `a=${NO_PYTHON}`, `a=${NO_PYTHON},a=${NO_PYTHON}`, `${NO_PYTHON},${NO_PYTHON}`, '=x', 'x=', ',', '', 'b@d=x', '/nonexistent/python3'];
+
+const runFlags: Target<{ flags: (readonly string[])[]; out: OutChoice | null; task: (typeof TASK_SPECS)[number] | null; python: string }> = {
   name: 'run-flags',
-  about: 'run with generated flags and values (durations, worker lists, --repeat, --target, --budget, --param, --task, --out, unknown flags): refused, or accepted up to looking for the interpreter',
-  input: fc.record({ flags: fc.array(runFlag, { maxLength: 6 }), out: fc.option(fc.constantFrom(...OUT_CHOICES)), task: fc.option(fc.constantFrom(...TASK_SPECS)) }),
-  async run({ flags, out, task }, dir) {
+  about: 'run with generated flags and values (durations, worker lists, --repeat, --target, --budget, --param, --task, --out, --python, unknown flags): refused, or accepted up to looking for the interpreter',
+  input: fc.record({ flags: fc.array(runFlag, { maxLength: 6 }), out: fc.option(fc.constantFrom(...OUT_CHOICES)), task: fc.option(fc.constantFrom(...TASK_SPECS)), python: fc.constantFrom(...PYTHONS) }),
+  async run({ flags, out, task, python }, dir) {
     const args = ['run', ...flags.flat().map((value) => madeFor(value, dir)), ...(out === null ? [] : ['--out', outPath(out, dir, 'reports')]), ...(task === null ? [] : ['--task', join(tinyTask(dir), task)])];
-    const outcome = await gilbench([...args, '--python', NO_PYTHON]);
+    const outcome = await gilbench([...args, '--python', python]);
     if (outcome.code === 0) {
       assert.match(outcome.stdout.join('\n'), /^Usage: gilbench run/, 'exit 0 without running: the help');
       return 'read';
