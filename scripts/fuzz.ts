@@ -5,7 +5,7 @@
 // --runs N (real runs), --seed N (default: a new one, printed), --only a,b, --jobs N.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fuzz, type FuzzResult } from '../test/fuzz/run.ts';
+import { type FuzzResult, fuzz } from '../test/fuzz/run.ts';
 import { TARGETS } from '../test/fuzz/targets.ts';
 
 const { values } = parseArgs({
@@ -24,7 +24,9 @@ const casesOf = (name: string) => Number(name === 'run' ? values.runs : values.c
 /** A case that takes this long has hung: a real run with --repeat auto takes ten seconds at most. */
 const HANG_S = 120;
 
-console.log(`gilbench fuzz: seed ${seed}; ${chosen.map((t) => `${t.name} ${casesOf(t.name).toLocaleString('en-US')}`).join(', ')} cases`);
+console.log(
+  `gilbench fuzz: seed ${seed}; ${chosen.map((t) => `${t.name} ${casesOf(t.name).toLocaleString('en-US')}`).join(', ')} cases`,
+);
 const queue = [...chosen];
 const failed: string[] = [];
 const report = (name: string, result: FuzzResult) => {
@@ -34,7 +36,9 @@ const report = (name: string, result: FuzzResult) => {
     return;
   }
   const { read, refused } = result.counts;
-  console.log(`${name.padEnd(10)} ${String(read + refused).padStart(6)} cases: ${String(read).padStart(6)} read, ${String(refused).padStart(6)} refused in one sentence, ${result.seconds.toFixed(0)} s`);
+  console.log(
+    `${name.padEnd(10)} ${String(read + refused).padStart(6)} cases: ${String(read).padStart(6)} read, ${String(refused).padStart(6)} refused in one sentence, ${result.seconds.toFixed(0)} s`,
+  );
 };
 // Each target in a process of its own, as many at a time as --jobs: a hang or a crash stops one target only.
 await Promise.all(
@@ -45,5 +49,9 @@ await Promise.all(
     }
   }),
 );
-console.log(failed.length ? `gilbench fuzz: ${failed.join(', ')} FAILED (seed ${seed})` : `gilbench fuzz: nothing found (seed ${seed})`);
+console.log(
+  failed.length
+    ? `gilbench fuzz: ${failed.join(', ')} FAILED (seed ${seed})`
+    : `gilbench fuzz: nothing found (seed ${seed})`,
+);
 process.exitCode = failed.length ? 1 : 0;

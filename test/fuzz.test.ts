@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzz, type FuzzResult } from './fuzz/run.ts';
+import { type FuzzResult, fuzz } from './fuzz/run.ts';
 import { TARGETS } from './fuzz/targets.ts';
 
 /**
@@ -16,8 +16,21 @@ const SEED = 25;
 
 /** Cases per target, each group in a process of its own (about equal time each): the run target's cases are real runs of a few seconds. */
 const GROUPS: [string, number][][] = [
-  [['results', 40], ['merged', 25], ['figures', 20], ['history', 30], ['task', 30], ['flags', 100]],
-  [['journal', 40], ['merge', 45], ['baseline', 40], ['run-flags', 200], ['run', 2]],
+  [
+    ['results', 40],
+    ['merged', 25],
+    ['figures', 20],
+    ['history', 30],
+    ['task', 30],
+    ['flags', 100],
+  ],
+  [
+    ['journal', 40],
+    ['merge', 45],
+    ['baseline', 40],
+    ['run-flags', 200],
+    ['run', 2],
+  ],
 ];
 
 /** A case that takes this long has hung (the slowest, a real run, takes a few seconds). */
@@ -25,7 +38,8 @@ const HANG_S = 60;
 
 test('fuzz: every file gilbench reads, and its command line, ends in a report or one sentence', async (t) => {
   const results = new Map<string, FuzzResult>();
-  for (const group of await Promise.all(GROUPS.map((targets) => fuzz({ targets, seed: SEED }, HANG_S)))) for (const [name, result] of group) results.set(name, result);
+  for (const group of await Promise.all(GROUPS.map((targets) => fuzz({ targets, seed: SEED }, HANG_S))))
+    for (const [name, result] of group) results.set(name, result);
   for (const target of TARGETS) {
     await t.test(`${target.name}: ${target.about}`, () => {
       const result = results.get(target.name);

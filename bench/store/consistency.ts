@@ -9,7 +9,7 @@
 import { fail } from '../core/errors.ts';
 import type { Interpreter } from '../define/interpreters.ts';
 import type { Machine } from '../define/machine.ts';
-import { cellId, type Cell, type Plan, type WorkloadInfo } from '../define/plan.ts';
+import { type Cell, cellId, type Plan, type WorkloadInfo } from '../define/plan.ts';
 import type { RunRecord } from './records.ts';
 
 /** What the checks read of a results file (results.ts, which calls them, holds the whole of it). */
@@ -48,9 +48,18 @@ export function checkConsistency(results: Results, source: string): void {
 /** Names that identify things: each once, or the runs, cells and sizes that name them are ambiguous. */
 function uniqueNames(results: Results): string | undefined {
   return (
-    twice(results.interpreters.map((i) => i.id), (i, id) => `interpreters.${i}.id: interpreter "${id}" is listed twice`) ??
-    twice(results.plan.workloads.map((w) => w.name), (i, name) => `plan.workloads.${i}.name: workload "${name}" is described twice`) ??
-    twice(results.plan.cells.map((c) => c.id), (i, id) => `plan.cells.${i}.id: the plan holds cell "${id}" twice; its runs cannot be told apart`)
+    twice(
+      results.interpreters.map((i) => i.id),
+      (i, id) => `interpreters.${i}.id: interpreter "${id}" is listed twice`,
+    ) ??
+    twice(
+      results.plan.workloads.map((w) => w.name),
+      (i, name) => `plan.workloads.${i}.name: workload "${name}" is described twice`,
+    ) ??
+    twice(
+      results.plan.cells.map((c) => c.id),
+      (i, id) => `plan.cells.${i}.id: the plan holds cell "${id}" twice; its runs cannot be told apart`,
+    )
   );
 }
 
@@ -66,18 +75,24 @@ function twice(names: string[], say: (index: number, name: string) => string): s
 
 /** A plan plans something: every run of gilbench has at least one cell (an empty plan is refused before it runs). */
 function somethingPlanned(results: Results): string | undefined {
-  return results.plan.cells.length === 0 ? 'plan.cells: the plan holds no cell, and every run plans at least one' : undefined;
+  return results.plan.cells.length === 0
+    ? 'plan.cells: the plan holds no cell, and every run plans at least one'
+    : undefined;
 }
 
 /** Each cell names a workload the plan describes and an interpreter the file lists, and its id is built from what it is. */
 function cellsAgree(results: Results, index: Index): string | undefined {
   for (const [i, cell] of results.plan.cells.entries()) {
     const at = `plan.cells.${i}`;
-    if (!index.workloads.has(cell.workload)) return `${at}.workload: "${cell.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
-    if (!index.interpreters.has(cell.interpreter)) return `${at}.interpreter: "${cell.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+    if (!index.workloads.has(cell.workload))
+      return `${at}.workload: "${cell.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.interpreters.has(cell.interpreter))
+      return `${at}.interpreter: "${cell.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
     const swept = Object.entries(cell.sweep).find(([name, value]) => cell.params[name] !== value);
-    if (swept) return `${at}.sweep.${swept[0]}: ${swept[1]}, but the cell's params say ${cell.params[swept[0]] ?? 'nothing'}`;
-    if (cell.id !== cellId(cell)) return `${at}.id: "${cell.id}" is not the id of the cell's workload, mode, workers, sweep and interpreter ("${cellId(cell)}")`;
+    if (swept)
+      return `${at}.sweep.${swept[0]}: ${swept[1]}, but the cell's params say ${cell.params[swept[0]] ?? 'nothing'}`;
+    if (cell.id !== cellId(cell))
+      return `${at}.id: "${cell.id}" is not the id of the cell's workload, mode, workers, sweep and interpreter ("${cellId(cell)}")`;
   }
   return undefined;
 }
@@ -93,7 +108,8 @@ function besideAgrees(results: Results, index: Index): string | undefined {
     if (info.beside === undefined) continue;
     if (info.beside === info.name) return `plan.workloads.${i}.beside: workload "${info.name}" is shown beside itself`;
     const partner = index.workloads.get(info.beside);
-    if (partner && partner.kind !== info.kind) return `plan.workloads.${i}.beside: ${info.kind} workload "${info.name}" is shown beside ${partner.kind} workload "${partner.name}"`;
+    if (partner && partner.kind !== info.kind)
+      return `plan.workloads.${i}.beside: ${info.kind} workload "${info.name}" is shown beside ${partner.kind} workload "${partner.name}"`;
   }
   return undefined;
 }
@@ -101,8 +117,10 @@ function besideAgrees(results: Results, index: Index): string | undefined {
 /** Skipped cells are of workloads and interpreters the file knows. */
 function skipsAgree(results: Results, index: Index): string | undefined {
   for (const [i, skip] of results.plan.skipped.entries()) {
-    if (!index.workloads.has(skip.workload)) return `plan.skipped.${i}.workload: "${skip.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
-    if (!index.interpreters.has(skip.interpreter)) return `plan.skipped.${i}.interpreter: "${skip.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+    if (!index.workloads.has(skip.workload))
+      return `plan.skipped.${i}.workload: "${skip.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.interpreters.has(skip.interpreter))
+      return `plan.skipped.${i}.interpreter: "${skip.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
   }
   return undefined;
 }
@@ -111,13 +129,20 @@ function skipsAgree(results: Results, index: Index): string | undefined {
 function sizesAgree(results: Results, index: Index): string | undefined {
   for (const [i, size] of results.plan.sizes.entries()) {
     const at = `plan.sizes.${i}`;
-    if (!index.workloads.has(size.workload)) return `${at}.workload: "${size.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.workloads.has(size.workload))
+      return `${at}.workload: "${size.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
     const unknown = size.interpreters.findIndex((id) => !index.interpreters.has(id));
-    if (unknown >= 0) return `${at}.interpreters.${unknown}: "${size.interpreters[unknown]}" is not one of interpreters (${listed(index.interpreters)})`;
+    if (unknown >= 0)
+      return `${at}.interpreters.${unknown}: "${size.interpreters[unknown]}" is not one of interpreters (${listed(index.interpreters)})`;
     const cell = results.plan.cells.find(
-      (c) => c.workload === size.workload && size.interpreters.includes(c.interpreter) && !(size.param in c.sweep) && c.params[size.param] !== size.value,
+      (c) =>
+        c.workload === size.workload &&
+        size.interpreters.includes(c.interpreter) &&
+        !(size.param in c.sweep) &&
+        c.params[size.param] !== size.value,
     );
-    if (cell) return `${at}.value: ${size.param} = ${size.value}, but cell "${cell.id}" ran with ${size.param} = ${cell.params[size.param] ?? 'nothing'}`;
+    if (cell)
+      return `${at}.value: ${size.param} = ${size.value}, but cell "${cell.id}" ran with ${size.param} = ${cell.params[size.param] ?? 'nothing'}`;
   }
   return undefined;
 }
@@ -128,7 +153,8 @@ function runsAgree(results: Results, index: Index): string | undefined {
     const cell = index.cells.get(run.cellId);
     if (!cell) return `runs.${i}.cellId: runs of cell "${run.cellId}", which its plan does not hold`;
     const kind = index.workloads.get(cell.workload)!.kind;
-    if (run.kind !== kind) return `runs.${i}.kind: a ${run.kind} run of cell "${cell.id}", whose workload ${cell.workload} is a ${kind} workload`;
+    if (run.kind !== kind)
+      return `runs.${i}.kind: a ${run.kind} run of cell "${cell.id}", whose workload ${cell.workload} is a ${kind} workload`;
     const outcome = outcomeAgrees(run);
     if (outcome) return `runs.${i}.${outcome}`;
   }
@@ -139,8 +165,10 @@ function runsAgree(results: Results, index: Index): string | undefined {
 function outcomeAgrees(run: RunRecord): string | undefined {
   if (!run.ok) return run.error === undefined ? 'error: a run that failed, without why' : undefined;
   if (run.error !== undefined) return `error: "${run.error.slice(0, 60)}", of a run that succeeded (ok)`;
-  if (run.kind === 'batch' && !run.measurement) return 'measurement: a batch run that succeeded, without what its program measured';
-  if (run.kind === 'server' && !(run.load && run.server)) return `${run.load ? 'server' : 'load'}: a server run that succeeded, without what ${run.load ? 'its server did' : 'the load generator measured'}`;
+  if (run.kind === 'batch' && !run.measurement)
+    return 'measurement: a batch run that succeeded, without what its program measured';
+  if (run.kind === 'server' && !(run.load && run.server))
+    return `${run.load ? 'server' : 'load'}: a server run that succeeded, without what ${run.load ? 'its server did' : 'the load generator measured'}`;
   return undefined;
 }
 
@@ -157,7 +185,11 @@ function roundsAgree(results: Results, index: Index): string | undefined {
   for (const [i, run] of results.runs.entries()) {
     const cell = index.cells.get(run.cellId)!;
     if (!results.sources) {
-      const wrong = roundOutsidePlan(run, cell, results.plan.autoRepeat ? lastPlanned + results.plan.autoRepeat.maxRepeats : cell.warmup + cell.repeats - 1);
+      const wrong = roundOutsidePlan(
+        run,
+        cell,
+        results.plan.autoRepeat ? lastPlanned + results.plan.autoRepeat.maxRepeats : cell.warmup + cell.repeats - 1,
+      );
       if (wrong) return `runs.${i}.round: ${wrong}`;
     }
     if (run.warmup || run.setAside) continue;
@@ -183,7 +215,13 @@ function roundOutsidePlan(run: RunRecord, cell: Cell, last: number): string | un
  * Python, its tasks' return values) is its business; a parameter may be negative in a workload
  * of one's own, and a fixture's own measurement of what it added may be below zero.
  */
-const FREE_FORM = ['runs.*.measurement.params', 'runs.*.measurement.python', 'runs.*.measurement.tasks.*.result', 'runs.*.server.done.params', 'runs.*.server.done.python'];
+const FREE_FORM = [
+  'runs.*.measurement.params',
+  'runs.*.measurement.python',
+  'runs.*.measurement.tasks.*.result',
+  'runs.*.server.done.params',
+  'runs.*.server.done.python',
+];
 const SIGNED = ['plan.cells.*.params.*', 'plan.cells.*.sweep.*', 'plan.sizes.*.value', 'runs.*.fixtureFacts.*'];
 const LARGEST = 2 ** 53;
 
@@ -192,8 +230,11 @@ function numbersInRange(results: Results): string | undefined {
   const path: (string | number)[] = [];
   const visit = (value: unknown): string | undefined => {
     if (typeof value === 'number') return outOfRange(value, path);
-    if (value === null || typeof value !== 'object' || FREE_FORM.includes(fieldOf(path, FREE_FORM_KEYS))) return undefined;
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+    if (value === null || typeof value !== 'object' || FREE_FORM.includes(fieldOf(path, FREE_FORM_KEYS)))
+      return undefined;
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? value.map((item, i) => [i, item])
+      : Object.entries(value);
     for (const [key, item] of entries) {
       path.push(key);
       const wrong = visit(item);
@@ -207,7 +248,8 @@ function numbersInRange(results: Results): string | undefined {
 
 function outOfRange(value: number, path: (string | number)[]): string | undefined {
   if (Math.abs(value) > LARGEST) return `${path.join('.')}: ${value} is beyond any duration, count or size (2^53)`;
-  if (value < 0 && !SIGNED.includes(fieldOf(path))) return `${path.join('.')}: ${value} is negative, which no duration, count or size is`;
+  if (value < 0 && !SIGNED.includes(fieldOf(path)))
+    return `${path.join('.')}: ${value} is negative, which no duration, count or size is`;
   return undefined;
 }
 
@@ -223,13 +265,18 @@ function fieldOf(path: (string | number)[], lastKeys?: Set<string>): string {
 /** Quantities that cannot be zero: a machine has a core, a program's work and a load's window take time, a probe's loop too. */
 function positiveQuantities(results: Results): string | undefined {
   const { logicalCores, physicalCores } = results.machine;
-  if (!Number.isInteger(logicalCores) || logicalCores < 1) return `machine.logicalCores: ${logicalCores}, but a machine has a whole number of cores, at least one`;
-  if (!Number.isInteger(physicalCores)) return `machine.physicalCores: ${physicalCores}, but a machine has a whole number of cores`;
+  if (!Number.isInteger(logicalCores) || logicalCores < 1)
+    return `machine.logicalCores: ${logicalCores}, but a machine has a whole number of cores, at least one`;
+  if (!Number.isInteger(physicalCores))
+    return `machine.physicalCores: ${physicalCores}, but a machine has a whole number of cores`;
   const probe = results.speedProbe?.seconds.findIndex((s) => s <= 0) ?? -1;
-  if (probe >= 0) return `speedProbe.seconds.${probe}: ${results.speedProbe!.seconds[probe]} s, but timing a loop takes time`;
+  if (probe >= 0)
+    return `speedProbe.seconds.${probe}: ${results.speedProbe!.seconds[probe]} s, but timing a loop takes time`;
   for (const [i, run] of results.runs.entries()) {
-    if (run.kind === 'batch' && run.measurement && run.measurement.wall_s <= 0) return `runs.${i}.measurement.wall_s: ${run.measurement.wall_s} s, but a program's work takes time`;
-    if (run.kind === 'server' && run.load && run.load.windowS <= 0) return `runs.${i}.load.windowS: ${run.load.windowS} s, but a load's window takes time`;
+    if (run.kind === 'batch' && run.measurement && run.measurement.wall_s <= 0)
+      return `runs.${i}.measurement.wall_s: ${run.measurement.wall_s} s, but a program's work takes time`;
+    if (run.kind === 'server' && run.load && run.load.windowS <= 0)
+      return `runs.${i}.load.windowS: ${run.load.windowS} s, but a load's window takes time`;
   }
   return undefined;
 }
@@ -250,13 +297,16 @@ function runsInOrder(results: Results, index: Index): string | undefined {
 }
 
 function runInOrder(run: RunRecord, cell: Cell): string | undefined {
-  if (run.processWallS > cell.timeoutS + STOP_SLACK_S) return `processWallS: ${run.processWallS} s, but cell "${cell.id}" stops a run after ${cell.timeoutS} s`;
+  if (run.processWallS > cell.timeoutS + STOP_SLACK_S)
+    return `processWallS: ${run.processWallS} s, but cell "${cell.id}" stops a run after ${cell.timeoutS} s`;
   const samples = run.timeline.samples;
   const late = samples.findIndex((s, j) => s.t > run.processWallS + 1 || (j > 0 && s.t < samples[j - 1]!.t));
-  if (late >= 0) return `timeline.samples.${late}.t: ${samples[late]!.t} s, out of order or after the run ended (${run.processWallS} s)`;
+  if (late >= 0)
+    return `timeline.samples.${late}.t: ${samples[late]!.t} s, out of order or after the run ended (${run.processWallS} s)`;
   const { meanCpuPct, peakCpuPct } = run.timeline.summary;
   // a mean of equal samples can come out a rounding above them: (0.1 + 0.1 + 0.1) / 3 > 0.1
-  if (meanCpuPct > peakCpuPct * (1 + 1e-9)) return `timeline.summary.meanCpuPct: ${meanCpuPct}%, above its peak (${peakCpuPct}%)`;
+  if (meanCpuPct > peakCpuPct * (1 + 1e-9))
+    return `timeline.summary.meanCpuPct: ${meanCpuPct}%, above its peak (${peakCpuPct}%)`;
   return run.kind === 'batch' ? batchInOrder(run) : serverInOrder(run);
 }
 
@@ -267,12 +317,16 @@ const CLOCK_SLACK_S = 0.001;
 function batchInOrder(run: Extract<RunRecord, { kind: 'batch' }>): string | undefined {
   const m = run.measurement;
   if (!m) return undefined;
-  if (m.wall_s > run.processWallS) return `measurement.wall_s: ${m.wall_s} s, longer than the process that measured it lived (${run.processWallS} s)`;
+  if (m.wall_s > run.processWallS)
+    return `measurement.wall_s: ${m.wall_s} s, longer than the process that measured it lived (${run.processWallS} s)`;
   if (m.tasks.length === 0) return 'measurement.tasks: none, but a program does one task or more';
   const backwards = m.tasks.findIndex((t) => t.end_s < t.start_s);
-  if (backwards >= 0) return `measurement.tasks.${backwards}.end_s: ${m.tasks[backwards]!.end_s} s, before the task started (${m.tasks[backwards]!.start_s} s)`;
+  if (backwards >= 0)
+    return `measurement.tasks.${backwards}.end_s: ${m.tasks[backwards]!.end_s} s, before the task started (${m.tasks[backwards]!.start_s} s)`;
   const late = m.tasks.findIndex((t) => t.end_s > m.wall_s + CLOCK_SLACK_S);
-  return late < 0 ? undefined : `measurement.tasks.${late}.end_s: ${m.tasks[late]!.end_s} s, after the program's own wall time ended (${m.wall_s} s)`;
+  return late < 0
+    ? undefined
+    : `measurement.tasks.${late}.end_s: ${m.tasks[late]!.end_s} s, after the program's own wall time ended (${m.wall_s} s)`;
 }
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'p999', 'max'] as const;
@@ -285,16 +339,31 @@ const BUCKET = 1e-3;
 function serverInOrder(run: Extract<RunRecord, { kind: 'server' }>): string | undefined {
   const load = run.load;
   if (!load) return undefined;
-  if (load.windowS > run.processWallS) return `load.windowS: ${load.windowS} s, longer than the server it measured lived (${run.processWallS} s)`;
-  if (load.placement && !load.placement.pinned && load.placement.why === undefined) return 'load.placement.why: the server and the load generator shared CPUs, and it does not say why';
+  if (load.windowS > run.processWallS)
+    return `load.windowS: ${load.windowS} s, longer than the server it measured lived (${run.processWallS} s)`;
+  if (load.placement && !load.placement.pinned && load.placement.why === undefined)
+    return 'load.placement.why: the server and the load generator shared CPUs, and it does not say why';
   for (const name of ['latencyMs', 'serviceMs'] as const) {
     const latency = load[name];
     if (!latency) continue;
     const k = PERCENTILES.findIndex((p, k) => k > 0 && latency[p] < latency[PERCENTILES[k - 1]!] * (1 - BUCKET));
-    if (k > 0) return `load.${name}.${PERCENTILES[k]}: ${latency[PERCENTILES[k]]} ms, below its ${PERCENTILES[k - 1]} (${latency[PERCENTILES[k - 1]!]} ms)`;
+    if (k > 0)
+      return `load.${name}.${PERCENTILES[k]}: ${latency[PERCENTILES[k]]} ms, below its ${PERCENTILES[k - 1]} (${latency[PERCENTILES[k - 1]!]} ms)`;
   }
   return undefined;
 }
 
 /** In order: names before the references to them, references before the numbers read through them. */
-const CHECKS: Check[] = [uniqueNames, somethingPlanned, cellsAgree, besideAgrees, skipsAgree, sizesAgree, runsAgree, roundsAgree, numbersInRange, positiveQuantities, runsInOrder];
+const CHECKS: Check[] = [
+  uniqueNames,
+  somethingPlanned,
+  cellsAgree,
+  besideAgrees,
+  skipsAgree,
+  sizesAgree,
+  runsAgree,
+  roundsAgree,
+  numbersInRange,
+  positiveQuantities,
+  runsInOrder,
+];

@@ -12,11 +12,33 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 /** A number as typed: in bounds, beyond them, not whole, not a number, or any string at all. */
 export const numberish = fc.oneof(
   fc.integer({ min: -5, max: 200_000 }).map(String),
-  fc.constantFrom('0', '1', '2', '1e3', '0x10', '1.5', '-1', '', ' 3', '3 ', 'NaN', 'Infinity', '99999999999999999999', '4,2', '1,,2', '²', '2^31', '86401', '60001', '100001'),
+  fc.constantFrom(
+    '0',
+    '1',
+    '2',
+    '1e3',
+    '0x10',
+    '1.5',
+    '-1',
+    '',
+    ' 3',
+    '3 ',
+    'NaN',
+    'Infinity',
+    '99999999999999999999',
+    '4,2',
+    '1,,2',
+    '²',
+    '2^31',
+    '86401',
+    '60001',
+    '100001',
+  ),
   fc.string({ maxLength: 12 }),
 );
 
-const listOf = (values: fc.Arbitrary<string>) => fc.array(values, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(','));
+const listOf = (values: fc.Arbitrary<string>) =>
+  fc.array(values, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(','));
 
 /** A folder a case may write in, a file, one that cannot be made, none. */
 export const OUT_CHOICES = ['fresh', 'file', '/proc/gilbench-cannot', '', 'nested/deeper'] as const;
@@ -34,7 +56,12 @@ export function outPath(choice: OutChoice, dir: string, name: string): string {
 
 const PARAM_NAMES = ['n', 'delay_ms', 'requests', 'body_bytes', 'connections', 'x', 'N', 'n n'];
 const param = fc
-  .tuple(fc.constantFrom('', 'countdown:', 'fetch:', 'nope:', ':'), fc.constantFrom(...PARAM_NAMES), fc.constantFrom('=', '', '=='), listOf(numberish))
+  .tuple(
+    fc.constantFrom('', 'countdown:', 'fetch:', 'nope:', ':'),
+    fc.constantFrom(...PARAM_NAMES),
+    fc.constantFrom('=', '', '=='),
+    listOf(numberish),
+  )
   .map(([scope, name, equals, values]) => `${scope}${name}${equals}${values}`);
 
 /** Folders of workloads of one's own whose descriptor does not load, or exports no workload; made in the case's folder when named. */
@@ -55,7 +82,10 @@ export function madeFor(value: string, dir: string): string {
 
 /** run's flags, --python aside (the caller names an interpreter, so that nothing is probed or run). */
 export const runFlag: fc.Arbitrary<readonly string[]> = fc.oneof(
-  fc.tuple(fc.constant('--workloads'), listOf(fc.constantFrom('countdown', 'fetch', 'echo', 'nope', '', 'countdown@head'))),
+  fc.tuple(
+    fc.constant('--workloads'),
+    listOf(fc.constantFrom('countdown', 'fetch', 'echo', 'nope', '', 'countdown@head')),
+  ),
   fc.tuple(fc.constant('--modes'), listOf(fc.constantFrom('serial', 'threads', 'processes', 'fibers', ''))),
   fc.tuple(fc.constant('--workers'), listOf(numberish)),
   fc.tuple(fc.constant('--repeat'), fc.oneof(numberish, fc.constant('auto'))),
@@ -67,12 +97,41 @@ export const runFlag: fc.Arbitrary<readonly string[]> = fc.oneof(
   fc.tuple(fc.constant('--pin'), fc.constantFrom('auto', 'off', 'on', '')),
   fc.tuple(fc.constant('--task-param'), fc.constantFrom('n=1', 'x', '=1', 'a=b', '1a=2', 'n=1e400', 'n=', 'n=-3')),
   fc.tuple(fc.constant('--task-size'), fc.constantFrom('n', '1x', '', 'a b')),
-  fc.tuple(fc.constant('--workloads-dir'), fc.constantFrom(`${FIXTURES}/workloads`, `${FIXTURES}/outside=x`, '/nonexistent-gilbench', `${FIXTURES}/tasks.py`, `${FIXTURES}/workloads=`, ...Object.keys(WORKLOAD_FOLDERS))),
-  fc.constantFrom(['--frobnicate'], ['-x'], ['extra'], ['--workers'], ['--help', '--workers', '0'], ['--repeat=3'], ['--'], ['-h']),
+  fc.tuple(
+    fc.constant('--workloads-dir'),
+    fc.constantFrom(
+      `${FIXTURES}/workloads`,
+      `${FIXTURES}/outside=x`,
+      '/nonexistent-gilbench',
+      `${FIXTURES}/tasks.py`,
+      `${FIXTURES}/workloads=`,
+      ...Object.keys(WORKLOAD_FOLDERS),
+    ),
+  ),
+  fc.constantFrom(
+    ['--frobnicate'],
+    ['-x'],
+    ['extra'],
+    ['--workers'],
+    ['--help', '--workers', '0'],
+    ['--repeat=3'],
+    ['--'],
+    ['-h'],
+  ),
 );
 
 /** --task FILE:FUNC as typed: a file that defines the function, one that does not, no file, no function, a folder. */
-export const TASK_SPECS = ['tiny.py:f', 'tiny.py:g', 'absent.py:f', 'tiny.py:', 'tiny.py:1f', ':f', 'tiny.py', '.:f', 'tiny.py:f:g'] as const;
+export const TASK_SPECS = [
+  'tiny.py:f',
+  'tiny.py:g',
+  'absent.py:f',
+  'tiny.py:',
+  'tiny.py:1f',
+  ':f',
+  'tiny.py',
+  '.:f',
+  'tiny.py:f:g',
+] as const;
 
 /** A Python file with f(i, **_), in the case's folder. */
 export function tinyTask(dir: string): string {
@@ -83,10 +142,16 @@ export function tinyTask(dir: string): string {
 
 /** The flags of compare, report and merge, and what their values may be. */
 export const compareFlag: fc.Arbitrary<readonly string[]> = fc.oneof(
-  fc.tuple(fc.constant('--metrics'), listOf(fc.constantFrom('wall', 'throughput', 'p99', 'speedup', 'cpu', 'headline', 'gpu', ''))),
+  fc.tuple(
+    fc.constant('--metrics'),
+    listOf(fc.constantFrom('wall', 'throughput', 'p99', 'speedup', 'cpu', 'headline', 'gpu', '')),
+  ),
   fc.tuple(fc.constantFrom('--threshold', '--alpha'), numberish),
   fc.tuple(fc.constant('--sides'), fc.constantFrom('a,b', 'cpython-3.11.7,cpython-3.13.0', 'a', 'a,b,c', ',', '')),
-  fc.tuple(fc.constantFrom('--base-interpreter', '--cand-interpreter'), fc.constantFrom('cpython-3.11.7', 'cpython-3.13.0', 'nope', '')),
+  fc.tuple(
+    fc.constantFrom('--base-interpreter', '--cand-interpreter'),
+    fc.constantFrom('cpython-3.11.7', 'cpython-3.13.0', 'nope', ''),
+  ),
   fc.tuple(fc.constantFrom('--base-label', '--cand-label'), fc.constantFrom('base', 'head', '')),
   fc.constantFrom(['--fail-on-regression'], ['--frobnicate'], ['extra.json'], ['--markdown'], ['-h']),
 );

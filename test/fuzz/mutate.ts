@@ -9,7 +9,25 @@ import fc from 'fast-check';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** What a value is replaced by: every kind of wrong the issue's 300 mutations tried, and more. */
-export const ODD_VALUES: Json[] = [null, -1, 0, 0.5, -0.5, 1e308, -1e308, 2 ** 53, 'x', '', [], {}, true, false, 'x'.repeat(10_000), [[]], { x: 1 }];
+export const ODD_VALUES: Json[] = [
+  null,
+  -1,
+  0,
+  0.5,
+  -0.5,
+  1e308,
+  -1e308,
+  2 ** 53,
+  'x',
+  '',
+  [],
+  {},
+  true,
+  false,
+  'x'.repeat(10_000),
+  [[]],
+  { x: 1 },
+];
 
 /** A number JSON.stringify cannot write: replaced in the text after serialising (JSON.parse reads 1e999 as Infinity). */
 const INFINITY = '\u0000infinity\u0000';
@@ -55,7 +73,11 @@ export const structuralMutation: fc.Arbitrary<StructuralMutation> = fc.oneof(
   // a value of the same kind from elsewhere in the same file: a cell naming another workload, a run another cell, …
   fc.record({ op: fc.constant('copy' as const), at: place, from: place }),
   // the same kind of value, wrong: what a schema of shapes lets through
-  fc.record({ op: fc.constant('odd-number' as const), at: place, value: fc.constantFrom(-1, 0, 0.5, 1e-300, 1e308, -1e308, 2 ** 53, 2 ** 31) }),
+  fc.record({
+    op: fc.constant('odd-number' as const),
+    at: place,
+    value: fc.constantFrom(-1, 0, 0.5, 1e-300, 1e308, -1e308, 2 ** 53, 2 ** 31),
+  }),
   fc.record({ op: fc.constant('negate' as const), at: place }),
   // a number off by a factor, or its sign: plausible-looking numbers that disagree with the rest
   fc.record({ op: fc.constant('scale' as const), at: place, by: fc.constantFrom(-1, 0, 1e-9, 1000, 1e12) }),
@@ -64,19 +86,27 @@ export const structuralMutation: fc.Arbitrary<StructuralMutation> = fc.oneof(
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fraction, mask: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: fraction }),
-  fc.record({ op: fc.constant('invalid-utf8' as const), at: fraction, bytes: fc.constantFrom([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x00]) }),
+  fc.record({
+    op: fc.constant('invalid-utf8' as const),
+    at: fraction,
+    bytes: fc.constantFrom([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x00]),
+  }),
   fc.record({ op: fc.constant('cut' as const), at: fraction, length: fc.integer({ min: 1, max: 200 }) }),
 );
 
 export type Mutation = StructuralMutation | ByteMutation;
 
 /** One to three mutations, mostly structural: a file that still parses reaches the checks behind the parser. */
-export const mutations: fc.Arbitrary<Mutation[]> = fc.array(fc.oneof({ arbitrary: structuralMutation, weight: 4 }, { arbitrary: byteMutation, weight: 1 }), {
-  minLength: 1,
-  maxLength: 3,
-});
+export const mutations: fc.Arbitrary<Mutation[]> = fc.array(
+  fc.oneof({ arbitrary: structuralMutation, weight: 4 }, { arbitrary: byteMutation, weight: 1 }),
+  {
+    minLength: 1,
+    maxLength: 3,
+  },
+);
 
-const isByte = (m: Mutation): m is ByteMutation => m.op === 'flip' || m.op === 'truncate' || m.op === 'invalid-utf8' || m.op === 'cut';
+const isByte = (m: Mutation): m is ByteMutation =>
+  m.op === 'flip' || m.op === 'truncate' || m.op === 'invalid-utf8' || m.op === 'cut';
 
 /**
  * The document's bytes after the mutations: structural ones first, on a copy; then byte-level
@@ -129,7 +159,11 @@ export function fieldsOf(document: Json): string[][] {
 const FIELDS = new WeakMap<object, string[][]>();
 
 /** The container that holds the place, and the key of the place in it; undefined when this document has no such place. */
-function locate(root: Json, fields: string[][], at: Place): { parent: Json[] | { [key: string]: Json }; key: string | number } | undefined {
+function locate(
+  root: Json,
+  fields: string[][],
+  at: Place,
+): { parent: Json[] | { [key: string]: Json }; key: string | number } | undefined {
   if (fields.length === 0) return undefined;
   const path = fields[at.field % fields.length]!;
   let parent: Json[] | { [key: string]: Json } | undefined;
@@ -176,7 +210,9 @@ function applyStructural(root: Json, fields: string[][], m: StructuralMutation):
       else parent[`${key}`.concat('2')] = structuredClone(here);
       break;
     case 'empty':
-      set(Array.isArray(here) ? [] : here !== null && typeof here === 'object' ? {} : typeof here === 'string' ? '' : 0);
+      set(
+        Array.isArray(here) ? [] : here !== null && typeof here === 'object' ? {} : typeof here === 'string' ? '' : 0,
+      );
       break;
     case 'copy': {
       const value = valueAt(root, fields, m.from);

@@ -31,12 +31,23 @@ export async function gilbench(args: string[]): Promise<Outcome> {
 
 /** Exit 2 or 3 and one line, "gilbench: …", that is a sentence and not a trace. */
 export function assertOneSentence(outcome: Outcome, what: string): void {
-  assert.ok(outcome.code === 2 || outcome.code === 3, `${what}: exit ${outcome.code}, expected 0, 2 or 3; printed: ${outcome.stderr.join('\n')}`);
-  assert.equal(outcome.stderr.length, 1, `${what}: one sentence, got ${outcome.stderr.length} lines: ${outcome.stderr.join('\n')}`);
+  assert.ok(
+    outcome.code === 2 || outcome.code === 3,
+    `${what}: exit ${outcome.code}, expected 0, 2 or 3; printed: ${outcome.stderr.join('\n')}`,
+  );
+  assert.equal(
+    outcome.stderr.length,
+    1,
+    `${what}: one sentence, got ${outcome.stderr.length} lines: ${outcome.stderr.join('\n')}`,
+  );
   const [sentence] = outcome.stderr as [string];
   assert.match(sentence, /^gilbench: \S/, `${what}: ${sentence}`);
   // what a user typed is quoted as typed (NaN, undefined); what went wrong inside shows as a trace or an object
-  assert.doesNotMatch(sentence, /\n|\bat \S+ \(.*:\d+:\d+\)|(Type|Reference|Range|Syntax)Error\b|\[object /, `${what}: not one sentence: ${sentence}`);
+  assert.doesNotMatch(
+    sentence,
+    /\n|\bat \S+ \(.*:\d+:\d+\)|(Type|Reference|Range|Syntax)Error\b|\[object /,
+    `${what}: not one sentence: ${sentence}`,
+  );
 }
 
 /**
@@ -52,7 +63,8 @@ export function assertReportFolder(dir: string, code: number, what: string): voi
   assert.notEqual(code, 2, `${what}: refused, yet ${markdown} is there`);
   assert.ok(existsSync(join(dir, 'report.html')), `${what}: report.md without report.html`);
   const text = readFileSync(markdown, 'utf8');
-  for (const [, chart] of text.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)) assert.ok(existsSync(join(dir, chart!)), `${what}: report.md shows ${chart}, which is not there`);
+  for (const [, chart] of text.matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g))
+    assert.ok(existsSync(join(dir, chart!)), `${what}: report.md shows ${chart}, which is not there`);
   // a tiny number given is shown as given (1e-300); a huge one can only come of arithmetic gone wrong (the file's own are below 2^53)
   const wrong = /.{0,60}(\bNaN\b|\bundefined\b|Infinity|\[object |\de\+\d\d).{0,40}/.exec(text);
   assert.equal(wrong, null, `${what}: report.md shows a number that went wrong: ${wrong?.[0]}`);

@@ -12,12 +12,17 @@ export type FuzzResult = { counts: Record<Verdict, number>; seconds: number } | 
 const CHILD = new URL('./child.ts', import.meta.url);
 
 /** Each target's result, once all have run (or the child hung or died: the rest are failed with why). */
-export function fuzz(request: FuzzRequest, hangS: number, onResult: (target: string, result: FuzzResult) => void = () => undefined): Promise<Map<string, FuzzResult>> {
+export function fuzz(
+  request: FuzzRequest,
+  hangS: number,
+  onResult: (target: string, result: FuzzResult) => void = () => undefined,
+): Promise<Map<string, FuzzResult>> {
   const results = new Map<string, FuzzResult>();
   // What the cases print (a run's progress) is kept, not shown: its end says why a child died.
   const child = fork(CHILD, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let printed = '';
-  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-2000)));
+  for (const stream of [child.stdout!, child.stderr!])
+    stream.on('data', (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-2000)));
   let last = 'before its first case';
   let stopped: string | undefined;
   const settle = (target: string, result: FuzzResult) => {
