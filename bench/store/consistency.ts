@@ -165,7 +165,6 @@ function runsAgree(results: Results, index: Index): string | undefined {
 function outcomeAgrees(run: RunRecord): string | undefined {
   if (!run.ok) return run.error === undefined ? 'error: a run that failed, without why' : undefined;
   if (run.error !== undefined) return `error: "${run.error.slice(0, 60)}", of a run that succeeded (ok)`;
-  if (!run.host) return 'host: a run that succeeded, without what else the machine did while it ran';
   if (run.kind === 'batch' && !run.measurement)
     return 'measurement: a batch run that succeeded, without what its program measured';
   if (run.kind === 'server' && !(run.load && run.server))

@@ -172,7 +172,7 @@ function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Co
     { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
     { header: 'accepted per worker', value: (s) => server(s, (x) => x.accepted.join(' / ')) },
     { header: 'generator: engine, CPU% / busiest thread', value: (s) => server(s, (x) => `${x.engine}, ${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
-    { header: 'others CPU% / steal%', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)}`) },
+    { header: 'others CPU% / steal%', value: (s) => measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -201,7 +201,7 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
     { header: 'peak RSS MiB', value: (s) => sampled(s, mib(s.peakRssKiB)) },
     { header: 'PIDs', value: (s) => sampled(s, String(s.maxPids)) },
     { header: 'threads', value: (s) => sampled(s, String(s.maxThreads)) },
-    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${Math.round(s.othersCpuPct)} / ${s.stealPct.toFixed(1)} / ${fixed(s.involuntaryPerS, 0)}`) },
+    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)} / ${fixed(s.involuntaryPerS, 0)}`) },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -270,7 +270,7 @@ function groupSection(info: WorkloadInfo, { cells, rankings }: CellGroup, charts
 }
 
 /** Two workloads' cells in one table and one set of charts, each mode named with what ran it. */
-function besideSection(group: Analysis['beside'][number], charts: ChartFiles): string {
+function besideSection(group: Analysis['beside'][number], charts: ChartFiles | undefined): string {
   const table_ = columns(group.info, undefined);
   const ranked = group.rankings.map((line) => `- ${line}`);
   return [
@@ -278,7 +278,7 @@ function besideSection(group: Analysis['beside'][number], charts: ChartFiles): s
     `Both workloads' cells of this run, measured alike and interleaved, in one table; each mode is named with what ran it.`,
     ...(ranked.length ? [ranked.join('\n')] : []),
     table(table_.map((c) => c.header), group.cells.map((s) => table_.map((c) => c.value(s)))),
-    ...charts.files.map((f) => `![${f.title}](${f.file})`),
+    ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
   ].join('\n\n');
 }
 
@@ -325,7 +325,7 @@ export function renderMarkdown(results: Results, analysis: Analysis, drawn: Draw
       if (!group) continue;
       sections.push(groupSection(info, group, drawn.charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
     }
-    for (const [i, group] of analysis.beside.entries()) if (group.workload === info.name) sections.push(besideSection(group, drawn.beside[i]!));
+    for (const [i, group] of analysis.beside.entries()) if (group.workload === info.name) sections.push(besideSection(group, drawn.beside[i]));
   }
   sections.push(HOW_TO_READ);
   return `${sections.join('\n\n')}\n`;
