@@ -11,6 +11,14 @@ export type FuzzResult = { counts: Record<Verdict, number>; seconds: number } | 
 
 const CHILD = new URL('./child.ts', import.meta.url);
 
+/**
+ * How often the watchdog looks. A look that comes much later than this found this process itself
+ * stalled (a busy machine reclaiming memory stopped every process for minutes once): that time is
+ * not held against the case.
+ */
+const TICK_MS = 1000;
+const STALLED_MS = 5 * TICK_MS;
+
 /** Each target's result, once all have run (or the child hung or died: the rest are failed with why). */
 export function fuzz(
   request: FuzzRequest,
@@ -29,23 +37,25 @@ export function fuzz(
     results.set(target, result);
     onResult(target, result);
   };
-  let watchdog: NodeJS.Timeout | undefined;
-  const watch = () => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(() => {
-      stopped = `a case hung for ${hangS} s`;
-      child.kill('SIGKILL');
-    }, hangS * 1000);
-  };
-  watch();
+  // Milliseconds of the current case, counted only while this process was running to count them.
+  let caseMs = 0;
+  let looked = performance.now();
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    if (now - looked < STALLED_MS) caseMs += now - looked;
+    looked = now;
+    if (caseMs < hangS * 1000) return;
+    stopped = `a case hung for ${hangS} s`;
+    child.kill('SIGKILL');
+  }, TICK_MS);
   child.on('message', (message: FuzzMessage) => {
-    watch();
+    caseMs = 0;
     if ('case' in message) last = `${message.target} case ${message.case}: ${message.input}`;
     else settle(message.target, message);
   });
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      clearTimeout(watchdog);
+      clearInterval(watchdog);
       const why = `${stopped ?? `its process ended (${signal ?? `exit ${code}`})`} (seed ${request.seed}) at ${last}; it printed last:\n${printed}`;
       for (const [target] of request.targets) if (!results.has(target)) settle(target, { failed: why });
       resolve(results);
