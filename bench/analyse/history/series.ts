@@ -14,9 +14,9 @@ import { type ChangePoint, type CommitRuns, detectChangePoints } from './changep
  */
 
 /** Smallest change reported, and the margin by which a regression must still hold at the newest commit. */
-export const MIN_EFFECT = 0.02;
+const MIN_EFFECT = 0.02;
 /** The machine of a series pooled over every machine (ratios only). */
-export const ALL_MACHINES = 'all machines';
+const ALL_MACHINES = 'all machines';
 
 /**
  * improvement: the metric got better; candidate: a regression no A/B has measured; confirmed: the

@@ -157,14 +157,14 @@ function load(values: { store?: string; repo?: string; branch?: string }): Loade
   return { store, repo, dir, analysis: analyseHistory(store, commits), context: { ordered: byGit ? 'git' : 'date', unconfirmable: new Map() } };
 }
 
-/** A commit of the store named by REF: its id, a prefix of one, or whatever git resolves to one. */
-function positionOf(ref: string, commits: string[], repo: string | undefined): number {
+/** A commit of the store named by REF (given with `flag`): its id, a prefix of one, or whatever git resolves to one. */
+function positionOf(flag: string, ref: string, commits: string[], repo: string | undefined): number {
   const resolved = resolveCommit(repo, ref) ?? ref;
   const exact = commits.indexOf(resolved);
   if (exact >= 0) return exact;
   const prefixed = commits.flatMap((commit, i) => (commit.startsWith(ref) ? [i] : []));
   if (prefixed.length === 1) return prefixed[0]!;
-  return fail(`--since ${ref}: ${prefixed.length > 1 ? 'names several commits' : 'is no commit'} of the history store.`);
+  return fail(`${flag} ${ref}: ${prefixed.length > 1 ? 'names several commits' : 'is no commit'} of the history store.`);
 }
 
 async function check(args: string[]): Promise<number> {
@@ -177,7 +177,7 @@ async function check(args: string[]): Promise<number> {
     loaded.context.unconfirmable = unconfirmable;
   }
   const { analysis, context } = loaded;
-  const since = values.since === undefined ? undefined : positionOf(values.since, analysis.commits, loaded.repo);
+  const since = values.since === undefined ? undefined : positionOf('--since', values.since, analysis.commits, loaded.repo);
   if (since !== undefined) context.since = analysis.commits[since];
   const findings = openRegressions(analysis, since);
   console.log(checkText(findings, analysis, context));
@@ -193,7 +193,7 @@ async function confirm(args: string[]): Promise<number> {
   });
   const loaded = load(values);
   if ((values.from === undefined) !== (values.to === undefined)) fail('history confirm takes both --from and --to, or neither (then every candidate).');
-  const pair = values.from === undefined ? undefined : ([values.from, values.to!].map((ref) => loaded.analysis.commits[positionOf(ref, loaded.analysis.commits, loaded.repo)]!) as [string, string]);
+  const pair = values.from === undefined ? undefined : ([['--from', values.from], ['--to', values.to!]].map(([flag, ref]) => loaded.analysis.commits[positionOf(flag!, ref!, loaded.analysis.commits, loaded.repo)]!) as [string, string]);
   if ((values.ab !== undefined || values.base !== undefined || values.head !== undefined) && !pair) fail('history confirm --ab, --base and --head measure two given commits: add --from SHA --to SHA.');
   if (values.ab !== undefined) return record(loaded.dir, fromFile(values.ab, values.sides, pair!, values.runner));
   if ((values.base === undefined) !== (values.head === undefined)) fail('history confirm takes both --base and --head checkouts, or neither (then the repository makes them).');
