@@ -68,10 +68,12 @@ test('six commits of real runs, the count task ×1.5 from c5: a change point at 
 
 test('history check: exit 1 on the six commits (a candidate no A/B can confirm: say so), exit 0 on the first four', async () => {
   const six = await sixCommitStore();
-  const failed = await gilbench('history', 'check', '--store', six, '--confirm');
+  const repo = tempDir();
+  git(repo, 'init', '-q');
+  const failed = await gilbench('history', 'check', '--store', six, '--confirm', '--repo', repo);
   assert.equal(failed.code, 1, failed.out);
   assert.match(failed.out, /candidate, not confirmed .*tasks\.py:count\/.*wall time.*\+\d+\.\d%.* c5 /);
-  assert.match(failed.out, /c\d and c5 are not commits of .*: they cannot be checked out/);
+  assert.match(failed.out, /c\d and c5 are not commits of .*: they cannot be checked out/, 'a repository that does not have them');
   assert.match(failed.out, /^FAIL: \d regressions? in effect at c6/m);
   const four = await gilbench('history', 'check', '--store', await sixCommitStore(4));
   assert.equal(four.code, 0, four.out);
