@@ -137,6 +137,10 @@ const intervals: Plugin<'line'> = {
   afterDatasetsDraw(chart) {
     const { ctx, chartArea, scales } = chart;
     ctx.save();
+    // A whisker beyond the y axis's range stops at the plot's edge, off the tick labels.
+    ctx.beginPath();
+    ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+    ctx.clip();
     chart.data.datasets.forEach((dataset, d) => {
       if (!chart.isDatasetVisible(d)) return;
       for (const point of dataset.data as unknown as { x: number; y: number; low?: number; high?: number }[]) {
