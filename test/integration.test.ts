@@ -51,7 +51,9 @@ test('a real countdown run: tree facts per mode, a valid results file, a report 
 
   const report = readFileSync(join(runDir, 'report.md'), 'utf8');
   for (const s of byId.values()) {
-    assert.ok(report.includes(`| ${s.cell.mode} | ${s.cell.workers} | ${s.primary.median.toFixed(3)} |`), `report row for ${s.cell.id}`);
+    // A processes row names its start method: "processes (fork)".
+    const mode = s.startMethod ? `${s.cell.mode} (${s.startMethod})` : s.cell.mode;
+    assert.ok(report.includes(`| ${mode} | ${s.cell.workers} | ${s.primary.median.toFixed(3)} |`), `report row for ${s.cell.id}`);
   }
   assert.match(report, /threads at W=4: .*x serial/);
   assert.match(report, /Python speed during the run: count\(200,000\) on cpython-[\d.]+t?, timed 3 times before every round, took [\d.]+ ms \(median\), [\d.]+–[\d.]+ ms, CV \d+% over 6 timings/);
