@@ -10,13 +10,20 @@ import { abRunArgs as revisionsRunArgs } from '../bench/cli/revisions.ts';
 export const CI_WORKLOADS = ['countdown', 'fetch'];
 
 export const CI_RUN_ARGS = [
-  '--modes', 'serial,threads,processes,async',
-  '--workers', '2',
-  '--profile', 'quick',
-  '--param', 'n=5000000',
-  '--param', 'requests=16',
-  '--repeat', '10',
-  '--warmup', '1',
+  '--modes',
+  'serial,threads,processes,async',
+  '--workers',
+  '2',
+  '--profile',
+  'quick',
+  '--param',
+  'n=5000000',
+  '--param',
+  'requests=16',
+  '--repeat',
+  '10',
+  '--warmup',
+  '1',
 ];
 
 export const CI_SUITE_ARGS = ['--workloads', CI_WORKLOADS.join(','), ...CI_RUN_ARGS];
@@ -49,5 +56,7 @@ export function abRunArgs(baseDir: string, headDir: string): string[] {
  * cell changed the same way (slower, or faster) in any of its headline metrics, or failing.
  */
 export function confirmedAlarms(alarms: Comparison[], ab: Comparison[], interpreter: string): Comparison[] {
-  return alarms.filter((alarm) => ab.some((c) => c.key === `${alarm.key}/${interpreter}` && (c.verdict === alarm.verdict || c.verdict === 'missing')));
+  return alarms.filter((alarm) =>
+    ab.some((c) => c.key === `${alarm.key}/${interpreter}` && (c.verdict === alarm.verdict || c.verdict === 'missing')),
+  );
 }

@@ -6,12 +6,20 @@
 // `--baseline FILE` gates against another baseline than ci/baseline.json; other options go to run.
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compare, type Comparison, REGRESSIONS } from '../bench/analyse/compare.ts';
-import { PROJECT_DIR, WORKLOADS_DIR } from '../bench/core/paths.ts';
+import { type Comparison, compare, REGRESSIONS } from '../bench/analyse/compare.ts';
 import { main, reported } from '../bench/cli/main.ts';
 import { CONFIRM_ROUNDS, checkout, lastChange, repositoryOf, runAB } from '../bench/cli/revisions.ts';
+import { PROJECT_DIR, WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { latestRunDir, readResults } from '../bench/store/results.ts';
-import { BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_RUN_ARGS, CI_SUITE_ARGS, CI_WORKLOADS, confirmedAlarms } from '../ci/suite.ts';
+import {
+  BASELINE,
+  CI_GATE_METRICS,
+  CI_GATE_THRESHOLD_PCT,
+  CI_RUN_ARGS,
+  CI_SUITE_ARGS,
+  CI_WORKLOADS,
+  confirmedAlarms,
+} from '../ci/suite.ts';
 
 const args = process.argv.slice(2);
 const update = args.includes('--update-baseline');
@@ -31,11 +39,25 @@ async function confirm(claims: Comparison[], runDir: string): Promise<Comparison
   const repo = repositoryOf(PROJECT_DIR);
   const revision = repo && lastChange(repo, baseline);
   if (!repo || !revision) return undefined;
-  console.error(`gilbench: ${claims.length} changes against the baseline: measuring its revision ${revision.slice(0, 7)} and this tree side by side to confirm them`);
+  console.error(
+    `gilbench: ${claims.length} changes against the baseline: measuring its revision ${revision.slice(0, 7)} and this tree side by side to confirm them`,
+  );
   const base = checkout(repo, revision);
   try {
-    const ab = readResults(await runAB(join(base.dir, 'workloads'), WORKLOADS_DIR, CI_WORKLOADS, [...CI_RUN_ARGS, ...CONFIRM_ROUNDS], join(runDir, 'confirm')));
-    return confirmedAlarms(claims, compare(ab, ab, { threshold: 0.05, alpha: 0.01, baseLabel: 'base', candLabel: 'head' }), ab.interpreters[0]!.id);
+    const ab = readResults(
+      await runAB(
+        join(base.dir, 'workloads'),
+        WORKLOADS_DIR,
+        CI_WORKLOADS,
+        [...CI_RUN_ARGS, ...CONFIRM_ROUNDS],
+        join(runDir, 'confirm'),
+      ),
+    );
+    return confirmedAlarms(
+      claims,
+      compare(ab, ab, { threshold: 0.05, alpha: 0.01, baseLabel: 'base', candLabel: 'head' }),
+      ab.interpreters[0]!.id,
+    );
   } finally {
     base.remove();
   }
@@ -44,12 +66,17 @@ async function confirm(claims: Comparison[], runDir: string): Promise<Comparison
 /** The verdict on the baseline's claims, for the terminal and the job summary. */
 function confirmation(claims: Comparison[], confirmed: Comparison[] | undefined): string {
   const cells = (list: Comparison[]) => list.map((c) => `${c.key} ${c.metric} ${c.verdict}`).join(', ');
-  if (confirmed === undefined) return `The ${claims.length} changes against the baseline could not be confirmed (no git checkout of its revision here): they stand: ${cells(claims)}.`;
+  if (confirmed === undefined)
+    return `The ${claims.length} changes against the baseline could not be confirmed (no git checkout of its revision here): they stand: ${cells(claims)}.`;
   const unconfirmed = claims.filter((c) => !confirmed.includes(c));
   return [
-    confirmed.length ? `Confirmed by an interleaved A/B of the baseline's revision and this tree: ${cells(confirmed)}.` : '',
+    confirmed.length
+      ? `Confirmed by an interleaved A/B of the baseline's revision and this tree: ${cells(confirmed)}.`
+      : '',
     unconfirmed.length ? `Not confirmed by that A/B (the machine moved, not the code): ${cells(unconfirmed)}.` : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 // The baseline's Python and this machine's may differ in patch version or name: the suite runs
@@ -77,10 +104,28 @@ async function compareWithBaseline(runDir: string, baselineInterpreter: string):
   const jobSummary = join(runDir, 'summary.md');
   const json = join(runDir, 'compare.json');
   let code = await main([
-    'compare', baseline, results, '--metrics', CI_GATE_METRICS, '--threshold', CI_GATE_THRESHOLD_PCT, '--markdown', markdown, '--summary', jobSummary, '--json', json,
-    '--base-interpreter', baselineInterpreter, '--cand-interpreter', interpreterOf(results),
+    'compare',
+    baseline,
+    results,
+    '--metrics',
+    CI_GATE_METRICS,
+    '--threshold',
+    CI_GATE_THRESHOLD_PCT,
+    '--markdown',
+    markdown,
+    '--summary',
+    jobSummary,
+    '--json',
+    json,
+    '--base-interpreter',
+    baselineInterpreter,
+    '--cand-interpreter',
+    interpreterOf(results),
   ]);
-  const claims = code === 0 ? (JSON.parse(readFileSync(json, 'utf8')).comparisons as Comparison[]).filter((c) => CLAIMS.includes(c.verdict)) : [];
+  const claims =
+    code === 0
+      ? (JSON.parse(readFileSync(json, 'utf8')).comparisons as Comparison[]).filter((c) => CLAIMS.includes(c.verdict))
+      : [];
   if (claims.length) {
     const confirmed = await confirm(claims, runDir);
     const verdict = confirmation(claims, confirmed);

@@ -12,23 +12,26 @@
 //   `wrk -t1 -c10` on the same server: the ratio;
 // - 10,000 idle connections held: the generator's RSS.
 // Needs cc (for the native server and client) and wrk (Debian: apt-get install gcc wrk).
-import { execa, type ResultPromise } from 'execa';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { execa, type ResultPromise } from 'execa';
+import { WORKLOADS_DIR } from '../bench/core/paths.ts';
+import { median, medianInterval } from '../bench/core/stats.ts';
+import { discoverInterpreters } from '../bench/execute/discover.ts';
 import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 import { generateLoad, primeServer } from '../bench/execute/loadgen/index.ts';
-import type { LoadSpec } from '../bench/execute/loadgen/spec.ts';
-import type { LoadResult } from '../bench/store/records.ts';
 import { engineFor } from '../bench/execute/loadgen/native.ts';
-import { median, medianInterval } from '../bench/core/stats.ts';
-import { WORKLOADS_DIR } from '../bench/core/paths.ts';
-import { discoverInterpreters } from '../bench/execute/discover.ts';
+import type { LoadSpec } from '../bench/execute/loadgen/spec.ts';
 import { listTree, readStat } from '../bench/execute/proc.ts';
+import type { LoadResult } from '../bench/store/records.ts';
 import { EVENT_LOOPS, FRAMEWORK_OF } from '../workloads/echo/shared.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } },
+});
 const ROUNDS = Number(values.rounds);
 const DURATION_S = Number(values.duration);
 const WARMUP_S = 0.5;
@@ -60,7 +63,9 @@ async function startServer(command: string, args: string[]): Promise<{ port: num
   const child = execa(command, args, { reject: false, buffer: false });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString().split('\n')[0]!).port));
-    child.once('exit', (code, signal) => reject(new Error(`${command} exited (${code ?? signal}) before it was ready`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${command} exited (${code ?? signal}) before it was ready`)),
+    );
   });
   return { port, child };
 }
@@ -80,13 +85,16 @@ function echoLoad(port: number, overrides: Partial<LoadSpec> = {}): LoadSpec {
   };
 }
 
-const jsonPerS = async (command: string, args: string[]) => JSON.parse((await execa(command, args)).stdout) as { perS: number; cpuUsPerAnswer?: number };
+const jsonPerS = async (command: string, args: string[]) =>
+  JSON.parse((await execa(command, args)).stdout) as { perS: number; cpuUsPerAnswer?: number };
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   for (const tool of ['cc', 'wrk']) {
     if ((await execa('which', [tool], { reject: false })).exitCode !== 0) {
-      console.error(`bench:loadgen: ${tool} is not installed; install it (Debian: apt-get install gcc wrk) and run again.`);
+      console.error(
+        `bench:loadgen: ${tool} is not installed; install it (Debian: apt-get install gcc wrk) and run again.`,
+      );
       process.exitCode = 2;
       return;
     }
@@ -103,13 +111,36 @@ async function main(): Promise<void> {
   const { found } = await discoverInterpreters();
   const pythonFor = (mode: string) => {
     const framework = FRAMEWORK_OF[mode];
-    return framework ? found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable : pythonExe;
+    return framework
+      ? found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable
+      : pythonExe;
   };
   const servable = PYTHON_SERVERS.filter((mode) => pythonFor(mode));
-  for (const mode of PYTHON_SERVERS.filter((m) => !pythonFor(m))) console.error(`bench:loadgen: ${mode} left out: no interpreter here imports ${FRAMEWORK_OF[mode]}`);
+  for (const mode of PYTHON_SERVERS.filter((m) => !pythonFor(m)))
+    console.error(`bench:loadgen: ${mode} left out: no interpreter here imports ${FRAMEWORK_OF[mode]}`);
   const python = Object.fromEntries(
     await Promise.all(
-      servable.map(async (mode) => [mode, await startServer(pythonFor(mode)!, [echoPy, '--mode', mode, '--workers', '2', '--work', '0', '--message_bytes', '64', '--cpu_threads', '0', '--switch_interval', '0'])] as const),
+      servable.map(
+        async (mode) =>
+          [
+            mode,
+            await startServer(pythonFor(mode)!, [
+              echoPy,
+              '--mode',
+              mode,
+              '--workers',
+              '2',
+              '--work',
+              '0',
+              '--message_bytes',
+              '64',
+              '--cpu_threads',
+              '0',
+              '--switch_interval',
+              '0',
+            ]),
+          ] as const,
+      ),
     ),
   );
   // Each measured as gilbench measures it: after one connection has been opened and closed.
@@ -121,7 +152,8 @@ async function main(): Promise<void> {
   const cpuPerAnswer = new Map<string, number[]>();
   /** the server's own CPU per answer, µs, under each client: what a server layer costs, measured two ways */
   const serverCpu = new Map<string, number[]>();
-  const add = (map: Map<string, number[]>, name: string, value: number) => map.set(name, [...(map.get(name) ?? []), value]);
+  const add = (map: Map<string, number[]>, name: string, value: number) =>
+    map.set(name, [...(map.get(name) ?? []), value]);
   const note = (name: string, { perS, cpuUsPerAnswer }: { perS: number; cpuUsPerAnswer?: number }) => {
     add(samples, name, perS);
     if (cpuUsPerAnswer !== undefined) add(cpuPerAnswer, name, cpuUsPerAnswer);
@@ -132,7 +164,8 @@ async function main(): Promise<void> {
     loads.push(result);
     return { perS: result.perS, cpuUsPerAnswer: (1e4 * result.generator.cpuPct * result.windowS) / result.completed };
   };
-  const cReference = (port: number, connections: number) => jsonPerS(cClient, [String(port), String(connections), String(DURATION_S), String(WARMUP_S)]);
+  const cReference = (port: number, connections: number) =>
+    jsonPerS(cClient, [String(port), String(connections), String(DURATION_S), String(WARMUP_S)]);
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       // Which goes first alternates, so that drift within a round does not favour either.
@@ -144,68 +177,131 @@ async function main(): Promise<void> {
         ['native: generator, native engine', () => generator(echoLoad(port, { engine: 'native' }))],
         ['native: C client', () => cReference(port, CONNECTIONS)],
         ['native: generator, Node.js engine, 1 thread', () => generator(echoLoad(port, { engine: 'node' }))],
-        ['native: generator, Node.js engine, 2 threads', () => generator(echoLoad(port, { engine: 'node', threads: 2 }))],
-        ['native: plain Node net client', () => jsonPerS(process.execPath, ['-e', NODE_NET_CLIENT, String(port), String(CONNECTIONS), String(DURATION_S)])],
+        [
+          'native: generator, Node.js engine, 2 threads',
+          () => generator(echoLoad(port, { engine: 'node', threads: 2 })),
+        ],
+        [
+          'native: plain Node net client',
+          () =>
+            jsonPerS(process.execPath, ['-e', NODE_NET_CLIENT, String(port), String(CONNECTIONS), String(DURATION_S)]),
+        ],
       ]);
       for (const [mode, server] of Object.entries(python)) {
         for (const connections of PYTHON_CONNECTIONS) {
           // The server tree's CPU over the whole call, over the answers of the call (warm-up at the window's rate).
-          const withServerCpu = (name: string, measure: () => Promise<{ perS: number; cpuUsPerAnswer?: number }>) => async () => {
-            const before = treeCpuS(server.child.pid!);
-            const result = await measure();
-            add(serverCpu, name, ((treeCpuS(server.child.pid!) - before) * 1e6) / (result.perS * (WARMUP_S + DURATION_S)));
-            return result;
-          };
+          const withServerCpu =
+            (name: string, measure: () => Promise<{ perS: number; cpuUsPerAnswer?: number }>) => async () => {
+              const before = treeCpuS(server.child.pid!);
+              const result = await measure();
+              add(
+                serverCpu,
+                name,
+                ((treeCpuS(server.child.pid!) - before) * 1e6) / (result.perS * (WARMUP_S + DURATION_S)),
+              );
+              return result;
+            };
           await inTurn([
-            [`${mode} C=${connections}: generator`, withServerCpu(`${mode} C=${connections}: generator`, () => generator(echoLoad(server.port, { connections })))],
-            [`${mode} C=${connections}: C client`, withServerCpu(`${mode} C=${connections}: C client`, () => cReference(server.port, connections))],
+            [
+              `${mode} C=${connections}: generator`,
+              withServerCpu(`${mode} C=${connections}: generator`, () =>
+                generator(echoLoad(server.port, { connections })),
+              ),
+            ],
+            [
+              `${mode} C=${connections}: C client`,
+              withServerCpu(`${mode} C=${connections}: C client`, () => cReference(server.port, connections)),
+            ],
           ]);
         }
       }
-      const httpLoad = echoLoad(http.port, { protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: 64 } });
+      const httpLoad = echoLoad(http.port, {
+        protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: 64 },
+      });
       note('http: generator, 1 thread', { perS: (await generator(httpLoad)).perS });
       const wrk = await execa('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${DURATION_S}s`, url.href]);
       note('http: wrk -t1', { perS: Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)![1]) });
       console.error(`round ${round}/${ROUNDS} done`);
     }
-    const held = await generateLoad(echoLoad(native.port, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }));
+    const held = await generateLoad(
+      echoLoad(native.port, { pattern: 'idle', connections: 10_000, warmupS: 0, durationS: 1, timeoutMs: 10_000 }),
+    );
     const failed = loads.filter((load) => Object.values(load.errors).some((n) => n > 0));
     const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-    console.log(`\nmachine: ${availableParallelism()} CPUs, load average (1/5/15 min) ${load(loadBefore)} before, ${load(loadavg())} after; generator engine for the echo: ${engine.engine === 'native' ? 'native' : `Node.js (${engine.why})`}`);
-    console.log(`\n| ${ROUNDS} interleaved rounds, 64 B, ${DURATION_S} s each after ${WARMUP_S} s warm-up | median answers/s | runs |`);
+    console.log(
+      `\nmachine: ${availableParallelism()} CPUs, load average (1/5/15 min) ${load(loadBefore)} before, ${load(loadavg())} after; generator engine for the echo: ${engine.engine === 'native' ? 'native' : `Node.js (${engine.why})`}`,
+    );
+    console.log(
+      `\n| ${ROUNDS} interleaved rounds, 64 B, ${DURATION_S} s each after ${WARMUP_S} s warm-up | median answers/s | runs |`,
+    );
     console.log('| --- | --- | --- |');
-    for (const [name, perS] of samples) console.log(`| ${name} | ${count(median(perS))} | ${perS.map(count).join(', ')} |`);
+    for (const [name, perS] of samples)
+      console.log(`| ${name} | ${count(median(perS))} | ${perS.map(count).join(', ')} |`);
     console.log('\n| CPU time per answer, its own (µs), native C server, C = 10 | median | runs |');
     console.log('| --- | --- | --- |');
-    for (const [name, us] of cpuPerAnswer) if (name.startsWith('native:')) console.log(`| ${name.slice('native: '.length)} | ${median(us).toFixed(2)} | ${us.map((u) => u.toFixed(2)).join(', ')} |`);
+    for (const [name, us] of cpuPerAnswer)
+      if (name.startsWith('native:'))
+        console.log(
+          `| ${name.slice('native: '.length)} | ${median(us).toFixed(2)} | ${us.map((u) => u.toFixed(2)).join(', ')} |`,
+        );
     const ratio = (a: string, b: string) => pairedRatio(samples.get(a)!, samples.get(b)!);
     console.log('\n| generator / C client, the same server, round by round | median ratio | interval of the median |');
     console.log('| --- | --- | --- |');
-    console.log(`| native C server, C = ${CONNECTIONS}, native engine | ${ratio('native: generator, native engine', 'native: C client')} |`);
-    console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 1 thread | ${ratio('native: generator, Node.js engine, 1 thread', 'native: C client')} |`);
-    console.log(`| native C server, C = ${CONNECTIONS}, Node.js engine, 2 threads | ${ratio('native: generator, Node.js engine, 2 threads', 'native: C client')} |`);
+    console.log(
+      `| native C server, C = ${CONNECTIONS}, native engine | ${ratio('native: generator, native engine', 'native: C client')} |`,
+    );
+    console.log(
+      `| native C server, C = ${CONNECTIONS}, Node.js engine, 1 thread | ${ratio('native: generator, Node.js engine, 1 thread', 'native: C client')} |`,
+    );
+    console.log(
+      `| native C server, C = ${CONNECTIONS}, Node.js engine, 2 threads | ${ratio('native: generator, Node.js engine, 2 threads', 'native: C client')} |`,
+    );
     for (const mode of servable) {
-      for (const connections of PYTHON_CONNECTIONS) console.log(`| ${mode}, C = ${connections} | ${ratio(`${mode} C=${connections}: generator`, `${mode} C=${connections}: C client`)} |`);
+      for (const connections of PYTHON_CONNECTIONS)
+        console.log(
+          `| ${mode}, C = ${connections} | ${ratio(`${mode} C=${connections}: generator`, `${mode} C=${connections}: C client`)} |`,
+        );
     }
-    console.log('\n| the server\'s CPU per answer (µs), under the generator / under the C client | generator | C client | ratio |');
+    console.log(
+      "\n| the server's CPU per answer (µs), under the generator / under the C client | generator | C client | ratio |",
+    );
     console.log('| --- | --- | --- | --- |');
     for (const mode of servable) {
       for (const connections of PYTHON_CONNECTIONS) {
-        const [g, c] = ['generator', 'C client'].map((client) => median(serverCpu.get(`${mode} C=${connections}: ${client}`)!));
+        const [g, c] = ['generator', 'C client'].map((client) =>
+          median(serverCpu.get(`${mode} C=${connections}: ${client}`)!),
+        );
         console.log(`| ${mode}, C = ${connections} | ${g!.toFixed(1)} | ${c!.toFixed(1)} | ${(g! / c!).toFixed(3)} |`);
       }
     }
     for (const connections of PYTHON_CONNECTIONS) {
-      const ranked = (client: string) => [...servable].sort((a, b) => median(samples.get(`${b} C=${connections}: ${client}`)!) - median(samples.get(`${a} C=${connections}: ${client}`)!));
+      const ranked = (client: string) =>
+        [...servable].sort(
+          (a, b) =>
+            median(samples.get(`${b} C=${connections}: ${client}`)!) -
+            median(samples.get(`${a} C=${connections}: ${client}`)!),
+        );
       const [byGenerator, byC] = [ranked('generator'), ranked('C client')];
       const pairs = servable.flatMap((a, i) => servable.slice(i + 1).map((b) => [a, b] as const));
-      const concordant = pairs.filter(([a, b]) => (byGenerator.indexOf(a) < byGenerator.indexOf(b)) === (byC.indexOf(a) < byC.indexOf(b))).length;
-      console.log(`\nRanking by answers/s at C = ${connections}: generator ${byGenerator.join(' > ')}; C client ${byC.join(' > ')}; ${concordant} of ${pairs.length} pairs in the same order.`);
+      const concordant = pairs.filter(
+        ([a, b]) => byGenerator.indexOf(a) < byGenerator.indexOf(b) === byC.indexOf(a) < byC.indexOf(b),
+      ).length;
+      console.log(
+        `\nRanking by answers/s at C = ${connections}: generator ${byGenerator.join(' > ')}; C client ${byC.join(' > ')}; ${concordant} of ${pairs.length} pairs in the same order.`,
+      );
     }
-    console.log(`\nNode.js engine (1 thread) / plain Node net client, native server: ${(median(samples.get('native: generator, Node.js engine, 1 thread')!) / median(samples.get('native: plain Node net client')!)).toFixed(2)}`);
-    console.log(`HTTP: generator (1 thread) / wrk -t1 -c${CONNECTIONS}: ${(median(samples.get('http: generator, 1 thread')!) / median(samples.get('http: wrk -t1')!)).toFixed(2)}`);
-    console.log(`10,000 idle connections: ${held.openAtEnd} held, generator RSS ${(held.generator.rssKiB / 1024).toFixed(0)} MiB`);
-    console.log(`generator errors: ${failed.length ? failed.map((load) => JSON.stringify(load.errors)).join('; ') : 'none'}`);
+    console.log(
+      `\nNode.js engine (1 thread) / plain Node net client, native server: ${(median(samples.get('native: generator, Node.js engine, 1 thread')!) / median(samples.get('native: plain Node net client')!)).toFixed(2)}`,
+    );
+    console.log(
+      `HTTP: generator (1 thread) / wrk -t1 -c${CONNECTIONS}: ${(median(samples.get('http: generator, 1 thread')!) / median(samples.get('http: wrk -t1')!)).toFixed(2)}`,
+    );
+    console.log(
+      `10,000 idle connections: ${held.openAtEnd} held, generator RSS ${(held.generator.rssKiB / 1024).toFixed(0)} MiB`,
+    );
+    console.log(
+      `generator errors: ${failed.length ? failed.map((load) => JSON.stringify(load.errors)).join('; ') : 'none'}`,
+    );
   } finally {
     for (const { child } of [native, ...Object.values(python)]) child.kill('SIGTERM');
     await Promise.all([native, ...Object.values(python)].map(({ child }) => child));

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from '../bench/core/stats.ts';
 import { Journal, journalBeside } from '../bench/store/journal.ts';
 import { readResults, writeResults } from '../bench/store/results.ts';
-import { median } from '../bench/core/stats.ts';
 
 const RUNS = 10_000;
 const REWRITES = 5;
@@ -34,16 +34,26 @@ try {
   const rewrite = Array.from({ length: REWRITES }, () => timeMs(() => writeResults(resultsPath, big)));
   const journal = Journal.create(journalBeside(resultsPath));
   const append = Array.from({ length: APPENDS }, () => timeMs(() => journal.append(record)));
-  const appendSync = Array.from({ length: APPENDS }, () => timeMs(() => {
-    journal.append(record);
-    journal.sync();
-  }));
+  const appendSync = Array.from({ length: APPENDS }, () =>
+    timeMs(() => {
+      journal.append(record);
+      journal.sync();
+    }),
+  );
   journal.close(true);
   const line = Buffer.byteLength(JSON.stringify(record)) + 1;
-  console.log(`one run record: ${(line / 1024).toFixed(1)} KiB (from ${source}); results.json with ${RUNS} runs: ${(statSync(resultsPath).size / 2 ** 20).toFixed(1)} MiB, in ${dir}`);
-  console.log(`rewrite results.json whole (stringify, write, fsync, rename, fsync folder): median ${median(rewrite).toFixed(1)} ms of ${REWRITES}`);
-  console.log(`append one record to the journal:                                      median ${median(append).toFixed(3)} ms of ${APPENDS}`);
-  console.log(`append one record and fsync journal and folder (the end of a round):   median ${median(appendSync).toFixed(3)} ms of ${APPENDS}`);
+  console.log(
+    `one run record: ${(line / 1024).toFixed(1)} KiB (from ${source}); results.json with ${RUNS} runs: ${(statSync(resultsPath).size / 2 ** 20).toFixed(1)} MiB, in ${dir}`,
+  );
+  console.log(
+    `rewrite results.json whole (stringify, write, fsync, rename, fsync folder): median ${median(rewrite).toFixed(1)} ms of ${REWRITES}`,
+  );
+  console.log(
+    `append one record to the journal:                                      median ${median(append).toFixed(3)} ms of ${APPENDS}`,
+  );
+  console.log(
+    `append one record and fsync journal and folder (the end of a round):   median ${median(appendSync).toFixed(3)} ms of ${APPENDS}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

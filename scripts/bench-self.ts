@@ -2,14 +2,15 @@
 // First the sampler: what one walk of a real 5-process tree costs, and what share of one core
 // sampling takes: at 10 Hz by default (every 100 ms, the default and full profiles), or --hz 20
 // (every 50 ms, the quick profile's shorter tasks).
-import { execa } from 'execa';
+
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { execa } from 'execa';
 import { Bench } from 'tinybench';
+import { probeInterpreter } from '../bench/execute/discover.ts';
 import { RunTree } from '../bench/execute/kill.ts';
 import { listTree } from '../bench/execute/proc.ts';
 import { ProcTreeReader, TreeSampler } from '../bench/execute/sample.ts';
-import { probeInterpreter } from '../bench/execute/discover.ts';
 
 const TREE_PROCESSES = 5;
 const SHARE_SECONDS = 10;
@@ -40,7 +41,12 @@ async function cpuSharePct(activity: () => () => void): Promise<number> {
 async function main(): Promise<void> {
   const python = await probeInterpreter('python3');
   const contained = new RunTree();
-  const tree = execa(python.executable, ['-c', TREE], { detached: true, reject: false, stdin: 'ignore', env: contained.env });
+  const tree = execa(python.executable, ['-c', TREE], {
+    detached: true,
+    reject: false,
+    stdin: 'ignore',
+    env: contained.env,
+  });
   const root = tree.pid!;
   contained.started(root);
   try {
@@ -52,7 +58,10 @@ async function main(): Promise<void> {
       reader.read(root, 0);
     });
     await bench.run();
-    const walk = bench.tasks[0]!.result as { latency: { mean: number; p50: number; p99: number; rme: number }; throughput: { mean: number } };
+    const walk = bench.tasks[0]!.result as {
+      latency: { mean: number; p50: number; p99: number; rme: number };
+      throughput: { mean: number };
+    };
     const perSampleMs = walk.latency.p50;
 
     // The sampler as runs use it, timers at 10 Hz for 10 s, against an idle harness ticking an
@@ -68,7 +77,9 @@ async function main(): Promise<void> {
     });
     const timeline = sampler.stop();
 
-    console.log(`gilbench self-benchmark on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`);
+    console.log(
+      `gilbench self-benchmark on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`,
+    );
     console.table([
       {
         measure: `one walk of a ${TREE_PROCESSES}-process tree (tinybench)`,

@@ -15,5 +15,5 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '-
 // The Python programs go beside their compiled descriptors: a workload finds its program in its own folder.
 cpSync(join(root, 'workloads'), join(dist, 'workloads'), {
   recursive: true,
-  filter: (path) => statSync(path).isDirectory() ? !path.endsWith('__pycache__') : extname(path) === '.py',
+  filter: (path) => (statSync(path).isDirectory() ? !path.endsWith('__pycache__') : extname(path) === '.py'),
 });

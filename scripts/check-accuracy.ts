@@ -4,15 +4,16 @@
 //     (hyperfine timing the same command with n = 0).
 //  3. The countdown's own time with the sampler at its default rate, against sampling off.
 // Blocks alternate (hyperfine, harness, hyperfine, …) so that machine drift hits both sides.
-import { execa } from 'execa';
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { probeInterpreter } from '../bench/execute/discover.ts';
-import { runBatch } from '../bench/execute/batch.ts';
+import { execa } from 'execa';
 import { median, quantile } from '../bench/core/stats.ts';
 import { loadWorkloads } from '../bench/define/workload.ts';
+import { runBatch } from '../bench/execute/batch.ts';
+import { probeInterpreter } from '../bench/execute/discover.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +29,9 @@ const DEFAULT_INTERVAL_MS = 100;
 
 async function hyperfine(command: string[], runs: number): Promise<number[]> {
   const out = join(mkdtempSync(join(tmpdir(), 'gilbench-accuracy-')), 'hyperfine.json');
-  await execa('hyperfine', ['-N', '--runs', String(runs), '--export-json', out, command.join(' ')], { stdio: 'ignore' });
+  await execa('hyperfine', ['-N', '--runs', String(runs), '--export-json', out, command.join(' ')], {
+    stdio: 'ignore',
+  });
   return (JSON.parse(readFileSync(out, 'utf8')) as { results: { times: number[] }[] }).results[0]!.times;
 }
 
@@ -54,18 +57,30 @@ function progress(label: string, i: number): void {
   process.stderr.write(process.stderr.isTTY ? `\r${line}${i + 1 === PAIRS ? '\n' : ''}` : `${line}\n`);
 }
 
-const spread = (xs: number[]) => `median ${median(xs).toFixed(4)}, IQR ${quantile(xs, 0.25).toFixed(4)}–${quantile(xs, 0.75).toFixed(4)}, n=${xs.length}`;
+const spread = (xs: number[]) =>
+  `median ${median(xs).toFixed(4)}, IQR ${quantile(xs, 0.25).toFixed(4)}–${quantile(xs, 0.75).toFixed(4)}, n=${xs.length}`;
 const percent = (xs: number[]) => `${((median(xs) - 1) * 100).toFixed(2)}% (paired ratios: ${spread(xs)})`;
 
 async function main(): Promise<void> {
   if ((await execa('hyperfine', ['--version'], { reject: false })).failed) {
-    console.error('check-accuracy: hyperfine is not installed; install it (Debian: apt-get install hyperfine) and run again.');
+    console.error(
+      'check-accuracy: hyperfine is not installed; install it (Debian: apt-get install hyperfine) and run again.',
+    );
     process.exitCode = 2;
     return;
   }
   const python = await probeInterpreter(values.python);
   const program = (await loadWorkloads()).get('countdown')!.programPath;
-  const command = (n: string) => [python.executable, program, '--mode', values.mode, '--workers', values.workers, '--n', n];
+  const command = (n: string) => [
+    python.executable,
+    program,
+    '--mode',
+    values.mode,
+    '--workers',
+    values.workers,
+    '--n',
+    n,
+  ];
   console.log(`Command: ${command(values.n).join(' ')}`);
 
   const startup = median(await hyperfine(command('0'), 20));
@@ -74,20 +89,30 @@ async function main(): Promise<void> {
   const sampler: number[] = [];
   for (let i = 0; i < PAIRS; i++) {
     progress('harness vs hyperfine', i);
-    const [run, [seconds]] = await pair(i, () => harness(command(values.n), DEFAULT_INTERVAL_MS), () => hyperfine(command(values.n), 1));
+    const [run, [seconds]] = await pair(
+      i,
+      () => harness(command(values.n), DEFAULT_INTERVAL_MS),
+      () => hyperfine(command(values.n), 1),
+    );
     vsHyperfine.push(run.processWallS / seconds!);
     workVsHyperfine.push(run.wallS / (seconds! - startup));
   }
   for (let i = 0; i < PAIRS; i++) {
     progress('sampler on vs off', i);
-    const [on, off] = await pair(i, () => harness(command(values.n), DEFAULT_INTERVAL_MS), () => harness(command(values.n), 0));
+    const [on, off] = await pair(
+      i,
+      () => harness(command(values.n), DEFAULT_INTERVAL_MS),
+      () => harness(command(values.n), 0),
+    );
     sampler.push(on.wallS / off.wallS);
   }
 
   console.log(`Start-up (hyperfine, n=0): ${(startup * 1000).toFixed(1)} ms`);
   console.log(`1. harness process wall / hyperfine:               ${percent(vsHyperfine)}  (goal: within 2%)`);
   console.log(`2. in-process wall / (hyperfine − start-up):       ${percent(workVsHyperfine)}  (goal: within 2%)`);
-  console.log(`3. sampler at ${DEFAULT_INTERVAL_MS} ms / sampler off (in-process wall): ${percent(sampler)}  (goal: within 1%)`);
+  console.log(
+    `3. sampler at ${DEFAULT_INTERVAL_MS} ms / sampler off (in-process wall): ${percent(sampler)}  (goal: within 1%)`,
+  );
 }
 
 await main();

@@ -9,7 +9,12 @@
 // first found when the detector sees only the commits so far (run on every prefix), and how far
 // from the true commit it is placed. Last, how long one long history takes to analyse.
 import { parseArgs } from 'node:util';
-import { detectChangePoints, type ChangePoint, type ChangePointOptions, type CommitRuns } from '../bench/analyse/history/changepoints.ts';
+import {
+  type ChangePoint,
+  type ChangePointOptions,
+  type CommitRuns,
+  detectChangePoints,
+} from '../bench/analyse/history/changepoints.ts';
 import { median, quantile, seededRandom } from '../bench/core/stats.ts';
 
 const { values } = parseArgs({
@@ -28,14 +33,22 @@ const TRIALS = Number(values.trials ?? (values.quick ? 12 : 100));
 const FLAT_TRIALS = TRIALS * 3;
 const COMMITS = Number(values.commits);
 const SEED = Number(values.seed);
-const DETECTOR: ChangePointOptions = { alpha: Number(values.alpha), minEffect: Number(values['min-effect']), shortChanges: Number(values['short-changes']) };
+const DETECTOR: ChangePointOptions = {
+  alpha: Number(values.alpha),
+  minEffect: Number(values['min-effect']),
+  shortChanges: Number(values['short-changes']),
+};
 /** A change point this close to the true change (in commits) counts as finding it. */
 const TOLERANCE = 2;
 const DRIFT_COMMITS = 10;
 const OUTLIER_SHARE = 0.02;
 const OUTLIER_FACTOR = 1.3;
 
-type Kind = { name: 'flat' } | { name: 'step'; size: number } | { name: 'drift'; perCommit: number } | { name: 'blip'; size: number; commits: number };
+type Kind =
+  | { name: 'flat' }
+  | { name: 'step'; size: number }
+  | { name: 'drift'; perCommit: number }
+  | { name: 'blip'; size: number; commits: number };
 interface Variant {
   runs: number;
   outliers: boolean;
@@ -86,7 +99,9 @@ function generate(kind: Kind, variant: Variant, cv: number, seed: number): { com
 
 /** Change points that find the true change: in the right direction, within the tolerance of it. */
 function matches(found: ChangePoint, truth: Truth): boolean {
-  return found.direction === 'increase' && found.index >= truth.first - TOLERANCE && found.index <= truth.last + TOLERANCE;
+  return (
+    found.direction === 'increase' && found.index >= truth.first - TOLERANCE && found.index <= truth.last + TOLERANCE
+  );
 }
 
 /** Change points that find a blip's return. */
@@ -112,7 +127,8 @@ function trial(kind: Kind, variant: Variant, cv: number, seed: number): Trial {
   const matching = found.filter((c) => matches(c, truth));
   const returns = found.filter((c) => matchesReturn(c, truth)).length;
   // A blip is found when both its rise and its return are.
-  if (matching.length === 0 || (truth.back !== undefined && returns === 0)) return { detected: false, falseCount: found.length - matching.length - returns, matching: 0 };
+  if (matching.length === 0 || (truth.back !== undefined && returns === 0))
+    return { detected: false, falseCount: found.length - matching.length - returns, matching: 0 };
   const error = Math.min(...matching.map((c) => Math.abs(c.index - truth.first)));
   // The delay: the shortest prefix in which the change is already found.
   let delay = COMMITS - 1 - truth.first;
@@ -122,7 +138,13 @@ function trial(kind: Kind, variant: Variant, cv: number, seed: number): Trial {
       break;
     }
   }
-  return { detected: true, falseCount: found.length - matching.length - returns, matching: matching.length, error, delay };
+  return {
+    detected: true,
+    falseCount: found.length - matching.length - returns,
+    matching: matching.length,
+    error,
+    delay,
+  };
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
@@ -151,7 +173,19 @@ function label(kind: Kind): string {
 
 function row(kind: Kind, variant: Variant, cv: number, kindIndex: number): string {
   const trials = kind.name === 'flat' ? FLAT_TRIALS : TRIALS;
-  const results = Array.from({ length: trials }, (_, t) => trial(kind, variant, cv, SEED * 1_000_003 + kindIndex * 100_003 + Math.round(cv * 1000) * 1009 + variant.runs * 17 + (variant.outliers ? 7 : 0) + t * 7919));
+  const results = Array.from({ length: trials }, (_, t) =>
+    trial(
+      kind,
+      variant,
+      cv,
+      SEED * 1_000_003 +
+        kindIndex * 100_003 +
+        Math.round(cv * 1000) * 1009 +
+        variant.runs * 17 +
+        (variant.outliers ? 7 : 0) +
+        t * 7919,
+    ),
+  );
   const detected = results.filter((r) => r.detected);
   const falsePer100 = (100 * results.reduce((s, r) => s + r.falseCount, 0)) / (trials * COMMITS);
   const delays = detected.map((r) => r.delay!);
@@ -162,8 +196,12 @@ function row(kind: Kind, variant: Variant, cv: number, kindIndex: number): strin
     kind.name === 'flat' ? '–' : percent(detected.length / trials),
     falsePer100.toFixed(2),
     delays.length ? `${median(delays)} (${quantile(delays, 0.9).toFixed(0)})` : '–',
-    kind.name !== 'drift' && errors.length ? `${percent(errors.filter((e) => e === 0).length / errors.length)}, ${median(errors)}` : '–',
-    kind.name === 'drift' && detected.length ? (detected.reduce((s, r) => s + r.matching, 0) / detected.length).toFixed(1) : '–',
+    kind.name !== 'drift' && errors.length
+      ? `${percent(errors.filter((e) => e === 0).length / errors.length)}, ${median(errors)}`
+      : '–',
+    kind.name === 'drift' && detected.length
+      ? (detected.reduce((s, r) => s + r.matching, 0) / detected.length).toFixed(1)
+      : '–',
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -177,7 +215,10 @@ function speed(): string {
   const random = seededRandom(SEED);
   const sigma = Math.sqrt(Math.log(1 + 0.05 ** 2));
   const level = (i: number) => (i < 50 ? 1 : i < 120 ? 1.1 : i < 160 ? 0.9 : 1.2);
-  const commits = Array.from({ length: 200 }, (_, i) => ({ id: `c${i}`, values: Array.from({ length: 5 }, () => level(i) * Math.exp(sigma * normal(random))) }));
+  const commits = Array.from({ length: 200 }, (_, i) => ({
+    id: `c${i}`,
+    values: Array.from({ length: 5 }, () => level(i) * Math.exp(sigma * normal(random))),
+  }));
   detectChangePoints(commits.slice(0, 20), DETECTOR);
   const times = Array.from({ length: 5 }, () => {
     const started = performance.now();
@@ -189,12 +230,22 @@ function speed(): string {
 
 function main(): void {
   const started = performance.now();
-  console.log(`Synthetic histories: ${COMMITS} commits, lognormal noise; ${TRIALS} trials a row (flat: ${FLAT_TRIALS}); seed ${SEED}.`);
-  console.log(`Detector: alpha ${DETECTOR.alpha}, min effect ${DETECTOR.minEffect}, short changes ${DETECTOR.shortChanges}, defaults otherwise.`);
-  console.log(`A change counts as found within ±${TOLERANCE} commits (a drift: anywhere in it ±${TOLERANCE}; a blip: its rise and its return). Delay: of the rise, on prefixes of the history.`);
+  console.log(
+    `Synthetic histories: ${COMMITS} commits, lognormal noise; ${TRIALS} trials a row (flat: ${FLAT_TRIALS}); seed ${SEED}.`,
+  );
+  console.log(
+    `Detector: alpha ${DETECTOR.alpha}, min effect ${DETECTOR.minEffect}, short changes ${DETECTOR.shortChanges}, defaults otherwise.`,
+  );
+  console.log(
+    `A change counts as found within ±${TOLERANCE} commits (a drift: anywhere in it ±${TOLERANCE}; a blip: its rise and its return). Delay: of the rise, on prefixes of the history.`,
+  );
   for (const variant of VARIANTS) {
-    console.log(`\n### ${variant.runs} runs per commit${variant.outliers ? `, ${percent(OUTLIER_SHARE)} of runs ×${OUTLIER_FACTOR} (outliers)` : ''}\n`);
-    console.log('| series | CV | found | false CPs / 100 commits | delay, commits: median (p90) | located: exact, median error | CPs per drift |');
+    console.log(
+      `\n### ${variant.runs} runs per commit${variant.outliers ? `, ${percent(OUTLIER_SHARE)} of runs ×${OUTLIER_FACTOR} (outliers)` : ''}\n`,
+    );
+    console.log(
+      '| series | CV | found | false CPs / 100 commits | delay, commits: median (p90) | located: exact, median error | CPs per drift |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     KINDS.forEach((kind, k) => {
       for (const cv of CVS) console.log(row(kind, variant, cv, k));

@@ -1,8 +1,9 @@
 // npm run bench:fetch-server — is the fetch workload's delay server ever the bottleneck?
 // wrk holds C concurrent keep-alive connections against it for D seconds; the server must add
 // under 1 ms at p99 beyond the delay L it was asked to wait, and serve every request wrk made.
-import { execa } from 'execa';
+
 import { parseArgs } from 'node:util';
+import { execa } from 'execa';
 import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 
 const { values } = parseArgs({
@@ -44,12 +45,16 @@ async function main(): Promise<void> {
     for (const p of ['50', '90', '99']) {
       console.log(`p${p}: ${percentile(p).toFixed(2)} ms = L + ${(percentile(p) - delayMs).toFixed(2)} ms`);
     }
-    console.log(`p99 overhead beyond L, as wrk saw it: ${(percentile('99') - delayMs).toFixed(2)} ms (goal: under 1 ms)`);
+    console.log(
+      `p99 overhead beyond L, as wrk saw it: ${(percentile('99') - delayMs).toFixed(2)} ms (goal: under 1 ms)`,
+    );
     console.log(
       `the server's own count of what it added beyond L (arrival to last byte written): ` +
         `p50 ${added!.p50.toFixed(3)} ms, p99 ${added!.p99.toFixed(3)} ms, max ${added!.max.toFixed(1)} ms over ${added!.count} responses`,
     );
-    console.log(`served ${served} responses; wrk counted ${made} completed (the rest were in flight when wrk stopped); socket errors: ${errors}`);
+    console.log(
+      `served ${served} responses; wrk counted ${made} completed (the rest were in flight when wrk stopped); socket errors: ${errors}`,
+    );
   } finally {
     await server.close();
   }

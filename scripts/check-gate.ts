@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compare, type CompareOptions, type Comparison, judge } from '../bench/analyse/compare.ts';
+import { type CompareOptions, type Comparison, compare, judge } from '../bench/analyse/compare.ts';
 import { confirmationFrom, entryFromResults } from '../bench/analyse/history/record.ts';
 import { analyseHistory, BLOCKING, openRegressions } from '../bench/analyse/history/series.ts';
 import { main } from '../bench/cli/main.ts';
@@ -26,11 +26,25 @@ import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { seededRandom } from '../bench/core/stats.ts';
 import { readStore, writeConfirmation, writeEntry } from '../bench/store/history.ts';
 import { runValue } from '../bench/store/records.ts';
-import { latestRunDir, readResults, type Results } from '../bench/store/results.ts';
-import { AB_GATE_METRICS, abRunArgs, BASELINE, CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT, CI_RUN_ARGS, CI_SUITE_ARGS, confirmedAlarms } from '../ci/suite.ts';
+import { latestRunDir, type Results, readResults } from '../bench/store/results.ts';
+import {
+  AB_GATE_METRICS,
+  abRunArgs,
+  BASELINE,
+  CI_GATE_METRICS,
+  CI_GATE_THRESHOLD_PCT,
+  CI_RUN_ARGS,
+  CI_SUITE_ARGS,
+  confirmedAlarms,
+} from '../ci/suite.ts';
 
 const { values } = parseArgs({
-  options: { pairs: { type: 'string', default: '10' }, inject: { type: 'string', default: '5,10,20' }, runs: { type: 'string', default: '2' }, repeat: { type: 'string' } },
+  options: {
+    pairs: { type: 'string', default: '10' },
+    inject: { type: 'string', default: '5,10,20' },
+    runs: { type: 'string', default: '2' },
+    repeat: { type: 'string' },
+  },
 });
 const PAIRS = Number(values.pairs);
 const INJECT = values.inject.split(',').map(Number);
@@ -38,7 +52,11 @@ const RUNS = Number(values.runs);
 /** --repeat N: rounds of the A/B runs, to see what more rounds buy (default: the suite's). */
 const ROUNDS = values.repeat ? ['--repeat', values.repeat] : [];
 const out = mkdtempSync(join(tmpdir(), 'gilbench-gate-'));
-const options = (metrics: string): CompareOptions => ({ metrics: metrics === AB_GATE_METRICS ? undefined : (metrics.split(',') as MetricId[]), threshold: 0.05, alpha: 0.01 });
+const options = (metrics: string): CompareOptions => ({
+  metrics: metrics === AB_GATE_METRICS ? undefined : (metrics.split(',') as MetricId[]),
+  threshold: 0.05,
+  alpha: 0.01,
+});
 const BASE_N = Number(CI_RUN_ARGS.find((arg) => arg.startsWith('n='))!.slice(2));
 const RUNNER = 'gate-check';
 
@@ -49,18 +67,25 @@ async function run(args: string[]): Promise<Results> {
 }
 
 const abRun = (...extra: string[]) => run([...abRunArgs(WORKLOADS_DIR, WORKLOADS_DIR), ...ROUNDS, ...extra]);
-const abComparisons = (file: Results, metrics = AB_GATE_METRICS) => compare(file, file, { ...options(metrics), baseLabel: 'base', candLabel: 'head' });
+const abComparisons = (file: Results, metrics = AB_GATE_METRICS) =>
+  compare(file, file, { ...options(metrics), baseLabel: 'base', candLabel: 'head' });
 
 /** bench:ci's first step: one side of an A/B run against the baseline, on the ratios, ±25%. */
 function againstBaseline(file: Results, side: string): Comparison[] {
   const baseline = readResults(BASELINE);
   return compare(baseline, file, {
-    ...options(CI_GATE_METRICS), threshold: Number(CI_GATE_THRESHOLD_PCT) / 100, baseInterpreter: baseline.interpreters[0]!.id, candInterpreter: file.interpreters[0]!.id, candLabel: side,
+    ...options(CI_GATE_METRICS),
+    threshold: Number(CI_GATE_THRESHOLD_PCT) / 100,
+    baseInterpreter: baseline.interpreters[0]!.id,
+    candInterpreter: file.interpreters[0]!.id,
+    candLabel: side,
   });
 }
 
-const alarms = (comparisons: Comparison[]) => comparisons.filter((c) => !['no change', 'differs', 'new'].includes(c.verdict));
-const describe = (found: Comparison[]) => found.map((c) => `${c.key} ${c.metric} ${c.verdict} ${((c.ratio - 1) * 100).toFixed(1)}%`).join('; ') || 'none';
+const alarms = (comparisons: Comparison[]) =>
+  comparisons.filter((c) => !['no change', 'differs', 'new'].includes(c.verdict));
+const describe = (found: Comparison[]) =>
+  found.map((c) => `${c.key} ${c.metric} ${c.verdict} ${((c.ratio - 1) * 100).toFixed(1)}%`).join('; ') || 'none';
 
 const started = performance.now();
 const store = join(out, 'history');
@@ -75,7 +100,11 @@ for (let pair = 0; pair < PAIRS; pair++) {
   const file = await abRun();
   const comparisons = abComparisons(file);
   noise.push(...countdownRounds(file));
-  if (commits.length) writeConfirmation(store, confirmationFrom(file, comparisons, { from: commits.at(-1)!, to: commit, runner: RUNNER, across: 'label' }));
+  if (commits.length)
+    writeConfirmation(
+      store,
+      confirmationFrom(file, comparisons, { from: commits.at(-1)!, to: commit, runner: RUNNER, across: 'label' }),
+    );
   commits.push(commit);
   const ab = alarms(comparisons);
   const candidates = alarms(againstBaseline(file, 'base'));
@@ -97,7 +126,10 @@ for (let pair = 0; pair < PAIRS; pair++) {
 function historyAlarms(): { candidates: number; blocking: string[] } {
   const findings = openRegressions(analyseHistory(readStore(store), commits));
   const blocking = findings.filter((f) => BLOCKING.includes(f.change.status));
-  return { candidates: findings.length, blocking: blocking.map((f) => `${f.series.cell} ${f.series.metric} ${f.change.status} at ${f.change.commit}`) };
+  return {
+    candidates: findings.length,
+    blocking: blocking.map((f) => `${f.series.cell} ${f.series.metric} ${f.change.status} at ${f.change.commit}`),
+  };
 }
 
 /** Each countdown cell of an A/B run: the [base, head] wall times of every round both sides measured (runs set aside not counted). */
@@ -125,8 +157,16 @@ function estimatedPower(pct: number, rounds: number, trials = 500): number {
   let slower = 0;
   for (let t = 0; t < trials; t++) {
     const cell = noise[Math.floor(random() * noise.length)]!;
-    const pairs = Array.from({ length: rounds }, () => cell[Math.floor(random() * cell.length)]!).map(([base, head]) => [base, head * (1 + pct / 100)] as [number, number]);
-    const verdict = judge('wall', pairs.map(([b]) => b), pairs.map(([, h]) => h), options('wall'), pairs).verdict;
+    const pairs = Array.from({ length: rounds }, () => cell[Math.floor(random() * cell.length)]!).map(
+      ([base, head]) => [base, head * (1 + pct / 100)] as [number, number],
+    );
+    const verdict = judge(
+      'wall',
+      pairs.map(([b]) => b),
+      pairs.map(([, h]) => h),
+      options('wall'),
+      pairs,
+    ).verdict;
     slower += verdict === 'slower' ? 1 : 0;
   }
   return slower / trials;
@@ -141,25 +181,48 @@ for (const pct of INJECT) {
     const walls = countdown(abComparisons(file, 'wall'));
     caught.cells += walls.length;
     caught.ab += walls.filter((c) => c.verdict === 'slower').length;
-    caught.ci += new Set(countdown(confirmedAlarms(alarms(againstBaseline(file, 'head')), abComparisons(file), file.interpreters[0]!.id)).map((c) => c.key)).size;
-    console.log(`+${pct}% work, run ${r + 1}/${RUNS}: ${walls.map((c) => `${c.key.split('/')[1]} ${((c.ratio - 1) * 100).toFixed(1)}% p=${c.p.toFixed(4)} ${c.verdict}`).join(', ')}`);
+    caught.ci += new Set(
+      countdown(
+        confirmedAlarms(alarms(againstBaseline(file, 'head')), abComparisons(file), file.interpreters[0]!.id),
+      ).map((c) => c.key),
+    ).size;
+    console.log(
+      `+${pct}% work, run ${r + 1}/${RUNS}: ${walls.map((c) => `${c.key.split('/')[1]} ${((c.ratio - 1) * 100).toFixed(1)}% p=${c.p.toFixed(4)} ${c.verdict}`).join(', ')}`,
+    );
   }
-  power.push(`| +${pct}% | ${caught.ab} of ${caught.cells} (${((100 * caught.ab) / caught.cells).toFixed(0)}%) | ${caught.ci} of ${caught.cells} |`);
+  power.push(
+    `| +${pct}% | ${caught.ab} of ${caught.cells} (${((100 * caught.ab) / caught.cells).toFixed(0)}%) | ${caught.ci} of ${caught.cells} |`,
+  );
 }
 
 console.log('');
-console.log(`False alarms over ${PAIRS} A-vs-A rounds (no code change); each counts a round with any cell judged slower, faster or missing:`);
-console.log(`- A/B gate, one interleaved run (${AB_GATE_METRICS}, p < 0.01 and beyond ±5%): ${falseAlarms.ab} of ${PAIRS}.`);
-console.log(`- bench:ci: ${falseAlarms.ci} of ${PAIRS} (its comparison with ci/baseline.json on ${CI_GATE_METRICS}, ±${CI_GATE_THRESHOLD_PCT}%, raised candidates in ${falseAlarms.ciCandidates} of ${PAIRS}; none stands unless the A/B confirms it).`);
-console.log(`- history check: ${falseAlarms.history} of ${falseAlarms.historyChecks} checks (${falseAlarms.historyCandidates} regressions in effect found over all checks, each a candidate until its A/B).`);
+console.log(
+  `False alarms over ${PAIRS} A-vs-A rounds (no code change); each counts a round with any cell judged slower, faster or missing:`,
+);
+console.log(
+  `- A/B gate, one interleaved run (${AB_GATE_METRICS}, p < 0.01 and beyond ±5%): ${falseAlarms.ab} of ${PAIRS}.`,
+);
+console.log(
+  `- bench:ci: ${falseAlarms.ci} of ${PAIRS} (its comparison with ci/baseline.json on ${CI_GATE_METRICS}, ±${CI_GATE_THRESHOLD_PCT}%, raised candidates in ${falseAlarms.ciCandidates} of ${PAIRS}; none stands unless the A/B confirms it).`,
+);
+console.log(
+  `- history check: ${falseAlarms.history} of ${falseAlarms.historyChecks} checks (${falseAlarms.historyCandidates} regressions in effect found over all checks, each a candidate until its A/B).`,
+);
 console.log('');
-console.log(`Power: countdown cells (of ${RUNS} runs × 4) called slower when the head side does more work${values.repeat ? ` (${values.repeat} rounds)` : ''}:`);
+console.log(
+  `Power: countdown cells (of ${RUNS} runs × 4) called slower when the head side does more work${values.repeat ? ` (${values.repeat} rounds)` : ''}:`,
+);
 console.log('| injected | A/B gate (wall time) | bench:ci (ratios vs baseline, confirmed by the A/B) |');
 console.log('| --- | --- | --- |');
 for (const line of power) console.log(line);
 console.log('');
-console.log(`Estimated from the A-vs-A runs' own rounds (${noise.length} countdown cells resampled, 500 trials each): the A/B gate's power by rounds:`);
+console.log(
+  `Estimated from the A-vs-A runs' own rounds (${noise.length} countdown cells resampled, 500 trials each): the A/B gate's power by rounds:`,
+);
 console.log('| injected | 10 rounds | 16 rounds | 20 rounds | 30 rounds |');
 console.log('| --- | --- | --- | --- | --- |');
-for (const pct of [...INJECT]) console.log(`| +${pct}% | ${[10, 16, 20, 30].map((rounds) => `${(100 * estimatedPower(pct, rounds)).toFixed(0)}%`).join(' | ')} |`);
+for (const pct of [...INJECT])
+  console.log(
+    `| +${pct}% | ${[10, 16, 20, 30].map((rounds) => `${(100 * estimatedPower(pct, rounds)).toFixed(0)}%`).join(' | ')} |`,
+  );
 console.log(`Took ${((performance.now() - started) / 60_000).toFixed(1)} min; runs in ${out}`);

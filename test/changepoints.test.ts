@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectChangePoints, type CommitRuns } from '../bench/analyse/history/changepoints.ts';
+import { type CommitRuns, detectChangePoints } from '../bench/analyse/history/changepoints.ts';
 import { seededRandom } from '../bench/core/stats.ts';
 
 /** Commits c0, c1, … at the given levels, each with `runs` lognormal runs of coefficient of variation `cv`. */
@@ -8,10 +8,14 @@ function history(levels: readonly number[], runs: number, cv: number, seed: numb
   const random = seededRandom(seed);
   const sigma = Math.sqrt(Math.log(1 + cv * cv));
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return levels.map((level, i) => ({ id: `c${i}`, values: Array.from({ length: runs }, () => level * Math.exp(sigma * normal())) }));
+  return levels.map((level, i) => ({
+    id: `c${i}`,
+    values: Array.from({ length: runs }, () => level * Math.exp(sigma * normal())),
+  }));
 }
 const flat = (commits: number) => Array<number>(commits).fill(1);
-const step = (commits: number, at: number, ratio: number) => Array.from({ length: commits }, (_, i) => (i >= at ? ratio : 1));
+const step = (commits: number, at: number, ratio: number) =>
+  Array.from({ length: commits }, (_, i) => (i >= at ? ratio : 1));
 const SIX = step(6, 4, 1.5);
 
 test('a 1.5x step from the fifth of six commits is one change point, at index 4', () => {
@@ -21,7 +25,11 @@ test('a 1.5x step from the fifth of six commits is one change point, at index 4'
     const [change] = found;
     assert.equal(change!.index, 4);
     assert.equal(change!.commit, 'c4');
-    assert.deepEqual([change!.from, change!.to], ['c3', 'c4'], 'a sharp step: the range is the two commits either side');
+    assert.deepEqual(
+      [change!.from, change!.to],
+      ['c3', 'c4'],
+      'a sharp step: the range is the two commits either side',
+    );
     assert.equal(change!.direction, 'increase');
     assert.ok(Math.abs(change!.effect - 1.5) < 0.05, `effect ${change!.effect}`);
     assert.ok(change!.p <= 0.01);
@@ -34,7 +42,10 @@ test('the six-commit step is found at index 4 in every seeded series, rarely wit
   let extra = 0;
   for (let seed = 1; seed <= 50; seed++) {
     const found = detectChangePoints(history(SIX, 3, 0.05, seed));
-    assert.ok(found.some((c) => c.index === 4), `seed ${seed}: ${found.map((c) => c.index)}`);
+    assert.ok(
+      found.some((c) => c.index === 4),
+      `seed ${seed}: ${found.map((c) => c.index)}`,
+    );
     extra += found.length - 1;
   }
   // Each test is at alpha = 0.01 and a stepped series has three (the whole, then each side).
@@ -58,7 +69,7 @@ test('a single outlier run makes no change point, in the middle or in the last c
   }
 });
 
-test('a change between the last two commits is found from the last commit\'s runs', () => {
+test("a change between the last two commits is found from the last commit's runs", () => {
   for (const runs of [3, 5]) {
     for (let seed = 1; seed <= 5; seed++) {
       const found = detectChangePoints(history(step(12, 11, 1.2), runs, 0.03, seed));
@@ -69,7 +80,10 @@ test('a change between the last two commits is found from the last commit\'s run
     }
   }
   // Also in the six-commit store: a step at the last commit.
-  assert.deepEqual(detectChangePoints(history(step(6, 5, 1.5), 3, 0.03, 1)).map((c) => c.index), [5]);
+  assert.deepEqual(
+    detectChangePoints(history(step(6, 5, 1.5), 3, 0.03, 1)).map((c) => c.index),
+    [5],
+  );
 });
 
 test('a slow drift is reported as a staircase: increases inside the drift whose effects multiply to about the whole', () => {
@@ -86,7 +100,14 @@ test('a slow drift is reported as a staircase: increases inside the drift whose 
     assert.ok(Math.abs(total / 1.02 ** 10 - 1) < 0.05, `seed ${seed}: effects multiply to ${total}`);
   }
   // A slower drift in more noise: one change point, its range several commits wide.
-  const slow = detectChangePoints(history(Array.from({ length: 40 }, (_, i) => 1.01 ** Math.min(10, Math.max(0, i - 14))), 5, 0.05, 1));
+  const slow = detectChangePoints(
+    history(
+      Array.from({ length: 40 }, (_, i) => 1.01 ** Math.min(10, Math.max(0, i - 14))),
+      5,
+      0.05,
+      1,
+    ),
+  );
   assert.equal(slow.length, 1);
   assert.ok(slow[0]!.toIndex - slow[0]!.fromIndex > 2, `range ${slow[0]!.fromIndex}..${slow[0]!.toIndex}`);
 });
@@ -97,9 +118,18 @@ test('a regression reverted two commits later: unseen by default, two change poi
   // The blip is 10 of 150 runs: against all that follows it, too little to tell.
   assert.deepEqual(detectChangePoints(commits), []);
   const found = detectChangePoints(commits, { shortChanges: 3 });
-  assert.deepEqual(found.map((c) => [c.index, c.direction]), [[14, 'increase'], [16, 'decrease']]);
+  assert.deepEqual(
+    found.map((c) => [c.index, c.direction]),
+    [
+      [14, 'increase'],
+      [16, 'decrease'],
+    ],
+  );
   // While it was the newest commits, it was a step at the end, found without shortChanges.
-  assert.deepEqual(detectChangePoints(commits.slice(0, 16)).map((c) => c.index), [14]);
+  assert.deepEqual(
+    detectChangePoints(commits.slice(0, 16)).map((c) => c.index),
+    [14],
+  );
 });
 
 test('the effect interval contains the true step on a clean series, either way', () => {
@@ -143,7 +173,13 @@ test('the same input gives the same answer (permutations and bootstraps are seed
 test('too little data gives no change point; bad input and settings are refused', () => {
   assert.deepEqual(detectChangePoints([]), []);
   assert.deepEqual(detectChangePoints([{ id: 'a', values: [1, 2, 3] }]), []);
-  assert.deepEqual(detectChangePoints([{ id: 'a', values: [] }, { id: 'b', values: [] }]), []);
+  assert.deepEqual(
+    detectChangePoints([
+      { id: 'a', values: [] },
+      { id: 'b', values: [] },
+    ]),
+    [],
+  );
   assert.throws(() => detectChangePoints([{ id: 'a', values: [1, 0] }]), /commit a/);
   assert.throws(() => detectChangePoints([{ id: 'a', values: [1, Number.NaN] }]), /commit a/);
   assert.throws(() => detectChangePoints([], { alpha: 0.01, permutations: 50 }), /permutations/);
@@ -153,5 +189,8 @@ test('too little data gives no change point; bad input and settings are refused'
 test('200 commits of 5 runs with several changes: each change found where it is', () => {
   // How long this takes is measured by npm run bench:changepoints, not asserted here.
   const levels = Array.from({ length: 200 }, (_, i) => (i < 50 ? 1 : i < 120 ? 1.1 : i < 160 ? 0.9 : 1.2));
-  assert.deepEqual(detectChangePoints(history(levels, 5, 0.05, 5)).map((c) => c.index), [50, 120, 160]);
+  assert.deepEqual(
+    detectChangePoints(history(levels, 5, 0.05, 5)).map((c) => c.index),
+    [50, 120, 160],
+  );
 });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { tempDir } from './helpers.ts';
@@ -19,11 +19,15 @@ function gilbench(...args: string[]) {
  * mostly Node.js starting), so that none, an interpreter probe with its 5 s limit say, is starved.
  */
 async function assertUsageErrors(cases: [string[], RegExp][]) {
-  for (let i = 0; i < cases.length; i += availableParallelism()) await Promise.all(cases.slice(i, i + availableParallelism()).map(assertUsageError));
+  for (let i = 0; i < cases.length; i += availableParallelism())
+    await Promise.all(cases.slice(i, i + availableParallelism()).map(assertUsageError));
 }
 
 async function assertUsageError([args, pattern]: [string[], RegExp]) {
-  const { exitCode, stderr } = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], { reject: false, timeout: 60_000 });
+  const { exitCode, stderr } = await execa(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    reject: false,
+    timeout: 60_000,
+  });
   assert.equal(exitCode, 2, `exit code for ${args.join(' ')}: ${stderr}`);
   const lines = stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one sentence, no stack trace: ${stderr}`);
@@ -35,12 +39,16 @@ function tooOldPython(): string {
   try {
     const root = execFileSync('pyenv', ['root'], { encoding: 'utf8' }).trim();
     const old = readdirSync(join(root, 'versions')).find((v) => /^3\.[0-7]\./.test(v));
-    if (old && existsSync(join(root, 'versions', old, 'bin', 'python'))) return join(root, 'versions', old, 'bin', 'python');
+    if (old && existsSync(join(root, 'versions', old, 'bin', 'python')))
+      return join(root, 'versions', old, 'bin', 'python');
   } catch {
     // no pyenv here: fall through to the stand-in
   }
   const fake = join(tempDir(), 'python3.6');
-  writeFileSync(fake, `#!/bin/sh\necho '{"executable": "${fake}", "realpath": "${fake}", "version": "3.6.15", "implementation": "CPython", "gil_enabled": true, "free_threaded_build": false, "switch_interval_s": 0.005}'\n`);
+  writeFileSync(
+    fake,
+    `#!/bin/sh\necho '{"executable": "${fake}", "realpath": "${fake}", "version": "3.6.15", "implementation": "CPython", "gil_enabled": true, "free_threaded_build": false, "switch_interval_s": 0.005}'\n`,
+  );
   chmodSync(fake, 0o755);
   return fake;
 }
@@ -51,7 +59,8 @@ test('--help explains each command', () => {
   assert.match(main.stdout, /gilbench run/);
   const run = gilbench('run', '--help');
   assert.equal(run.code, 0);
-  for (const flag of ['--workloads', '--modes', '--workers', '--repeat', '--python', '--profile', '--out']) assert.match(run.stdout, new RegExp(flag));
+  for (const flag of ['--workloads', '--modes', '--workers', '--repeat', '--python', '--profile', '--out'])
+    assert.match(run.stdout, new RegExp(flag));
   assert.match(gilbench('report', '--help').stdout, /results\.json/);
 });
 
@@ -65,9 +74,15 @@ test('bad input gets one clear sentence and exit code 2', async () => {
     [['run', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['run', '--param', 'x=1'], /no chosen workload has a parameter "x"/i],
     [['run', '--python', 'python-does-not-exist'], /"python-does-not-exist" was not found/],
-    [['run', '--python', tooOldPython()], /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/],
+    [
+      ['run', '--python', tooOldPython()],
+      /Python 3\.[0-7]\.\d+ is not run: gilbench needs 3\.8 or newer, or 2\.7 \(the old GIL\)/,
+    ],
     [['run', '--gil', '2'], /--gil takes 0, 1 or 0,1/],
-    [['bake'], /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures, history and help/],
+    [
+      ['bake'],
+      /Unknown command "bake"; the commands are run, report, compare, merge, doctor, figures, history and help/,
+    ],
     [['report'], /exactly one results\.json/],
   ]);
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compareCommand } from '../bench/cli/commands/compare.ts';
 import { compare } from '../bench/analyse/compare.ts';
+import { compareCommand } from '../bench/cli/commands/compare.ts';
 import { readResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
 
@@ -34,12 +34,30 @@ test('compare --summary writes what a GitHub job summary renders: the table and 
     // One bar per cell, in its first metric (answers/s for these servers): the candidate's median as % of the base's.
     const charted = comparisons.filter((c) => c.metric === 'throughput');
     const labels = /^ {2}x-axis \[(.*)\]$/m.exec(block)![1]!.split(', ');
-    assert.deepEqual(labels, charted.map((c) => `"${c.key.split('/').filter((part) => part !== 'echo' && part !== 'w2' && !part.startsWith('cpython')).join('/')}"`));
+    assert.deepEqual(
+      labels,
+      charted.map(
+        (c) =>
+          `"${c.key
+            .split('/')
+            .filter((part) => part !== 'echo' && part !== 'w2' && !part.startsWith('cpython'))
+            .join('/')}"`,
+      ),
+    );
     const [bars] = series(block, 'bar');
-    assert.deepEqual(bars, charted.map((c) => Number((c.ratio * 100).toFixed(1))));
-    assert.ok(bars!.every((bar) => bar < 100), 'the fixture\'s head is slower in every cell');
+    assert.deepEqual(
+      bars,
+      charted.map((c) => Number((c.ratio * 100).toFixed(1))),
+    );
+    assert.ok(
+      bars!.every((bar) => bar < 100),
+      "the fixture's head is slower in every cell",
+    );
     // The ±5% threshold as two lines, and an axis from zero that holds them and every bar.
-    assert.deepEqual(series(block, 'line').map((line) => [...new Set(line)]), [[95], [105]]);
+    assert.deepEqual(
+      series(block, 'line').map((line) => [...new Set(line)]),
+      [[95], [105]],
+    );
     const [, top] = /^ {2}y-axis ".*" 0 --> (\d+)$/m.exec(block)!;
     assert.ok(Number(top) >= Math.max(105, ...bars!));
   } finally {

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { judge, pairsNeeded, runsNeeded } from '../bench/analyse/compare.ts';
-import { latestRunDir, readResults } from '../bench/store/results.ts';
 import { summariseCells } from '../bench/analyse/summary.ts';
 import { seededRandom } from '../bench/core/stats.ts';
+import { latestRunDir, readResults } from '../bench/store/results.ts';
 import { PYTHON, tempDir } from './helpers.ts';
 
 const options = { threshold: 0.05, alpha: 0.01 };
@@ -17,7 +17,11 @@ function times(centre: number, n: number, seed: number): number[] {
 
 test('identical distributions give no change', () => {
   for (let seed = 1; seed <= 20; seed++) {
-    assert.equal(judge('wall', times(1, 10, seed), times(1, 10, seed + 100), options).verdict, 'no change', `seed ${seed}`);
+    assert.equal(
+      judge('wall', times(1, 10, seed), times(1, 10, seed + 100), options).verdict,
+      'no change',
+      `seed ${seed}`,
+    );
   }
 });
 
@@ -32,7 +36,12 @@ test('a shifted distribution gives the right verdict and direction', () => {
 });
 
 test('a significant shift below the threshold is no change', () => {
-  const tiny = judge('wall', times(1, 20, 1).map((x) => x * 0.99), times(1, 20, 2).map((x) => x * 1.03), options);
+  const tiny = judge(
+    'wall',
+    times(1, 20, 1).map((x) => x * 0.99),
+    times(1, 20, 2).map((x) => x * 1.03),
+    options,
+  );
   assert.ok(tiny.p < 0.01, 'the shift is real');
   assert.equal(tiny.verdict, 'no change', 'but smaller than the 5% threshold');
 });
@@ -56,18 +65,44 @@ test('too few runs for the rank test are said so, not judged', () => {
 });
 
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
-const gilbench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+const gilbench = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 
 test('compare and merge on real runs: rows for the cells, exit codes, and a merge of other parameters refused', () => {
   // Decisions are tested on committed fixtures (model.test.ts); real runs check the plumbing.
   const out = tempDir();
   const run = (n: number) => {
-    const result = gilbench('run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '5', '--warmup', '0', '--param', `n=${n}`, '--out', out);
+    const result = gilbench(
+      'run',
+      '--workloads',
+      'countdown',
+      '--modes',
+      'serial',
+      '--workers',
+      '1',
+      '--repeat',
+      '5',
+      '--warmup',
+      '0',
+      '--param',
+      `n=${n}`,
+      '--out',
+      out,
+    );
     assert.equal(result.status, 0, result.stderr);
     return join(latestRunDir(out), 'results.json');
   };
   const base = run(1_000_000);
-  const same = gilbench('compare', base, base, '--metrics', 'wall', '--fail-on-regression', '--markdown', join(out, 'compare.md'));
+  const same = gilbench(
+    'compare',
+    base,
+    base,
+    '--metrics',
+    'wall',
+    '--fail-on-regression',
+    '--markdown',
+    join(out, 'compare.md'),
+  );
   assert.equal(same.status, 0, same.stderr);
   assert.match(same.stdout, /countdown\/serial\/w1\/\S+ +wall time .*no change/);
   assert.match(same.stdout, /0 slower, 0 faster, 1 no change/);
@@ -96,12 +131,40 @@ test('a cell the candidate could not measure is a regression, not a silence', ()
 
 test('two labelled interpreters of one run: cells by label, compare --sides gates one against the other', () => {
   const out = tempDir();
-  const run = gilbench(...['run', '--workloads', 'countdown', '--modes', 'serial', '--workers', '1', '--repeat', '2', '--warmup', '0', '--busy', 'keep',
-    '--param', 'n=100000', '--sample-interval', '0', '--python', `base=${PYTHON},head=${PYTHON}`, '--out', out]);
+  const run = gilbench(
+    ...[
+      'run',
+      '--workloads',
+      'countdown',
+      '--modes',
+      'serial',
+      '--workers',
+      '1',
+      '--repeat',
+      '2',
+      '--warmup',
+      '0',
+      '--busy',
+      'keep',
+      '--param',
+      'n=100000',
+      '--sample-interval',
+      '0',
+      '--python',
+      `base=${PYTHON},head=${PYTHON}`,
+      '--out',
+      out,
+    ],
+  );
   assert.equal(run.status, 0, run.stderr);
   const results = readResults(join(latestRunDir(out), 'results.json'));
-  assert.deepEqual(results.plan.cells.map((c) => c.id).sort(), ['countdown/serial/w1/base', 'countdown/serial/w1/head']);
-  const compared = gilbench(...['compare', join(latestRunDir(out), 'results.json'), '--sides', 'base,head', '--metrics', 'wall']);
+  assert.deepEqual(results.plan.cells.map((c) => c.id).sort(), [
+    'countdown/serial/w1/base',
+    'countdown/serial/w1/head',
+  ]);
+  const compared = gilbench(
+    ...['compare', join(latestRunDir(out), 'results.json'), '--sides', 'base,head', '--metrics', 'wall'],
+  );
   assert.equal(compared.status, 0, compared.stderr);
   assert.match(compared.stdout, /countdown\/serial\/w1/);
   const bad = gilbench(...['compare', join(latestRunDir(out), 'results.json'), '--sides', 'base']);

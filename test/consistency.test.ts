@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { UsageError } from '../bench/core/errors.ts';
 import { analyseResults } from '../bench/analyse/index.ts';
+import { UsageError } from '../bench/core/errors.ts';
 import { renderMarkdown } from '../bench/present/report/markdown.ts';
 import { parseResults, readResults } from '../bench/store/results.ts';
 import { assertOneSentence, assertReportFolder, gilbench } from './fuzz/outcome.ts';
@@ -274,7 +274,7 @@ test('a mean CPU% a rounding above its peak reads: the mean of equal samples can
   assert.doesNotThrow(() => parseResults(file, 'x.json'));
 });
 
-test("a run without what else the machine did (no /proc/stat, as on macOS) reads, and its report says so with a dash, not NaN", () => {
+test('a run without what else the machine did (no /proc/stat, as on macOS) reads, and its report says so with a dash, not NaN', () => {
   const file = raw('echo-node-beside');
   for (const run of file.runs) delete run.host;
   const results = parseResults(file, 'x.json');

@@ -1,13 +1,13 @@
 // Nothing left running: a run's tree is contained however its members move, and dies with the harness.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runBatch } from '../bench/execute/batch.ts';
 import { discoverInterpreters, tryProbe } from '../bench/execute/discover.ts';
 import { RunTree } from '../bench/execute/kill.ts';
 import { listPids, listTree, readCommand, readStat } from '../bench/execute/proc.ts';
-import { runBatch } from '../bench/execute/batch.ts';
 import { alive, PYTHON, tempDir } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -42,15 +42,22 @@ async function until<T>(what: string, check: () => T | undefined | false, within
   throw new Error(`gave up waiting: ${what}`);
 }
 
-const allGone = (pids: number[], withinMs = GONE_WITHIN_MS) => until(`gone: ${pids.join(', ')}`, () => pids.every((pid) => !alive(pid)), withinMs).catch(() => undefined);
+const allGone = (pids: number[], withinMs = GONE_WITHIN_MS) =>
+  until(`gone: ${pids.join(', ')}`, () => pids.every((pid) => !alive(pid)), withinMs).catch(() => undefined);
 
 function assertGone(pids: number[], who: string): void {
   const left = pids.filter(alive);
   assert.deepEqual(left, [], `${who} left running: ${left.map((pid) => `${pid} ${readCommand(pid)}`).join('; ')}`);
 }
 
-function harness(args: string[], options: { cwd?: string } = {}): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+function harness(
+  args: string[],
+  options: { cwd?: string } = {},
+): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   child.stdout!.resume();
@@ -66,10 +73,23 @@ function orphanedDaemon(linger: string): number[] | undefined {
 }
 
 const escaperRun = (linger: string, params: string[], out: string) => [
-  'run', '--workloads-dir', ESCAPER_DIR, '--workloads', 'escaper', '--param', `linger_s=${linger}`, ...params, '--sample-interval', '50', '--out', out,
+  'run',
+  '--workloads-dir',
+  ESCAPER_DIR,
+  '--workloads',
+  'escaper',
+  '--param',
+  `linger_s=${linger}`,
+  ...params,
+  '--sample-interval',
+  '50',
+  '--out',
+  out,
 ];
 
-test('a daemon started by the workload (setsid, fork, exit) ends the run with its child, not its pipe, and is killed', { timeout: 40_000 }, async () => {
+test('a daemon started by the workload (setsid, fork, exit) ends the run with its child, not its pipe, and is killed', {
+  timeout: 40_000,
+}, async () => {
   const linger = seconds(1);
   const args = [ESCAPER, '--mode', 'serial', '--hold_s', '0.5', '--linger_s', linger];
   const seen = new Set<number>();
@@ -77,18 +97,22 @@ test('a daemon started by the workload (setsid, fork, exit) ends the run with it
     for (const pid of orphanedDaemon(linger) ?? []) seen.add(pid);
   }, 10);
   // The timeout is shorter than the daemon's 60 s sleep: a run waiting for its pipe would be "timed out"; long enough for a busy machine.
-  const outcome = await runBatch({ executable: PYTHON, args, timeoutS: 20, sampleIntervalMs: 50 }).finally(() => clearInterval(watching));
+  const outcome = await runBatch({ executable: PYTHON, args, timeoutS: 20, sampleIntervalMs: 50 }).finally(() =>
+    clearInterval(watching),
+  );
   assert.equal(outcome.error, undefined);
   assert.equal(outcome.ok, true, 'its valid result line counts');
-  assert.ok(seen.size >= 1, 'the daemon ran, out of the run\'s tree');
+  assert.ok(seen.size >= 1, "the daemon ran, out of the run's tree");
   await allGone([...seen]);
   assertGone([...seen], 'the daemon');
 });
 
-test('Ctrl+C while a daemon of the run lives: exit 130, the daemon is killed, and the message says so', { timeout: 30_000 }, async () => {
+test('Ctrl+C while a daemon of the run lives: exit 130, the daemon is killed, and the message says so', {
+  timeout: 30_000,
+}, async () => {
   const linger = seconds(2);
   const run = harness(escaperRun(linger, ['--param', 'hold_s=30'], tempDir()));
-  const daemon = await until('the daemon runs, out of the run\'s tree', () => orphanedDaemon(linger));
+  const daemon = await until("the daemon runs, out of the run's tree", () => orphanedDaemon(linger));
   run.child.kill('SIGINT');
   assert.equal(await run.exited, 130, run.stderr());
   await allGone(daemon);
@@ -96,7 +120,9 @@ test('Ctrl+C while a daemon of the run lives: exit 130, the daemon is killed, an
   assert.match(run.stderr(), /every child was stopped/);
 });
 
-test('a second stop signal exits at once with 130, SIGKILLing the runs still going; SIGQUIT and SIGHUP stop too', { timeout: 30_000 }, async () => {
+test('a second stop signal exits at once with 130, SIGKILLing the runs still going; SIGQUIT and SIGHUP stop too', {
+  timeout: 30_000,
+}, async () => {
   // A harness whose first stop never finishes: only the second signal can end it.
   const script = `
     import { onInterrupt } from './bench/execute/interrupt.ts';
@@ -105,8 +131,14 @@ test('a second stop signal exits at once with 130, SIGKILLing the runs still goi
     onInterrupt(() => console.log('stopping'), () => console.log('last words'));
     setInterval(() => undefined, 1000);
     console.log('ready');`;
-  for (const [first, second] of [['SIGQUIT', 'SIGINT'], ['SIGHUP', 'SIGTERM']] as const) {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const [first, second] of [
+    ['SIGQUIT', 'SIGINT'],
+    ['SIGHUP', 'SIGTERM'],
+  ] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       let stdout = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -128,7 +160,9 @@ test('a second stop signal exits at once with 130, SIGKILLing the runs still goi
   }
 });
 
-test('an interpreter probe: a wrapper that leaves a sleeper answers and the sleeper is killed; one that hangs times out', { timeout: 30_000 }, async () => {
+test('an interpreter probe: a wrapper that leaves a sleeper answers and the sleeper is killed; one that hangs times out', {
+  timeout: 30_000,
+}, async () => {
   const dir = tempDir();
   const leaves = join(dir, 'python-leaves');
   const hangs = join(dir, 'python-hangs');
@@ -140,19 +174,37 @@ test('an interpreter probe: a wrapper that leaves a sleeper answers and the slee
   const watching = setInterval(() => {
     for (const pid of [seconds(4), seconds(5)].flatMap((marker) => running(`sleep ${marker}`))) seen.add(pid);
   }, 20);
-  const [answered, hung] = await Promise.all([tryProbe(leaves), tryProbe(hangs)]).finally(() => clearInterval(watching));
+  const [answered, hung] = await Promise.all([tryProbe(leaves), tryProbe(hangs)]).finally(() =>
+    clearInterval(watching),
+  );
   assert.ok(!('error' in answered), `the wrapper answered: ${JSON.stringify(answered)}`);
   assert.ok('error' in hung);
   assert.match(hung.error, /timed out after \d+ s/);
   assert.equal(seen.size, 2, 'both wrappers started their sleeper');
   await allGone([...seen]);
-  assertGone([...seen], 'a wrapper\'s sleeper');
+  assertGone([...seen], "a wrapper's sleeper");
 });
 
 /** harness -> countdown.py -> 2 worker processes, running for far longer than any test. */
 function countdownRun(python: string, n: string) {
   const out = tempDir();
-  const args = ['run', '--workloads', 'countdown', '--modes', 'processes', '--workers', '2', '--param', `n=${n}`, '--python', python, '--warmup', '0', '--out', out];
+  const args = [
+    'run',
+    '--workloads',
+    'countdown',
+    '--modes',
+    'processes',
+    '--workers',
+    '2',
+    '--param',
+    `n=${n}`,
+    '--python',
+    python,
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ];
   return { out, args };
 }
 
@@ -161,7 +213,9 @@ const python2 = (await discoverInterpreters()).found.find((i) => i.version.start
 const pythons = ['python3', ...(python2 ? [python2.executable] : [])];
 
 for (const [i, python] of pythons.entries()) {
-  test(`SIGKILL of the harness: no process of a ${python === 'python3' ? 'python3' : 'Python 2.7'} run is left after 2 s`, { timeout: 60_000 }, async () => {
+  test(`SIGKILL of the harness: no process of a ${python === 'python3' ? 'python3' : 'Python 2.7'} run is left after 2 s`, {
+    timeout: 60_000,
+  }, async () => {
     const n = countdownN(6 + i);
     const { args } = countdownRun(python, n);
     const run = harness(args);
@@ -173,18 +227,39 @@ for (const [i, python] of pythons.entries()) {
   });
 }
 
-test('SIGKILL of the harness while forkserver workers run: the forkserver (exec\'d, not forked) and its workers end too', { timeout: 60_000 }, async () => {
+test("SIGKILL of the harness while forkserver workers run: the forkserver (exec'd, not forked) and its workers end too", {
+  timeout: 60_000,
+}, async () => {
   const out = tempDir();
-  const run = harness(['run', '--workloads', 'worker-cost', '--modes', 'forkserver', '--workers', '20', '--repeat', '100', '--warmup', '0', '--out', out]);
+  const run = harness([
+    'run',
+    '--workloads',
+    'worker-cost',
+    '--modes',
+    'forkserver',
+    '--workers',
+    '20',
+    '--repeat',
+    '100',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   // The forkserver and the workers it forked share its command line.
-  const forked = await until('the forkserver forks workers', () => running('multiprocessing.forkserver').length >= 3 && running('multiprocessing.forkserver'));
+  const forked = await until(
+    'the forkserver forks workers',
+    () => running('multiprocessing.forkserver').length >= 3 && running('multiprocessing.forkserver'),
+  );
   run.child.kill('SIGKILL');
   await run.exited;
   await allGone(forked);
   assertGone(forked, 'the forkserver and its workers');
 });
 
-test('SIGHUP to the harness stops it like Ctrl+C: exit 130, nothing left, results marked partial', { timeout: 60_000 }, async () => {
+test('SIGHUP to the harness stops it like Ctrl+C: exit 130, nothing left, results marked partial', {
+  timeout: 60_000,
+}, async () => {
   const n = countdownN(8);
   const { out, args } = countdownRun('python3', n);
   const run = harness(args);
@@ -196,7 +271,9 @@ test('SIGHUP to the harness stops it like Ctrl+C: exit 130, nothing left, result
   assert.equal(JSON.parse(readFileSync(resultsIn(out), 'utf8')).status, 'partial');
 });
 
-test('SIGTERM to "npm run" (a CI cancel): the harness notices its job is gone and stops, leaving nothing', { timeout: 60_000 }, async () => {
+test('SIGTERM to "npm run" (a CI cancel): the harness notices its job is gone and stops, leaving nothing', {
+  timeout: 60_000,
+}, async () => {
   const n = countdownN(9);
   const { out, args } = countdownRun('python3', n);
   const npm = spawn('npm', ['run', '--silent', 'gilbench', '--', ...args], { cwd: ROOT, stdio: 'ignore' });
@@ -212,7 +289,11 @@ test('SIGTERM to "npm run" (a CI cancel): the harness notices its job is gone an
 test('a PID seen in the tree and reused by another process is not signalled', { timeout: 20_000 }, async (t) => {
   if (!canChooseNextPid()) return t.skip('needs root to choose the next PID (/proc/sys/kernel/ns_last_pid)');
   const tree = new RunTree();
-  const root = spawn(PYTHON, ['-c', `import time; time.sleep(${seconds(10)})`], { detached: true, stdio: 'ignore', env: { ...tree.env, ...process.env } });
+  const root = spawn(PYTHON, ['-c', `import time; time.sleep(${seconds(10)})`], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...tree.env, ...process.env },
+  });
   tree.started(root.pid!);
   // A member that the tree sees, then ends: its PID is free again.
   const member = spawn('sleep', ['0.3'], { stdio: 'ignore', env: { ...tree.env, ...process.env } });

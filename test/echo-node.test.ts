@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { WORKLOADS_DIR } from '../bench/core/paths.ts';
-import { buildPlan } from '../bench/define/plan.ts';
-import { isNode } from '../bench/define/interpreters.ts';
-import { interpretersForRun } from '../bench/define/runtimes.ts';
 import { besideGroups } from '../bench/analyse/beside.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
+import { WORKLOADS_DIR } from '../bench/core/paths.ts';
+import { isNode } from '../bench/define/interpreters.ts';
+import { buildPlan } from '../bench/define/plan.ts';
+import { interpretersForRun } from '../bench/define/runtimes.ts';
+import { loadWorkloads } from '../bench/define/workload.ts';
+import { runServer } from '../bench/execute/server.ts';
 import { writeReport } from '../bench/present/report/index.ts';
 import { readResults } from '../bench/store/results.ts';
-import { runServer } from '../bench/execute/server.ts';
-import { summariseCells } from '../bench/analyse/summary.ts';
-import { loadWorkloads } from '../bench/define/workload.ts';
 import { alive, shortLoad, survivesAVanishingClient, tempDir } from './helpers.ts';
 
 const ECHO_NODE = join(WORKLOADS_DIR, 'echo-node', 'echo.mjs');
@@ -35,7 +35,11 @@ for (const mode of ['event-loop', 'cluster']) {
     const { done } = server!;
     assert.equal(done.mode, mode);
     assert.equal(done.accepted.length, mode === 'cluster' ? WORKERS : 1, 'one accept count per worker');
-    assert.equal(done.accepted.reduce((a, b) => a + b, 0), 4 + 1, 'every connection was accepted once, the priming one too');
+    assert.equal(
+      done.accepted.reduce((a, b) => a + b, 0),
+      4 + 1,
+      'every connection was accepted once, the priming one too',
+    );
     assert.ok(done.rusage_total.self.user_s > 0 && done.rusage_total.self.maxrss_kib > 1024);
     // The cluster's workers did the echoing: their CPU is reported as the children's.
     assert.equal(done.rusage_total.children.user_s > 0, mode === 'cluster');
@@ -53,7 +57,18 @@ for (const mode of ['event-loop', 'cluster']) {
 test('a Node.js workload runs on Node.js alone; the Python matrix applies to the Python workloads', async () => {
   const all = await loadWorkloads();
   const workloads = [all.get('echo')!, all.get('echo-node')!];
-  const python = { id: 'cpython-3.11.0', requested: 'python3', executable: '/usr/bin/python3', realpath: '/usr/bin/python3', version: '3.11.0', implementation: 'CPython', gilEnabled: true, freeThreadedBuild: false, switchIntervalS: 0.005, env: {} };
+  const python = {
+    id: 'cpython-3.11.0',
+    requested: 'python3',
+    executable: '/usr/bin/python3',
+    realpath: '/usr/bin/python3',
+    version: '3.11.0',
+    implementation: 'CPython',
+    gilEnabled: true,
+    freeThreadedBuild: false,
+    switchIntervalS: 0.005,
+    env: {},
+  };
   const interpreters = interpretersForRun(workloads, [python, { ...python, id: 'cpython-3.8.0', version: '3.8.0' }]);
   const node = interpreters.find(isNode)!;
   assert.equal(node.id, `node-${process.versions.node}`);
@@ -74,7 +89,10 @@ test('a report of echo and echo-node shows their cells in one table and chart, m
   assert.equal(group!.partner, 'echo');
   const python = results.interpreters.find((i) => !isNode(i))!.version;
   const node = `Node.js ${results.interpreters.find(isNode)!.version}`;
-  assert.deepEqual(group!.cells.map((c) => c.cell.mode), [`epoll (${python})`, `processes (fork, ${python})`, `event-loop (${node})`, `cluster (${node})`]);
+  assert.deepEqual(
+    group!.cells.map((c) => c.cell.mode),
+    [`epoll (${python})`, `processes (fork, ${python})`, `event-loop (${node})`, `cluster (${node})`],
+  );
   assert.deepEqual(group!.info.ignoresWorkers.sort(), [`epoll (${python})`, `event-loop (${node})`]);
 
   const dir = tempDir();
@@ -82,8 +100,12 @@ test('a report of echo and echo-node shows their cells in one table and chart, m
     const report = readFileSync(writeReport(results, dir), 'utf8');
     const section = report.slice(report.indexOf('### Side by side: echo and echo-node'));
     assert.ok(report.includes('### Side by side: echo and echo-node'));
-    for (const mode of group!.cells.map((c) => c.cell.mode)) assert.match(section, new RegExp(`^\\| ${mode.replace(/[().]/g, '\\$&')} \\|`, 'm'));
-    assert.match(section, /!\[Throughput by server and connections\]\(echo_and_echo-node-side-by-side-echo-bars\.png\)/);
+    for (const mode of group!.cells.map((c) => c.cell.mode))
+      assert.match(section, new RegExp(`^\\| ${mode.replace(/[().]/g, '\\$&')} \\|`, 'm'));
+    assert.match(
+      section,
+      /!\[Throughput by server and connections\]\(echo_and_echo-node-side-by-side-echo-bars\.png\)/,
+    );
     assert.ok(existsSync(join(dir, 'echo_and_echo-node-side-by-side-echo-bars.png')));
     // One interpreter each: nothing to compare across interpreters, and Node.js has no GIL to disable.
     assert.doesNotMatch(report, /Across interpreters|GIL disabled|no GIL/);

@@ -6,7 +6,7 @@ import { FRAMEWORKS } from '../bench/define/frameworks.ts';
 import { discoverInterpreters } from '../bench/execute/discover.ts';
 import { runServer } from '../bench/execute/server.ts';
 import { EVENT_LOOPS, FRAMEWORK_OF } from '../workloads/echo/shared.ts';
-import { alive, PYTHON, shortLoad as load, survivesAVanishingClient } from './helpers.ts';
+import { alive, shortLoad as load, PYTHON, survivesAVanishingClient } from './helpers.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const BLOCKED = join(WORKLOADS_DIR, 'blocked-loop', 'blocked.py');
@@ -19,27 +19,75 @@ function pythonFor(mode: string): string | undefined {
   return found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable;
 }
 
-const echoArgs = (mode: string, messageBytes: number) => [ECHO, '--mode', mode, '--workers', '1', '--work', '0', '--message_bytes', String(messageBytes), '--cpu_threads', '0', '--switch_interval', '0'];
+const echoArgs = (mode: string, messageBytes: number) => [
+  ECHO,
+  '--mode',
+  mode,
+  '--workers',
+  '1',
+  '--work',
+  '0',
+  '--message_bytes',
+  String(messageBytes),
+  '--cpu_threads',
+  '0',
+  '--switch_interval',
+  '0',
+];
 
 for (const mode of EVENT_LOOPS) {
   const python = pythonFor(mode);
-  const missing = python ? undefined : `no interpreter here imports ${FRAMEWORK_OF[mode]} (${FRAMEWORKS[FRAMEWORK_OF[mode]!]})`;
-  test(`${mode}: echoes byte-exact to concurrent clients and messages larger than one recv, survives a client that vanishes, leaves nothing behind`, { skip: missing }, async () => {
-    const outcome = await runServer({ executable: python!, args: echoArgs(mode, 200_000), timeoutS: 60, sampleIntervalMs: 50, load: load({ protocol: { kind: 'echo', messageBytes: 200_000 }, connections: 4 }) });
+  const missing = python
+    ? undefined
+    : `no interpreter here imports ${FRAMEWORK_OF[mode]} (${FRAMEWORKS[FRAMEWORK_OF[mode]!]})`;
+  test(`${mode}: echoes byte-exact to concurrent clients and messages larger than one recv, survives a client that vanishes, leaves nothing behind`, {
+    skip: missing,
+  }, async () => {
+    const outcome = await runServer({
+      executable: python!,
+      args: echoArgs(mode, 200_000),
+      timeoutS: 60,
+      sampleIntervalMs: 50,
+      load: load({ protocol: { kind: 'echo', messageBytes: 200_000 }, connections: 4 }),
+    });
     assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
     assert.ok(outcome.load!.completed > 0, 'answers were counted in the window');
     assert.deepEqual(outcome.load!.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
     assert.equal(outcome.server!.done.accepted[0], 5, 'the four measured connections and the one that primed it');
-    for (const sample of outcome.timeline.samples) for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
+    for (const sample of outcome.timeline.samples)
+      for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
     await survivesAVanishingClient(python!, echoArgs(mode, 64));
   });
 }
-if (EVENT_LOOPS.some((mode) => !pythonFor(mode))) console.log(`# SKIP event-loop modes without their framework here: ${EVENT_LOOPS.filter((m) => !pythonFor(m)).join(', ')}`);
+if (EVENT_LOOPS.some((mode) => !pythonFor(mode)))
+  console.log(
+    `# SKIP event-loop modes without their framework here: ${EVENT_LOOPS.filter((m) => !pythonFor(m)).join(', ')}`,
+  );
 
 for (const mode of ['coroutine', 'executor', 'process-pool', 'cooperative', 'threads']) {
   test(`blocked-loop ${mode}: ordinary echoes come back whole while its own client's blocking requests each take the sleep they asked for`, async () => {
-    const args = [BLOCKED, '--mode', mode, '--workers', '1', '--block_ms', '20', '--block_cpu', '0', '--block_every_ms', '50', '--message_bytes', '64'];
-    const outcome = await runServer({ executable: PYTHON, args, timeoutS: 60, sampleIntervalMs: 50, load: load({ durationS: 0.5 }) });
+    const args = [
+      BLOCKED,
+      '--mode',
+      mode,
+      '--workers',
+      '1',
+      '--block_ms',
+      '20',
+      '--block_cpu',
+      '0',
+      '--block_every_ms',
+      '50',
+      '--message_bytes',
+      '64',
+    ];
+    const outcome = await runServer({
+      executable: PYTHON,
+      args,
+      timeoutS: 60,
+      sampleIntervalMs: 50,
+      load: load({ durationS: 0.5 }),
+    });
     assert.equal(outcome.ok, true, `${outcome.error}\n${outcome.stderrTail}`);
     assert.deepEqual(outcome.load!.errors, { connect: 0, reset: 0, timeout: 0, short: 0, corrupt: 0 });
     const blocking = outcome.server!.done.blocking!;
@@ -48,6 +96,7 @@ for (const mode of ['coroutine', 'executor', 'process-pool', 'cooperative', 'thr
     assert.ok(blocking.median_ms! >= 20, `median ${blocking.median_ms} ms`);
     // Only the process pool starts processes the way the lecture's processes mode does.
     assert.equal(outcome.server!.done.start_method !== null, mode === 'process-pool');
-    for (const sample of outcome.timeline.samples) for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
+    for (const sample of outcome.timeline.samples)
+      for (const p of sample.processes) assert.equal(alive(p.pid), false, `PID ${p.pid} is still alive`);
   });
 }

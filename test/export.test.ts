@@ -22,24 +22,57 @@ test('exports hold one row per cell and metric, with unit and direction, for eve
   assert.equal(countdown.filter((r) => r.metric === 'wall').length, 8);
 });
 
-test('run and report write JSON, CSV that Python\'s csv module reads back whole, and markdown', () => {
+test("run and report write JSON, CSV that Python's csv module reads back whole, and markdown", () => {
   const out = tempDir();
   const files = { json: join(out, 'e.json'), csv: join(out, 'e.csv'), markdown: join(out, 'e.md') };
-  const report = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'report', join(FIXTURES, 'fetch.json'), '--out', out,
-    '--export-json', files.json, '--export-csv', files.csv, '--export-markdown', files.markdown], { encoding: 'utf8' });
+  const report = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'report',
+      join(FIXTURES, 'fetch.json'),
+      '--out',
+      out,
+      '--export-json',
+      files.json,
+      '--export-csv',
+      files.csv,
+      '--export-markdown',
+      files.markdown,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(report.status, 0, report.stderr);
   const json = JSON.parse(readFileSync(files.json, 'utf8'));
   assert.equal(json.schemaVersion, SCHEMA_VERSION);
-  const read = execFileSync(PYTHON, ['-c', 'import csv,sys,json; rows=list(csv.DictReader(open(sys.argv[1]))); print(json.dumps([len(rows), sorted(rows[0]), rows[0]["median"]]))', files.csv], { encoding: 'utf8' });
+  const read = execFileSync(
+    PYTHON,
+    [
+      '-c',
+      'import csv,sys,json; rows=list(csv.DictReader(open(sys.argv[1]))); print(json.dumps([len(rows), sorted(rows[0]), rows[0]["median"]]))',
+      files.csv,
+    ],
+    { encoding: 'utf8' },
+  );
   const [count, columns, median] = JSON.parse(read);
   assert.equal(count, json.rows.length);
   assert.deepEqual(columns, Object.keys(json.rows[0]).sort());
   assert.equal(Number(median), json.rows[0].median);
-  assert.equal(readFileSync(files.markdown, 'utf8').split('\n').filter((l) => l.startsWith('| `fetch/')).length, json.rows.length);
+  assert.equal(
+    readFileSync(files.markdown, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('| `fetch/')).length,
+    json.rows.length,
+  );
 });
 
 test('the published JSON Schema of results.json is the one the code reads with', () => {
-  const committed = readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', `results-v${SCHEMA_VERSION}.schema.json`), 'utf8');
+  const committed = readFileSync(
+    join(import.meta.dirname, '..', 'docs', 'schemas', `results-v${SCHEMA_VERSION}.schema.json`),
+    'utf8',
+  );
   assert.equal(committed, resultsJsonSchema(), 'regenerate docs/schemas/ with npm run schemas');
   assert.equal(JSON.parse(committed).properties.version.const, SCHEMA_VERSION);
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadWorkloads } from '../bench/define/workload.ts';
+import { runBatch } from '../bench/execute/batch.ts';
 import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 import { FIXTURES } from '../bench/execute/fixtures/index.ts';
-import { runBatch } from '../bench/execute/batch.ts';
-import { loadWorkloads } from '../bench/define/workload.ts';
 import { PYTHON } from './helpers.ts';
 
 const K = 16;
@@ -18,7 +18,15 @@ async function fetchRun(mode: string, workers: number, token: string) {
     const args = Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]);
     const outcome = await runBatch({
       executable: PYTHON,
-      args: [fetch.programPath, '--mode', mode, '--workers', String(workers), ...args, ...fixture.argsFor(token, params)],
+      args: [
+        fetch.programPath,
+        '--mode',
+        mode,
+        '--workers',
+        String(workers),
+        ...args,
+        ...fixture.argsFor(token, params),
+      ],
       timeoutS: 60,
       sampleIntervalMs: 20,
     });
@@ -62,7 +70,10 @@ test('threads: W threads in one process; processes: W + 1 PIDs; both complete', 
   const threads = await fetchRun('threads', 4, 'threads');
   assert.equal(threads.incomplete, undefined);
   assert.equal(threads.outcome.timeline.summary.maxPids, 1);
-  assert.ok(threads.outcome.timeline.summary.maxThreads >= 5, `saw ${threads.outcome.timeline.summary.maxThreads} threads`);
+  assert.ok(
+    threads.outcome.timeline.summary.maxThreads >= 5,
+    `saw ${threads.outcome.timeline.summary.maxThreads} threads`,
+  );
   assert.equal(new Set(threads.measurement.tasks.map((t) => t.tid)).size, 4, 'the pool used its 4 threads');
 
   const processes = await fetchRun('processes', 4, 'processes');
@@ -78,7 +89,15 @@ test('async and async-executor complete every request in one process', async () 
     assert.equal(outcome.timeline.summary.maxPids, 1, mode);
     assert.equal(new Set(measurement.tasks.map((t) => t.pid)).size, 1, mode);
     // At most W in flight: no moment has more than 8 requests open.
-    const events = measurement.tasks.flatMap((t) => [[t.start_s, 1], [t.end_s, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const events = measurement.tasks
+      .flatMap(
+        (t) =>
+          [
+            [t.start_s, 1],
+            [t.end_s, -1],
+          ] as const,
+      )
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let open = 0;
     let most = 0;
     for (const [, step] of events) {
@@ -92,7 +111,9 @@ test('async and async-executor complete every request in one process', async () 
 test('a run that lies about its requests is caught by the server count', async () => {
   const fixture = await FIXTURES['http-delay']();
   try {
-    const fake = { tasks: Array.from({ length: K }, (_, i) => ({ task: i, pid: 1, tid: 1, start_s: 0, end_s: 0, result: B })) };
+    const fake = {
+      tasks: Array.from({ length: K }, (_, i) => ({ task: i, pid: 1, tid: 1, start_s: 0, end_s: 0, result: B })),
+    };
     const { incomplete } = await fixture.verify('never-called', params, fake as never);
     assert.match(incomplete ?? '', /served 0 of the 16 requests/);
   } finally {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverInterpreters } from '../bench/execute/discover.ts';
 import type { Interpreter } from '../bench/define/interpreters.ts';
+import { discoverInterpreters } from '../bench/execute/discover.ts';
 import type { ServerCommand } from '../bench/execute/server.ts';
 
 /** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
@@ -54,7 +54,8 @@ export async function realFreeThreaded(): Promise<Interpreter[]> {
   return (await discoverInterpreters()).found.filter((i) => i.freeThreadedBuild);
 }
 
-export const NO_FREE_THREADED = 'no real free-threaded build found (see GILBENCH_PYTHONS in the README): only the stand-in was tested';
+export const NO_FREE_THREADED =
+  'no real free-threaded build found (see GILBENCH_PYTHONS in the README): only the stand-in was tested';
 
 /**
  * Starts a server program, resets a client half-way through a large message (RST, not FIN), checks
@@ -82,5 +83,8 @@ export async function survivesAVanishingClient(executable: string, args: string[
   assert.equal(code, 0);
   const done = JSON.parse(Buffer.concat(output).toString().trim().split('\n').at(-1)!);
   assert.equal(done.event, 'done');
-  assert.equal(done.accepted.reduce((a: number, b: number) => a + b, 0), 2);
+  assert.equal(
+    done.accepted.reduce((a: number, b: number) => a + b, 0),
+    2,
+  );
 }

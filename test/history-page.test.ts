@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { main } from '../bench/cli/main.ts';
 import { tempDir } from './helpers.ts';
 
@@ -17,9 +17,19 @@ type WithChart = { Chart: { getChart(canvas: Element | undefined): PageChart } }
 
 /** Debian's chromium, driven by playwright-core (as test/report-html.test.ts does). */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--no-first-run',
+];
 const playwright = await import('playwright-core').catch(() => undefined);
-const missing = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium)` : !playwright ? 'playwright-core is not installed (npm install)' : undefined;
+const missing = !existsSync(CHROMIUM)
+  ? `no browser at ${CHROMIUM} (apt-get install chromium)`
+  : !playwright
+    ? 'playwright-core is not installed (npm install)'
+    : undefined;
 if (missing) console.log(`# history page browser test skipped: ${missing}`);
 
 /** The trend page of the six-commit fixture store (test/history.test.ts says how it was made). */
@@ -28,13 +38,30 @@ async function trendPage(): Promise<string> {
   const store = join(dir, 'store');
   for (let i = 1; i <= 6; i++) {
     const file = join(import.meta.dirname, 'fixtures', 'history', `c${i}.json`);
-    assert.equal(await main(['history', 'add', file, '--store', store, '--commit', `c${i}`, '--date', `2025-01-0${i}T12:00:00Z`, '--runner', 'test-vm']), 0);
+    assert.equal(
+      await main([
+        'history',
+        'add',
+        file,
+        '--store',
+        store,
+        '--commit',
+        `c${i}`,
+        '--date',
+        `2025-01-0${i}T12:00:00Z`,
+        '--runner',
+        'test-vm',
+      ]),
+      0,
+    );
   }
   assert.equal(await main(['history', 'report', '--store', store, '--out', join(dir, 'page')]), 0);
   return join(dir, 'page', 'index.html');
 }
 
-test('the trend page in a real browser: offline, no errors, a live chart per series, hover names the commit, filters, zoom', { skip: missing }, async () => {
+test('the trend page in a real browser: offline, no errors, a live chart per series, hover names the commit, filters, zoom', {
+  skip: missing,
+}, async () => {
   const page = await trendPage();
   const series = readFileSync(page, 'utf8').match(/<section class="trend"/g)!.length;
   const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -50,22 +77,34 @@ test('the trend page in a real browser: offline, no errors, a live chart per ser
     assert.deepEqual(errors, [], 'no console errors');
     assert.deepEqual(requests, [], 'the page asks the network for nothing');
     assert.equal(await tab.locator('canvas').count(), series, 'one chart per series');
-    const drawn = await tab.evaluate(() => [...document.querySelectorAll('canvas')].every((c) => Boolean((window as unknown as WithChart).Chart.getChart(c)) && c.width > 0));
+    const drawn = await tab.evaluate(() =>
+      [...document.querySelectorAll('canvas')].every(
+        (c) => Boolean((window as unknown as WithChart).Chart.getChart(c)) && c.width > 0,
+      ),
+    );
     assert.ok(drawn, 'Chart.js drew every chart');
-    const settled = () => tab.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+    const settled = () =>
+      tab.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
 
     // Hover over the first chart's fifth commit: the tooltip names it.
     const first = tab.locator('canvas').first();
     await first.scrollIntoViewIfNeeded();
     const box = (await first.boundingBox())!;
-    const point = await tab.evaluate(() => (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).getDatasetMeta(0).data[4]!);
+    const point = await tab.evaluate(
+      () =>
+        (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).getDatasetMeta(0).data[4]!,
+    );
     await tab.mouse.move(box.x + point.x, box.y + point.y);
     await settled();
-    const title = await tab.evaluate(() => (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).tooltip.title);
+    const title = await tab.evaluate(
+      () => (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).tooltip.title,
+    );
     assert.match(title[0] ?? '', /^commit c5, 2025-01-05/, 'hover names the commit and its date');
 
     // Drag across the chart: it zooms into a range of commits.
-    const area = await tab.evaluate(() => (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).chartArea);
+    const area = await tab.evaluate(
+      () => (window as unknown as WithChart).Chart.getChart(document.querySelector('canvas')!).chartArea,
+    );
     const y = box.y + (area.top + area.bottom) / 2;
     await tab.mouse.move(box.x + area.left + 0.2 * (area.right - area.left), y);
     await tab.mouse.down();
@@ -86,7 +125,10 @@ test('the trend page in a real browser: offline, no errors, a live chart per ser
     assert.equal(reset, 6, 'a double-click shows every commit again');
 
     // Filter by mode, then by whether a series has change points.
-    const visible = () => tab.evaluate(() => [...document.querySelectorAll('section.trend')].filter((s) => !(s as HTMLElement).hidden).length);
+    const visible = () =>
+      tab.evaluate(
+        () => [...document.querySelectorAll('section.trend')].filter((s) => !(s as HTMLElement).hidden).length,
+      );
     assert.equal(await visible(), series);
     await tab.selectOption('select[name="mode"]', 'serial');
     const serial = await visible();
@@ -94,8 +136,15 @@ test('the trend page in a real browser: offline, no errors, a live chart per ser
     assert.match((await tab.locator('#shown').textContent()) ?? '', new RegExp(`^${serial} of ${series} series shown`));
     await tab.selectOption('select[name="mode"]', '');
     await tab.selectOption('select[name="changes"]', 'with change points');
-    const changed = await tab.evaluate(() => [...document.querySelectorAll('section.trend')].filter((s) => !(s as HTMLElement).hidden).map((s) => s.querySelector('h3')!.textContent));
-    assert.ok(changed.length > 0 && changed.every((heading) => /^tasks\.py:count\/.*wall time/.test(heading ?? '')), JSON.stringify(changed));
+    const changed = await tab.evaluate(() =>
+      [...document.querySelectorAll('section.trend')]
+        .filter((s) => !(s as HTMLElement).hidden)
+        .map((s) => s.querySelector('h3')!.textContent),
+    );
+    assert.ok(
+      changed.length > 0 && changed.every((heading) => /^tasks\.py:count\/.*wall time/.test(heading ?? '')),
+      JSON.stringify(changed),
+    );
 
     await tab.selectOption('select[name="changes"]', '');
     const screenshot = '/tmp/gilbench-history-page.png';

@@ -6,7 +6,14 @@ import { test } from 'node:test';
 import { analyseHistory, orderByDate } from '../bench/analyse/history/series.ts';
 import { main } from '../bench/cli/main.ts';
 import { gitOrder } from '../bench/cli/revisions.ts';
-import { type Confirmation, CONFIRMATION_SCHEMA, HISTORY_VERSION, historyDocuments, readStore, writeConfirmation } from '../bench/store/history.ts';
+import {
+  CONFIRMATION_SCHEMA,
+  type Confirmation,
+  HISTORY_VERSION,
+  historyDocuments,
+  readStore,
+  writeConfirmation,
+} from '../bench/store/history.ts';
 import { upgradeThrough } from '../bench/store/schema-history.ts';
 import { tempDir } from './helpers.ts';
 
@@ -37,7 +44,19 @@ async function gilbench(...args: string[]): Promise<{ code: number; out: string 
 async function sixCommitStore(count = 6): Promise<string> {
   const store = join(tempDir(), 'store');
   for (let i = 1; i <= count; i++) {
-    const { code } = await gilbench('history', 'add', fixture(i), '--store', store, '--commit', `c${i}`, '--date', `2025-01-0${i}T12:00:00Z`, '--runner', 'test-vm');
+    const { code } = await gilbench(
+      'history',
+      'add',
+      fixture(i),
+      '--store',
+      store,
+      '--commit',
+      `c${i}`,
+      '--date',
+      `2025-01-0${i}T12:00:00Z`,
+      '--runner',
+      'test-vm',
+    );
     assert.equal(code, 0);
   }
   return store;
@@ -45,10 +64,18 @@ async function sixCommitStore(count = 6): Promise<string> {
 
 const changesOf = (store: string) => {
   const read = readStore(store);
-  return analyseHistory(read, orderByDate(read.entries)).series.flatMap((s) => s.changes.map((c) => ({ cell: s.cell, metric: s.metric, commit: c.commit, direction: c.direction, effect: c.effect })));
+  return analyseHistory(read, orderByDate(read.entries)).series.flatMap((s) =>
+    s.changes.map((c) => ({
+      cell: s.cell,
+      metric: s.metric,
+      commit: c.commit,
+      direction: c.direction,
+      effect: c.effect,
+    })),
+  );
 };
 
-test('six commits of real runs, the count task ×1.5 from c5: a change point at c5 in its cells\' wall time, none in nap\'s or in any speedup', async () => {
+test("six commits of real runs, the count task ×1.5 from c5: a change point at c5 in its cells' wall time, none in nap's or in any speedup", async () => {
   const changes = changesOf(await sixCommitStore());
   const at = (cell: string) => changes.filter((c) => c.cell.startsWith(cell));
   for (const change of changes) {
@@ -63,7 +90,10 @@ test('six commits of real runs, the count task ×1.5 from c5: a change point at 
   // machine: its five c6 runs (0.203–0.209 s) all lie above c5's (0.155–0.199 s) at the same n.
   // Runs of one commit share one moment of a shared machine: such a step is a candidate, which an
   // A/B of c5 and c6 would not confirm.
-  assert.deepEqual(at('tasks.py:count/threads/').map((c) => c.commit), ['c5', 'c6']);
+  assert.deepEqual(
+    at('tasks.py:count/threads/').map((c) => c.commit),
+    ['c5', 'c6'],
+  );
 });
 
 test('history check: exit 1 on the six commits (a candidate no A/B can confirm: say so), exit 0 on the first four', async () => {
@@ -73,7 +103,11 @@ test('history check: exit 1 on the six commits (a candidate no A/B can confirm: 
   const failed = await gilbench('history', 'check', '--store', six, '--confirm', '--repo', repo);
   assert.equal(failed.code, 1, failed.out);
   assert.match(failed.out, /candidate, not confirmed .*tasks\.py:count\/.*wall time.*\+\d+\.\d%.* c5 /);
-  assert.match(failed.out, /c\d and c5 are not commits of .*: they cannot be checked out/, 'a repository that does not have them');
+  assert.match(
+    failed.out,
+    /c\d and c5 are not commits of .*: they cannot be checked out/,
+    'a repository that does not have them',
+  );
   assert.match(failed.out, /^FAIL: \d regressions? in effect at c6/m);
   const four = await gilbench('history', 'check', '--store', await sixCommitStore(4));
   assert.equal(four.code, 0, four.out);
@@ -86,9 +120,27 @@ test('history check: exit 1 on the six commits (a candidate no A/B can confirm: 
 /** A confirmation of `from` → `to` whose A/B judged every count cell's wall time as `verdict`. */
 function confirmation(store: string, [from, to]: [string, string], verdict: string): Confirmation {
   const read = readStore(store);
-  const cells = read.entries[0]!.cells.filter((c) => c.workload === 'tasks.py:count').map((c) => ({ key: c.id, metric: 'wall' as const, ratio: 1.5, low: 1.4, high: 1.6, p: 0.002, verdict }));
+  const cells = read.entries[0]!.cells.filter((c) => c.workload === 'tasks.py:count').map((c) => ({
+    key: c.id,
+    metric: 'wall' as const,
+    ratio: 1.5,
+    low: 1.4,
+    high: 1.6,
+    p: 0.002,
+    verdict,
+  }));
   const machine = read.entries[0]!.machine;
-  return { schema: CONFIRMATION_SCHEMA, version: HISTORY_VERSION, from, to, measuredAt: '2025-01-07T00:00:00Z', machine, run: 'ab', across: 'label', cells };
+  return {
+    schema: CONFIRMATION_SCHEMA,
+    version: HISTORY_VERSION,
+    from,
+    to,
+    measuredAt: '2025-01-07T00:00:00Z',
+    machine,
+    run: 'ab',
+    across: 'label',
+    cells,
+  };
 }
 
 test('a recorded A/B decides: confirmed fails the check, not confirmed passes it and says so', async () => {
@@ -100,7 +152,11 @@ test('a recorded A/B decides: confirmed fails the check, not confirmed passes it
   assert.match(confirmed.out, /❌ confirmed .*c4→c5: \+50\.0%, slower/);
   assert.match(confirmed.out, /ℹ not confirmed by the A\/B .* c6 .*c5→c6: \+50\.0%, no change/);
   writeConfirmation(store, confirmation(store, ['c4', 'c5'], 'no change'));
-  assert.equal(readdirSync(join(store, 'confirmations')).length, 2, 'an A/B of the same two commits replaces the earlier one');
+  assert.equal(
+    readdirSync(join(store, 'confirmations')).length,
+    2,
+    'an A/B of the same two commits replaces the earlier one',
+  );
   const ruledOut = await gilbench('history', 'check', '--store', store, '--summary', join(store, 'summary.md'));
   assert.equal(ruledOut.code, 0, ruledOut.out);
   assert.match(ruledOut.out, /^OK: no regressions in effect at c6 .*; 3 not confirmed by an A\/B/m);
@@ -113,14 +169,35 @@ test('history confirm --ab records an interleaved A/B made elsewhere (labelled i
   const store = await sixCommitStore();
   // The fixture: gilbench run --task test/fixtures/tasks.py:count --task-param n=2000000 --modes serial,threads --workers 2
   //   --python base=python3,head=python3 --profile quick --repeat 10 --sample-interval 0 (both sides the same: an A/A).
-  for (const [from, to] of [['c4', 'c5'], ['c5', 'c6']]) {
-    const { code } = await gilbench('history', 'confirm', '--store', store, '--from', from!, '--to', to!, '--ab', join(FIXTURES, 'ab-count.json'), '--sides', 'base,head', '--runner', 'test-vm');
+  for (const [from, to] of [
+    ['c4', 'c5'],
+    ['c5', 'c6'],
+  ]) {
+    const { code } = await gilbench(
+      'history',
+      'confirm',
+      '--store',
+      store,
+      '--from',
+      from!,
+      '--to',
+      to!,
+      '--ab',
+      join(FIXTURES, 'ab-count.json'),
+      '--sides',
+      'base,head',
+      '--runner',
+      'test-vm',
+    );
     assert.equal(code, 0);
   }
   const recorded = readStore(store).confirmations.find((c) => c.from === 'c4');
   assert.equal(recorded!.across, 'interpreter');
   assert.deepEqual([recorded!.from, recorded!.to], ['c4', 'c5']);
-  assert.ok(recorded!.cells.some((c) => c.key === 'tasks.py:count/threads/w2' && c.metric === 'wall'), JSON.stringify(recorded!.cells.map((c) => c.key)));
+  assert.ok(
+    recorded!.cells.some((c) => c.key === 'tasks.py:count/threads/w2' && c.metric === 'wall'),
+    JSON.stringify(recorded!.cells.map((c) => c.key)),
+  );
   // The fixture's two sides ran the same task on the same Python: the A/B finds no slowdown, and the check says the change is not confirmed.
   const checked = await gilbench('history', 'check', '--store', store);
   assert.match(checked.out, /not confirmed by the A\/B .*c4→c5: [+-]\d+\.\d%, no change/);
@@ -129,21 +206,28 @@ test('history confirm --ab records an interleaved A/B made elsewhere (labelled i
 
 test('adding a results file again replaces its entry; another of the same commit is a repeated measurement beside it', async () => {
   const store = join(tempDir(), 'store');
-  const add = (i: number) => gilbench('history', 'add', fixture(i), '--store', store, '--commit', 'abc', '--date', '2025-01-01T00:00:00Z');
+  const add = (i: number) =>
+    gilbench('history', 'add', fixture(i), '--store', store, '--commit', 'abc', '--date', '2025-01-01T00:00:00Z');
   await add(1);
   await add(1);
   assert.equal(readdirSync(join(store, 'runs', 'abc')).length, 1);
   await add(2);
   assert.equal(readdirSync(join(store, 'runs', 'abc')).length, 2);
   const read = readStore(store);
-  const [series] = analyseHistory(read, ['abc']).series.filter((s) => s.cell.startsWith('tasks.py:nap/serial') && s.metric === 'wall');
+  const [series] = analyseHistory(read, ['abc']).series.filter(
+    (s) => s.cell.startsWith('tasks.py:nap/serial') && s.metric === 'wall',
+  );
   assert.equal(series!.points[0]!.runs.length, 10, 'both runs of the commit, 5 measured runs each');
   const text = readFileSync(join(store, 'runs', 'abc', readdirSync(join(store, 'runs', 'abc'))[0]!), 'utf8');
   assert.equal(text.match(/^ {4}\{"id":/gm)?.length, 4, 'one line per cell: a re-measured cell is a one-line diff');
 });
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync(
+    'git',
+    ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  ).trim();
 }
 
 test("commits in git's order, whatever their dates; without --date an entry takes its commit's date from git", async () => {
@@ -152,13 +236,35 @@ test("commits in git's order, whatever their dates; without --date an entry take
   const commits = ['2025-03-01T00:00:00Z', '2025-02-01T00:00:00Z', '2025-01-01T00:00:00Z'].map((date, i) => {
     writeFileSync(join(repo, 'file'), `${i}`);
     git(repo, 'add', 'file');
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', `${i}`], { env: { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date } });
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', `${i}`], {
+      env: { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date },
+    });
     return git(repo, 'rev-parse', 'HEAD');
   });
-  assert.deepEqual(gitOrder(repo, [commits[2]!, commits[0]!, commits[1]!]), commits, 'parents first, although the dates run backwards');
+  assert.deepEqual(
+    gitOrder(repo, [commits[2]!, commits[0]!, commits[1]!]),
+    commits,
+    'parents first, although the dates run backwards',
+  );
   assert.equal(gitOrder(repo, [commits[0]!, 'c1']), undefined, 'a commit the repository does not know: no git order');
   const store = join(tempDir(), 'store');
-  for (const [i, commit] of commits.entries()) assert.equal((await gilbench('history', 'add', fixture(i + 1), '--store', store, '--commit', commit.slice(0, 8), '--repo', repo)).code, 0);
+  for (const [i, commit] of commits.entries())
+    assert.equal(
+      (
+        await gilbench(
+          'history',
+          'add',
+          fixture(i + 1),
+          '--store',
+          store,
+          '--commit',
+          commit.slice(0, 8),
+          '--repo',
+          repo,
+        )
+      ).code,
+      0,
+    );
   const entries = readStore(store).entries;
   assert.deepEqual(new Set(entries.map((e) => e.commit)), new Set(commits), 'a short SHA is recorded as the full one');
   assert.equal(entries.find((e) => e.commit === commits[0])!.date, '2025-03-01T00:00:00.000Z');
@@ -167,19 +273,44 @@ test("commits in git's order, whatever their dates; without --date an entry take
 test('two jobs each record a commit on their own branch of the store; git merges both without a conflict', async () => {
   const repo = tempDir();
   git(repo, 'init', '-q', '-b', 'gilbench-history');
-  await gilbench('history', 'add', fixture(1), '--store', join(repo, 'store'), '--commit', 'c1', '--date', '2025-01-01T00:00:00Z');
+  await gilbench(
+    'history',
+    'add',
+    fixture(1),
+    '--store',
+    join(repo, 'store'),
+    '--commit',
+    'c1',
+    '--date',
+    '2025-01-01T00:00:00Z',
+  );
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'c1');
   for (const job of [2, 3]) {
     git(repo, 'checkout', '-q', '-b', `job${job}`, 'gilbench-history');
-    await gilbench('history', 'add', fixture(job), '--store', join(repo, 'store'), '--commit', `c${job}`, '--date', `2025-01-0${job}T00:00:00Z`);
+    await gilbench(
+      'history',
+      'add',
+      fixture(job),
+      '--store',
+      join(repo, 'store'),
+      '--commit',
+      `c${job}`,
+      '--date',
+      `2025-01-0${job}T00:00:00Z`,
+    );
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', `c${job}`);
   }
   git(repo, 'checkout', '-q', 'gilbench-history');
   git(repo, 'merge', '-q', '--no-edit', 'job2');
   git(repo, 'merge', '-q', '--no-edit', 'job3'); // throws on a conflict
-  assert.deepEqual(readStore(join(repo, 'store')).entries.map((e) => e.commit).sort(), ['c1', 'c2', 'c3']);
+  assert.deepEqual(
+    readStore(join(repo, 'store'))
+      .entries.map((e) => e.commit)
+      .sort(),
+    ['c1', 'c2', 'c3'],
+  );
 });
 
 test('the store reads its own versions only: a newer one, a damaged file and a bad flag are one sentence, exit 2', async () => {
@@ -198,7 +329,10 @@ test('the store reads its own versions only: a newer one, a damaged file and a b
     assert.match(errors.at(-1)!, /is not valid JSON: the history store is damaged/);
     assert.equal((await gilbench('history', 'add', fixture(1), '--store', store, '--commit', '../x')).code, 2);
     assert.match(errors.at(-1)!, /Cannot record commit = "\.\.\/x"/);
-    assert.equal((await gilbench('history', 'add', fixture(1), '--store', store, '--commit', 'c1', '--date', 'yesterday')).code, 2);
+    assert.equal(
+      (await gilbench('history', 'add', fixture(1), '--store', store, '--commit', 'c1', '--date', 'yesterday')).code,
+      2,
+    );
     assert.equal((await gilbench('history', 'check')).code, 2);
     assert.equal((await gilbench('history', 'check', '--store', join(store, 'nowhere'))).code, 2);
     assert.match(errors.at(-1)!, /There is no history store at/);
@@ -208,12 +342,19 @@ test('the store reads its own versions only: a newer one, a damaged file and a b
   }
 });
 
-test('an older store is brought up to date step by step (the results format does the same); the schemas in docs/ are the code\'s', () => {
-  const steps = [{ version: 1, changes: 'first' }, { version: 2, changes: 'adds b', upgrade: (file: Record<string, unknown>) => ({ ...file, b: 0 }) }];
+test("an older store is brought up to date step by step (the results format does the same); the schemas in docs/ are the code's", () => {
+  const steps = [
+    { version: 1, changes: 'first' },
+    { version: 2, changes: 'adds b', upgrade: (file: Record<string, unknown>) => ({ ...file, b: 0 }) },
+  ];
   assert.deepEqual(upgradeThrough(steps, { version: 1, a: 1 }, 1), { version: 2, a: 1, b: 0 });
   assert.deepEqual(upgradeThrough(steps, { version: 2, a: 1, b: 5 }, 2), { version: 2, a: 1, b: 5 });
   for (const [file, text] of Object.entries(historyDocuments())) {
-    assert.equal(readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', file), 'utf8'), text, `docs/schemas/${file} is stale: npm run schemas`);
+    assert.equal(
+      readFileSync(join(import.meta.dirname, '..', 'docs', 'schemas', file), 'utf8'),
+      text,
+      `docs/schemas/${file} is stale: npm run schemas`,
+    );
   }
 });
 
@@ -223,7 +364,11 @@ test('history report writes the trend page and the summary of change points', as
   mkdirSync(out);
   assert.equal((await gilbench('history', 'report', '--store', store, '--out', out)).code, 0);
   const html = readFileSync(join(out, 'index.html'), 'utf8');
-  assert.equal(html.match(/<section class="trend"/g)?.length, 6, 'a section per series: 4 cells\' wall time, 2 speedups');
+  assert.equal(
+    html.match(/<section class="trend"/g)?.length,
+    6,
+    "a section per series: 4 cells' wall time, 2 speedups",
+  );
   assert.ok(!/(src|href)="https?:/.test(html), 'nothing from the network');
   assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /\| ❌ candidate, not confirmed \| tasks\.py:count\//);
 });

@@ -80,7 +80,13 @@ const benchGraph = () => new Map(sources(BENCH).map((file) => [file, importsOf(f
 
 test('bench/ is its stages: a folder each, named in the layout rule, and no more than 3 files beside them', () => {
   const entries = readdirSync(BENCH, { withFileTypes: true });
-  assert.deepEqual(entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(), Object.keys(MAY_IMPORT).sort());
+  assert.deepEqual(
+    entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(),
+    Object.keys(MAY_IMPORT).sort(),
+  );
   assert.ok(entries.filter((e) => e.isFile()).length <= 3);
 });
 
@@ -97,7 +103,10 @@ test('the stage rule catches an import that climbs: execute reading analyse, cor
     [suite, importsOf(suite, "import { summariseCells } from '../analyse/summary.ts';")],
     [stats, importsOf(stats, "import type { Results } from '../store/results.ts';")],
   ]);
-  assert.deepEqual(stageViolations(graph), ['execute/suite.ts → analyse/summary.ts', 'core/stats.ts → store/results.ts']);
+  assert.deepEqual(stageViolations(graph), [
+    'execute/suite.ts → analyse/summary.ts',
+    'core/stats.ts → store/results.ts',
+  ]);
 });
 
 test('the harness and the workload descriptors import each other in no cycle', () => {
@@ -108,6 +117,24 @@ test('the harness and the workload descriptors import each other in no cycle', (
 });
 
 test('the cycle finder finds a cycle', () => {
-  assert.deepEqual(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a']);
-  assert.equal(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', []]])), undefined);
+  assert.deepEqual(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', ['a']],
+      ]),
+    ),
+    ['a', 'b', 'c', 'a'],
+  );
+  assert.equal(
+    findCycle(
+      new Map([
+        ['a', ['b']],
+        ['b', ['c']],
+        ['c', []],
+      ]),
+    ),
+    undefined,
+  );
 });

@@ -18,7 +18,14 @@ test('python3 resolves to the real executable with its version and GIL status', 
 
 test('two names for one interpreter count once', async () => {
   // python3 and python3.X (beside it in every standard install) name one file.
-  const versioned = execFileSync(PYTHON, ['-c', 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "python%d.%d" % sys.version_info[:2]))'], { encoding: 'utf8' }).trim();
+  const versioned = execFileSync(
+    PYTHON,
+    [
+      '-c',
+      'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "python%d.%d" % sys.version_info[:2]))',
+    ],
+    { encoding: 'utf8' },
+  ).trim();
   const { interpreters } = await chooseInterpreters(['python3', PYTHON, versioned]);
   assert.equal(interpreters.length, 1);
 });
@@ -28,7 +35,11 @@ test("a venv's python links to its base interpreter's file, yet is an interprete
   execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
   const [python, python3] = ['python', 'python3'].map((name) => join(venv, 'bin', name));
   const { interpreters } = await chooseInterpreters([PYTHON, python!, python3!]);
-  assert.deepEqual(interpreters.map((i) => i.executable), [PYTHON, python], 'the base once, the venv once (two names)');
+  assert.deepEqual(
+    interpreters.map((i) => i.executable),
+    [PYTHON, python],
+    'the base once, the venv once (two names)',
+  );
 });
 
 test('a real free-threaded build: no GIL unless PYTHON_GIL=1, and its names are one interpreter', async (t) => {
@@ -39,18 +50,29 @@ test('a real free-threaded build: no GIL unless PYTHON_GIL=1, and its names are 
   assert.equal(ft.gilEnabled, false);
   // python3.13 and python3.13t are one file (a link, hard or symbolic, depending on how it was installed).
   const bin = dirname(ft.executable);
-  const names = readdirSync(bin).filter((name) => /^python3\.\d+t?$/.test(name)).map((name) => join(bin, name));
+  const names = readdirSync(bin)
+    .filter((name) => /^python3\.\d+t?$/.test(name))
+    .map((name) => join(bin, name));
   assert.ok(names.length >= 2, `python3.X and python3.Xt beside each other: ${names.join(', ')}`);
   assert.equal((await chooseInterpreters(names)).interpreters.length, 1);
   const settings = await withGilSettings([ft], ['0', '1']);
-  assert.deepEqual(settings.map((i) => [i.id, i.gilEnabled]), [[`${ft.id}-gil0`, false], [`${ft.id}-gil1`, true]]);
+  assert.deepEqual(
+    settings.map((i) => [i.id, i.gilEnabled]),
+    [
+      [`${ft.id}-gil0`, false],
+      [`${ft.id}-gil1`, true],
+    ],
+  );
 });
 
 test('labelled interpreters keep their labels and are never merged; unlabelled duplicates are, and said so', async () => {
   const [a, b] = ['a', 'b'].map((name) => join(tempDir(), `venv-${name}`));
   for (const venv of [a!, b!]) execFileSync(PYTHON, ['-m', 'venv', '--without-pip', venv]);
   const labelled = await chooseInterpreters([`base=${join(a!, 'bin', 'python')}`, `head=${join(b!, 'bin', 'python')}`]);
-  assert.deepEqual(labelled.interpreters.map((i) => i.id), ['base', 'head']);
+  assert.deepEqual(
+    labelled.interpreters.map((i) => i.id),
+    ['base', 'head'],
+  );
   assert.deepEqual(labelled.merged, []);
   // One file under two labels is still two interpreters: the labels are what the user compares.
   const twice = await chooseInterpreters([`one=${PYTHON}`, `two=${PYTHON}`, 'python3', PYTHON]);

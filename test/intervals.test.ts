@@ -18,16 +18,28 @@ function lognormal(random: () => number, n: number, cv: number, scale: number): 
 const differs = ({ low, high }: { low: number; high: number }) => low > 1 || high < 1;
 
 /** Share of trials whose 95% interval of b/a excludes 1, with b `ratio` times a. */
-function shareExcluding(n: number, cv: number, ratio: number, draw: (random: () => number, n: number, cv: number, scale: number) => number[] = lognormal): number {
+function shareExcluding(
+  n: number,
+  cv: number,
+  ratio: number,
+  draw: (random: () => number, n: number, cv: number, scale: number) => number[] = lognormal,
+): number {
   const random = seededRandom(1000 * n + Math.round(cv * 100) + (ratio === 1 ? 0 : 7));
   let count = 0;
-  for (let t = 0; t < TRIALS; t++) count += differs(ratioInterval(draw(random, n, cv, 1), draw(random, n, cv, ratio))) ? 1 : 0;
+  for (let t = 0; t < TRIALS; t++)
+    count += differs(ratioInterval(draw(random, n, cv, 1), draw(random, n, cv, ratio))) ? 1 : 0;
   return count / TRIALS;
 }
 
 // The power each cell must at least reach against a true 1.5x (measured values sit above these):
 // an interval that became trivially wide fails here.
-const MIN_POWER: Record<string, number> = { '5,0.05': 0.95, '5,0.15': 0.85, '10,0.05': 0.95, '10,0.15': 0.95, '10,0.3': 0.7 };
+const MIN_POWER: Record<string, number> = {
+  '5,0.05': 0.95,
+  '5,0.15': 0.85,
+  '10,0.05': 0.95,
+  '10,0.15': 0.95,
+  '10,0.3': 0.7,
+};
 
 for (const n of [3, 5, 10]) {
   for (const cv of [0.05, 0.15, 0.3]) {
@@ -51,7 +63,11 @@ test('three runs against three cannot exclude 1 at 95%: too few to tell, at any 
 });
 
 test('one run gives a value and no interval', () => {
-  for (const [a, b] of [[[1.0], [1.5, 1.6, 1.4]], [[1.0, 1.1], [1.5]], [[1.0], [1.5]]]) {
+  for (const [a, b] of [
+    [[1.0], [1.5, 1.6, 1.4]],
+    [[1.0, 1.1], [1.5]],
+    [[1.0], [1.5]],
+  ]) {
     const interval = ratioInterval(a!, b!);
     assert.ok(Number.isNaN(interval.low) && Number.isNaN(interval.high), JSON.stringify(interval));
     assert.equal(interval.confidence, 0);
@@ -86,7 +102,8 @@ test('the interval is the textbook Moses interval, with its exact coverage and t
 
 test('ties from a coarse clock do not make differences appear', () => {
   // Times on a 2% grid: many exactly equal values on both sides.
-  const coarse = (random: () => number, n: number, cv: number, scale: number) => lognormal(random, n, cv, scale).map((x) => Math.round(x / 0.02) * 0.02);
+  const coarse = (random: () => number, n: number, cv: number, scale: number) =>
+    lognormal(random, n, cv, scale).map((x) => Math.round(x / 0.02) * 0.02);
   for (const n of [5, 10]) assert.ok(shareExcluding(n, 0.05, 1, coarse) <= LIMIT, `n = ${n}`);
   const same = ratioInterval([1, 1, 1, 1, 1], [1, 1, 1, 1, 1]);
   assert.deepEqual([same.low, same.high, same.estimate], [1, 1, 1]);

@@ -8,7 +8,10 @@ import { shortLoad } from './helpers.ts';
 
 async function httpLoad(server: DelayServer, bodyBytes: number, expected: number) {
   const url = new URL(server.url('lg', 0, bodyBytes));
-  return generateLoad({ ...shortLoad({ protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: expected }, threads: 2 }), port: server.port });
+  return generateLoad({
+    ...shortLoad({ protocol: { kind: 'http', path: url.pathname + url.search, bodyBytes: expected }, threads: 2 }),
+    port: server.port,
+  });
 }
 
 test('HTTP keep-alive load: every response is checked, the server counts the same requests', async () => {
@@ -19,7 +22,10 @@ test('HTTP keep-alive load: every response is checked, the server counts the sam
     assert.ok(result.completed > 0);
     assert.equal(result.errors.corrupt + result.errors.short + result.errors.reset, 0);
     const { served } = await server.counts('lg');
-    assert.ok(served >= result.completed, `the server served ${served}, the generator counted ${result.completed} in the window`);
+    assert.ok(
+      served >= result.completed,
+      `the server served ${served}, the generator counted ${result.completed} in the window`,
+    );
   } finally {
     await server.close();
   }
@@ -49,14 +55,20 @@ test('CPU placement: disjoint lists when there are cores to spare, shared and sa
   assert.equal(cpuList(parseCpuList('0-2,5,7-8')), '0-2,5,7-8');
 });
 
-test('pinning this process moves all of its threads, and undoing it puts the old affinity back', { skip: allowedCpus().length < 2 && 'one CPU' }, () => {
+test('pinning this process moves all of its threads, and undoing it puts the old affinity back', {
+  skip: allowedCpus().length < 2 && 'one CPU',
+}, () => {
   const before = cpuList(allowedCpus());
   const first = String(allowedCpus()[0]);
   const unpin = pinThisProcess(first);
   try {
     assert.equal(cpuList(allowedCpus()), first);
     const tasks = readdirSync('/proc/self/task');
-    for (const tid of tasks) assert.match(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'), new RegExp(`Cpus_allowed_list:\\s+${first}\\n`));
+    for (const tid of tasks)
+      assert.match(
+        readFileSync(`/proc/self/task/${tid}/status`, 'utf8'),
+        new RegExp(`Cpus_allowed_list:\\s+${first}\\n`),
+      );
   } finally {
     unpin();
   }

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { compare, REGRESSIONS } from '../bench/analyse/compare.ts';
+import { analyseResults } from '../bench/analyse/index.ts';
+import { summariseCells } from '../bench/analyse/summary.ts';
 import { compareCommand } from '../bench/cli/commands/compare.ts';
 import { mergeResults } from '../bench/cli/commands/merge.ts';
-import { compare, REGRESSIONS } from '../bench/analyse/compare.ts';
 import { UsageError } from '../bench/core/errors.ts';
-import { parseResults, readResults, writeResults, type Results } from '../bench/store/results.ts';
-import { renderMarkdown } from '../bench/present/report/markdown.ts';
-import { analyseResults } from '../bench/analyse/index.ts';
 import { narrowEnough } from '../bench/execute/suite.ts';
-import { summariseCells } from '../bench/analyse/summary.ts';
+import { renderMarkdown } from '../bench/present/report/markdown.ts';
+import { parseResults, type Results, readResults, writeResults } from '../bench/store/results.ts';
 import { tempDir } from './helpers.ts';
 
 /**
@@ -31,28 +31,46 @@ test('every fixture reads; a schema-v1 file reads as the current schema, run rec
   assert.ok(fixture('countdown').runs.every((run) => run.kind === 'batch'));
   const echo = fixture('echo-sweep');
   assert.ok(echo.runs.every((run) => run.kind === 'server' && run.server && run.load));
-  assert.deepEqual(echo.plan.workloads.map((w) => w.kind), ['server']);
+  assert.deepEqual(
+    echo.plan.workloads.map((w) => w.kind),
+    ['server'],
+  );
 });
 
 test('a field this gilbench does not know, a cell held twice, or a run of no cell is refused, not dropped', () => {
   const unknown = raw('countdown');
   unknown.runs[3].timeline.summary.gpuPct = 12;
-  assert.throws(() => parseResults(unknown, 'x.json'), usageError(/field this gilbench does not know \(runs\.3\.timeline\.summary\.gpuPct\)/));
+  assert.throws(
+    () => parseResults(unknown, 'x.json'),
+    usageError(/field this gilbench does not know \(runs\.3\.timeline\.summary\.gpuPct\)/),
+  );
   const twice = raw('countdown');
   twice.plan.cells.push(twice.plan.cells[0]);
-  assert.throws(() => parseResults(twice, 'x.json'), usageError(/holds cell "countdown\/serial\/w1\/cpython-3\.11\.7" twice/));
+  assert.throws(
+    () => parseResults(twice, 'x.json'),
+    usageError(/holds cell "countdown\/serial\/w1\/cpython-3\.11\.7" twice/),
+  );
   const stray = raw('countdown');
   stray.runs[0].cellId = 'countdown/fibers/w1/cpython-3.11.7';
-  assert.throws(() => parseResults(stray, 'x.json'), usageError(/runs of cell "countdown\/fibers\/w1\/cpython-3\.11\.7", which its plan does not hold/));
+  assert.throws(
+    () => parseResults(stray, 'x.json'),
+    usageError(/runs of cell "countdown\/fibers\/w1\/cpython-3\.11\.7", which its plan does not hold/),
+  );
   const future = { ...raw('countdown'), version: 99 };
-  assert.throws(() => parseResults(future, 'x.json'), usageError(/schema version 99; this gilbench reads versions 1 to 3/));
+  assert.throws(
+    () => parseResults(future, 'x.json'),
+    usageError(/schema version 99; this gilbench reads versions 1 to 3/),
+  );
 });
 
 test('an echo sweep keeps one cell per connections value, each summarised from its own runs', () => {
   const echo = fixture('echo-sweep');
   const summaries = summariseCells(echo);
   const threads = summaries.filter((s) => s.cell.mode === 'threads');
-  assert.deepEqual(threads.map((s) => s.cell.id), [1, 10, 100].map((c) => `echo/threads/w2/connections=${c}/cpython-3.11.7`));
+  assert.deepEqual(
+    threads.map((s) => s.cell.id),
+    [1, 10, 100].map((c) => `echo/threads/w2/connections=${c}/cpython-3.11.7`),
+  );
   for (const s of summaries) {
     assert.equal(s.primary.metric, 'throughput');
     assert.equal(s.repeats, 5, s.cell.id);
@@ -61,7 +79,9 @@ test('an echo sweep keeps one cell per connections value, each summarised from i
   assert.ok(new Set(threads.map((s) => s.primary.median)).size === 3, 'three sweep points, three medians');
   // The generator's busy share and ceiling are its typical run's, as the answers/s are.
   for (const s of summaries) {
-    const generators = echo.runs.flatMap((run) => (run.cellId === s.cell.id && run.kind === 'server' && run.ok && !run.warmup ? [run.load!.generator] : []));
+    const generators = echo.runs.flatMap((run) =>
+      run.cellId === s.cell.id && run.kind === 'server' && run.ok && !run.warmup ? [run.load!.generator] : [],
+    );
     const middle = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) / 2]!;
     assert.equal(s.server!.busiestThread, middle(generators.map((g) => g.busiestThread)), s.cell.id);
     assert.equal(s.server!.ceilingPerS, middle(generators.map((g) => g.ceilingPerS!)), s.cell.id);
@@ -82,7 +102,11 @@ test('compare on two echo runs: one row per cell and metric, answers/s and p99, 
 /** One interleaved A/B run in which the head side answers 20% less at connections = 100, and only there. */
 function slowerAt100(): Results {
   const results = fixture('echo-ab-work');
-  const baseRuns = new Map(results.runs.filter((r) => r.cellId.startsWith('echo@base/')).map((r) => [`${r.cellId.replace('@base', '@head')}#${r.round}`, r]));
+  const baseRuns = new Map(
+    results.runs
+      .filter((r) => r.cellId.startsWith('echo@base/'))
+      .map((r) => [`${r.cellId.replace('@base', '@head')}#${r.round}`, r]),
+  );
   results.runs = results.runs.map((run) => {
     if (!run.cellId.startsWith('echo@head/')) return run;
     const twin = structuredClone(baseRuns.get(`${run.cellId}#${run.round}`)!);
@@ -91,7 +115,9 @@ function slowerAt100(): Results {
     return { ...twin, cellId: run.cellId };
   });
   // The same workload on both sides: only the measured numbers differ.
-  results.plan.cells = results.plan.cells.map((cell) => (cell.workload === 'echo@head' ? { ...cell, params: { ...cell.params, work: 0 } } : cell));
+  results.plan.cells = results.plan.cells.map((cell) =>
+    cell.workload === 'echo@head' ? { ...cell, params: { ...cell.params, work: 0 } } : cell,
+  );
   return results;
 }
 
@@ -100,7 +126,13 @@ test('an A/B run 20% slower at connections = 100 only: slower in exactly those c
   const results = slowerAt100();
   const comparisons = compare(results, results, options);
   const slower = comparisons.filter((c) => c.verdict === 'slower');
-  assert.deepEqual(slower.map((c) => `${c.key} ${c.metric}`), ['echo/threads/w2/connections=100/cpython-3.11.7 throughput', 'echo/epoll/w2/connections=100/cpython-3.11.7 throughput']);
+  assert.deepEqual(
+    slower.map((c) => `${c.key} ${c.metric}`),
+    [
+      'echo/threads/w2/connections=100/cpython-3.11.7 throughput',
+      'echo/epoll/w2/connections=100/cpython-3.11.7 throughput',
+    ],
+  );
   assert.ok(slower.every((c) => c.test === 'signed-rank' && c.p < 0.01 && Math.abs(c.ratio - 0.8) < 1e-9));
   assert.ok(comparisons.filter((c) => !slower.includes(c)).every((c) => c.verdict === 'no change'));
 
@@ -118,7 +150,13 @@ test('an A/B run 20% slower at connections = 100 only: slower in exactly those c
 
 test('the real A/B run: a server doing count(2000) more per message is slower in answers/s at connections >= 10', () => {
   const results = fixture('echo-ab-work');
-  const comparisons = compare(results, results, { threshold: 0.05, alpha: 0.01, baseLabel: 'base', candLabel: 'head', metrics: ['throughput'] });
+  const comparisons = compare(results, results, {
+    threshold: 0.05,
+    alpha: 0.01,
+    baseLabel: 'base',
+    candLabel: 'head',
+    metrics: ['throughput'],
+  });
   for (const c of comparisons.filter((c) => !c.key.includes('connections=1/'))) {
     assert.ok(c.paramsDiffer, 'the two sides ran different work');
     assert.equal(c.verdict, 'slower', `${c.key}: ${c.ratio} p=${c.p}`);
@@ -131,13 +169,23 @@ test('merging a sweep keeps its cells; runs of one machine add up; other machine
   const twice = mergeResults([echo, fixture('echo-sweep')]);
   assert.equal(twice.plan.cells.length, 15, 'connections = 1, 10, 100 stay three cells per server');
   assert.equal(twice.runs.length, 2 * echo.runs.length);
-  assert.equal(summariseCells(twice).find((s) => s.cell.id === 'echo/threads/w2/connections=10/cpython-3.11.7')!.repeats, 10);
-  assert.equal(new Set(twice.runs.map((r) => `${r.cellId}#${r.round}`)).size, twice.runs.length, 'rounds of two files stay distinct');
+  assert.equal(
+    summariseCells(twice).find((s) => s.cell.id === 'echo/threads/w2/connections=10/cpython-3.11.7')!.repeats,
+    10,
+  );
+  assert.equal(
+    new Set(twice.runs.map((r) => `${r.cellId}#${r.round}`)).size,
+    twice.runs.length,
+    'rounds of two files stay distinct',
+  );
 
   const elsewhere = fixture('countdown');
   elsewhere.machine.hostname = 'runner-b';
   const apart = mergeResults([fixture('countdown'), elsewhere]);
-  assert.deepEqual(apart.interpreters.map((i) => i.id), ['cpython-3.11.7', 'cpython-3.11.7@runner-b']);
+  assert.deepEqual(
+    apart.interpreters.map((i) => i.id),
+    ['cpython-3.11.7', 'cpython-3.11.7@runner-b'],
+  );
   assert.equal(apart.plan.cells.length, 2 * fixture('countdown').plan.cells.length);
   assert.equal(apart.sources?.length, 2);
 });
@@ -145,10 +193,18 @@ test('merging a sweep keeps its cells; runs of one machine add up; other machine
 test('merge refuses runs of one cell with other parameters or another interpreter, naming what differs', () => {
   const bigger = fixture('countdown');
   bigger.plan.cells = bigger.plan.cells.map((cell) => ({ ...cell, params: { ...cell.params, n: 6_000_000 } }));
-  assert.throws(() => mergeResults([fixture('countdown'), bigger]), usageError(/in cell countdown\/serial\/w1\/cpython-3\.11\.7, parameter n is 3000000 in one and 6000000 in the other/));
+  assert.throws(
+    () => mergeResults([fixture('countdown'), bigger]),
+    usageError(
+      /in cell countdown\/serial\/w1\/cpython-3\.11\.7, parameter n is 3000000 in one and 6000000 in the other/,
+    ),
+  );
   const other = fixture('countdown');
   other.interpreters[0]!.version = '3.11.9';
-  assert.throws(() => mergeResults([fixture('countdown'), other]), usageError(/interpreter cpython-3\.11\.7: version is 3\.11\.7 in one and 3\.11\.9 in the other/));
+  assert.throws(
+    () => mergeResults([fixture('countdown'), other]),
+    usageError(/interpreter cpython-3\.11\.7: version is 3\.11\.7 in one and 3\.11\.9 in the other/),
+  );
 });
 
 test('--repeat auto narrows a server cell on its answers/s, a batch cell on its wall time', () => {
@@ -167,7 +223,9 @@ test('the report renders every fixture with a table row per cell', () => {
   for (const name of ALL) {
     const results = fixture(name);
     const report = renderMarkdown(results, analyseResults(results), NO_CHARTS);
-    const rows = report.split('\n').filter((line) => /^\| (serial|threads|processes|async|epoll|asyncio|async-executor)\b/.test(line));
+    const rows = report
+      .split('\n')
+      .filter((line) => /^\| (serial|threads|processes|async|epoll|asyncio|async-executor)\b/.test(line));
     assert.equal(rows.length, results.plan.cells.length, name);
   }
 });
@@ -176,8 +234,14 @@ test("a noisy cell says how much the machine's own Python loop varied, when the 
   const results = fixture('countdown');
   const noisy = summariseCells(results).find((s) => s.primary.cv > 0.1)!;
   assert.match(noisy.warnings.join('; '), /noisy \(CV \d+%\)/, 'a file without the probe: the CV alone');
-  const probed = { ...results, speedProbe: { interpreter: 'cpython-3.11.7', n: 200_000, seconds: [0.008, 0.01, 0.012, 0.01] } };
+  const probed = {
+    ...results,
+    speedProbe: { interpreter: 'cpython-3.11.7', n: 200_000, seconds: [0.008, 0.01, 0.012, 0.01] },
+  };
   const again = summariseCells(probed).find((s) => s.cell.id === noisy.cell.id)!;
   assert.match(again.warnings.join('; '), /noisy \(CV \d+%; the machine's own Python loop: 16%\)/);
-  assert.match(renderMarkdown(probed, analyseResults(probed), NO_CHARTS), /Python speed during the run: count\(200,000\) on cpython-3\.11\.7, .* took 10\.0 ms \(median\), 8\.0–12\.0 ms, CV 16% over 4 timings/);
+  assert.match(
+    renderMarkdown(probed, analyseResults(probed), NO_CHARTS),
+    /Python speed during the run: count\(200,000\) on cpython-3\.11\.7, .* took 10\.0 ms \(median\), 8\.0–12\.0 ms, CV 16% over 4 timings/,
+  );
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { tempDir } from './helpers.ts';
 
 /** What the test reads of a chart on the page: Chart.js's own objects, its legend's hit boxes included. */
@@ -20,7 +20,13 @@ type WithChart = { Chart: { getChart(canvas: Element | undefined): PageChart } }
 /** Debian's chromium (.ci/run installs it with apt where it can), driven by playwright-core. */
 const CHROMIUM = '/usr/bin/chromium';
 // Headless, and kept off the network: no background requests, no first-run fetches.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--no-first-run',
+];
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 
 const playwright = await import('playwright-core').catch(() => undefined);
@@ -32,12 +38,43 @@ const missing = !existsSync(CHROMIUM)
 if (missing) console.log(`# report.html browser test skipped: ${missing}`);
 
 /** The canvas of chart `index` as the page drew it, and the chart's state. */
-type ChartState = { visible: boolean[]; xRange: number | undefined; box: { x: number; y: number }; legend: { x: number; y: number }[] };
+type ChartState = {
+  visible: boolean[];
+  xRange: number | undefined;
+  box: { x: number; y: number };
+  legend: { x: number; y: number }[];
+};
 
-test('report.html in a real browser: no errors, offline, one live canvas per chart, legend toggles, zoom, sortable tables', { skip: missing }, async () => {
+test('report.html in a real browser: no errors, offline, one live canvas per chart, legend toggles, zoom, sortable tables', {
+  skip: missing,
+}, async () => {
   const out = tempDir();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', '--workloads', 'countdown', '--modes', 'serial,threads', '--workers', '1,2',
-    '--repeat', '2', '--warmup', '0', '--param', 'n=2000000', '--sample-interval', '20', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'run',
+      '--workloads',
+      'countdown',
+      '--modes',
+      'serial,threads',
+      '--workers',
+      '1,2',
+      '--repeat',
+      '2',
+      '--warmup',
+      '0',
+      '--param',
+      'n=2000000',
+      '--sample-interval',
+      '20',
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   assert.equal(run.status, 0, run.stderr);
   const runDir = join(out, readlinkSync(join(out, 'latest')));
   const charts = [...readFileSync(join(runDir, 'report.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].length;
@@ -57,8 +94,16 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
     assert.deepEqual(errors, [], 'no console errors');
     assert.deepEqual(requests, [], 'the page asks the network for nothing');
     assert.equal(await page.locator('canvas').count(), charts, 'one canvas per chart of report.md');
-    const drawn = await page.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => Boolean((window as unknown as WithChart).Chart.getChart(c)) && c.width > 0));
-    assert.deepEqual(drawn, drawn.map(() => true), 'Chart.js drew every canvas');
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll('canvas')].map(
+        (c) => Boolean((window as unknown as WithChart).Chart.getChart(c)) && c.width > 0,
+      ),
+    );
+    assert.deepEqual(
+      drawn,
+      drawn.map(() => true),
+      'Chart.js drew every canvas',
+    );
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the text as a reader sees it
     assert.match(await page.locator('main').innerText(), /threads at W=2: .*x serial/, 'the verdict lines are there');
 
@@ -71,15 +116,25 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
           visible: chart.data.datasets.map((_, d) => chart.isDatasetVisible(d)),
           xRange: chart.scales.x.type === 'category' ? undefined : chart.scales.x.max - chart.scales.x.min,
           box: { x: rect.left, y: rect.top },
-          legend: chart.legend.legendHitBoxes.map((b) => ({ x: rect.left + b.left + b.width / 2, y: rect.top + b.top + b.height / 2 })),
+          legend: chart.legend.legendHitBoxes.map((b) => ({
+            x: rect.left + b.left + b.width / 2,
+            y: rect.top + b.top + b.height / 2,
+          })),
         };
       }, index);
 
     // Chart.js handles mouse events on the next animation frame, not inside the event: let two frames pass before reading.
-    const settled = () => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+    const settled = () =>
+      page.evaluate(
+        () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+      );
 
     // The CPU timeline: a legend click hides the first series; dragging across the plot zooms into time.
-    const timeline = await page.evaluate(() => [...document.querySelectorAll('canvas')].findIndex((c) => /CPU over time/.test(c.getAttribute('aria-label') ?? '')));
+    const timeline = await page.evaluate(() =>
+      [...document.querySelectorAll('canvas')].findIndex((c) =>
+        /CPU over time/.test(c.getAttribute('aria-label') ?? ''),
+      ),
+    );
     assert.ok(timeline >= 0, 'the CPU timeline is on the page');
     await page.locator('canvas').nth(timeline).scrollIntoViewIfNeeded();
     const before = await state(timeline);
@@ -108,7 +163,11 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
       const index = [...th.parentElement!.children].indexOf(th);
       return [...table.tBodies[0]!.rows].map((row) => Number(row.cells[index]!.textContent));
     });
-    assert.deepEqual(column, [...column].sort((a, b) => a - b), 'rows sorted by the clicked column');
+    assert.deepEqual(
+      column,
+      [...column].sort((a, b) => a - b),
+      'rows sorted by the clicked column',
+    );
 
     // A run table wider than the page scrolls, its first column (the mode) kept in view.
     const kept = await header.evaluate((th) => {
@@ -118,7 +177,10 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
       return { scrolled: table.scrollLeft > 0, firstLeft: first.left, tableLeft: table.getBoundingClientRect().left };
     });
     assert.ok(kept.scrolled, 'the table is wider than the page: it scrolls');
-    assert.ok(Math.abs(kept.firstLeft - kept.tableLeft) < 2, `the first column stays at the table's left edge: ${JSON.stringify(kept)}`);
+    assert.ok(
+      Math.abs(kept.firstLeft - kept.tableLeft) < 2,
+      `the first column stays at the table's left edge: ${JSON.stringify(kept)}`,
+    );
 
     const screenshot = join(runDir, 'report-html.png');
     await page.screenshot({ path: screenshot, fullPage: true });
@@ -130,16 +192,25 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
   }
 });
 
-test('FIGURES.html at 1280 px: every claim\'s verdict cells, with the GIL and without it, start inside the window, and the page is no wider', { skip: missing }, async () => {
+test("FIGURES.html at 1280 px: every claim's verdict cells, with the GIL and without it, start inside the window, and the page is no wider", {
+  skip: missing,
+}, async () => {
   // Two committed real runs: the countdown on 3.11.7 and 3.13.0 (the second marked as a build without a GIL), and a fetch run.
   const out = tempDir();
   const countdown = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'two-interpreters.json'), 'utf8'));
   countdown.interpreters[1] = { ...countdown.interpreters[1], gilEnabled: false, freeThreadedBuild: true };
-  for (const [experiment, results] of [['gil-cpu', countdown], ['io-bound', JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fetch.json'), 'utf8'))]]) {
+  for (const [experiment, results] of [
+    ['gil-cpu', countdown],
+    ['io-bound', JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'fetch.json'), 'utf8'))],
+  ]) {
     mkdirSync(join(out, 'data', experiment), { recursive: true });
     writeFileSync(join(out, 'data', experiment, 'results.json'), JSON.stringify(results));
   }
-  const drawn = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'figures', '--only', 'gil-cpu,io-bound', '--render', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  const drawn = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'figures', '--only', 'gil-cpu,io-bound', '--render', '--out', out],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   assert.equal(drawn.status, 0, drawn.stderr);
   const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   try {
@@ -147,14 +218,23 @@ test('FIGURES.html at 1280 px: every claim\'s verdict cells, with the GIL and wi
     await page.goto(pathToFileURL(join(out, 'FIGURES.html')).href, { waitUntil: 'load' });
     const layout = await page.evaluate(() => {
       const table = document.querySelector('table')!;
-      const verdicts = [...table.tBodies[0]!.rows].flatMap((row) => [...row.cells].slice(2).map((cell) => cell.getBoundingClientRect()));
-      return { pageWidth: document.documentElement.scrollWidth, window: window.innerWidth, verdicts: verdicts.map((r) => ({ left: r.left, right: r.right })) };
+      const verdicts = [...table.tBodies[0]!.rows].flatMap((row) =>
+        [...row.cells].slice(2).map((cell) => cell.getBoundingClientRect()),
+      );
+      return {
+        pageWidth: document.documentElement.scrollWidth,
+        window: window.innerWidth,
+        verdicts: verdicts.map((r) => ({ left: r.left, right: r.right })),
+      };
     });
-    assert.ok(layout.pageWidth <= layout.window, `the page is ${layout.pageWidth} px wide in a ${layout.window} px window`);
+    assert.ok(
+      layout.pageWidth <= layout.window,
+      `the page is ${layout.pageWidth} px wide in a ${layout.window} px window`,
+    );
     assert.equal(layout.verdicts.length, 4, 'two claims, each with a verdict with the GIL and one without');
-    for (const box of layout.verdicts) assert.ok(box.left >= 0 && box.right <= layout.window, `a verdict cell lies at ${box.left}–${box.right} px`);
+    for (const box of layout.verdicts)
+      assert.ok(box.left >= 0 && box.right <= layout.window, `a verdict cell lies at ${box.left}–${box.right} px`);
   } finally {
     await browser.close();
   }
 });
-

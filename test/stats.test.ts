@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, mad, mannWhitneyP, mannWhitneyU, median, medianInterval, outliers, quantile, signedRankP } from '../bench/core/stats.ts';
+import {
+  cv,
+  mad,
+  mannWhitneyP,
+  mannWhitneyU,
+  median,
+  medianInterval,
+  outliers,
+  quantile,
+  signedRankP,
+} from '../bench/core/stats.ts';
 import { formatDuration } from '../bench/execute/progress.ts';
 
 test('median and quantiles interpolate like numpy', () => {
@@ -14,7 +24,11 @@ test('median and quantiles interpolate like numpy', () => {
 test('median interval uses the textbook order statistics', () => {
   const ranks = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   // Known distribution-free 95% intervals: n=10 -> (x2, x9), n=20 -> (x6, x15), n=50 -> (x18, x33).
-  for (const [n, low, high] of [[10, 2, 9], [20, 6, 15], [50, 18, 33]] as const) {
+  for (const [n, low, high] of [
+    [10, 2, 9],
+    [20, 6, 15],
+    [50, 18, 33],
+  ] as const) {
     const interval = medianInterval(ranks(n).reverse());
     assert.deepEqual([interval.low, interval.high], [low, high], `n=${n}`);
     assert.ok(interval.confidence >= 0.95);

@@ -1,7 +1,7 @@
-import type { Results } from '../store/results.ts';
-import type { WorkloadInfo } from '../define/plan.ts';
-import type { CellSummary } from './summary.ts';
 import { interpreterLabel } from '../define/interpreters.ts';
+import type { WorkloadInfo } from '../define/plan.ts';
+import type { Results } from '../store/results.ts';
+import type { CellSummary } from './summary.ts';
 
 /** Two server workloads measured by one generator in one run, drawn as one: their cells, their modes told apart by runtime. */
 export interface BesideGroup {
@@ -22,9 +22,14 @@ export function besideGroups(results: Results, summaries: CellSummary[]): Beside
   return results.plan.workloads.flatMap((info) => {
     const partner = info.beside === undefined ? undefined : infos.get(info.beside);
     if (!partner || partner.kind !== info.kind) return [];
-    const cells = [partner, info].flatMap((which) => summaries.filter((s) => s.cell.workload === which.name && s.repeats > 0).map((s) => ({ which, s })));
+    const cells = [partner, info].flatMap((which) =>
+      summaries.filter((s) => s.cell.workload === which.name && s.repeats > 0).map((s) => ({ which, s })),
+    );
     if (!cells.some(({ which }) => which === info) || !cells.some(({ which }) => which === partner)) return [];
-    const named = cells.map(({ which, s }) => ({ ignoresWorkers: which.ignoresWorkers.includes(s.cell.mode), s: { ...s, startMethod: undefined, cell: { ...s.cell, mode: modeName(results, s) } } }));
+    const named = cells.map(({ which, s }) => ({
+      ignoresWorkers: which.ignoresWorkers.includes(s.cell.mode),
+      s: { ...s, startMethod: undefined, cell: { ...s.cell, mode: modeName(results, s) } },
+    }));
     const merged: WorkloadInfo = {
       ...info,
       name: `${partner.name} and ${info.name}`,
@@ -33,7 +38,9 @@ export function besideGroups(results: Results, summaries: CellSummary[]): Beside
     };
     // One sweep point's rows together, in the order the partner's cells came.
     const points = [...new Set(named.map(({ s }) => JSON.stringify(s.cell.sweep)))];
-    const ordered = named.map(({ s }) => s).sort((a, b) => points.indexOf(JSON.stringify(a.cell.sweep)) - points.indexOf(JSON.stringify(b.cell.sweep)));
+    const ordered = named
+      .map(({ s }) => s)
+      .sort((a, b) => points.indexOf(JSON.stringify(a.cell.sweep)) - points.indexOf(JSON.stringify(b.cell.sweep)));
     return [{ workload: info.name, partner: partner.name, info: merged, cells: ordered }];
   });
 }

@@ -1,10 +1,10 @@
 import { fail } from '../core/errors.ts';
-import { HEADLINE, type MetricId, METRICS, type RunKind } from '../core/metrics.ts';
-import { calibratedApart, cellId, serialCellFor, sizeOf, type Cell } from '../define/plan.ts';
-import type { Results } from '../store/results.ts';
+import { HEADLINE, METRICS, type MetricId, type RunKind } from '../core/metrics.ts';
+import { type Interval, mannWhitneyP, median, ratioInterval, signedRankP } from '../core/stats.ts';
+import { type Cell, calibratedApart, cellId, serialCellFor, sizeOf } from '../define/plan.ts';
 import { LABEL_MARK } from '../define/workload.ts';
-import { mannWhitneyP, median, ratioInterval, signedRankP, type Interval } from '../core/stats.ts';
-import { type RunRecord, speedupOf, runValue } from '../store/records.ts';
+import { type RunRecord, runValue, speedupOf } from '../store/records.ts';
+import type { Results } from '../store/results.ts';
 
 /**
  * Compares a baseline with a candidate cell by cell, as pyperf's compare_to and asv do: per
@@ -72,7 +72,8 @@ interface Side {
 }
 
 /** A run set aside (made again on a busy machine) is kept in the file but not counted, as in the report. */
-const measuredRuns = (results: Results, cell: Cell) => results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && !run.setAside);
+const measuredRuns = (results: Results, cell: Cell) =>
+  results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && !run.setAside);
 
 function samplesOf(side: Side, metric: MetricId): Samples {
   return side.runs.flatMap((run) => {
@@ -102,15 +103,27 @@ function sides(results: Results, { interpreter, label }: Selector): Map<string, 
 }
 
 /** Each cell of a results file with every measured run's value of its headline metrics: what the history store keeps. */
-export function headlineRuns(results: Results): { cell: Cell; kind: RunKind; runs: Partial<Record<MetricId, number[]>> }[] {
+export function headlineRuns(
+  results: Results,
+): { cell: Cell; kind: RunKind; runs: Partial<Record<MetricId, number[]>> }[] {
   return [...sides(results, {}).values()].map((side) => ({
     cell: side.cell,
     kind: side.kind,
-    runs: Object.fromEntries(HEADLINE[side.kind].map((metric) => [metric, samplesOf(side, metric).map((s) => s.value)] as const).filter(([, values]) => values.length > 0)),
+    runs: Object.fromEntries(
+      HEADLINE[side.kind]
+        .map((metric) => [metric, samplesOf(side, metric).map((s) => s.value)] as const)
+        .filter(([, values]) => values.length > 0),
+    ),
   }));
 }
 
-function verdictOf(metric: MetricId, ratio: number, p: number, options: Pick<CompareOptions, 'threshold' | 'alpha'>, enough: boolean): Verdict {
+function verdictOf(
+  metric: MetricId,
+  ratio: number,
+  p: number,
+  options: Pick<CompareOptions, 'threshold' | 'alpha'>,
+  enough: boolean,
+): Verdict {
   if (!enough) return 'too few runs';
   if (!(p < options.alpha) || Math.abs(ratio - 1) <= options.threshold) return 'no change';
   if (METRICS[metric].better === 'neither') return 'differs';
@@ -120,17 +133,27 @@ function verdictOf(metric: MetricId, ratio: number, p: number, options: Pick<Com
 
 /** The fewest runs per side with which a rank test can reach p < alpha at all (3 vs 3 cannot reach 0.01). */
 export function runsNeeded(alpha: number): number {
-  for (let n = 2; n < 50; n++) if (mannWhitneyP(Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, (_, i) => n + i)) < alpha) return n;
+  for (let n = 2; n < 50; n++)
+    if (
+      mannWhitneyP(
+        Array.from({ length: n }, (_, i) => i),
+        Array.from({ length: n }, (_, i) => n + i),
+      ) < alpha
+    )
+      return n;
   return 50;
 }
 
 function checkPair(kind: string, base: string | undefined, cand: string | undefined): void {
-  if ((base === undefined) !== (cand === undefined)) fail(`A/B in one file needs both --base-${kind} and --cand-${kind}.`);
+  if ((base === undefined) !== (cand === undefined))
+    fail(`A/B in one file needs both --base-${kind} and --cand-${kind}.`);
 }
 
 function checkSelector(results: Results, { interpreter, label }: Selector): void {
   if (interpreter !== undefined && !results.interpreters.some((i) => i.id === interpreter)) {
-    fail(`Results ${results.runId} have no interpreter "${interpreter}"; they have: ${results.interpreters.map((i) => i.id).join(', ')}.`);
+    fail(
+      `Results ${results.runId} have no interpreter "${interpreter}"; they have: ${results.interpreters.map((i) => i.id).join(', ')}.`,
+    );
   }
   if (label !== undefined && !results.plan.cells.some((c) => c.workload.endsWith(`${LABEL_MARK}${label}`))) {
     fail(`Results ${results.runId} have no workloads labelled "${label}".`);
@@ -147,7 +170,9 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
   const baseSides = sides(base, baseSelector);
   const candSides = sides(cand, candSelector);
   if (![...baseSides.keys()].some((key) => candSides.has(key))) {
-    fail('The two sides have no cell in common (matched by workload, mode, workers, swept parameters and interpreter).');
+    fail(
+      'The two sides have no cell in common (matched by workload, mode, workers, swept parameters and interpreter).',
+    );
   }
   const keys = [...new Set([...baseSides.keys(), ...candSides.keys()])];
   const absolute = (options.metrics ?? []).length === 0 || options.metrics!.some((m) => !RATIO_METRICS.includes(m));
@@ -167,8 +192,24 @@ export function compare(base: Results, cand: Results, options: CompareOptions): 
       const [x, y] = [b ? samplesOf(b, metric) : [], c ? samplesOf(c, metric) : []];
       if (x.length === 0 && y.length === 0) return []; // e.g. serial's speedup, or no serial cell
       const byRound = new Map(x.map((s) => [s.round, s.value]));
-      const pairs = paired ? y.flatMap((s) => (byRound.has(s.round) ? [[byRound.get(s.round)!, s.value] as [number, number]] : [])) : undefined;
-      return [{ key, kind, metric, paramsDiffer, ...judge(metric, x.map((s) => s.value), y.map((s) => s.value), options, pairs) }];
+      const pairs = paired
+        ? y.flatMap((s) => (byRound.has(s.round) ? [[byRound.get(s.round)!, s.value] as [number, number]] : []))
+        : undefined;
+      return [
+        {
+          key,
+          kind,
+          metric,
+          paramsDiffer,
+          ...judge(
+            metric,
+            x.map((s) => s.value),
+            y.map((s) => s.value),
+            options,
+            pairs,
+          ),
+        },
+      ];
     });
   });
 }
@@ -190,15 +231,33 @@ export function judge(
   if (base.length === 0 || cand.length === 0) {
     const empty = { low: NaN, high: NaN, confidence: 0 };
     const verdict: Verdict = cand.length === 0 ? 'missing' : 'new';
-    return { base, cand, baseMedian: median(base), candMedian: median(cand), ratio: NaN, interval: empty, p: NaN, test: 'none', verdict };
+    return {
+      base,
+      cand,
+      baseMedian: median(base),
+      candMedian: median(cand),
+      ratio: NaN,
+      interval: empty,
+      p: NaN,
+      test: 'none',
+      verdict,
+    };
   }
   const ratio = median(cand) / median(base);
   const test = pairs ? 'signed-rank' : 'mann-whitney';
   const p = pairs ? signedRankP(pairs.map(([b, c]) => Math.log(c / b))) : mannWhitneyP(base, cand);
-  const enough = pairs ? pairs.length >= pairsNeeded(options.alpha) : Math.min(base.length, cand.length) >= runsNeeded(options.alpha);
+  const enough = pairs
+    ? pairs.length >= pairsNeeded(options.alpha)
+    : Math.min(base.length, cand.length) >= runsNeeded(options.alpha);
   return {
-    base, cand, baseMedian: median(base), candMedian: median(cand), ratio,
-    interval: ratioInterval(base, cand, 1 - options.alpha), p, test,
+    base,
+    cand,
+    baseMedian: median(base),
+    candMedian: median(cand),
+    ratio,
+    interval: ratioInterval(base, cand, 1 - options.alpha),
+    p,
+    test,
     verdict: verdictOf(metric, ratio, p, options, enough),
   };
 }

@@ -5,8 +5,8 @@
 import type { Interpreter } from '../define/interpreters.ts';
 import { sweepParts } from '../define/plan.ts';
 import type { Results } from '../store/results.ts';
-import { besideGroups, type BesideGroup } from './beside.ts';
-import { summariseCells, type CellSummary } from './summary.ts';
+import { type BesideGroup, besideGroups } from './beside.ts';
+import { type CellSummary, summariseCells } from './summary.ts';
 import { judge, serverRanking, type Verdict } from './verdicts/index.ts';
 
 /** A cell's summary with the verdict its evidence supports. */
@@ -32,8 +32,14 @@ export interface Analysis {
 export function analyseResults(results: Results): Analysis {
   const cells = judgeCells(results);
   const server = new Set(results.plan.workloads.filter((w) => w.kind === 'server').map((w) => w.name));
-  const groups = groupCells(cells).map((group) => ({ ...group, rankings: server.has(group.workload) ? rankings(group.cells) : [] }));
-  const beside = besideGroups(results, cells).map((group) => ({ ...group, rankings: group.info.kind === 'server' ? rankings(group.cells) : [] }));
+  const groups = groupCells(cells).map((group) => ({
+    ...group,
+    rankings: server.has(group.workload) ? rankings(group.cells) : [],
+  }));
+  const beside = besideGroups(results, cells).map((group) => ({
+    ...group,
+    rankings: group.info.kind === 'server' ? rankings(group.cells) : [],
+  }));
   return { cells, groups, beside };
 }
 
@@ -42,7 +48,10 @@ export function judgeCells(results: Results): JudgedCell[] {
   const interpreters = new Map<string, Interpreter>(results.interpreters.map((i) => [i.id, i]));
   return summariseCells(results).map((summary) => ({
     ...summary,
-    verdict: judge(summary, { cores: results.machine.logicalCores, gilEnabled: interpreters.get(summary.cell.interpreter)?.gilEnabled }),
+    verdict: judge(summary, {
+      cores: results.machine.logicalCores,
+      gilEnabled: interpreters.get(summary.cell.interpreter)?.gilEnabled,
+    }),
   }));
 }
 
@@ -51,7 +60,8 @@ function groupCells(cells: JudgedCell[]): Omit<CellGroup, 'rankings'>[] {
   const keyed = new Map<string, Omit<CellGroup, 'rankings'>>();
   for (const cell of cells) {
     const key = `${cell.cell.workload}\0${cell.cell.interpreter}`;
-    if (!keyed.has(key)) keyed.set(key, { workload: cell.cell.workload, interpreter: cell.cell.interpreter, cells: [] });
+    if (!keyed.has(key))
+      keyed.set(key, { workload: cell.cell.workload, interpreter: cell.cell.interpreter, cells: [] });
     keyed.get(key)!.cells.push(cell);
   }
   return [...keyed.values()];

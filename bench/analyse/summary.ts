@@ -1,11 +1,11 @@
 import { busyMachine, busyReasons } from '../core/busy.ts';
 import { METRICS, PRIMARY, type RunKind, type RunMetricId, speedRatio } from '../core/metrics.ts';
-import { serialCellFor, type Cell, type Plan } from '../define/plan.ts';
-import type { Results } from '../store/results.ts';
+import { cv, type Interval, median, medianInterval, outliers, quantile, ratioInterval } from '../core/stats.ts';
 import { BUSY_THREAD } from '../define/load.ts';
+import { type Cell, type Plan, serialCellFor } from '../define/plan.ts';
 import type { LoadResult } from '../store/records.ts';
-import { cv, median, medianInterval, outliers, quantile, ratioInterval, type Interval } from '../core/stats.ts';
-import { type RunRecord, type ServerRun, runValue } from '../store/records.ts';
+import { type RunRecord, runValue, type ServerRun } from '../store/records.ts';
+import type { Results } from '../store/results.ts';
 
 /** One metric over a cell's measured runs. */
 export interface MetricSummary {
@@ -107,9 +107,17 @@ export function summariseCells(results: Results): CellSummary[] {
   const measured = results.runs.filter((run) => !run.warmup && !run.setAside);
   const machineCv = (results.speedProbe?.seconds.length ?? 0) >= 2 ? cv(results.speedProbe!.seconds) : undefined;
   const kindOf = new Map(results.plan.workloads.map((w) => [w.name, w.kind]));
-  const summaries = results.plan.cells.map((cell) => summariseCell(cell, kindOf.get(cell.workload)!, measured.filter((run) => run.cellId === cell.id)));
+  const summaries = results.plan.cells.map((cell) =>
+    summariseCell(
+      cell,
+      kindOf.get(cell.workload)!,
+      measured.filter((run) => run.cellId === cell.id),
+    ),
+  );
   for (const summary of summaries) {
-    summary.setAside = results.runs.filter((run) => run.cellId === summary.cell.id && run.setAside).map((run) => run.setAside!);
+    summary.setAside = results.runs
+      .filter((run) => run.cellId === summary.cell.id && run.setAside)
+      .map((run) => run.setAside!);
     Object.assign(summary, speedupOf(summary, summaries, results.plan));
     summary.warnings = warningsFor(summary, machineCv);
   }
@@ -118,7 +126,14 @@ export function summariseCells(results: Results): CellSummary[] {
 
 export function metricSummary(metric: RunMetricId, runs: RunRecord[]): MetricSummary {
   const values = runs.flatMap((run) => runValue(run, metric) ?? []);
-  return { metric, values, median: median(values), interval: medianInterval(values), cv: cv(values), outliers: outliers(values).length };
+  return {
+    metric,
+    values,
+    median: median(values),
+    interval: medianInterval(values),
+    cv: cv(values),
+    outliers: outliers(values).length,
+  };
 }
 
 function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummary {
@@ -151,7 +166,10 @@ function summariseCell(cell: Cell, kind: RunKind, runs: RunRecord[]): CellSummar
     peakRssKiB: maxOf((run) => run.timeline.summary.peakRssKiB),
     maxPids: maxOf((run) => run.timeline.summary.maxPids),
     maxThreads: maxOf((run) => run.timeline.summary.maxThreads),
-    typical: ok.reduce<RunRecord | undefined>((best, run) => (!best || closest(run) < closest(best) ? run : best), undefined),
+    typical: ok.reduce<RunRecord | undefined>(
+      (best, run) => (!best || closest(run) < closest(best) ? run : best),
+      undefined,
+    ),
     server: serverSummary(ok.filter((run): run is ServerRun => run.kind === 'server')),
     startMethod: startMethodOf(ok),
   };
@@ -176,23 +194,33 @@ function involuntaryPerS(run: RunRecord): number {
 
 /** p50 and p99 of one task or answer: from the tasks' own start and end, or from the load generator's histogram. */
 function taskLatency(ok: RunRecord[]): Pick<CellSummary, 'taskP50S' | 'taskP99S'> {
-  const batch = ok.flatMap((run) => (run.kind === 'batch' ? run.measurement!.tasks.map((t) => t.end_s - t.start_s) : []));
+  const batch = ok.flatMap((run) =>
+    run.kind === 'batch' ? run.measurement!.tasks.map((t) => t.end_s - t.start_s) : [],
+  );
   const loads = ok.flatMap((run) => (run.kind === 'server' ? [run.load!] : []));
   if (loads.length === 0) return { taskP50S: quantile(batch, 0.5), taskP99S: quantile(batch, 0.99) };
-  return { taskP50S: median(loads.map((l) => l.latencyMs?.p50 ?? NaN)) / 1000, taskP99S: median(loads.map((l) => l.latencyMs?.p99 ?? NaN)) / 1000 };
+  return {
+    taskP50S: median(loads.map((l) => l.latencyMs?.p50 ?? NaN)) / 1000,
+    taskP99S: median(loads.map((l) => l.latencyMs?.p99 ?? NaN)) / 1000,
+  };
 }
 
 function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
   if (ok.length === 0) return undefined;
   const loads = ok.map((run) => run.load!);
   const errors: Record<string, number> = {};
-  for (const load of loads) for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
+  for (const load of loads)
+    for (const [kind, count] of Object.entries(load.errors)) errors[kind] = (errors[kind] ?? 0) + count;
   const perS = loads.map((load) => load.perS);
   const middle = median(perS);
   // The typical run's, like the answers/s beside them: a maximum busy share with a minimum ceiling
   // described no run (a ceiling below the median answers/s).
-  const ceilings = loads.flatMap((load) => (load.generator.ceilingPerS === undefined ? [] : [load.generator.ceilingPerS]));
-  const typical = ok.reduce((best, run) => (Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best));
+  const ceilings = loads.flatMap((load) =>
+    load.generator.ceilingPerS === undefined ? [] : [load.generator.ceilingPerS],
+  );
+  const typical = ok.reduce((best, run) =>
+    Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best,
+  );
   return {
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
     errors,
@@ -222,11 +250,17 @@ export function cpuPerAnswerUs(run: ServerRun): { user: number; system: number }
 
 function placementOf(p: LoadResult['placement']): string | undefined {
   if (!p) return undefined;
-  return p.pinned ? `server on CPUs ${p.server}, load generator on CPUs ${p.generator}` : `server and load generator shared CPUs ${p.server} (${p.why})`;
+  return p.pinned
+    ? `server on CPUs ${p.server}, load generator on CPUs ${p.generator}`
+    : `server and load generator shared CPUs ${p.server} (${p.why})`;
 }
 
 /** Serial's primary metric against this cell's, as a speedup (above 1: faster, the ratio of medians), with its interval. */
-function speedupOf(summary: CellSummary, all: CellSummary[], plan: Plan): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'speedupRuns' | 'serialCpuUtil'> {
+function speedupOf(
+  summary: CellSummary,
+  all: CellSummary[],
+  plan: Plan,
+): Pick<CellSummary, 'speedup' | 'speedupInterval' | 'speedupRuns' | 'serialCpuUtil'> {
   const serial = serialCellFor(plan, summary.cell);
   const baseline = serial && all.find((other) => other.cell.id === serial.id);
   if (!baseline?.repeats || !summary.repeats) return {};
@@ -259,19 +293,30 @@ export function onBusyMachine(s: CellSummary): boolean {
 function warningsFor(s: CellSummary, machineCv: number | undefined): string[] {
   const warnings: string[] = [];
   if (s.failures.length) warnings.push(`${s.failures.length} failed`);
-  if (s.setAside.length) warnings.push(`${s.setAside.length} set aside and made again (${[...new Set(s.setAside.map((why) => why.split(':')[0]))].join(', ')})`);
+  if (s.setAside.length)
+    warnings.push(
+      `${s.setAside.length} set aside and made again (${[...new Set(s.setAside.map((why) => why.split(':')[0]))].join(', ')})`,
+    );
   if (s.repeats > 0 && s.repeats < FEW_RUNS) warnings.push(`few runs (${s.repeats})`);
   if (s.primary.cv > HIGH_CV) {
     const machine = machineCv === undefined ? '' : `; the machine's own Python loop: ${(machineCv * 100).toFixed(0)}%`;
     warnings.push(`noisy (CV ${(s.primary.cv * 100).toFixed(0)}%${machine})`);
   }
-  if (s.tooShort) warnings.push(`wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`);
+  if (s.tooShort)
+    warnings.push(
+      `wall time ${(s.primary.median * 1e6).toFixed(0)} µs is near the clock's resolution (CPU util not meaningful)`,
+    );
   if (s.repeats > 0 && !s.sampled) warnings.push(`runs too short to sample (under ${MIN_SAMPLES} /proc samples each)`);
   const busy = busyReasons(s);
   if (busy.length) warnings.push(`busy machine (${busy.join(', ')})`);
   if (s.server && s.server.busiestThread >= BUSY_THREAD) {
-    const ceiling = s.server.ceilingPerS !== undefined ? `, its ceiling here about ${Math.round(s.server.ceilingPerS!).toLocaleString('en-US')}/s` : '';
-    warnings.push(`generator-bound (${s.server.engine} engine, its busiest thread busy ${Math.round(s.server.busiestThread * 100)}% of the window${ceiling}: the server may be faster than this)`);
+    const ceiling =
+      s.server.ceilingPerS !== undefined
+        ? `, its ceiling here about ${Math.round(s.server.ceilingPerS!).toLocaleString('en-US')}/s`
+        : '';
+    warnings.push(
+      `generator-bound (${s.server.engine} engine, its busiest thread busy ${Math.round(s.server.busiestThread * 100)}% of the window${ceiling}: the server may be faster than this)`,
+    );
   }
   const errors = Object.entries(s.server?.errors ?? {}).filter(([, count]) => count > 0);
   if (errors.length) warnings.push(`errors: ${errors.map(([kind, count]) => `${count} ${kind}`).join(', ')}`);

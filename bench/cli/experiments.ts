@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../execute/discover.ts';
 import { fail } from '../core/errors.ts';
-import { byVersion, uniqueByFile, uniqueIds, type Interpreter } from '../define/interpreters.ts';
 import { FRAMEWORK_NAMES } from '../define/frameworks.ts';
+import { byVersion, type Interpreter, uniqueByFile, uniqueIds } from '../define/interpreters.ts';
 import { describeMachine } from '../define/machine.ts';
 import { buildPlan, type Cell, type Plan, type PlanRequest } from '../define/plan.ts';
+import { loadWorkloads, PROFILE_TARGETS, type Profile, pickWorkloads } from '../define/workload.ts';
 import { plannedWithSizes } from '../execute/calibrate.ts';
-import { readResults, writeResults, type Results } from '../store/results.ts';
+import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../execute/discover.ts';
 import { runSuite } from '../execute/suite.ts';
-import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, type Profile } from '../define/workload.ts';
-import { resultsPath, type Experiment, type Figure } from '../present/figures/figure.ts';
+import { type Experiment, type Figure, resultsPath } from '../present/figures/figure.ts';
+import { type Results, readResults, writeResults } from '../store/results.ts';
 
 export interface FiguresRun {
   figures: Figure[];
@@ -25,11 +25,11 @@ export interface FiguresRun {
   command: string[];
 }
 
-
 /** Every experiment the figures need, once each, in the figures' order. */
 export function experimentsOf(figures: Figure[], profile: Profile): Experiment[] {
   const byName = new Map<string, Experiment>();
-  for (const experiment of figures.flatMap((figure) => figure.experiments(profile))) byName.set(experiment.name, experiment);
+  for (const experiment of figures.flatMap((figure) => figure.experiments(profile)))
+    byName.set(experiment.name, experiment);
   return [...byName.values()];
 }
 
@@ -60,7 +60,10 @@ export function readExperiments(out: string, experiments: Experiment[]): Map<str
   return new Map(
     experiments.map((experiment) => {
       const path = resultsPath(out, experiment.name);
-      if (!existsSync(path)) fail(`No results for the "${experiment.name}" experiment in ${join(out, 'data')}; run "gilbench figures" without --render first.`);
+      if (!existsSync(path))
+        fail(
+          `No results for the "${experiment.name}" experiment in ${join(out, 'data')}; run "gilbench figures" without --render first.`,
+        );
       return [experiment.name, readResults(path)];
     }),
   );
@@ -96,15 +99,21 @@ export async function runExperiments(request: FiguresRun): Promise<Map<string, R
     };
     const unsized = buildPlan(planRequest);
     const path = resultsPath(request.out, experiment.name);
-    const reused = given.map(({ file, results }) => ({ file, results: covering(results, unsized, planRequest, request.maxAgeH) })).find((g) => g.results);
+    const reused = given
+      .map(({ file, results }) => ({ file, results: covering(results, unsized, planRequest, request.maxAgeH) }))
+      .find((g) => g.results);
     if (reused) {
-      console.error(`gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: taken from ${reused.file}`);
+      console.error(
+        `gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: taken from ${reused.file}`,
+      );
       writeResults(path, reused.results!);
       done.set(experiment.name, reused.results!);
       continue;
     }
     const plan = await plannedWithSizes(planRequest, (line) => console.error(`gilbench figures: ${line}`));
-    console.error(`gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: ${plan.cells.length} cells (${experiment.workloads.join(', ')})`);
+    console.error(
+      `gilbench figures: [${index + 1}/${experiments.length}] ${experiment.name}: ${plan.cells.length} cells (${experiment.workloads.join(', ')})`,
+    );
     const outcome = await runSuite({
       plan,
       interpreters: await pythons(experiment.pythons),
@@ -133,13 +142,17 @@ function covering(results: Results, plan: Plan, request: PlanRequest, maxAgeH: n
     return size !== undefined && !request.params?.[c.workload]?.[size] ? size : undefined;
   };
   const asked = (c: Cell) => JSON.stringify(Object.entries(c.params).filter(([name]) => name !== calibrated(c)));
-  const cells = plan.cells.map((wanted) => results.plan.cells.find((c) => c.id === wanted.id && asked(c) === asked(wanted)));
+  const cells = plan.cells.map((wanted) =>
+    results.plan.cells.find((c) => c.id === wanted.id && asked(c) === asked(wanted)),
+  );
   if (cells.some((c) => !c || !results.runs.some((r) => r.cellId === c.id && r.ok && !r.warmup))) return undefined;
   const ids = new Set(plan.cells.map((c) => c.id));
   const names = new Set(plan.cells.map((c) => c.workload));
   const used = new Set(plan.cells.map((c) => c.interpreter));
   // What is kept names only what it keeps: a skip or a size of an interpreter left out would name one the file does not list.
-  const sizes = results.plan.sizes.map((s) => ({ ...s, interpreters: s.interpreters.filter((id) => used.has(id)) })).filter((s) => names.has(s.workload) && s.interpreters.length);
+  const sizes = results.plan.sizes
+    .map((s) => ({ ...s, interpreters: s.interpreters.filter((id) => used.has(id)) }))
+    .filter((s) => names.has(s.workload) && s.interpreters.length);
   return {
     ...results,
     interpreters: results.interpreters.filter((i) => used.has(i.id)),

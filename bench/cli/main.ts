@@ -1,14 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { BUSY_EXIT } from '../core/busy.ts';
-import { compareCommand, COMPARE_HELP } from './commands/compare.ts';
-import { doctorCommand, DOCTOR_HELP } from './commands/doctor.ts';
-import { figuresCommand, FIGURES_HELP } from './commands/figures.ts';
-import { historyCommand, HISTORY_HELP } from './commands/history.ts';
-import { mergeCommand, MERGE_HELP } from './commands/merge.ts';
-import { reportCommand, REPORT_HELP } from './commands/report.ts';
-import { runCommand, RUN_HELP } from './commands/run.ts';
 import { fail, UsageError, WRITE_FAILED, WriteError } from '../core/errors.ts';
 import { gilbenchVersion } from '../core/version.ts';
+import { COMPARE_HELP, compareCommand } from './commands/compare.ts';
+import { DOCTOR_HELP, doctorCommand } from './commands/doctor.ts';
+import { FIGURES_HELP, figuresCommand } from './commands/figures.ts';
+import { HISTORY_HELP, historyCommand } from './commands/history.ts';
+import { MERGE_HELP, mergeCommand } from './commands/merge.ts';
+import { REPORT_HELP, reportCommand } from './commands/report.ts';
+import { RUN_HELP, runCommand } from './commands/run.ts';
 
 const MAIN_HELP = `gilbench: see how Python's concurrency models behave on this machine.
 
@@ -51,7 +51,9 @@ export function main(argv: string[]): Promise<number> {
       console.log(gilbenchVersion());
       return 0;
     }
-    const chosen = COMMANDS[command] ?? fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);
+    const chosen =
+      COMMANDS[command] ??
+      fail(`Unknown command "${command}"; the commands are ${Object.keys(COMMANDS).join(', ')} and help.`);
     return chosen.run(rest);
   });
 }

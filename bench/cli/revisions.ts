@@ -14,7 +14,12 @@ import { runCommand } from './commands/run.ts';
 /** git's answer, or undefined when git fails (no repository, an unknown commit, no git at all). */
 function git(repo: string, args: string[], input?: string): string | undefined {
   try {
-    return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 }).trim();
+    return execFileSync('git', ['-C', repo, ...args], {
+      encoding: 'utf8',
+      input,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    }).trim();
   } catch {
     return undefined;
   }
@@ -47,7 +52,9 @@ export function commitDate(repo: string, commit: string): string | undefined {
 export function gitOrder(repo: string | undefined, commits: string[]): string[] | undefined {
   if (repo === undefined || commits.length === 0) return undefined;
   // One git for all: "<sha> commit <size>" per commit it has, "<id> missing" otherwise.
-  const known = git(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], `${commits.join('\n')}\n`)?.split('\n');
+  const known = git(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], `${commits.join('\n')}\n`)?.split(
+    '\n',
+  );
   if (!known || known.some((line, i) => line !== `${commits[i]} commit`)) return undefined;
   const listed = git(repo, ['rev-list', '--topo-order', '--reverse', ...commits]);
   const wanted = new Set(commits);
@@ -57,7 +64,10 @@ export function gitOrder(repo: string | undefined, commits: string[]): string[] 
 /** A checkout of `commit` in a temporary folder (a detached git worktree), and how to remove it. */
 export function checkout(repo: string, commit: string): { dir: string; remove: () => void } {
   const dir = join(mkdtempSync(join(tmpdir(), 'gilbench-rev-')), commit.slice(0, 12));
-  if (git(repo, ['worktree', 'add', '--detach', dir, commit]) === undefined) fail(`Cannot check out ${commit} of ${repo} (git worktree add failed): is the commit in the repository (a shallow clone lacks old ones)?`);
+  if (git(repo, ['worktree', 'add', '--detach', dir, commit]) === undefined)
+    fail(
+      `Cannot check out ${commit} of ${repo} (git worktree add failed): is the commit in the repository (a shallow clone lacks old ones)?`,
+    );
   return {
     dir,
     remove: () => {
@@ -75,18 +85,34 @@ export function checkout(repo: string, commit: string): { dir: string; remove: (
 export const CONFIRM_ROUNDS = ['--repeat', '20'];
 
 /** Run options for two revisions' workloads (folders) measured in one interleaved run, labelled base and head. */
-export function abRunArgs(baseWorkloads: string, headWorkloads: string, workloads: string[], runArgs: string[]): string[] {
+export function abRunArgs(
+  baseWorkloads: string,
+  headWorkloads: string,
+  workloads: string[],
+  runArgs: string[],
+): string[] {
   return [
-    '--workloads-dir', `${baseWorkloads}=base`, '--workloads-dir', `${headWorkloads}=head`,
-    '--workloads', workloads.flatMap((w) => [`${w}@base`, `${w}@head`]).join(','),
+    '--workloads-dir',
+    `${baseWorkloads}=base`,
+    '--workloads-dir',
+    `${headWorkloads}=head`,
+    '--workloads',
+    workloads.flatMap((w) => [`${w}@base`, `${w}@head`]).join(','),
     ...runArgs,
   ];
 }
 
 /** Runs an A/B (abRunArgs) into `out`; the results file it wrote. */
-export async function runAB(baseWorkloads: string, headWorkloads: string, workloads: string[], runArgs: string[], out: string): Promise<string> {
+export async function runAB(
+  baseWorkloads: string,
+  headWorkloads: string,
+  workloads: string[],
+  runArgs: string[],
+  out: string,
+): Promise<string> {
   const code = await runCommand([...abRunArgs(baseWorkloads, headWorkloads, workloads, runArgs), '--out', out]);
   // Exit code 1: some runs failed, and the comparison says which cells are missing; anything else ends it.
-  if (code !== 0 && code !== 1) fail(`The A/B run of ${baseWorkloads} and ${headWorkloads} ended with exit code ${code}; nothing was confirmed.`);
+  if (code !== 0 && code !== 1)
+    fail(`The A/B run of ${baseWorkloads} and ${headWorkloads} ended with exit code ${code}; nothing was confirmed.`);
   return join(latestRunDir(out), 'results.json');
 }

@@ -25,7 +25,13 @@ export interface MetricDef {
 
 export const METRICS: Record<MetricId, MetricDef> = {
   wall: { id: 'wall', label: 'wall time', unit: 's', better: 'lower', kinds: ['batch'] },
-  throughput: { id: 'throughput', label: 'answers per second', unit: '/s', better: 'higher', kinds: ['batch', 'server'] },
+  throughput: {
+    id: 'throughput',
+    label: 'answers per second',
+    unit: '/s',
+    better: 'higher',
+    kinds: ['batch', 'server'],
+  },
   p99: { id: 'p99', label: 'latency p99', unit: 'ms', better: 'lower', kinds: ['server'] },
   // Relative to serial in the same round (interleaving pairs them): higher is faster, for every kind.
   speedup: { id: 'speedup', label: 'speedup vs serial', unit: 'x', better: 'higher', kinds: ['batch', 'server'] },
@@ -48,7 +54,8 @@ export function speedRatio(metric: MetricId, value: number, reference: number): 
 /** "12,345 /s", "0.123 s", "1.52x": a value as tables print it. */
 export function formatValue(metric: MetricId, value: number): string {
   const size = Math.abs(value);
-  const text = size >= 100 ? Math.round(value).toLocaleString('en-US') : size >= 1 ? value.toFixed(3) : value.toPrecision(3);
+  const text =
+    size >= 100 ? Math.round(value).toLocaleString('en-US') : size >= 1 ? value.toFixed(3) : value.toPrecision(3);
   const unit = METRICS[metric].unit;
   return unit === 'x' ? `${text}x` : unit ? `${text} ${unit}` : text;
 }

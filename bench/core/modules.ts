@@ -13,5 +13,7 @@ export const MODULE_EXT = extname(fileURLToPath(import.meta.url));
 export function startModuleWorker(from: string, name: string, workerData: Record<string, unknown>): Worker {
   const module = new URL(`${name}${MODULE_EXT}`, from);
   if (MODULE_EXT !== '.ts') return new Worker(module, { workerData });
-  return new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { ...workerData, module: module.href } });
+  return new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+    workerData: { ...workerData, module: module.href },
+  });
 }

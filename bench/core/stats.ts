@@ -107,8 +107,8 @@ function exactUCounts(n1: number, n2: number): number[] {
       const size = i * j + 1;
       const row = new Array<number>(size).fill(0);
       // The last element is an a (which then beats j b's: U grows by j) or a b.
-      previous[j]!.forEach((count, u) => (row[u + j]! += count));
-      current[j - 1]!.forEach((count, u) => (row[u]! += count));
+      for (const [u, count] of previous[j]!.entries()) row[u + j]! += count;
+      for (const [u, count] of current[j - 1]!.entries()) row[u]! += count;
       current.push(row);
     }
     previous = current;
@@ -118,8 +118,12 @@ function exactUCounts(n1: number, n2: number): number[] {
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf), accurate to about 1e-7. */
 function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const erf =
+    1 -
+    t *
+      (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+      Math.exp(-(z * z) / 2);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
@@ -144,7 +148,7 @@ export function mannWhitneyP(a: readonly number[], b: readonly number[]): number
   const tieGroups = [...all.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<number, number>()).values()];
   const n = n1 + n2;
   const tieTerm = tieGroups.reduce((s, t) => s + (t ** 3 - t), 0) / (n * (n - 1));
-  const sigma = Math.sqrt((n1 * n2 / 12) * (n + 1 - tieTerm));
+  const sigma = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm));
   if (sigma === 0) return 1;
   const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sigma;
   return Math.min(1, 2 * (1 - normalCdf(Math.max(0, z))));
@@ -168,7 +172,10 @@ function uBelow(n1: number, n2: number): (k: number) => number {
   const counts = exactUCounts(n1, n2);
   const total = counts.reduce((s, c) => s + c, 0);
   let sum = 0;
-  const cumulative = counts.map((c) => (sum += c) / total);
+  const cumulative = counts.map((c) => {
+    sum += c;
+    return sum / total;
+  });
   return (k) => (k <= 0 ? 0 : cumulative[k - 1]!);
 }
 

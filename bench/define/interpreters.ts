@@ -74,7 +74,9 @@ export function runsWithoutGil(interpreter: Interpreter | undefined): boolean {
 
 /** "CPython", "PyPy 7.3.11": the implementation, with its own version where it has one. */
 export function implementationLabel(interpreter: Interpreter): string {
-  return interpreter.implementationVersion ? `${interpreter.implementation} ${interpreter.implementationVersion}` : interpreter.implementation;
+  return interpreter.implementationVersion
+    ? `${interpreter.implementation} ${interpreter.implementationVersion}`
+    : interpreter.implementation;
 }
 
 /** An implementation that compiles hot code as it runs (PyPy): its runs' times include warming up. */

@@ -31,7 +31,9 @@ export async function describeMachine(): Promise<Machine> {
     os: `${os.distro} ${os.release}`.trim(),
     kernel: os.kernel,
     arch: os.arch,
-    virtualisation: system.virtual ? `vm${system.virtualHost ? ` (${system.virtualHost})` : ''}` : container || 'bare metal / unknown',
+    virtualisation: system.virtual
+      ? `vm${system.virtualHost ? ` (${system.virtualHost})` : ''}`
+      : container || 'bare metal / unknown',
     node: process.version,
   };
 }

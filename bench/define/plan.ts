@@ -3,9 +3,9 @@ import { BUSY_POLICIES, type BusyPolicy } from '../core/busy.ts';
 import { fail } from '../core/errors.ts';
 import { FIXTURE_NAMES } from './fixtures.ts';
 import { FRAMEWORKS } from './frameworks.ts';
-import { MIN_PYTHON, versionAtLeast, type Interpreter } from './interpreters.ts';
+import { type Interpreter, MIN_PYTHON, versionAtLeast } from './interpreters.ts';
 import { interpretersFor, runtimeOf } from './runtimes.ts';
-import { CHART_KINDS, unlabelled, type Profile, type Workload } from './workload.ts';
+import { CHART_KINDS, type Profile, unlabelled, type Workload } from './workload.ts';
 
 export const CellSchema = z.object({
   id: z.string(),
@@ -136,7 +136,13 @@ export interface Across {
  */
 export function cellId(cell: CellIdentity, across: Across = {}): string {
   const workload = across.label ? unlabelled(cell.workload) : cell.workload;
-  return [workload, cell.mode, `w${cell.workers}`, ...sweepParts(cell.sweep), ...(across.interpreter ? [] : [cell.interpreter])].join('/');
+  return [
+    workload,
+    cell.mode,
+    `w${cell.workers}`,
+    ...sweepParts(cell.sweep),
+    ...(across.interpreter ? [] : [cell.interpreter]),
+  ].join('/');
 }
 
 /** Expands workloads × modes × workers × interpreters into cells. */
@@ -147,7 +153,9 @@ export function buildPlan(request: PlanRequest): Plan {
   const skipped: Skip[] = [];
   for (const workload of request.workloads) {
     // A workload without any of the modes asked for has no cells; checkModes caught unknown modes.
-    const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [...(workload.defaultModes ?? workload.modes)];
+    const chosenModes = request.modes?.filter((mode) => workload.modes.includes(mode)) ?? [
+      ...(workload.defaultModes ?? workload.modes),
+    ];
     const workerCounts = request.workers ?? workload.workers[profile];
     for (const interpreter of interpretersFor(workload, request.interpreters)) {
       const values = paramValues(workload, interpreter, request);
@@ -161,7 +169,9 @@ export function buildPlan(request: PlanRequest): Plan {
   }
   if (cells.length === 0) {
     const reasons = [...new Set(skipped.map((skip) => skip.reason))];
-    fail(`Nothing to run: no chosen workload has any of the chosen modes${reasons.length ? ` that the chosen interpreters can run (${reasons.join('; ')})` : ''}.`);
+    fail(
+      `Nothing to run: no chosen workload has any of the chosen modes${reasons.length ? ` that the chosen interpreters can run (${reasons.join('; ')})` : ''}.`,
+    );
   }
   return {
     profile,
@@ -171,29 +181,42 @@ export function buildPlan(request: PlanRequest): Plan {
     workloads: request.workloads.map(workloadInfo),
     cells,
     skipped,
-    sizes: (request.sizes ?? []).filter((size) => cells.some((c) => c.workload === size.workload && size.interpreters.includes(c.interpreter))),
+    sizes: (request.sizes ?? []).filter((size) =>
+      cells.some((c) => c.workload === size.workload && size.interpreters.includes(c.interpreter)),
+    ),
   };
 }
 
 /** One workload's cells on one interpreter: every combination of its parameters' values, W and mode. */
-function cellsOn(workload: Workload, interpreter: Interpreter, modes: string[], workerCounts: number[], values: (readonly [string, number[]])[], request: PlanRequest): Cell[] {
+function cellsOn(
+  workload: Workload,
+  interpreter: Interpreter,
+  modes: string[],
+  workerCounts: number[],
+  values: (readonly [string, number[]])[],
+  request: PlanRequest,
+): Cell[] {
   const { profile } = request;
   return combinations(values).flatMap((params) => {
-    const sweep = Object.fromEntries(values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]));
+    const sweep = Object.fromEntries(
+      values.filter(([, list]) => list.length > 1).map(([name]) => [name, params[name]!]),
+    );
     return workerCounts.flatMap((workers) =>
       modes.flatMap((mode) => {
         if (workload.ignoresWorkers?.includes(mode) && workers !== Math.min(...workerCounts)) return [];
         if (workers > (workload.limits?.[mode]?.maxWorkers ?? Infinity)) return []; // skipped: limitSkips says why
         const identity = { workload: workload.name, mode, workers, interpreter: interpreter.id, sweep };
-        return [{
-          id: cellId(identity),
-          ...identity,
-          params,
-          timeoutS: request.timeoutS ?? workload.timeoutS[profile],
-          warmup: request.warmup ?? workload.warmup[profile],
-          repeats: request.repeats ?? workload.repeats[profile],
-          idealWallS: workload.ideal?.wallS(params, workers),
-        }];
+        return [
+          {
+            id: cellId(identity),
+            ...identity,
+            params,
+            timeoutS: request.timeoutS ?? workload.timeoutS[profile],
+            warmup: request.warmup ?? workload.warmup[profile],
+            repeats: request.repeats ?? workload.repeats[profile],
+            idealWallS: workload.ideal?.wallS(params, workers),
+          },
+        ];
       }),
     );
   });
@@ -216,11 +239,20 @@ function workloadInfo(w: Workload): WorkloadInfo {
 }
 
 /** Each parameter's values for a workload's cells on one interpreter: given, its size there, or the profile's. */
-function paramValues(workload: Workload, interpreter: Interpreter, request: PlanRequest): (readonly [string, number[]])[] {
-  const size = request.sizes?.find((s) => s.workload === workload.name && s.param === workload.size && s.interpreters.includes(interpreter.id));
+function paramValues(
+  workload: Workload,
+  interpreter: Interpreter,
+  request: PlanRequest,
+): (readonly [string, number[]])[] {
+  const size = request.sizes?.find(
+    (s) => s.workload === workload.name && s.param === workload.size && s.interpreters.includes(interpreter.id),
+  );
   return Object.entries(workload.params).map(([name, spec]) => {
     const given = request.params?.[workload.name]?.[name];
-    return [name, given ?? (size && name === size.param ? [size.value] : [spec.values[request.profile]].flat())] as const;
+    return [
+      name,
+      given ?? (size && name === size.param ? [size.value] : [spec.values[request.profile]].flat()),
+    ] as const;
   });
 }
 
@@ -228,16 +260,31 @@ function paramValues(workload: Workload, interpreter: Interpreter, request: Plan
 export function skipsFor(workload: Workload, modes: string[], interpreter: Interpreter): Skip[] {
   if (runtimeOf(workload) === 'node') return [];
   const needs = workload.python ?? { min: MIN_PYTHON };
-  const skip = (min: string, reason: string, mode?: string): Skip => ({ workload: workload.name, mode, interpreter: interpreter.id, needs: min, reason });
+  const skip = (min: string, reason: string, mode?: string): Skip => ({
+    workload: workload.name,
+    mode,
+    interpreter: interpreter.id,
+    needs: min,
+    reason,
+  });
   if (!versionAtLeast(interpreter.version, needs.min)) {
     return [skip(needs.min, `${workload.name} needs Python ${needs.min} or newer`)];
   }
   return modes.flatMap((mode) => {
     const need = needs.modes?.[mode];
-    if (need && !versionAtLeast(interpreter.version, need.min)) return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
+    if (need && !versionAtLeast(interpreter.version, need.min))
+      return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
     const framework = needs.frameworks?.[mode];
     if (!framework || interpreter.frameworks?.[framework] !== undefined) return [];
-    return [{ workload: workload.name, mode, interpreter: interpreter.id, framework, reason: `${mode} needs the ${framework} package, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}` }];
+    return [
+      {
+        workload: workload.name,
+        mode,
+        interpreter: interpreter.id,
+        framework,
+        reason: `${mode} needs the ${framework} package, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}`,
+      },
+    ];
   });
 }
 
@@ -248,7 +295,15 @@ function limitSkips(workload: Workload, modes: string[], workerCounts: number[],
       const limit = workload.limits?.[mode];
       const runsHere = !workload.ignoresWorkers?.includes(mode) || workers === Math.min(...workerCounts);
       return limit && runsHere && workers > limit.maxWorkers
-        ? [{ workload: workload.name, mode, interpreter: interpreter.id, workers, reason: `${mode} stops at W=${limit.maxWorkers}: ${limit.why}` }]
+        ? [
+            {
+              workload: workload.name,
+              mode,
+              interpreter: interpreter.id,
+              workers,
+              reason: `${mode} stops at W=${limit.maxWorkers}: ${limit.why}`,
+            },
+          ]
         : [];
     }),
   );

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { isNode, NODE_IMPLEMENTATION, type Interpreter } from './interpreters.ts';
+import { type Interpreter, isNode, NODE_IMPLEMENTATION } from './interpreters.ts';
 import type { Runtime, Workload } from './workload.ts';
 
 export function runtimeOf(workload: Pick<Workload, 'runtime'>): Runtime {

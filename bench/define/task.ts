@@ -22,7 +22,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function taskSizeGiven(size: string | undefined, params: TaskParams): number[] | undefined {
   if (size === undefined || params[size] === undefined) return undefined;
   const value = params[size];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(`--task-size ${size}: --task-param ${size} must be a positive whole number; got "${value}".`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    fail(`--task-size ${size}: --task-param ${size} must be a positive whole number; got "${value}".`);
   return [value];
 }
 
@@ -30,7 +31,8 @@ export function taskSizeGiven(size: string | undefined, params: TaskParams): num
 export function parseTask(text: string): TaskSpec {
   const colon = text.lastIndexOf(':');
   const [file, func] = [text.slice(0, colon), text.slice(colon + 1)];
-  if (colon < 1 || !IDENTIFIER.test(func)) fail(`--task takes FILE:FUNCTION, e.g. --task tasks.py:work; got "${text}".`);
+  if (colon < 1 || !IDENTIFIER.test(func))
+    fail(`--task takes FILE:FUNCTION, e.g. --task tasks.py:work; got "${text}".`);
   if (!existsSync(file) || !statSync(file).isFile()) fail(`--task ${text}: there is no file "${file}".`);
   return { file: resolve(file), func };
 }
@@ -41,7 +43,8 @@ export function parseTaskParams(values: string[] | undefined): TaskParams {
   for (const text of values ?? []) {
     const equals = text.indexOf('=');
     const [name, value] = [text.slice(0, equals), text.slice(equals + 1)];
-    if (equals < 0 || !IDENTIFIER.test(name)) fail(`--task-param takes NAME=VALUE with a Python name, e.g. --task-param n=100000; got "${text}".`);
+    if (equals < 0 || !IDENTIFIER.test(name))
+      fail(`--task-param takes NAME=VALUE with a Python name, e.g. --task-param n=100000; got "${text}".`);
     const number = Number(value.replaceAll('_', ''));
     params[name] = value.trim() !== '' && Number.isFinite(number) ? number : value;
   }
@@ -72,17 +75,24 @@ export function checkTask(task: TaskSpec, python: string): void {
   let answer: string;
   try {
     // stderr is kept, not shown: a Python that fails here says why in its last line, not in a traceback on the terminal
-    answer = execFileSync(python, ['-c', DEFINES, task.file, task.func], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    answer = execFileSync(python, ['-c', DEFINES, task.file, task.func], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   } catch (error) {
     const { stderr, signal } = error as { stderr?: string; signal?: string };
-    const why = stderr?.trim().split('\n').at(-1) || (signal ? `stopped by ${signal}` : (error as Error).message.split('\n')[0]);
+    const why =
+      stderr?.trim().split('\n').at(-1) || (signal ? `stopped by ${signal}` : (error as Error).message.split('\n')[0]);
     fail(`--task ${task.file}:${task.func}: ${python} could not read the file (${why}).`);
   }
   if (answer !== 'ok') fail(`--task ${task.file}:${task.func}: ${answer}.`);
 }
 
 function signature(func: string, params: TaskParams): string {
-  return `${func}(i${Object.entries(params).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join('')})`;
+  return `${func}(i${Object.entries(params)
+    .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+    .join('')})`;
 }
 
 /** Where a --task-size parameter's calibration starts when --task-param does not give it. */
@@ -96,14 +106,32 @@ const SIZE_START = 1000;
 export function taskWorkload(task: TaskSpec, given: TaskParams, size?: string): Workload {
   const name = `${basename(task.file)}:${task.func}`;
   const { [size ?? '']: _sized, ...params } = given;
-  const sizeParams = size ? { [size]: { description: `the task's ${size}, in proportion to its work`, values: { quick: SIZE_START, default: SIZE_START, full: SIZE_START }, min: 1, max: 1e12, integer: true } } : {};
+  const sizeParams = size
+    ? {
+        [size]: {
+          description: `the task's ${size}, in proportion to its work`,
+          values: { quick: SIZE_START, default: SIZE_START, full: SIZE_START },
+          min: 1,
+          max: 1e12,
+          integer: true,
+        },
+      }
+    : {};
   return {
     name,
     title: `Your task ${name}`,
     shows: `${signature(task.func, params)} from ${task.file}, W times: serially, in threads, in processes, as asyncio tasks and in subinterpreters (3.12+).`,
     program: 'task.py',
     programPath: PROGRAM,
-    programArgs: ['--task-file', task.file, '--task-func', task.func, '--task-params', JSON.stringify(params), ...(size ? ['--task-size', size] : [])],
+    programArgs: [
+      '--task-file',
+      task.file,
+      '--task-func',
+      task.func,
+      '--task-params',
+      JSON.stringify(params),
+      ...(size ? ['--task-size', size] : []),
+    ],
     modes: ['serial', 'threads', 'processes', 'async', 'subinterpreters'],
     python: {
       min: '3.8',

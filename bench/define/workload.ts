@@ -1,12 +1,12 @@
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail } from '../core/errors.ts';
+import { MODULE_EXT } from '../core/modules.ts';
+import { WORKLOADS_DIR } from '../core/paths.ts';
 import type { FixtureName } from './fixtures.ts';
 import type { Framework } from './frameworks.ts';
 import type { ServerLoad } from './load.ts';
-import { MODULE_EXT } from '../core/modules.ts';
-import { WORKLOADS_DIR } from '../core/paths.ts';
 
 export const PROFILES = ['quick', 'default', 'full'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -25,7 +25,19 @@ export const PROFILE_TARGETS: Record<Profile, { taskS: number; sampleIntervalMs:
 };
 
 /** The charts a report can draw; each workload picks those that carry its message. */
-export const CHART_KINDS = ['wall-bars', 'cpu-timeline', 'rss-bars', 'wall-vs-workers', 'throughput-vs-workers', 'latency-bars', 'echo-bars', 'echo-latency', 'rss-vs-connections', 'accepts-per-worker', 'cpu-per-answer'] as const;
+export const CHART_KINDS = [
+  'wall-bars',
+  'cpu-timeline',
+  'rss-bars',
+  'wall-vs-workers',
+  'throughput-vs-workers',
+  'latency-bars',
+  'echo-bars',
+  'echo-latency',
+  'rss-vs-connections',
+  'accepts-per-worker',
+  'cpu-per-answer',
+] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 /** What runs a workload's program (define/runtimes.ts). */
@@ -150,7 +162,9 @@ async function descriptorIn(file: string): Promise<WorkloadDescriptor> {
     fail(`Workload descriptor ${file} could not be loaded: ${where.replace(/\.$/, '')}.`);
   }
   if (typeof exported?.name !== 'string' || typeof exported.program !== 'string' || !Array.isArray(exported.modes)) {
-    fail(`Workload descriptor ${file} exports no workload: it needs "export default defineWorkload({ name, program, modes, … })" (docs/WORKLOADS.md).`);
+    fail(
+      `Workload descriptor ${file} exports no workload: it needs "export default defineWorkload({ name, program, modes, … })" (docs/WORKLOADS.md).`,
+    );
   }
   return exported as WorkloadDescriptor;
 }
@@ -164,8 +178,6 @@ export function unlabelled(name: string): string {
 
 export function pickWorkloads(all: Map<string, Workload>, names: string[]): Workload[] {
   return names.map(
-    (name) =>
-      all.get(name) ??
-      fail(`Unknown workload "${name}"; known workloads: ${[...all.keys()].join(', ')}.`),
+    (name) => all.get(name) ?? fail(`Unknown workload "${name}"; known workloads: ${[...all.keys()].join(', ')}.`),
   );
 }

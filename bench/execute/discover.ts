@@ -1,12 +1,19 @@
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
-import { fail } from '../core/errors.ts';
 import { z } from 'zod';
+import { fail } from '../core/errors.ts';
 import { tryParseJson } from '../core/json.ts';
 import { PROBE } from '../core/paths.ts';
 import { FRAMEWORK_NAMES } from '../define/frameworks.ts';
-import { byVersion, interpreterKey, uniqueByFile, uniqueIds, unsupportedBecause, type Interpreter } from '../define/interpreters.ts';
+import {
+  byVersion,
+  type Interpreter,
+  interpreterKey,
+  uniqueByFile,
+  uniqueIds,
+  unsupportedBecause,
+} from '../define/interpreters.ts';
 import { spawnWatched } from './spawn.ts';
 
 const ProbeSchema = z.object({
@@ -25,11 +32,26 @@ const ProbeSchema = z.object({
 export const PROBE_TIMEOUT_S = 5;
 
 /** Asks the interpreter itself what it is; the reason in one sentence when it cannot be used. */
-export async function tryProbe(requested: string, env: Record<string, string> = {}): Promise<Interpreter | { error: string; realpath?: string }> {
-  const watched = await spawnWatched({ executable: requested, args: [PROBE, ...FRAMEWORK_NAMES], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
-  if ('error' in watched) return { error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.` };
+export async function tryProbe(
+  requested: string,
+  env: Record<string, string> = {},
+): Promise<Interpreter | { error: string; realpath?: string }> {
+  const watched = await spawnWatched({
+    executable: requested,
+    args: [PROBE, ...FRAMEWORK_NAMES],
+    env,
+    timeoutS: PROBE_TIMEOUT_S,
+    sampleIntervalMs: 0,
+  });
+  if ('error' in watched)
+    return {
+      error: `Python interpreter "${requested}" ${watched.notFound ? 'was not found' : `failed (${watched.error})`}.`,
+    };
   const answer = await watched.finish();
-  if (answer.error) return { error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).` };
+  if (answer.error)
+    return {
+      error: `Python interpreter "${requested}" failed (${answer.error}${answer.stderrTail ? `: ${answer.stderrTail.split('\n').at(-1)}` : ''}).`,
+    };
   const parsed = ProbeSchema.safeParse(tryParseJson(answer.stdout.trim().split('\n').at(-1) ?? ''));
   if (!parsed.success) return { error: `"${requested}" did not answer like a Python interpreter.` };
   const facts = parsed.data;
@@ -90,7 +112,9 @@ export interface Discovery {
 
 function pythonsIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => PYTHON_NAME.test(name)).map((name) => join(dir, name));
+    return readdirSync(dir)
+      .filter((name) => PYTHON_NAME.test(name))
+      .map((name) => join(dir, name));
   } catch {
     return []; // a PATH entry or an install folder that is not there
   }
@@ -123,9 +147,15 @@ export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string
   const path = (env.PATH ?? '').split(delimiter).filter((dir) => dir && basename(dir) !== 'shims');
   return [
     ...path.flatMap(pythonsIn).map((file) => ({ path: file, via: 'PATH' })),
-    ...binsUnder(join(pyenv, 'versions')).flatMap(pythonsIn).map((file) => ({ path: file, via: 'pyenv' })),
-    ...binsUnder(uv).flatMap(pythonsIn).map((file) => ({ path: file, via: 'uv' })),
-    ...extraBins(env, home).flatMap(pythonsIn).map((file) => ({ path: file, via: 'GILBENCH_PYTHONS' })),
+    ...binsUnder(join(pyenv, 'versions'))
+      .flatMap(pythonsIn)
+      .map((file) => ({ path: file, via: 'pyenv' })),
+    ...binsUnder(uv)
+      .flatMap(pythonsIn)
+      .map((file) => ({ path: file, via: 'uv' })),
+    ...extraBins(env, home)
+      .flatMap(pythonsIn)
+      .map((file) => ({ path: file, via: 'GILBENCH_PYTHONS' })),
   ];
 }
 
@@ -133,17 +163,24 @@ export function candidates(env: NodeJS.ProcessEnv = process.env): { path: string
 export async function discoverInterpreters(env: NodeJS.ProcessEnv = process.env): Promise<Discovery> {
   // One probe per file: python, python3 and python3.12 in one folder are usually one binary.
   const all = uniqueByFile(candidates(env), (candidate) => candidate.path);
-  const probed = await Promise.all(all.map(async (candidate) => ({ candidate, answer: await tryProbe(candidate.path) })));
+  const probed = await Promise.all(
+    all.map(async (candidate) => ({ candidate, answer: await tryProbe(candidate.path) })),
+  );
   const unusable = probed.flatMap(({ candidate, answer }) =>
     'error' in answer ? [{ ...candidate, reason: answer.error }] : [],
   );
-  const usable = probed.flatMap(({ candidate, answer }) => ('error' in answer ? [] : [{ ...answer, via: candidate.via }]));
+  const usable = probed.flatMap(({ candidate, answer }) =>
+    'error' in answer ? [] : [{ ...answer, via: candidate.via }],
+  );
   const found = uniqueIds(uniqueByFile(usable, (i) => i.executable).sort(byVersion)) as Discovery['found'];
   return { found, unusable: unusable.map(({ path, via, reason }) => ({ path, via, reason })) };
 }
 
 /** Which discovered interpreter this is, if any: the same file in the same environment. */
-export function foundAs(discovery: Discovery | undefined, interpreter: Interpreter): Discovery['found'][number] | undefined {
+export function foundAs(
+  discovery: Discovery | undefined,
+  interpreter: Interpreter,
+): Discovery['found'][number] | undefined {
   const key = interpreterKey(interpreter.executable);
   return discovery?.found.find((found) => interpreterKey(found.executable) === key);
 }
@@ -157,12 +194,19 @@ function parseRequest(item: string): { label?: string; path: string } {
   const equals = item.indexOf('=');
   if (equals < 0) return { path: item };
   const [label, path] = [item.slice(0, equals), item.slice(equals + 1)];
-  if (!LABEL.test(label) || !path) fail(`--python takes NAME, PATH or LABEL=PATH with a label of letters, digits, ".", "_" or "-"; got "${item}".`);
+  if (!LABEL.test(label) || !path)
+    fail(`--python takes NAME, PATH or LABEL=PATH with a label of letters, digits, ".", "_" or "-"; got "${item}".`);
   return { label, path };
 }
 
 /** The labelled interpreter is named by its label: in cells, reports and compare. */
-async function probeRequest({ label, path }: { label?: string; path: string }): Promise<{ interpreter: Interpreter; labelled: boolean }> {
+async function probeRequest({
+  label,
+  path,
+}: {
+  label?: string;
+  path: string;
+}): Promise<{ interpreter: Interpreter; labelled: boolean }> {
   const interpreter = await probeInterpreter(path);
   return { interpreter: label ? { ...interpreter, id: label } : interpreter, labelled: label !== undefined };
 }
@@ -190,7 +234,8 @@ export async function chooseInterpreters(
   const items = requested.filter((name) => name !== ALL).map(parseRequest);
   const labels = items.flatMap((item) => (item.label ? [item.label] : []));
   const twice = labels.find((label, i) => labels.indexOf(label) !== i);
-  if (twice !== undefined) fail(`--python: the label "${twice}" is given twice; each labelled interpreter needs its own.`);
+  if (twice !== undefined)
+    fail(`--python: the label "${twice}" is given twice; each labelled interpreter needs its own.`);
   const [discovery, given] = await Promise.all([
     requested.includes(ALL) ? discoverInterpreters() : undefined,
     Promise.all(items.map(probeRequest)),

@@ -21,7 +21,9 @@ export function onInterrupt(stop: () => void, lastWords: () => void): () => void
     }
     const killed = killEveryTreeNow();
     lastWords();
-    console.error(`gilbench: interrupted again: exiting at once${killed ? ` after sending SIGKILL to ${killed} processes` : ''}.`);
+    console.error(
+      `gilbench: interrupted again: exiting at once${killed ? ` after sending SIGKILL to ${killed} processes` : ''}.`,
+    );
     process.exit(130);
   };
   const watch = setInterval(() => {
@@ -52,10 +54,11 @@ function ancestors(): () => boolean {
     chain.set(pid, stat.startS);
     pid = stat.ppid;
   }
-  return () => [...chain].every(([pid, startS]) => {
-    const stat = readStat(pid);
-    return stat !== undefined && stat.state !== 'Z' && stat.startS === startS;
-  });
+  return () =>
+    [...chain].every(([pid, startS]) => {
+      const stat = readStat(pid);
+      return stat !== undefined && stat.state !== 'Z' && stat.startS === startS;
+    });
 }
 
 /** Listed once, as the harness starts: npm may end before the first run does. */

@@ -26,7 +26,12 @@ export function lastJsonLine(stdout: string): unknown {
  * beyond the accountedS seconds of the measured tree; and the share of CPU time the hypervisor
  * stole: the two reasons a quiet number is not.
  */
-export function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undefined, wallS: number, accountedS: number) {
+export function hostDuring(
+  before: CpuTimes | undefined,
+  after: CpuTimes | undefined,
+  wallS: number,
+  accountedS: number,
+) {
   if (!before || !after || wallS <= 0) return undefined;
   const totalS = after.totalS - before.totalS;
   return {
@@ -37,12 +42,23 @@ export function hostDuring(before: CpuTimes | undefined, after: CpuTimes | undef
 
 /** The record of a run that never got as far as a process. */
 export function notRun(error: string, sampleIntervalMs: number): Omit<BatchOutcome, 'kind'> {
-  return { ok: false, error, processWallS: 0, timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] } };
+  return {
+    ok: false,
+    error,
+    processWallS: 0,
+    timeline: { summary: summarise([], sampleIntervalMs, 'proc'), samples: [] },
+  };
 }
 
 /** One run of a workload's program: its own arguments, the mode and W, and the parameters it takes (a server's load takes the rest). */
-export function programCommand(workload: Workload, interpreter: Interpreter, cell: Pick<Cell, 'mode' | 'workers' | 'params'>) {
-  const params = Object.entries(cell.params).filter(([name]) => !workload.server || workload.server.programParams.includes(name));
+export function programCommand(
+  workload: Workload,
+  interpreter: Interpreter,
+  cell: Pick<Cell, 'mode' | 'workers' | 'params'>,
+) {
+  const params = Object.entries(cell.params).filter(
+    ([name]) => !workload.server || workload.server.programParams.includes(name),
+  );
   return {
     executable: interpreter.executable,
     env: interpreter.env,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 
 /** Linux /proc readers: what top and ps read, without spawning them. */
 
@@ -149,7 +149,9 @@ export function listChildren(pid: number, threads = listThreads(pid), files = ON
 /** Every PID in /proc now: processes, not threads. */
 export function listPids(): number[] {
   try {
-    return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return [];
   }
@@ -195,7 +197,15 @@ export function readCpuTimes(): CpuTimes | undefined {
   const line = ONCE.read('/proc/stat')?.split('\n')[0];
   if (!line?.startsWith('cpu ')) return undefined;
   // user nice system idle iowait irq softirq steal (guest time is already inside user)
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const busy = user + nice + system + irq + softirq;
-  return { busyS: busy / CLOCK_TICKS, stealS: steal / CLOCK_TICKS, totalS: (busy + idle + iowait + steal) / CLOCK_TICKS };
+  return {
+    busyS: busy / CLOCK_TICKS,
+    stealS: steal / CLOCK_TICKS,
+    totalS: (busy + idle + iowait + steal) / CLOCK_TICKS,
+  };
 }

@@ -32,7 +32,11 @@ export class Progress {
     const list = this.durations.get(run.cell.id) ?? [];
     list.push(seconds);
     this.durations.set(run.cell.id, list);
-    const status = error ? `FAILED: ${error}` : setAside ? `${seconds.toFixed(2)} s, set aside (${setAside}): made again` : `${seconds.toFixed(2)} s`;
+    const status = error
+      ? `FAILED: ${error}`
+      : setAside
+        ? `${seconds.toFixed(2)} s, set aside (${setAside}): made again`
+        : `${seconds.toFixed(2)} s`;
     if (this.tty) {
       if (error || setAside) this.out.write(`\r\x1b[K${this.prefix(run)} ${status}\n`);
     } else {
@@ -46,7 +50,9 @@ export class Progress {
 
   private prefix(run: ScheduledRun): string {
     const { warmup, repeats } = run.cell;
-    const round = run.warmup ? `warm-up ${run.round + 1}` : `round ${run.round - warmup + 1}/${Math.max(repeats, run.round - warmup + 1)}`;
+    const round = run.warmup
+      ? `warm-up ${run.round + 1}`
+      : `round ${run.round - warmup + 1}/${Math.max(repeats, run.round - warmup + 1)}`;
     return `[${this.done}/${this.upcoming.length}] ${run.cell.id} ${round}`;
   }
 

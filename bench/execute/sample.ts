@@ -1,10 +1,18 @@
 import pidusage from 'pidusage';
-import { HAS_PROC, MANY_THREADS, listChildren, listThreads, ProcFiles, readCommand, readStat, uptimeS, type StatLine } from './proc.ts';
 import type { ProcessSample, Sample, SamplerSummary, Timeline } from '../store/records.ts';
+import {
+  HAS_PROC,
+  listChildren,
+  listThreads,
+  MANY_THREADS,
+  ProcFiles,
+  readCommand,
+  readStat,
+  type StatLine,
+  uptimeS,
+} from './proc.ts';
 
 type ThreadRow = ProcessSample['threadCpu'][number];
-
-
 
 /** What a walk remembers of a PID for the next one. */
 interface Known {
@@ -102,7 +110,18 @@ export class ProcTreeReader {
 async function readWithPidusage(root: number, t: number): Promise<Sample> {
   try {
     const stats = await pidusage(root);
-    const processes = [{ pid: root, ppid: stats.ppid, command: '', state: '?', cpuPct: stats.cpu, rssKiB: stats.memory / 1024, threads: 1, threadCpu: [] }];
+    const processes = [
+      {
+        pid: root,
+        ppid: stats.ppid,
+        command: '',
+        state: '?',
+        cpuPct: stats.cpu,
+        rssKiB: stats.memory / 1024,
+        threads: 1,
+        threadCpu: [],
+      },
+    ];
     return totals(t, processes);
   } catch {
     return totals(t, []);
@@ -158,10 +177,13 @@ export class TreeSampler {
     this.startedAt = performance.now();
     if (this.intervalMs === 0) return;
     // A first early look catches runs shorter than one interval; by then the child has exec'd.
-    this.timer = setTimeout(() => {
-      void this.tick();
-      this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    }, Math.min(FIRST_LOOK_MS, this.intervalMs));
+    this.timer = setTimeout(
+      () => {
+        void this.tick();
+        this.timer = setInterval(() => void this.tick(), this.intervalMs);
+      },
+      Math.min(FIRST_LOOK_MS, this.intervalMs),
+    );
   }
 
   /** The processes seen in the latest walk (PID → start time): part of what is killed when the run stops. */

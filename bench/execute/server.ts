@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { tryParseJson } from '../core/json.ts';
+import type { ServerLoad } from '../define/load.ts';
+import { DoneSchema, ReadySchema } from '../store/contract.ts';
+import type { LoadResult, Placement } from '../store/records.ts';
+import { sendSignal } from './kill.ts';
 import { generateLoad, primeServer } from './loadgen/index.ts';
 import { engineFor } from './loadgen/native.ts';
-import { allowedCpus, pinnedCommand, placeCpus, type Pin } from './loadgen/placement.ts';
-import { listTree, readCpuTimes, readStat, type CpuTimes } from './proc.ts';
+import { allowedCpus, type Pin, pinnedCommand, placeCpus } from './loadgen/placement.ts';
 import { hostDuring, lastJsonLine, notRun, type ServerOutcome } from './outcome.ts';
-import { spawnWatched, type ChildCommand, type Watched } from './spawn.ts';
-import { tryParseJson } from '../core/json.ts';
-import { sendSignal } from './kill.ts';
-import type { ServerLoad } from '../define/load.ts';
-import type { LoadResult, Placement } from '../store/records.ts';
-import { DoneSchema, ReadySchema } from '../store/contract.ts';
+import { type CpuTimes, listTree, readCpuTimes, readStat } from './proc.ts';
+import { type ChildCommand, spawnWatched, type Watched } from './spawn.ts';
 
 export interface ServerCommand extends ChildCommand {
   load: ServerLoad;
@@ -33,17 +33,26 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
   let placement: Placement;
   try {
     // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
-    placement = placeCpus(command.pin ?? 'auto', allowedCpus(), (await engineFor(command.load)).engine === 'native' ? 1 : 2);
+    placement = placeCpus(
+      command.pin ?? 'auto',
+      allowedCpus(),
+      (await engineFor(command.load)).engine === 'native' ? 1 : 2,
+    );
   } catch (error) {
     return { kind: 'server', ...notRun((error as Error).message, command.sampleIntervalMs) };
   }
-  const watched = await spawnWatched(placement.pinned ? { ...command, ...pinnedCommand(placement.server, command.executable, command.args) } : command);
+  const watched = await spawnWatched(
+    placement.pinned ? { ...command, ...pinnedCommand(placement.server, command.executable, command.args) } : command,
+  );
   if ('error' in watched) return { kind: 'server', ...notRun(watched.error, command.sampleIntervalMs) };
   // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
   let stopping: Promise<unknown> | undefined;
   const terminate = () => {
     if (!stopping) {
-      const grace = setTimeout(() => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`), STOP_GRACE_MS);
+      const grace = setTimeout(
+        () => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`),
+        STOP_GRACE_MS,
+      );
       sendSignal(watched.pid, 'SIGTERM');
       stopping = watched.exited.finally(() => clearTimeout(grace));
     }
@@ -55,16 +64,18 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
   try {
     const ready = await readyLine(watched.child);
     checkReach(command.load.connections, ready.nofile);
-    const spec = { ...command.load, port: ready.port, signal: command.signal, cpus: placement.pinned ? placement.generator : undefined };
+    const spec = {
+      ...command.load,
+      port: ready.port,
+      signal: command.signal,
+      cpus: placement.pinned ? placement.generator : undefined,
+    };
     await primeServer(spec);
-    load = await generateLoad(
-      spec,
-      {
-        started: () => (start = edge(watched.pid)),
-        ending: () => (end = edge(watched.pid)),
-        beforeClose: async () => void (await terminate()),
-      },
-    );
+    load = await generateLoad(spec, {
+      started: () => (start = edge(watched.pid)),
+      ending: () => (end = edge(watched.pid)),
+      beforeClose: async () => void (await terminate()),
+    });
     load.placement = placement;
   } catch (error) {
     watched.stop((error as Error).message);
@@ -73,13 +84,29 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
   const { stdout, error, ...finished } = await watched.finish();
   if (error) return { kind: 'server', ok: false, error, ...finished, load };
   const done = DoneSchema.safeParse(lastJsonLine(stdout));
-  if (!done.success) return { kind: 'server', ok: false, error: 'printed no valid done line on stdout after SIGTERM', ...finished, load };
+  if (!done.success)
+    return {
+      kind: 'server',
+      ok: false,
+      error: 'printed no valid done line on stdout after SIGTERM',
+      ...finished,
+      load,
+    };
   if (!load || !start || !end) return { kind: 'server', ok: false, error: 'no load was measured', ...finished };
   const cpu = windowCpu(start, end);
   const { event: _done, ...said } = done.data;
-  const server = { windowCpu: cpu, atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads }, done: said };
+  const server = {
+    windowCpu: cpu,
+    atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads },
+    done: said,
+  };
   // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
-  const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100);
+  const host = hostDuring(
+    start.machine,
+    end.machine,
+    load.windowS,
+    cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100,
+  );
   const failure = failureOf(load, command.load);
   return { kind: 'server', ok: !failure, error: failure, ...finished, host, load, server };
 }
@@ -134,14 +161,22 @@ function failureOf(load: LoadResult, spec: ServerLoad): string | undefined {
 /** Both ends need a descriptor per connection: say so before trying, not with a thousand errors. */
 function checkReach(connections: number, serverFiles: number): void {
   const needed = connections + SPARE_FILES;
-  for (const [side, limit] of [['the server', serverFiles], ['the load generator', ownOpenFileLimit()]] as const) {
-    if (needed > limit) throw new Error(`out of reach: ${connections} connections need ${needed} open files, ${side} may open ${limit} (raise ulimit -n)`);
+  for (const [side, limit] of [
+    ['the server', serverFiles],
+    ['the load generator', ownOpenFileLimit()],
+  ] as const) {
+    if (needed > limit)
+      throw new Error(
+        `out of reach: ${connections} connections need ${needed} open files, ${side} may open ${limit} (raise ulimit -n)`,
+      );
   }
 }
 
 function ownOpenFileLimit(): number {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
   } catch {
@@ -155,7 +190,10 @@ const READY_TIMEOUT_MS = 30_000;
 function readyLine(child: Watched['child']): Promise<z.infer<typeof ReadySchema>> {
   return new Promise((resolve, reject) => {
     let partial = '';
-    const timer = setTimeout(() => settle(new Error(`said nothing ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => settle(new Error(`said nothing ready within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
     const settle = (outcome: Error | z.infer<typeof ReadySchema>) => {
       clearTimeout(timer);
       child.stdout.off('data', onData);

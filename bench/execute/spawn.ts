@@ -1,9 +1,9 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import type { Timeline } from '../store/records.ts';
 import { RunTree } from './kill.ts';
 import { TreeSampler } from './sample.ts';
-import type { Timeline } from '../store/records.ts';
 
 export interface ChildCommand {
   executable: string;

@@ -6,8 +6,8 @@
  * steal. Run-to-run spread up to the probe's own is the machine's, not the workload's.
  */
 import { z } from 'zod';
-import { PROBE_N, TIMINGS_PER_PROBE } from '../define/machine.ts';
 import { tryParseJson } from '../core/json.ts';
+import { PROBE_N, TIMINGS_PER_PROBE } from '../define/machine.ts';
 import { spawnWatched } from './spawn.ts';
 
 const PROBE_TIMEOUT_S = 30;
@@ -29,7 +29,13 @@ print(json.dumps(seconds))
 
 /** Times count(PROBE_N) a few times in a fresh interpreter; nothing when it cannot run. */
 export async function timeCount(executable: string, env: Record<string, string>): Promise<number[]> {
-  const watched = await spawnWatched({ executable, args: ['-c', PROBE_PROGRAM], env, timeoutS: PROBE_TIMEOUT_S, sampleIntervalMs: 0 });
+  const watched = await spawnWatched({
+    executable,
+    args: ['-c', PROBE_PROGRAM],
+    env,
+    timeoutS: PROBE_TIMEOUT_S,
+    sampleIntervalMs: 0,
+  });
   if ('error' in watched) return [];
   const answer = await watched.finish();
   const parsed = z.array(z.number()).safeParse(tryParseJson(answer.stdout.trim()));

@@ -1,26 +1,26 @@
-import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSY_PAUSE_MS, BusyRetries } from '../core/busy.ts';
 import { WriteError } from '../core/errors.ts';
-import { Journal, JOURNAL_FILE, journalBeside, markPartialInPlace } from '../store/journal.ts';
+import { PRIMARY } from '../core/metrics.ts';
+import { median, medianInterval } from '../core/stats.ts';
 import type { Interpreter } from '../define/interpreters.ts';
 import { loadAverage, type Machine, PROBE_N } from '../define/machine.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { schedule, totalRuns, type AutoRepeat, type Cell, type Plan, type ScheduledRun } from '../define/plan.ts';
-import { median, medianInterval } from '../core/stats.ts';
-import { Progress } from './progress.ts';
-import { pointLatest, SCHEMA, SCHEMA_VERSION, writeResults, type Results } from '../store/results.ts';
+import { type AutoRepeat, type Cell, type Plan, type ScheduledRun, schedule, totalRuns } from '../define/plan.ts';
+import type { Workload } from '../define/workload.ts';
+import { JOURNAL_FILE, Journal, journalBeside, markPartialInPlace } from '../store/journal.ts';
+import { type RunRecord, runValue } from '../store/records.ts';
+import { pointLatest, type Results, SCHEMA, SCHEMA_VERSION, writeResults } from '../store/results.ts';
+import { runBatch } from './batch.ts';
 import { FIXTURES, type Fixture } from './fixtures/index.ts';
 import { onInterrupt } from './interrupt.ts';
-import { runBatch } from './batch.ts';
-import { PRIMARY } from '../core/metrics.ts';
 import type { Pin } from './loadgen/placement.ts';
+import { notRun, programCommand, type RunOutcome } from './outcome.ts';
+import { Progress } from './progress.ts';
 import { runServer } from './server.ts';
 import { timeCount } from './speed-probe.ts';
-import type { Workload } from '../define/workload.ts';
-import { runValue, type RunRecord } from '../store/records.ts';
-import { notRun, programCommand, type RunOutcome } from './outcome.ts';
 
 export interface SuiteRequest {
   plan: Plan;
@@ -146,7 +146,8 @@ class Execution {
   /** Runs in order: the speed probe before each round, and the journal synced at each round's end. */
   private async execute(runs: ScheduledRun[]): Promise<void> {
     for (const [index, run] of runs.entries()) {
-      if (runs[index - 1]?.round !== run.round && !this.signal.aborted) await probeSpeed(this.context.results, this.context.request.interpreters);
+      if (runs[index - 1]?.round !== run.round && !this.signal.aborted)
+        await probeSpeed(this.context.results, this.context.request.interpreters);
       await this.measure(run);
       if (this.signal.aborted) return;
       // At the end of a round, what was measured so far is made to survive a crash.
@@ -163,7 +164,13 @@ class Execution {
       const outcome = await runOne(run, randomUUID(), this.context.request, this.context.fixtures, this.signal);
       if (this.signal.aborted) return; // a run cut short by Ctrl+C measured nothing
       const setAside = run.warmup ? undefined : this.busy.setAside(outcome.host);
-      this.record({ cellId: run.cell.id, round: run.round, warmup: run.warmup, ...outcome, ...(setAside && { setAside }) });
+      this.record({
+        cellId: run.cell.id,
+        round: run.round,
+        warmup: run.warmup,
+        ...outcome,
+        ...(setAside && { setAside }),
+      });
       this.progress.finished(run, outcome.processWallS, outcome.error, setAside);
       if (this.busy.stopped) return this.context.abort.abort();
       if (!setAside) return;
@@ -175,7 +182,8 @@ class Execution {
   private record(record: RunRecord): void {
     this.context.results.runs.push(record);
     this.context.journal.append(record);
-    if (this.context.journal.count === 1 && !this.context.request.runDir) pointLatest(this.context.request.reportsDir, this.context.runDir);
+    if (this.context.journal.count === 1 && !this.context.request.runDir)
+      pointLatest(this.context.request.reportsDir, this.context.runDir);
   }
 }
 
@@ -213,7 +221,10 @@ function foldJournal(resultsPath: string, results: Results, journal: Journal, fa
         `${lost ? `, ${lost} measured could not be written` : ''}; ${render}`,
     );
   }
-  if (failed) throw new WriteError(`${failed.message}; the ${results.runs.length} runs measured are kept in ${resultsPath} (marked partial); ${render}`);
+  if (failed)
+    throw new WriteError(
+      `${failed.message}; the ${results.runs.length} runs measured are kept in ${resultsPath} (marked partial); ${render}`,
+    );
 }
 
 function maxRound(results: Results): number {
@@ -238,11 +249,18 @@ async function startFixtures(plan: Plan): Promise<Fixtures> {
 }
 
 /** One run: pointed at its fixture if it has one, and failed if the fixture finds it incomplete. */
-async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, fixtures: Fixtures, signal: AbortSignal): Promise<RunOutcome> {
+async function runOne(
+  run: ScheduledRun,
+  token: string,
+  request: SuiteRequest,
+  fixtures: Fixtures,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
   const { cell } = run;
   const workload = request.workloads.find((w) => w.name === cell.workload)!;
   const fixture = workload.fixture ? fixtures.get(workload.fixture) : undefined;
-  if (fixture instanceof Error) return { kind: workload.server ? 'server' : 'batch', ...notRun(fixture.message, request.plan.sampleIntervalMs) };
+  if (fixture instanceof Error)
+    return { kind: workload.server ? 'server' : 'batch', ...notRun(fixture.message, request.plan.sampleIntervalMs) };
   const interpreter = request.interpreters.find((i) => i.id === cell.interpreter)!;
   const program = programCommand(workload, interpreter, cell);
   const command = {
@@ -252,7 +270,9 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
     sampleIntervalMs: request.plan.sampleIntervalMs,
     signal,
   };
-  const outcome = workload.server ? await runServer({ ...command, load: workload.server.load(cell.params, cell.mode), pin: request.pin }) : await runBatch(command);
+  const outcome = workload.server
+    ? await runServer({ ...command, load: workload.server.load(cell.params, cell.mode), pin: request.pin })
+    : await runBatch(command);
   // Fixtures serve batch programs (a server workload is the server itself).
   if (!outcome.ok || !fixture || outcome.kind !== 'batch') return outcome;
   const { incomplete, facts } = await fixture.verify(token, cell.params, outcome.measurement!);
@@ -260,7 +280,10 @@ async function runOne(run: ScheduledRun, token: string, request: SuiteRequest, f
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
+  return new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[:T]/g, '-');
 }
 
 function newRunDir(reportsDir: string, profile: string): string {

@@ -43,10 +43,22 @@ export const MeasurementSchema = z.object({
 export type Measurement = z.infer<typeof MeasurementSchema>;
 
 /** A server's first line: it listens on 127.0.0.1 at port, and may hold nofile descriptors open. */
-export const ReadySchema = z.object({ event: z.literal('ready'), port: z.number().int().positive(), nofile: z.number() });
+export const ReadySchema = z.object({
+  event: z.literal('ready'),
+  port: z.number().int().positive(),
+  nofile: z.number(),
+});
 
 /** The line a server prints when SIGTERM stopped it (workloads/common/gilbench_server.py). */
-export const DoneLineSchema = MeasurementSchema.pick({ mode: true, workers: true, params: true, rusage_total: true, pid: true, start_method: true, python: true }).extend({
+export const DoneLineSchema = MeasurementSchema.pick({
+  mode: true,
+  workers: true,
+  params: true,
+  rusage_total: true,
+  pid: true,
+  start_method: true,
+  python: true,
+}).extend({
   /** connections accepted, one count per prefork worker */
   accepted: z.array(z.number()),
   /** blocked-loop's own client: the blocking requests it sent, their median time to the echo, count(n)'s calibrated n (0: sleeping) */
@@ -58,7 +70,10 @@ export type DoneLine = z.infer<typeof DoneLineSchema>;
 export const DoneSchema = DoneLineSchema.extend({ event: z.literal('done') });
 
 export const CONTRACT_SCHEMAS = {
-  'result.schema.json': { title: "A batch program's one result line (its last line on stdout)", schema: MeasurementSchema },
+  'result.schema.json': {
+    title: "A batch program's one result line (its last line on stdout)",
+    schema: MeasurementSchema,
+  },
   'ready.schema.json': { title: "A server's ready line (once it listens on 127.0.0.1)", schema: ReadySchema },
   'done.schema.json': { title: "A server's done line (its last line on stdout, after SIGTERM)", schema: DoneSchema },
 } as const;

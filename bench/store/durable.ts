@@ -19,7 +19,8 @@ export function writeDurably(path: string, text: string): void {
 
 /** Writes every byte at position (writeSync may write fewer than asked). */
 export function writeAll(fd: number, bytes: Buffer, position: number): void {
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written, position + written);
+  for (let written = 0; written < bytes.length; )
+    written += writeSync(fd, bytes, written, bytes.length - written, position + written);
 }
 
 /** Makes the folder's entries (a rename, a new or removed file) durable. */

@@ -35,7 +35,10 @@ export const HISTORY_FORMAT: FormatVersion[] = [
 export const HISTORY_VERSION = HISTORY_FORMAT.at(-1)!.version;
 
 /** A commit as the store names it: a SHA, or any id without a path in it (c1, v1.2). */
-const CommitSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z_.-]*$/).refine((id) => !id.includes('..'), 'a commit id holds no ".."');
+const CommitSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z][0-9A-Za-z_.-]*$/)
+  .refine((id) => !id.includes('..'), 'a commit id holds no ".."');
 
 /** The machine a series belongs to: absolute times are compared within one of these only. */
 export const MachineIdentitySchema = z.strictObject({
@@ -120,17 +123,28 @@ export function machineLabel(machine: MachineIdentity): string {
 
 /** Every entry and confirmation of a store; one sentence (exit 2) for a store that is not there or a file that is damaged. */
 export function readStore(dir: string): Store {
-  if (!existsSync(dir)) fail(`There is no history store at "${dir}"; "gilbench history add RESULTS --store ${dir}" makes one.`);
+  if (!existsSync(dir))
+    fail(`There is no history store at "${dir}"; "gilbench history add RESULTS --store ${dir}" makes one.`);
   const runs = join(dir, 'runs');
   // a commit is a folder of runs/; a file beside them (a README, a stray copy) is not read, as jsonFiles reads only .json files
-  const commits = existsSync(runs) ? readdirSync(runs, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
-  const entries = commits.flatMap((commit) => jsonFiles(join(runs, commit.name)).map((file) => readStoreFile(file, ENTRY_SCHEMA, EntrySchema)));
-  const confirmations = jsonFiles(join(dir, 'confirmations')).map((file) => readStoreFile(file, CONFIRMATION_SCHEMA, ConfirmationSchema));
+  const commits = existsSync(runs)
+    ? readdirSync(runs, { withFileTypes: true }).filter((entry) => entry.isDirectory())
+    : [];
+  const entries = commits.flatMap((commit) =>
+    jsonFiles(join(runs, commit.name)).map((file) => readStoreFile(file, ENTRY_SCHEMA, EntrySchema)),
+  );
+  const confirmations = jsonFiles(join(dir, 'confirmations')).map((file) =>
+    readStoreFile(file, CONFIRMATION_SCHEMA, ConfirmationSchema),
+  );
   return { entries, confirmations };
 }
 
 function jsonFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => join(dir, name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => join(dir, name))
+    : [];
 }
 
 function readStoreFile<T>(file: string, schema: string, shape: z.ZodType<T>): T {
@@ -144,12 +158,16 @@ function readStoreFile<T>(file: string, schema: string, shape: z.ZodType<T>): T 
   if (!header.success || header.data.schema !== schema) fail(`"${file}" is not a ${schema} file.`);
   const { version } = header.data;
   if (!(Number.isInteger(version) && version >= 1 && version <= HISTORY_VERSION)) {
-    fail(`"${file}" has history format version ${version}; this gilbench reads versions 1 to ${HISTORY_VERSION} (a newer gilbench wrote it?).`);
+    fail(
+      `"${file}" has history format version ${version}; this gilbench reads versions 1 to ${HISTORY_VERSION} (a newer gilbench wrote it?).`,
+    );
   }
   const parsed = shape.safeParse(upgradeThrough(HISTORY_FORMAT, json as Json, version));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    fail(`"${file}" is damaged or from a newer gilbench: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
+    fail(
+      `"${file}" is damaged or from a newer gilbench: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`,
+    );
   }
   return parsed.data;
 }
@@ -182,7 +200,9 @@ function valid<T>(shape: z.ZodType<T>, value: T): T {
   const parsed = shape.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  fail(`Cannot record ${issue?.path.join('.') || 'it'} = ${JSON.stringify(issue?.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], value))}: ${issue?.message ?? 'invalid'}.`);
+  fail(
+    `Cannot record ${issue?.path.join('.') || 'it'} = ${JSON.stringify(issue?.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], value))}: ${issue?.message ?? 'invalid'}.`,
+  );
 }
 
 /** JSON with each cell on a line of its own: a cell measured again is a one-line diff, and a file stays short. */
@@ -193,9 +213,16 @@ function storeText({ cells, ...rest }: { cells: unknown[] }): string {
 
 /** The store's formats as JSON Schemas generated from the schemas that read them (npm run schemas → docs/schemas/). */
 export function historyDocuments(): Record<string, string> {
-  const document = (title: string, schema: z.ZodType) => `${JSON.stringify({ title, ...z.toJSONSchema(schema, { io: 'input' }) }, null, 2)}\n`;
+  const document = (title: string, schema: z.ZodType) =>
+    `${JSON.stringify({ title, ...z.toJSONSchema(schema, { io: 'input' }) }, null, 2)}\n`;
   return {
-    [`history-entry-v${HISTORY_VERSION}.schema.json`]: document('gilbench history store: one results file under its commit', EntrySchema),
-    [`history-confirmation-v${HISTORY_VERSION}.schema.json`]: document('gilbench history store: an interleaved A/B of two commits', ConfirmationSchema),
+    [`history-entry-v${HISTORY_VERSION}.schema.json`]: document(
+      'gilbench history store: one results file under its commit',
+      EntrySchema,
+    ),
+    [`history-confirmation-v${HISTORY_VERSION}.schema.json`]: document(
+      'gilbench history store: an interleaved A/B of two commits',
+      ConfirmationSchema,
+    ),
   };
 }

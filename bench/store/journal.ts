@@ -1,8 +1,8 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { syncFolder, writeAll } from './durable.ts';
 import { fail, writing } from '../core/errors.ts';
+import { syncFolder, writeAll } from './durable.ts';
 
 /**
  * While a suite runs, results.json holds its header with no runs, and each run record is appended
@@ -83,7 +83,11 @@ export class Journal {
  */
 export function withJournal(resultsPath: string, json: unknown): unknown {
   const lines = readJournal(resultsPath);
-  const hasNoRuns = typeof json === 'object' && json !== null && Array.isArray((json as { runs?: unknown }).runs) && (json as { runs: unknown[] }).runs.length === 0;
+  const hasNoRuns =
+    typeof json === 'object' &&
+    json !== null &&
+    Array.isArray((json as { runs?: unknown }).runs) &&
+    (json as { runs: unknown[] }).runs.length === 0;
   return lines && hasNoRuns ? { ...json, runs: lines.slice(1) } : json;
 }
 

@@ -3,8 +3,8 @@
  * the run itself, batch or server. The execute stage fills these; every later stage reads them.
  */
 import { z } from 'zod';
-import { PRIMARY, speedRatio, type RunMetricId } from '../core/metrics.ts';
-import { DoneLineSchema, MeasurementSchema, type Measurement } from './contract.ts';
+import { PRIMARY, type RunMetricId, speedRatio } from '../core/metrics.ts';
+import { DoneLineSchema, type Measurement, MeasurementSchema } from './contract.ts';
 
 export const ProcessSampleSchema = z.object({
   pid: z.number(),
@@ -61,7 +61,14 @@ export const PlacementSchema = z.object({
 });
 export type Placement = z.infer<typeof PlacementSchema>;
 
-const LatencySchema = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
+const LatencySchema = z.object({
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+  mean: z.number(),
+});
 export type Latency = z.infer<typeof LatencySchema>;
 
 export const LoadResultSchema = z.object({
@@ -120,9 +127,12 @@ const RunBase = {
   timeline: TimelineSchema,
 };
 
-
 /** A program that does its work and exits: W tasks, timed by the program itself. */
-export const BatchRunSchema = z.object({ ...RunBase, kind: z.literal('batch'), measurement: MeasurementSchema.optional() });
+export const BatchRunSchema = z.object({
+  ...RunBase,
+  kind: z.literal('batch'),
+  measurement: MeasurementSchema.optional(),
+});
 
 /** A server driven by the load generator for a fixed window: answers, latency and errors, not wall time. */
 export const ServerRunSchema = z.object({
@@ -144,7 +154,6 @@ export const RunRecordSchema = z.discriminatedUnion('kind', [BatchRunSchema, Ser
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type BatchRun = z.infer<typeof BatchRunSchema>;
 export type ServerRun = z.infer<typeof ServerRunSchema>;
-
 
 /** A successful batch run's measurement, for the figures and checks that read a batch program's own numbers. */
 export function measurementOf(run: RunRecord): Measurement {

@@ -1,15 +1,15 @@
 import { readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { checkConsistency } from './consistency.ts';
-import { makeFolder, syncFolder, writeDurably } from './durable.ts';
 import { fail, writing } from '../core/errors.ts';
 import { InterpreterSchema } from '../define/interpreters.ts';
-import { withJournal } from './journal.ts';
 import { MachineSchema } from '../define/machine.ts';
 import { PlanSchema } from '../define/plan.ts';
-import { CURRENT_VERSION, upgradeToCurrent } from './schema-history.ts';
+import { checkConsistency } from './consistency.ts';
+import { makeFolder, syncFolder, writeDurably } from './durable.ts';
+import { withJournal } from './journal.ts';
 import { RunRecordSchema } from './records.ts';
+import { CURRENT_VERSION, upgradeToCurrent } from './schema-history.ts';
 
 export const SCHEMA = 'gilbench/results';
 export const SCHEMA_VERSION = CURRENT_VERSION;
@@ -105,13 +105,18 @@ export function parseResults(json: unknown, source: string, onUpgrade?: (fromVer
     fail(`"${source}" is damaged: it does not have the shape of results schema version ${version}.`);
   }
   // zod says "expected object, received undefined" of a field that is not there
-  const parsed = ResultsSchema.safeParse(current, { error: (issue) => (issue.input === undefined ? 'missing' : undefined) });
+  const parsed = ResultsSchema.safeParse(current, {
+    error: (issue) => (issue.input === undefined ? 'missing' : undefined),
+  });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     fail(`"${source}" is damaged: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}.`);
   }
   const unknown = droppedField(current, parsed.data);
-  if (unknown) fail(`"${source}" has a field this gilbench does not know (${unknown}): written by a newer gilbench? It is not read, so that nothing is lost.`);
+  if (unknown)
+    fail(
+      `"${source}" has a field this gilbench does not know (${unknown}): written by a newer gilbench? It is not read, so that nothing is lost.`,
+    );
   checkConsistency(parsed.data, source);
   return parsed.data;
 }

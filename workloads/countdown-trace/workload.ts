@@ -10,8 +10,20 @@ export default defineWorkload({
   python: { min: '2.7' },
   size: 'n',
   params: {
-    n: { description: 'loop iterations per task', values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 }, min: 1, max: 1e11, integer: true },
-    every: { description: 'iterations per chunk: one timestamp per chunk (K)', values: { quick: 5_000, default: 5_000, full: 5_000 }, min: 1, max: 1e11, integer: true },
+    n: {
+      description: 'loop iterations per task',
+      values: { quick: 4_000_000, default: 20_000_000, full: 100_000_000 },
+      min: 1,
+      max: 1e11,
+      integer: true,
+    },
+    every: {
+      description: 'iterations per chunk: one timestamp per chunk (K)',
+      values: { quick: 5_000, default: 5_000, full: 5_000 },
+      min: 1,
+      max: 1e11,
+      integer: true,
+    },
   },
   workers: { quick: [2], default: [2], full: [2] },
   repeats: { quick: 1, default: 3, full: 5 },

@@ -12,7 +12,11 @@ export default defineWorkload({
     connections: { quick: 1, default: 1, full: 1 },
     duration_s: { quick: 0.6, default: 1, full: 2 },
     cpu_threads: { quick: [0, 1], default: [0, 1, 2, 4], full: [0, 1, 2, 4] },
-    switch_interval: { quick: [0.1, 0.005, 0.0001], default: [0.1, 0.01, 0.005, 0.001, 0.0001, 0.00001], full: [0.1, 0.01, 0.005, 0.001, 0.0001, 0.00001] },
+    switch_interval: {
+      quick: [0.1, 0.005, 0.0001],
+      default: [0.1, 0.01, 0.005, 0.001, 0.0001, 0.00001],
+      full: [0.1, 0.01, 0.005, 0.001, 0.0001, 0.00001],
+    },
     timeout_ms: { quick: 2000, default: 2000, full: 2000 },
   }),
   workers: { quick: [2], default: [2], full: [2] },

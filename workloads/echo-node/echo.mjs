@@ -17,7 +17,11 @@ const MODES = ['event-loop', 'cluster'];
 
 function options() {
   const { values } = parseArgs({
-    options: { mode: { type: 'string' }, workers: { type: 'string', default: '1' }, message_bytes: { type: 'string', default: '64' } },
+    options: {
+      mode: { type: 'string' },
+      workers: { type: 'string', default: '1' },
+      message_bytes: { type: 'string', default: '64' },
+    },
   });
   const workers = Number(values.workers);
   if (!MODES.includes(values.mode) || !(Number.isInteger(workers) && workers >= 1)) {
@@ -75,7 +79,9 @@ function addUsage(total, one) {
 
 /** Node raises its soft open-file limit to the hard one at start-up; this is what it got. */
 function openFileLimit() {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
   const soft = line?.split(/\s{2,}/)[1];
   return soft === undefined || soft === 'unlimited' ? 1 << 30 : Number(soft);
 }
@@ -96,7 +102,9 @@ function sayDone(args, accepted, children) {
 function eventLoop(args) {
   let accepted = 0;
   const { server, stop } = echoServer(() => accepted++);
-  server.listen(0, '127.0.0.1', () => say('ready', { port: server.address().port, pid: process.pid, nofile: openFileLimit() }));
+  server.listen(0, '127.0.0.1', () =>
+    say('ready', { port: server.address().port, pid: process.pid, nofile: openFileLimit() }),
+  );
   process.once('SIGTERM', () => {
     stop();
     sayDone(args, [accepted], NO_USAGE);
@@ -111,7 +119,8 @@ function primary(args) {
   let stopping = false;
   for (const [index, worker] of workers.entries()) {
     worker.on('listening', (address) => {
-      if (++listening === workers.length) say('ready', { port: address.port, pid: process.pid, nofile: openFileLimit() });
+      if (++listening === workers.length)
+        say('ready', { port: address.port, pid: process.pid, nofile: openFileLimit() });
     });
     worker.on('message', (report) => reports.set(index, report));
     // A worker that dies before SIGTERM leaves a server short of a worker: stop, the run fails.
@@ -119,11 +128,17 @@ function primary(args) {
   }
   process.once('SIGTERM', async () => {
     stopping = true;
-    const exited = workers.map((worker) => new Promise((resolve) => (worker.isDead() ? resolve() : worker.once('exit', resolve))));
+    const exited = workers.map(
+      (worker) => new Promise((resolve) => (worker.isDead() ? resolve() : worker.once('exit', resolve))),
+    );
     for (const worker of workers) if (!worker.isDead()) worker.send('stop');
     await Promise.all(exited);
     const said = workers.map((_, index) => reports.get(index) ?? { accepted: 0, usage: NO_USAGE });
-    sayDone(args, said.map((r) => r.accepted), said.map((r) => r.usage).reduce(addUsage, NO_USAGE));
+    sayDone(
+      args,
+      said.map((r) => r.accepted),
+      said.map((r) => r.usage).reduce(addUsage, NO_USAGE),
+    );
     process.exit(0);
   });
 }

@@ -31,5 +31,8 @@ export default defineWorkload({
   timeoutS: { quick: 60, default: 60, full: 120 },
   charts: ['echo-bars', 'echo-latency', 'accepts-per-worker', 'cpu-timeline'],
   taskNoun: 'echoes',
-  server: { ...echoServer({ windowFactor: (_mode, p) => (p.connections! >= 100 ? 2 : 1) }), programParams: ['message_bytes'] },
+  server: {
+    ...echoServer({ windowFactor: (_mode, p) => (p.connections! >= 100 ? 2 : 1) }),
+    programParams: ['message_bytes'],
+  },
 });

@@ -8,7 +8,16 @@ export const ECHO_PROGRAM = '../echo/echo.py';
 /** The lecture's five servers (5.3.1–5.4.1, 5.4.4). */
 export const LECTURE_SERVERS = ['serial', 'threads', 'processes', 'epoll', 'asyncio'];
 /** The same echo in one thread, as each framework of 5.4.1 and after writes it (echo/loops.py). */
-export const EVENT_LOOPS = ['generators', 'asyncio-protocol', 'uvloop', 'uvloop-protocol', 'gevent', 'tornado', 'twisted', 'trio'];
+export const EVENT_LOOPS = [
+  'generators',
+  'asyncio-protocol',
+  'uvloop',
+  'uvloop-protocol',
+  'gevent',
+  'tornado',
+  'twisted',
+  'trio',
+];
 /** The modes that need a framework beyond the standard library. */
 export const FRAMEWORK_OF: Record<string, Framework> = {
   uvloop: 'uvloop',
@@ -31,13 +40,57 @@ export function loadParams(own: {
   rate?: PerProfile<number | number[]>;
 }): Record<string, ParamSpec> {
   return {
-    connections: { description: 'client connections held open at once (C)', values: own.connections, min: 1, max: 100_000, integer: true },
-    message_bytes: { description: 'bytes per message (S)', values: own.message_bytes ?? every(64), min: 1, max: 16 * 1024 * 1024, integer: true },
-    duration_s: { description: "the measurement window, after the warm-up (times the workload's window factor for a mode, if it has one)", values: own.duration_s, min: 0.1, max: 86_400, integer: false },
-    warmup_s: { description: 'load before the window opens, not measured', values: own.warmup_s ?? { quick: 0.3, default: 0.3, full: 1 }, min: 0, max: 86_400, integer: false },
-    rate: { description: 'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)', values: own.rate ?? every(0), min: 0, max: 10_000_000, integer: false },
-    timeout_ms: { description: 'a message unanswered this long counts as a timeout', values: own.timeout_ms ?? every(1000), min: 1, max: 600_000, integer: true },
-    generator_threads: { description: 'load generator threads: 0 = one, two when one is saturated', values: every(1), min: 0, max: 64, integer: true },
+    connections: {
+      description: 'client connections held open at once (C)',
+      values: own.connections,
+      min: 1,
+      max: 100_000,
+      integer: true,
+    },
+    message_bytes: {
+      description: 'bytes per message (S)',
+      values: own.message_bytes ?? every(64),
+      min: 1,
+      max: 16 * 1024 * 1024,
+      integer: true,
+    },
+    duration_s: {
+      description:
+        "the measurement window, after the warm-up (times the workload's window factor for a mode, if it has one)",
+      values: own.duration_s,
+      min: 0.1,
+      max: 86_400,
+      integer: false,
+    },
+    warmup_s: {
+      description: 'load before the window opens, not measured',
+      values: own.warmup_s ?? { quick: 0.3, default: 0.3, full: 1 },
+      min: 0,
+      max: 86_400,
+      integer: false,
+    },
+    rate: {
+      description:
+        'messages per second over all connections: 0 = closed loop, else open loop (latency from when each was due)',
+      values: own.rate ?? every(0),
+      min: 0,
+      max: 10_000_000,
+      integer: false,
+    },
+    timeout_ms: {
+      description: 'a message unanswered this long counts as a timeout',
+      values: own.timeout_ms ?? every(1000),
+      min: 1,
+      max: 600_000,
+      integer: true,
+    },
+    generator_threads: {
+      description: 'load generator threads: 0 = one, two when one is saturated',
+      values: every(1),
+      min: 0,
+      max: 64,
+      integer: true,
+    },
   };
 }
 
@@ -54,9 +107,27 @@ export function echoParams(
   return {
     connections: connections!,
     message_bytes: message_bytes!,
-    work: { description: "the lecture's count(N) run by the server per message: 0 = pure IO", values: own.work ?? every(0), min: 0, max: 1e11, integer: true },
-    cpu_threads: { description: 'threads that only count, beside the server in its main process (the convoy effect)', values: own.cpu_threads ?? every(0), min: 0, max: 1000, integer: true },
-    switch_interval: { description: "the server's sys.setswitchinterval, in seconds: 0 = the interpreter's (5 ms)", values: own.switch_interval ?? every(0), min: 0, max: 10, integer: false },
+    work: {
+      description: "the lecture's count(N) run by the server per message: 0 = pure IO",
+      values: own.work ?? every(0),
+      min: 0,
+      max: 1e11,
+      integer: true,
+    },
+    cpu_threads: {
+      description: 'threads that only count, beside the server in its main process (the convoy effect)',
+      values: own.cpu_threads ?? every(0),
+      min: 0,
+      max: 1000,
+      integer: true,
+    },
+    switch_interval: {
+      description: "the server's sys.setswitchinterval, in seconds: 0 = the interpreter's (5 ms)",
+      values: own.switch_interval ?? every(0),
+      min: 0,
+      max: 10,
+      integer: false,
+    },
     ...load,
   };
 }
@@ -70,7 +141,11 @@ export function echoServer({
   idle = false,
   windowFactor = () => 1,
   programParams = ['work', 'message_bytes', 'cpu_threads', 'switch_interval'],
-}: { idle?: boolean; windowFactor?: (mode: string, params: Record<string, number>) => number; programParams?: string[] } = {}): ServerSpec {
+}: {
+  idle?: boolean;
+  windowFactor?: (mode: string, params: Record<string, number>) => number;
+  programParams?: string[];
+} = {}): ServerSpec {
   return {
     programParams,
     load: (p, mode) => ({

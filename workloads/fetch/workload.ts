@@ -1,5 +1,5 @@
-import { MAX_BODY_BYTES, MAX_DELAY_MS } from '../../bench/execute/fixtures/http-delay-limits.ts';
 import { defineWorkload } from '../../bench/define/workload.ts';
+import { MAX_BODY_BYTES, MAX_DELAY_MS } from '../../bench/execute/fixtures/http-delay-limits.ts';
 
 export default defineWorkload({
   name: 'fetch',
@@ -9,10 +9,34 @@ export default defineWorkload({
   program: 'fetch.py',
   modes: ['serial', 'threads', 'processes', 'async', 'async-executor'],
   params: {
-    requests: { description: 'requests per run (K)', values: { quick: 16, default: 64, full: 256 }, min: 1, max: 100_000, integer: true },
-    delay_ms: { description: 'how long the server waits before answering (L)', values: { quick: 20, default: 25, full: 50 }, min: 0, max: MAX_DELAY_MS, integer: true },
-    body_bytes: { description: 'response body size (B)', values: { quick: 1024, default: 1024, full: 1024 }, min: 0, max: MAX_BODY_BYTES, integer: true },
-    timeout_s: { description: 'a request that takes longer fails the run', values: { quick: 10, default: 10, full: 10 }, min: 0.001, max: 3600, integer: false },
+    requests: {
+      description: 'requests per run (K)',
+      values: { quick: 16, default: 64, full: 256 },
+      min: 1,
+      max: 100_000,
+      integer: true,
+    },
+    delay_ms: {
+      description: 'how long the server waits before answering (L)',
+      values: { quick: 20, default: 25, full: 50 },
+      min: 0,
+      max: MAX_DELAY_MS,
+      integer: true,
+    },
+    body_bytes: {
+      description: 'response body size (B)',
+      values: { quick: 1024, default: 1024, full: 1024 },
+      min: 0,
+      max: MAX_BODY_BYTES,
+      integer: true,
+    },
+    timeout_s: {
+      description: 'a request that takes longer fails the run',
+      values: { quick: 10, default: 10, full: 10 },
+      min: 0.001,
+      max: 3600,
+      integer: false,
+    },
   },
   workers: { quick: [1, 8], default: [1, 4, 8, 16, 64], full: [1, 2, 4, 8, 16, 32, 64, 128] },
   // Five: the fewest the report does not flag (with three, the interval of a median covers 75%).
@@ -26,7 +50,7 @@ export default defineWorkload({
   fixture: 'http-delay',
   ignoresWorkers: ['serial'],
   ideal: {
-    description: "⌈K / W⌉ × L: every request waits L ms, W at a time, and nothing else costs time",
+    description: '⌈K / W⌉ × L: every request waits L ms, W at a time, and nothing else costs time',
     wallS: (params, workers) => (Math.ceil(params.requests! / workers) * params.delay_ms!) / 1000,
   },
 });

@@ -10,8 +10,14 @@ export default defineWorkload({
   limits: {
     fork: { maxWorkers: 1000, why: 'a process each: 10,000 would take minutes and gigabytes' },
     // Measured on 2 cores: 1,000 forkserver workers took 85 s; each imports the program afresh, as spawn's do.
-    forkserver: { maxWorkers: 100, why: 'each worker imports the program afresh (tens of ms of CPU): 1,000 take over a minute on 2 cores' },
-    spawn: { maxWorkers: 100, why: 'each spawned worker starts a new interpreter (tens of ms of CPU): 1,000 take minutes on 2 cores' },
+    forkserver: {
+      maxWorkers: 100,
+      why: 'each worker imports the program afresh (tens of ms of CPU): 1,000 take over a minute on 2 cores',
+    },
+    spawn: {
+      maxWorkers: 100,
+      why: 'each spawned worker starts a new interpreter (tens of ms of CPU): 1,000 take minutes on 2 cores',
+    },
   },
   params: {},
   workers: { quick: [1, 10, 100], default: [1, 10, 100, 1000, 10000], full: [1, 10, 100, 1000, 10000] },

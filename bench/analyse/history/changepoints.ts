@@ -1,4 +1,4 @@
-import { median, quantile, seededRandom, type Interval } from '../../core/stats.ts';
+import { type Interval, median, quantile, seededRandom } from '../../core/stats.ts';
 
 /**
  * Change points in a metric's history: per cell and metric, a series ordered by commit, each
@@ -107,9 +107,11 @@ function settingsOf(options: ChangePointOptions): Settings {
   const permutations = options.permutations ?? 199;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), not ${alpha}`);
   // With R permutations the smallest p-value is 1 / (R + 1): fewer could never reach alpha.
-  if (permutations < Math.ceil(1 / alpha - 1)) throw new RangeError(`${permutations} permutations cannot reach p ≤ ${alpha}`);
+  if (permutations < Math.ceil(1 / alpha - 1))
+    throw new RangeError(`${permutations} permutations cannot reach p ≤ ${alpha}`);
   const shortChanges = options.shortChanges ?? 0;
-  if (!(Number.isInteger(shortChanges) && shortChanges >= 0)) throw new RangeError(`shortChanges must be a whole number of commits, not ${shortChanges}`);
+  if (!(Number.isInteger(shortChanges) && shortChanges >= 0))
+    throw new RangeError(`shortChanges must be a whole number of commits, not ${shortChanges}`);
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), not ${level}`);
   return {
@@ -141,7 +143,8 @@ function seriesOf(input: readonly CommitRuns[]): Series {
   const raw: number[] = [];
   input.forEach((commit, i) => {
     for (const value of commit.values) {
-      if (!(value > 0 && Number.isFinite(value))) throw new RangeError(`commit ${commit.id}: run value ${value} is not a positive number`);
+      if (!(value > 0 && Number.isFinite(value)))
+        throw new RangeError(`commit ${commit.id}: run value ${value} is not a positive number`);
     }
     if (commit.values.length === 0) return; // nothing measured: the range around it will span it
     origin.push(i);
@@ -213,7 +216,9 @@ interface Segment {
 function segmentOf(series: Series, lo: number, hi: number): Segment {
   const first = series.start[lo]!;
   const n = series.start[hi]! - first;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => series.logs[first + a]! - series.logs[first + b]!);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => series.logs[first + a]! - series.logs[first + b]!,
+  );
   const ranks = new Int32Array(n);
   const valueOfRank = new Float64Array(n);
   order.forEach((run, i) => {
@@ -221,14 +226,24 @@ function segmentOf(series: Series, lo: number, hi: number): Segment {
     valueOfRank[i] = series.logs[first + run]!;
   });
   const cuts = Int32Array.from({ length: hi - lo - 1 }, (_, k) => series.start[lo + 1 + k]! - first);
-  return { lo, hi, ranks, valueOfRank, cuts, tree: new DistanceTree(n), left: new Float64Array(cuts.length), right: new Float64Array(cuts.length) };
+  return {
+    lo,
+    hi,
+    ranks,
+    valueOfRank,
+    cuts,
+    tree: new DistanceTree(n),
+    left: new Float64Array(cuts.length),
+    right: new Float64Array(cuts.length),
+  };
 }
 
 /** Matteson & James's Q̂ from the within sums of X, of Y and of both together (sizes n, m). */
 function energyQ(n: number, m: number, withinX: number, withinY: number, withinBoth: number): number {
   const between = withinBoth - withinX - withinY;
   // The mean distance within one value is zero: a single-run side contributes no within term.
-  const energy = (2 * between) / (n * m) - (n > 1 ? withinX / ((n * (n - 1)) / 2) : 0) - (m > 1 ? withinY / ((m * (m - 1)) / 2) : 0);
+  const energy =
+    (2 * between) / (n * m) - (n > 1 ? withinX / ((n * (n - 1)) / 2) : 0) - (m > 1 ? withinY / ((m * (m - 1)) / 2) : 0);
   return ((n * m) / (n + m)) * energy;
 }
 
@@ -280,7 +295,13 @@ function argmax(xs: Float64Array): number {
 
 /** A seed per segment, so that a segment's answer does not depend on the order segments are visited in. */
 function seedFor(settings: Settings, lo: number, hi: number, salt: number): number {
-  return (settings.seed ^ Math.imul(lo + 1, 0x9e3779b1) ^ Math.imul(hi + 1, 0x85ebca6b) ^ Math.imul(salt + 1, 0xc2b2ae35)) >>> 0;
+  return (
+    (settings.seed ^
+      Math.imul(lo + 1, 0x9e3779b1) ^
+      Math.imul(hi + 1, 0x85ebca6b) ^
+      Math.imul(salt + 1, 0xc2b2ae35)) >>>
+    0
+  );
 }
 
 function shuffle(xs: Int32Array, random: () => number): void {
@@ -353,13 +374,22 @@ function levelsOf(series: Series, { previous, cut, next }: Candidate, settings: 
  * long segment would be re-tested in a short one, with less data, and a big step could be dropped
  * because a small one was found next to it.
  */
-function prune(series: Series, found: { cut: number; p: number }[], settings: Settings): { candidate: Candidate; p: number }[] {
+function prune(
+  series: Series,
+  found: { cut: number; p: number }[],
+  settings: Settings,
+): { candidate: Candidate; p: number }[] {
   const kept = [...found].sort((a, b) => a.cut - b.cut);
   for (;;) {
-    const candidates = kept.map(({ cut }, i) => ({ previous: kept[i - 1]?.cut ?? 0, cut, next: kept[i + 1]?.cut ?? series.commits }));
+    const candidates = kept.map(({ cut }, i) => ({
+      previous: kept[i - 1]?.cut ?? 0,
+      cut,
+      next: kept[i + 1]?.cut ?? series.commits,
+    }));
     const sizes = candidates.map((candidate) => Math.abs(levelsOf(series, candidate, settings).logEffect));
     const smallest = sizes.indexOf(Math.min(...sizes));
-    if (smallest < 0 || sizes[smallest]! >= settings.minLogEffect) return candidates.map((candidate, i) => ({ candidate, p: kept[i]!.p }));
+    if (smallest < 0 || sizes[smallest]! >= settings.minLogEffect)
+      return candidates.map((candidate, i) => ({ candidate, p: kept[i]!.p }));
     kept.splice(smallest, 1);
   }
 }
@@ -370,7 +400,11 @@ function prune(series: Series, found: { cut: number; p: number }[], settings: Se
  * share of those locations (with the estimate itself) is the range. A sharp step lands on one
  * boundary every time; a drift, or a small step in noise, wanders over several.
  */
-function locationRange(series: Series, { previous, cut, next }: Candidate, settings: Settings): { first: number; last: number } {
+function locationRange(
+  series: Series,
+  { previous, cut, next }: Candidate,
+  settings: Settings,
+): { first: number; last: number } {
   const segment = segmentOf(series, previous, next);
   const random = seededRandom(seedFor(settings, previous, next, cut));
   const resample = new Int32Array(segment.ranks.length);
@@ -424,11 +458,20 @@ function effectInterval(before: readonly number[], after: readonly number[], lev
   const b = Float64Array.from(after).sort();
   const countsA = new Int32Array(a.length);
   const countsB = new Int32Array(b.length);
-  const ratios = Array.from({ length: 2000 }, () => resampledMedian(b, countsB, random) / resampledMedian(a, countsA, random));
+  const ratios = Array.from(
+    { length: 2000 },
+    () => resampledMedian(b, countsB, random) / resampledMedian(a, countsA, random),
+  );
   return { low: quantile(ratios, (1 - level) / 2), high: quantile(ratios, 1 - (1 - level) / 2), confidence: level };
 }
 
-function describe(series: Series, input: readonly CommitRuns[], candidate: Candidate, p: number, settings: Settings): ChangePoint {
+function describe(
+  series: Series,
+  input: readonly CommitRuns[],
+  candidate: Candidate,
+  p: number,
+  settings: Settings,
+): ChangePoint {
   const { before, after } = levelsOf(series, candidate, settings);
   const range = locationRange(series, candidate, settings);
   const index = series.origin[candidate.cut]!;
@@ -447,7 +490,12 @@ function describe(series: Series, input: readonly CommitRuns[], candidate: Candi
     runsBefore: before.length,
     runsAfter: after.length,
     effect,
-    interval: effectInterval(before, after, settings.level, seedFor(settings, candidate.previous, candidate.next, candidate.cut)),
+    interval: effectInterval(
+      before,
+      after,
+      settings.level,
+      seedFor(settings, candidate.previous, candidate.next, candidate.cut),
+    ),
     p,
     direction: effect >= 1 ? 'increase' : 'decrease',
   };

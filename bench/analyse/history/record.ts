@@ -1,7 +1,14 @@
 import { fail } from '../../core/errors.ts';
 import type { Machine } from '../../define/machine.ts';
 import { sizeOf } from '../../define/plan.ts';
-import { type Confirmation, CONFIRMATION_SCHEMA, ENTRY_SCHEMA, type Entry, HISTORY_VERSION, type MachineIdentity } from '../../store/history.ts';
+import {
+  CONFIRMATION_SCHEMA,
+  type Confirmation,
+  ENTRY_SCHEMA,
+  type Entry,
+  HISTORY_VERSION,
+  type MachineIdentity,
+} from '../../store/history.ts';
 import type { Results } from '../../store/results.ts';
 import { type Comparison, headlineRuns } from '../compare.ts';
 
@@ -19,16 +26,34 @@ export function machineIdentity(machine: Machine, runner: string): MachineIdenti
 }
 
 /** A results file as a store entry: each cell's identity, its size, and every measured run of its headline metrics. */
-export function entryFromResults(results: Results, source: string, { commit, date, branch, runner }: EntryContext): Entry {
+export function entryFromResults(
+  results: Results,
+  source: string,
+  { commit, date, branch, runner }: EntryContext,
+): Entry {
   // A merged file holds several machines' runs under one machine: absolute times would mix.
-  if (results.sources?.length) fail(`"${source}" is a merge of ${results.sources.length} runs; add each run's own results file, so that each is filed under its machine.`);
-  if (results.status === 'running') fail(`"${source}" is still being written (status running); add it once its run has ended.`);
+  if (results.sources?.length)
+    fail(
+      `"${source}" is a merge of ${results.sources.length} runs; add each run's own results file, so that each is filed under its machine.`,
+    );
+  if (results.status === 'running')
+    fail(`"${source}" is still being written (status running); add it once its run has ended.`);
   const cells = headlineRuns(results)
     .filter(({ runs }) => Object.keys(runs).length > 0)
     .map(({ cell, kind, runs }) => {
       const size = sizeOf(results.plan.sizes, cell);
       const { id, workload, mode, workers, interpreter, sweep } = cell;
-      return { id, workload, mode, workers, interpreter, sweep, kind, ...(size && { size: { param: size.param, value: size.value, how: size.how } }), runs };
+      return {
+        id,
+        workload,
+        mode,
+        workers,
+        interpreter,
+        sweep,
+        kind,
+        ...(size && { size: { param: size.param, value: size.value, how: size.how } }),
+        runs,
+      };
     });
   if (cells.length === 0) fail(`"${source}" has no cell with a successful measured run: nothing to record.`);
   return {
@@ -61,6 +86,14 @@ export function confirmationFrom(
     machine: machineIdentity(ab.machine, runner),
     run: ab.runId,
     across,
-    cells: comparisons.map((c) => ({ key: c.key, metric: c.metric, ratio: orNull(c.ratio), low: orNull(c.interval.low), high: orNull(c.interval.high), p: orNull(c.p), verdict: c.verdict })),
+    cells: comparisons.map((c) => ({
+      key: c.key,
+      metric: c.metric,
+      ratio: orNull(c.ratio),
+      low: orNull(c.interval.low),
+      high: orNull(c.interval.high),
+      p: orNull(c.p),
+      verdict: c.verdict,
+    })),
   };
 }

@@ -1,4 +1,4 @@
-import { type MetricId, METRICS } from '../../core/metrics.ts';
+import { METRICS, type MetricId } from '../../core/metrics.ts';
 import { type Interval, median, medianInterval } from '../../core/stats.ts';
 import { cellId } from '../../define/plan.ts';
 import { type Confirmation, type Entry, type HistoryCell, machineLabel, type Store } from '../../store/history.ts';
@@ -64,8 +64,11 @@ export interface HistoryAnalysis {
 /** Commits oldest first by their recorded date (then by when they were measured): for commits the repository does not know. */
 export function orderByDate(entries: Entry[]): string[] {
   const first = new Map<string, Entry>();
-  for (const entry of [...entries].sort((a, b) => a.measuredAt.localeCompare(b.measuredAt))) if (!first.has(entry.commit)) first.set(entry.commit, entry);
-  return [...first.values()].sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.measuredAt.localeCompare(b.measuredAt)).map((e) => e.commit);
+  for (const entry of [...entries].sort((a, b) => a.measuredAt.localeCompare(b.measuredAt)))
+    if (!first.has(entry.commit)) first.set(entry.commit, entry);
+  return [...first.values()]
+    .sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.measuredAt.localeCompare(b.measuredAt))
+    .map((e) => e.commit);
 }
 
 /** Each series of the store over `commits` (oldest first; entries of other commits are left out), with its change points. */
@@ -73,14 +76,26 @@ export function analyseHistory(store: Store, commits: string[]): HistoryAnalysis
   const position = new Map(commits.map((commit, i) => [commit, i]));
   const entries = store.entries.filter((entry) => position.has(entry.commit));
   const pooled = new Set(entries.map((entry) => machineLabel(entry.machine))).size > 1;
-  const groups = new Map<string, { cell: string; identity: CellIdentity; metric: MetricId; machine: string; runs: number[][] }>();
+  const groups = new Map<
+    string,
+    { cell: string; identity: CellIdentity; metric: MetricId; machine: string; runs: number[][] }
+  >();
   for (const entry of entries) {
     for (const cell of entry.cells) {
       for (const [metric, values] of Object.entries(cell.runs) as [MetricId, number[]][]) {
-        for (const machine of [machineLabel(entry.machine), ...(pooled && RATIO_METRICS.includes(metric) ? [ALL_MACHINES] : [])]) {
+        for (const machine of [
+          machineLabel(entry.machine),
+          ...(pooled && RATIO_METRICS.includes(metric) ? [ALL_MACHINES] : []),
+        ]) {
           const name = seriesCell(cell, metric);
           const key = JSON.stringify([name, metric, machine]);
-          const group = groups.get(key) ?? { cell: name, identity: identityOf(cell), metric, machine, runs: commits.map(() => []) };
+          const group = groups.get(key) ?? {
+            cell: name,
+            identity: identityOf(cell),
+            metric,
+            machine,
+            runs: commits.map(() => []),
+          };
           group.runs[position.get(entry.commit)!]!.push(...values);
           groups.set(key, group);
         }
@@ -88,7 +103,12 @@ export function analyseHistory(store: Store, commits: string[]): HistoryAnalysis
     }
   }
   const series = [...groups.values()].map((group) => analyseSeries(group, commits, store.confirmations, position));
-  return { commits, series: series.sort((a, b) => a.cell.localeCompare(b.cell) || a.metric.localeCompare(b.metric) || a.machine.localeCompare(b.machine)) };
+  return {
+    commits,
+    series: series.sort(
+      (a, b) => a.cell.localeCompare(b.cell) || a.metric.localeCompare(b.metric) || a.machine.localeCompare(b.machine),
+    ),
+  };
 }
 
 function identityOf({ workload, mode, workers, interpreter, sweep, kind }: HistoryCell): CellIdentity {
@@ -97,7 +117,9 @@ function identityOf({ workload, mode, workers, interpreter, sweep, kind }: Histo
 
 /** Two calibrated sizes are two amounts of work: an absolute metric's series is per size (define/plan.ts calibratedApart). */
 function seriesCell(cell: HistoryCell, metric: MetricId): string {
-  return cell.size?.how === 'calibrated' && !RATIO_METRICS.includes(metric) ? `${cell.id} (${cell.size.param}=${cell.size.value})` : cell.id;
+  return cell.size?.how === 'calibrated' && !RATIO_METRICS.includes(metric)
+    ? `${cell.id} (${cell.size.param}=${cell.size.value})`
+    : cell.id;
 }
 
 function analyseSeries(
@@ -107,7 +129,11 @@ function analyseSeries(
   position: Map<string, number>,
 ): Series {
   const input: CommitRuns[] = commits.map((id, i) => ({ id, values: group.runs[i]! }));
-  const points = input.flatMap(({ id, values }, index) => (values.length ? [{ commit: id, index, runs: values, median: median(values), interval: medianInterval(values) }] : []));
+  const points = input.flatMap(({ id, values }, index) =>
+    values.length
+      ? [{ commit: id, index, runs: values, median: median(values), interval: medianInterval(values) }]
+      : [],
+  );
   const found = detectChangePoints(input, { minEffect: MIN_EFFECT });
   const latest = latestLevel(input, found);
   const changes = found.map((change) => {
@@ -152,7 +178,10 @@ function statusOf(
     const cell = confirmation.cells.find((c) => c.key === key && c.metric === group.metric);
     if (!cell) continue;
     const { from, to } = confirmation;
-    return { status: STATUS_OF_VERDICT[cell.verdict] ?? 'inconclusive', confirmation: { from, to, ratio: cell.ratio, p: cell.p, verdict: cell.verdict } };
+    return {
+      status: STATUS_OF_VERDICT[cell.verdict] ?? 'inconclusive',
+      confirmation: { from, to, ratio: cell.ratio, p: cell.p, verdict: cell.verdict },
+    };
   }
   return { status: 'candidate' };
 }
@@ -178,5 +207,7 @@ export interface Finding {
 
 /** Every regression still in effect at the newest commit whose change lies after position `since` (all of them without it). */
 export function openRegressions(analysis: HistoryAnalysis, since = -1): Finding[] {
-  return analysis.series.flatMap((series) => series.changes.filter((change) => change.inEffect && change.index > since).map((change) => ({ series, change })));
+  return analysis.series.flatMap((series) =>
+    series.changes.filter((change) => change.inEffect && change.index > since).map((change) => ({ series, change })),
+  );
 }

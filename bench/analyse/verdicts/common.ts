@@ -1,6 +1,6 @@
 import { busyMachine, busyVerdict } from '../../core/busy.ts';
 import type { Evidence } from './evidence.ts';
-import { direction, ratio, type Rule } from './rule.ts';
+import { direction, type Rule, ratio } from './rule.ts';
 
 /** The rules every kind of cell is held to first: was anything measured, and on a machine quiet enough to explain it. */
 export const COMMON_RULES: Rule[] = [
@@ -42,4 +42,3 @@ export const FEW_RUNS_RULE: Rule = {
   holds: (e) => direction(e) === 'unknown',
   sentence: (e) => `${ratio(e)}: no difference from serial is claimed.`,
 };
-

@@ -1,6 +1,6 @@
-import type { CellSummary } from '../summary.ts';
 import { median } from '../../core/stats.ts';
 import type { RunRecord, Sample } from '../../store/records.ts';
+import type { CellSummary } from '../summary.ts';
 
 /**
  * What a verdict may rest on, measured: each field is undefined when the run did not measure it
@@ -68,7 +68,8 @@ function workingThreads(run: RunRecord): number | undefined {
       const threads = byProcess.get(p.pid) ?? new Map<number, { from: number; to: number }>();
       byProcess.set(p.pid, threads);
       for (const [tid, cpuS] of p.threadCpu) {
-        if (taskThreads.size === 0 || taskThreads.has(tid)) threads.set(tid, { from: threads.get(tid)?.from ?? cpuS, to: cpuS });
+        if (taskThreads.size === 0 || taskThreads.has(tid))
+          threads.set(tid, { from: threads.get(tid)?.from ?? cpuS, to: cpuS });
       }
     }
   }
@@ -108,7 +109,9 @@ export function evidenceOf(summary: CellSummary, { cores, gilEnabled }: RanOn): 
   const samples = measured.flatMap(settled);
   const max = (values: number[]) => values.reduce((a, b) => Math.max(a, b), 0);
   const interval = summary.speedupInterval;
-  const windows = measured.flatMap((run) => (run.kind === 'server' && run.server && run.load ? [{ ...run.server.windowCpu, windowS: run.load.windowS }] : []));
+  const windows = measured.flatMap((run) =>
+    run.kind === 'server' && run.server && run.load ? [{ ...run.server.windowCpu, windowS: run.load.windowS }] : [],
+  );
   const spanned = measured.map((run) => ({ run, spans: taskSpans(run) })).filter(({ spans }) => spans.length > 0);
   const sequential = spanned.length > 0 && spanned.every(({ spans }) => oneAfterAnother(spans));
   // Start-up matters where the workers then ran side by side; tasks one after another start late by design.
@@ -117,14 +120,19 @@ export function evidenceOf(summary: CellSummary, { cores, gilEnabled }: RanOn): 
     summary,
     cores,
     oneGil: gilEnabled === undefined ? undefined : gilEnabled && summary.cell.mode !== 'subinterpreters',
-    speedup: summary.speedup === undefined || !interval ? undefined : { value: summary.speedup, low: interval.low, high: interval.high, runs: summary.speedupRuns! },
+    speedup:
+      summary.speedup === undefined || !interval
+        ? undefined
+        : { value: summary.speedup, low: interval.low, high: interval.high, runs: summary.speedupRuns! },
     // Near the clock's resolution getrusage's CPU time says nothing: no rule may rest on it.
     cpuUtil: summary.tooShort ? NaN : summary.cpuUtilisation,
     serialCpuUtil: summary.serialCpuUtil,
     sampled,
     peakCpuPct: sampled ? summary.peakCpuPct : undefined,
     runningAtOnce: sampled ? max(samples.map(runningIn)) : undefined,
-    busyProcessesAtOnce: sampled ? max(samples.map((s) => s.processes.filter((p) => p.cpuPct >= BUSY_PROCESS_PCT).length)) : undefined,
+    busyProcessesAtOnce: sampled
+      ? max(samples.map((s) => s.processes.filter((p) => p.cpuPct >= BUSY_PROCESS_PCT).length))
+      : undefined,
     workingThreads: sampled && summary.typical ? workingThreads(summary.typical) : undefined,
     processes: summary.maxPids,
     othersCpuPct: summary.othersCpuPct,

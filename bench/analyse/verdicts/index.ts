@@ -1,12 +1,12 @@
 import type { CellSummary } from '../summary.ts';
 import { BATCH_RULES } from './batch.ts';
 import { COMMON_RULES, FEW_RUNS_RULE } from './common.ts';
-import { evidenceOf, type Evidence, type RanOn } from './evidence.ts';
+import { type Evidence, evidenceOf, type RanOn } from './evidence.ts';
 import type { Rule } from './rule.ts';
 import { SERVER_RULES } from './server.ts';
 
-export { serverRanking } from './server.ts';
 export type { Evidence } from './evidence.ts';
+export { serverRanking } from './server.ts';
 
 /** Every rule, in the order they are tried: the common ones first, then each kind's own, and last one for too few runs. */
 export const RULES: Rule[] = [...COMMON_RULES, ...BATCH_RULES, ...SERVER_RULES, FEW_RUNS_RULE];

@@ -1,6 +1,6 @@
 import { bracket } from '../../core/format.ts';
-import type { Evidence } from './evidence.ts';
 import type { RunKind } from '../../core/metrics.ts';
+import type { Evidence } from './evidence.ts';
 
 /**
  * A verdict rule: a claim, the measurements it rests on, and when they support it. The first rule
@@ -33,6 +33,5 @@ export function direction(e: Evidence): 'faster' | 'slower' | 'noise' | 'unknown
   if (!Number.isFinite(low) || !Number.isFinite(high)) return 'unknown';
   return low > 1 ? 'faster' : high < 1 ? 'slower' : 'noise';
 }
-
 
 export const pct = (value: number) => `${Math.round(value)}%`;

@@ -1,8 +1,8 @@
 import { latency } from '../../core/format.ts';
 import { BUSY_THREAD } from '../../define/load.ts';
-import { onBusyMachine, type CellSummary } from '../summary.ts';
+import { type CellSummary, onBusyMachine } from '../summary.ts';
 import type { Evidence } from './evidence.ts';
-import { direction, pct, ratio, type Rule } from './rule.ts';
+import { direction, pct, type Rule, ratio } from './rule.ts';
 
 const perS = (value: number) => Math.round(value).toLocaleString('en-US');
 const connections = (e: Evidence) => e.summary.cell.params.connections ?? 0;
@@ -11,7 +11,8 @@ const generatorBound = (s: CellSummary) => (s.server?.busiestThread ?? 0) >= BUS
 
 /** How the server's CPU was spread, from per-process CPU and the user/system split; never from tree CPU% alone. */
 function spread(e: Evidence): string {
-  const split = e.userCores === undefined ? '' : `user ${e.userCores.toFixed(2)} + system ${e.systemCores!.toFixed(2)} cores`;
+  const split =
+    e.userCores === undefined ? '' : `user ${e.userCores.toFixed(2)} + system ${e.systemCores!.toFixed(2)} cores`;
   if (e.processes > 1 && (e.busyProcessesAtOnce ?? 0) >= 2) {
     return `${e.busyProcessesAtOnce} of its processes were each busy at the same sampled moment (${split}; accepts per worker ${e.summary.server!.accepted.join(' / ')}) — in parallel`;
   }
@@ -52,18 +53,21 @@ export const SERVER_RULES: Rule[] = [
   {
     id: 'server-noise',
     kinds: ['server'],
-    needs: 'the speedup\'s 95% interval in answers/s (reaching 1)',
-    says: 'N answers/s: no difference from serial beyond this run\'s noise; how its CPU was spread.',
+    needs: "the speedup's 95% interval in answers/s (reaching 1)",
+    says: "N answers/s: no difference from serial beyond this run's noise; how its CPU was spread.",
     holds: (e) => direction(e) === 'noise',
-    sentence: (e) => `${perS(e.summary.primary.median)} answers/s (p99 ${latency(e.summary.taskP99S)}): no difference from serial beyond this run's noise (${ratio(e)}); ${spread(e)}.`,
+    sentence: (e) =>
+      `${perS(e.summary.primary.median)} answers/s (p99 ${latency(e.summary.taskP99S)}): no difference from serial beyond this run's noise (${ratio(e)}); ${spread(e)}.`,
   },
   {
     id: 'server-differs',
     kinds: ['server'],
-    needs: 'the speedup\'s interval in answers/s (not reaching 1); per-process CPU in the samples; user/system CPU in the window',
+    needs:
+      "the speedup's interval in answers/s (not reaching 1); per-process CPU in the samples; user/system CPU in the window",
     says: 'X serial in answers/s (N/s, p99 P); how its CPU was spread.',
     holds: (e) => direction(e) === 'faster' || direction(e) === 'slower',
-    sentence: (e) => `${ratio(e)} in answers/s (${perS(e.summary.primary.median)}/s, p99 ${latency(e.summary.taskP99S)}); ${spread(e)}.`,
+    sentence: (e) =>
+      `${ratio(e)} in answers/s (${perS(e.summary.primary.median)}/s, p99 ${latency(e.summary.taskP99S)}); ${spread(e)}.`,
   },
 ];
 
@@ -77,11 +81,14 @@ export const RANK_RUNS = 3;
  * connections answer nothing: they are not ranked; nor is a line whose every server ran on a busy machine.
  */
 export function serverRanking(cells: CellSummary[], label: string): string {
-  const ranked = cells.filter((c) => c.repeats > 0 && !c.server?.idle).sort((a, b) => b.primary.median - a.primary.median);
+  const ranked = cells
+    .filter((c) => c.repeats > 0 && !c.server?.idle)
+    .sort((a, b) => b.primary.median - a.primary.median);
   if (ranked.length < 2) return '';
   const modes = ranked.map((c) => c.cell.mode);
   // Two cells of one mode in a line (prefork at two W) are told apart by their W.
-  const name = (c: CellSummary) => (modes.filter((m) => m === c.cell.mode).length > 1 ? `${c.cell.mode} (W=${c.cell.workers})` : c.cell.mode);
+  const name = (c: CellSummary) =>
+    modes.filter((m) => m === c.cell.mode).length > 1 ? `${c.cell.mode} (W=${c.cell.workers})` : c.cell.mode;
   const busy = ranked.every(onBusyMachine);
   const parts = ranked.map((c, i) => {
     const next = ranked[i + 1];

@@ -1,6 +1,6 @@
-import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { fail, reasonOf } from '../../core/errors.ts';
 
 /** Flag parsing shared by the commands: every mistake is one sentence and exit code 2. */
@@ -28,7 +28,16 @@ export function helpText(text: string, indent = 24, width = 100): string {
 
 /** "a,b" or repeated flags, trimmed, each once. */
 export function list(values: string[] | undefined): string[] | undefined {
-  return values && [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))];
+  return (
+    values && [
+      ...new Set(
+        values
+          .flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ]
+  );
 }
 
 /** --python's interpreters, or `otherwise` without the flag; a --python that names none ("", ",") is one sentence, not a run without Pythons. */
@@ -39,11 +48,18 @@ export function interpreterNames(values: string[] | undefined, otherwise: string
 }
 
 /** Whole numbers from min to max, "a,b" or repeated, each once, e.g. --workers 1,2,4. */
-export function wholeNumbers(flag: string, values: string[] | undefined, min: number, max: number): number[] | undefined {
+export function wholeNumbers(
+  flag: string,
+  values: string[] | undefined,
+  min: number,
+  max: number,
+): number[] | undefined {
   const numbers = list(values)?.map((text) => {
     const value = Number(text);
     if (!/^\d+$/.test(text) || value < min || value > max) {
-      fail(`${flag} takes ${min === 0 ? 'whole numbers' : 'positive whole numbers'} up to ${max}, e.g. ${flag} ${Math.max(min, Math.min(4, max))}; got "${text}".`);
+      fail(
+        `${flag} takes ${min === 0 ? 'whole numbers' : 'positive whole numbers'} up to ${max}, e.g. ${flag} ${Math.max(min, Math.min(4, max))}; got "${text}".`,
+      );
     }
     return value;
   });

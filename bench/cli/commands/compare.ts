@@ -1,9 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { compare, REGRESSIONS, type CompareOptions, type Comparison } from '../../analyse/compare.ts';
-import { METRIC_IDS, type MetricId } from '../../core/metrics.ts';
+import { type CompareOptions, type Comparison, compare, REGRESSIONS } from '../../analyse/compare.ts';
 import { fail, writing } from '../../core/errors.ts';
-import { comparisonChart, comparisonJson, comparisonMarkdown, comparisonMermaid, comparisonText } from '../../present/report/comparison.ts';
+import { METRIC_IDS, type MetricId } from '../../core/metrics.ts';
+import {
+  comparisonChart,
+  comparisonJson,
+  comparisonMarkdown,
+  comparisonMermaid,
+  comparisonText,
+} from '../../present/report/comparison.ts';
 import { renderPng } from '../../present/report/render.ts';
 import { makeFolder } from '../../store/durable.ts';
 import { readResults, writeAtomic } from '../../store/results.ts';
@@ -48,8 +54,10 @@ Exit codes: 0 compared, 1 a regression with --fail-on-regression, 2 bad input.`;
 function interpreterSides(sides: string | undefined, base: string | undefined, cand: string | undefined) {
   if (sides === undefined) return { baseInterpreter: base, candInterpreter: cand };
   const names = sides.split(',').map((name) => name.trim());
-  if (names.length !== 2 || names.some((name) => !name)) fail(`--sides takes two interpreters, BASE,CAND, e.g. --sides base,head; got "${sides}".`);
-  if (base !== undefined || cand !== undefined) fail('--sides names both interpreters; leave out --base-interpreter and --cand-interpreter.');
+  if (names.length !== 2 || names.some((name) => !name))
+    fail(`--sides takes two interpreters, BASE,CAND, e.g. --sides base,head; got "${sides}".`);
+  if (base !== undefined || cand !== undefined)
+    fail('--sides names both interpreters; leave out --base-interpreter and --cand-interpreter.');
   return { baseInterpreter: names[0], candInterpreter: names[1] };
 }
 
@@ -77,9 +85,12 @@ export function compareCommand(args: string[]): number {
     console.log(COMPARE_HELP);
     return 0;
   }
-  if (positionals.length < 1 || positionals.length > 2) fail('gilbench compare takes one or two results files; see --help.');
+  if (positionals.length < 1 || positionals.length > 2)
+    fail('gilbench compare takes one or two results files; see --help.');
   const metrics = list(values.metrics)?.map((m) =>
-    (METRIC_IDS as readonly string[]).includes(m) ? (m as MetricId) : fail(`Unknown metric "${m}"; the metrics are ${METRIC_IDS.join(', ')}.`),
+    (METRIC_IDS as readonly string[]).includes(m)
+      ? (m as MetricId)
+      : fail(`Unknown metric "${m}"; the metrics are ${METRIC_IDS.join(', ')}.`),
   );
   const options: CompareOptions = {
     metrics,
@@ -94,18 +105,27 @@ export function compareCommand(args: string[]): number {
   const bothInterpreters = options.baseInterpreter !== undefined && options.candInterpreter !== undefined;
   const bothLabels = options.baseLabel !== undefined && options.candLabel !== undefined;
   if (!positionals[1] && !bothInterpreters && !bothLabels) {
-    fail('With one results file, name the two sides: --sides BASE,CAND (interpreters), --base-interpreter and --cand-interpreter, or --base-label and --cand-label.');
+    fail(
+      'With one results file, name the two sides: --sides BASE,CAND (interpreters), --base-interpreter and --cand-interpreter, or --base-label and --cand-label.',
+    );
   }
   const comparisons = compare(base, cand, options);
   console.log(comparisonText(comparisons, options));
-  const sides = options.baseLabel ? `${options.baseLabel} → ${options.candLabel}` : `${options.baseInterpreter} → ${options.candInterpreter}`;
+  const sides = options.baseLabel
+    ? `${options.baseLabel} → ${options.candLabel}`
+    : `${options.baseInterpreter} → ${options.candInterpreter}`;
   const title = positionals[1] ? `${base.runId} → ${cand.runId}` : `${sides} (${base.runId})`;
   writeOutputs(comparisons, options, title, values);
   return values['fail-on-regression'] && comparisons.some((c) => REGRESSIONS.includes(c.verdict)) ? 1 : 0;
 }
 
 /** --markdown (with its chart beside it), --summary (a Mermaid chart, for a job summary) and --json. */
-function writeOutputs(comparisons: Comparison[], options: CompareOptions, title: string, to: { markdown?: string; summary?: string; json?: string }): void {
+function writeOutputs(
+  comparisons: Comparison[],
+  options: CompareOptions,
+  title: string,
+  to: { markdown?: string; summary?: string; json?: string },
+): void {
   const { markdown } = to;
   if (markdown) {
     const chart = `${basename(markdown).replace(/\.md$/, '')}.png`;
@@ -115,6 +135,7 @@ function writeOutputs(comparisons: Comparison[], options: CompareOptions, title:
     });
     writeAtomic(markdown, comparisonMarkdown(comparisons, options, title, `![change per cell](${chart})`));
   }
-  if (to.summary) writeAtomic(to.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
+  if (to.summary)
+    writeAtomic(to.summary, comparisonMarkdown(comparisons, options, title, comparisonMermaid(comparisons, options)));
   if (to.json) writeAtomic(to.json, comparisonJson(comparisons, options));
 }

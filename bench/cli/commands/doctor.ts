@@ -1,9 +1,9 @@
-import { ALL, chooseInterpreters, foundAs } from '../../execute/discover.ts';
-import { gilStatus, implementationLabel, type Interpreter } from '../../define/interpreters.ts';
+import { fail } from '../../core/errors.ts';
+import { gilStatus, type Interpreter, implementationLabel } from '../../define/interpreters.ts';
 import { skipsFor } from '../../define/plan.ts';
 import { loadWorkloads, type Workload } from '../../define/workload.ts';
+import { ALL, chooseInterpreters, foundAs } from '../../execute/discover.ts';
 import { interpreterNames, list, parse } from './args.ts';
-import { fail } from '../../core/errors.ts';
 
 export const DOCTOR_HELP = `Usage: gilbench doctor [--python LIST] [--gil LIST] [--json]
 
@@ -31,7 +31,9 @@ function canRun(interpreter: Interpreter, workloads: Workload[]): string {
   if (skips.length === 0) return `every workload, every mode`;
   const runs = workloads.filter((w) => !skips.some((s) => s.workload === w.name && !s.mode));
   const ran = runs.map((w) => {
-    const missing = skips.filter((s) => s.workload === w.name && s.mode).map((s) => `${s.mode} (${s.framework ?? `${s.needs}+`})`);
+    const missing = skips
+      .filter((s) => s.workload === w.name && s.mode)
+      .map((s) => `${s.mode} (${s.framework ?? `${s.needs}+`})`);
     return missing.length ? `${w.name} without ${missing.join(', ')}` : w.name;
   });
   const notRun = skips.filter((s) => !s.mode).map((s) => `${s.workload} (${s.needs}+)`);
@@ -40,7 +42,14 @@ function canRun(interpreter: Interpreter, workloads: Workload[]): string {
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export async function doctorCommand(args: string[]): Promise<number> {
@@ -55,12 +64,22 @@ export async function doctorCommand(args: string[]): Promise<number> {
     return 0;
   }
   const gil = list(values.gil) ?? [];
-  if (gil.some((value) => value !== '0' && value !== '1')) fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${gil.join(',')}".`);
-  const [{ interpreters, discovery }, workloads] = await Promise.all([chooseInterpreters(interpreterNames(values.python, ALL), gil), loadWorkloads()]);
+  if (gil.some((value) => value !== '0' && value !== '1'))
+    fail(`--gil takes 0, 1 or 0,1 (PYTHON_GIL's values); got "${gil.join(',')}".`);
+  const [{ interpreters, discovery }, workloads] = await Promise.all([
+    chooseInterpreters(interpreterNames(values.python, ALL), gil),
+    loadWorkloads(),
+  ]);
   const all = [...workloads.values()];
   const unusable = discovery?.unusable ?? [];
   if (values.json) {
-    console.log(JSON.stringify({ interpreters: interpreters.map((i) => ({ ...i, gil: gilStatus(i), canRun: canRun(i, all) })), unusable }, null, 2));
+    console.log(
+      JSON.stringify(
+        { interpreters: interpreters.map((i) => ({ ...i, gil: gilStatus(i), canRun: canRun(i, all) })), unusable },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const via = (i: Interpreter) => foundAs(discovery, i)?.via ?? 'given';
@@ -68,7 +87,16 @@ export async function doctorCommand(args: string[]): Promise<number> {
   console.log(
     pad([
       ['id', 'version', 'implementation', 'GIL', 'switch interval', 'frameworks', 'found', 'executable'],
-      ...interpreters.map((i) => [i.id, i.version, implementationLabel(i), gilStatus(i), i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`, frameworksOf(i), via(i), i.executable]),
+      ...interpreters.map((i) => [
+        i.id,
+        i.version,
+        implementationLabel(i),
+        gilStatus(i),
+        i.switchIntervalS === null ? '–' : `${i.switchIntervalS * 1000} ms`,
+        frameworksOf(i),
+        via(i),
+        i.executable,
+      ]),
     ]),
   );
   console.log('\nWhat each can run:');

@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
 import { fail, writing } from '../../core/errors.ts';
+import { PROFILES, type Profile } from '../../define/workload.ts';
+import { formatDuration } from '../../execute/progress.ts';
 import { FIGURES } from '../../present/figures/index.ts';
 import { writeFigures } from '../../present/figures/page.ts';
 import { DEFAULT_PYTHON, experimentsOf, readExperiments, runExperiments } from '../experiments.ts';
-import { formatDuration } from '../../execute/progress.ts';
-import { PROFILES, type Profile } from '../../define/workload.ts';
 import { interpreterNames, list, number, parse, writableDir } from './args.ts';
 
 export const FIGURES_HELP = `Usage: gilbench figures [options]
@@ -58,7 +58,9 @@ export async function figuresCommand(args: string[]): Promise<number> {
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
   const only = list(values.only);
   if (only?.length === 0) fail(`--only names no figure; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
-  for (const id of only ?? []) if (!FIGURES.some((f) => f.id === id)) fail(`Unknown figure "${id}"; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
+  for (const id of only ?? [])
+    if (!FIGURES.some((f) => f.id === id))
+      fail(`Unknown figure "${id}"; the figures are: ${FIGURES.map((f) => f.id).join(', ')}.`);
   const figures = FIGURES.filter((f) => !only || only.includes(f.id));
   const out = writableDir('--out', values.out);
   const started = performance.now();
@@ -74,10 +76,14 @@ export async function figuresCommand(args: string[]): Promise<number> {
         command: ['gilbench', 'figures', ...args],
       });
   if (!results) {
-    console.error(`gilbench figures: interrupted; every child was stopped. What was measured is in ${relative(process.cwd(), out)}/data (marked partial).`);
+    console.error(
+      `gilbench figures: interrupted; every child was stopped. What was measured is in ${relative(process.cwd(), out)}/data (marked partial).`,
+    );
     return 130;
   }
   const page = writing(`the figures in ${out}`, () => writeFigures(figures, results, out));
-  console.error(`gilbench figures: done in ${formatDuration((performance.now() - started) / 1000)}; ${relative(process.cwd(), page)}`);
+  console.error(
+    `gilbench figures: done in ${formatDuration((performance.now() - started) / 1000)}; ${relative(process.cwd(), page)}`,
+  );
   return 0;
 }

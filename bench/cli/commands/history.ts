@@ -1,16 +1,35 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { compare, type CompareOptions } from '../../analyse/compare.ts';
+import { type CompareOptions, compare } from '../../analyse/compare.ts';
 import { confirmationFrom, entryFromResults } from '../../analyse/history/record.ts';
-import { analyseHistory, BLOCKING, type HistoryAnalysis, openRegressions, orderByDate } from '../../analyse/history/series.ts';
+import {
+  analyseHistory,
+  BLOCKING,
+  type HistoryAnalysis,
+  openRegressions,
+  orderByDate,
+} from '../../analyse/history/series.ts';
 import { fail } from '../../core/errors.ts';
 import { unlabelled } from '../../define/workload.ts';
-import { type Confirmation, type Entry, readStore, type Store, writeConfirmation, writeEntry } from '../../store/history.ts';
-import { readResults, writeAtomic } from '../../store/results.ts';
 import { historyPage } from '../../present/history/page.ts';
-import { type CheckContext, changesMarkdown, checkMarkdown, checkText, shortCommit } from '../../present/history/summary.ts';
+import {
+  type CheckContext,
+  changesMarkdown,
+  checkMarkdown,
+  checkText,
+  shortCommit,
+} from '../../present/history/summary.ts';
 import { summaryLine } from '../../present/report/comparison.ts';
+import {
+  type Confirmation,
+  type Entry,
+  readStore,
+  type Store,
+  writeConfirmation,
+  writeEntry,
+} from '../../store/history.ts';
+import { readResults, writeAtomic } from '../../store/results.ts';
 import { CONFIRM_ROUNDS, checkout, commitDate, gitOrder, repositoryOf, resolveCommit, runAB } from '../revisions.ts';
 import { parse, writableDir } from './args.ts';
 
@@ -85,7 +104,8 @@ export async function historyCommand(args: string[]): Promise<number> {
     console.log(HISTORY_HELP);
     return 0;
   }
-  const run = SUBCOMMANDS[sub] ?? fail(`Unknown history command "${sub}"; they are ${Object.keys(SUBCOMMANDS).join(', ')}.`);
+  const run =
+    SUBCOMMANDS[sub] ?? fail(`Unknown history command "${sub}"; they are ${Object.keys(SUBCOMMANDS).join(', ')}.`);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(HISTORY_HELP);
     return 0;
@@ -109,30 +129,45 @@ function repoOf(values: { repo?: string }): string | undefined {
 }
 
 function add(args: string[]): number {
-  const { values, positionals } = parse(args, { ...OPTIONS, commit: { type: 'string' }, date: { type: 'string' }, runner: { type: 'string' } }, true);
+  const { values, positionals } = parse(
+    args,
+    { ...OPTIONS, commit: { type: 'string' }, date: { type: 'string' }, runner: { type: 'string' } },
+    true,
+  );
   if (positionals.length !== 1) fail('gilbench history add takes one results file; see --help.');
   const [file] = positionals as [string];
   const store = storeOf(values);
   const repo = repoOf(values);
   const results = readResults(file);
-  const commit = values.commit === undefined ? (resolveCommit(repo, 'HEAD') ?? fail('history add: no --commit, and the current folder is in no git repository (give --commit SHA, or --repo DIR).')) : (resolveCommit(repo, values.commit) ?? values.commit);
+  const commit =
+    values.commit === undefined
+      ? (resolveCommit(repo, 'HEAD') ??
+        fail(
+          'history add: no --commit, and the current folder is in no git repository (give --commit SHA, or --repo DIR).',
+        ))
+      : (resolveCommit(repo, values.commit) ?? values.commit);
   const date = dateOf(values.date, repo, commit, results.startedAt);
   const runner = values.runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname;
   const entry = entryFromResults(results, file, { commit, date, branch: values.branch, runner });
   const { path, replaced } = writeEntry(store, entry);
-  console.error(`gilbench: history: ${entry.cells.length} cells of ${entry.run} recorded under ${shortCommit(commit)} (${date}, ${runner}) in ${relative(process.cwd(), path)}${replaced ? ', replacing its earlier entry' : ''}`);
+  console.error(
+    `gilbench: history: ${entry.cells.length} cells of ${entry.run} recorded under ${shortCommit(commit)} (${date}, ${runner}) in ${relative(process.cwd(), path)}${replaced ? ', replacing its earlier entry' : ''}`,
+  );
   return 0;
 }
 
 /** --date, else the commit's date in git, else when the run started (said, since it orders the commit). */
 function dateOf(given: string | undefined, repo: string | undefined, commit: string, startedAt: string): string {
   if (given !== undefined) {
-    if (!Number.isFinite(Date.parse(given))) fail(`--date takes an ISO 8601 date, e.g. 2025-01-31T12:00:00Z; got "${given}".`);
+    if (!Number.isFinite(Date.parse(given)))
+      fail(`--date takes an ISO 8601 date, e.g. 2025-01-31T12:00:00Z; got "${given}".`);
     return new Date(given).toISOString();
   }
   const known = repo === undefined ? undefined : commitDate(repo, commit);
   if (known) return new Date(known).toISOString();
-  console.error(`gilbench: history: ${commit} is not a commit of ${repo ?? 'any repository here'}: it is dated by its run (${startedAt}); give --date for its commit date.`);
+  console.error(
+    `gilbench: history: ${commit} is not a commit of ${repo ?? 'any repository here'}: it is dated by its run (${startedAt}); give --date for its commit date.`,
+  );
   return startedAt;
 }
 
@@ -150,11 +185,20 @@ function load(values: { store?: string; repo?: string; branch?: string }): Loade
   const repo = repoOf(values);
   const all = readStore(dir);
   const entries = values.branch === undefined ? all.entries : all.entries.filter((e) => e.branch === values.branch);
-  if (entries.length === 0) fail(`The history store "${dir}" holds no entry${values.branch === undefined ? '' : ` of branch ${values.branch}`}.`);
+  if (entries.length === 0)
+    fail(
+      `The history store "${dir}" holds no entry${values.branch === undefined ? '' : ` of branch ${values.branch}`}.`,
+    );
   const store = { ...all, entries };
   const byGit = gitOrder(repo, [...new Set(entries.map((e) => e.commit))]);
   const commits = byGit ?? orderByDate(entries);
-  return { store, repo, dir, analysis: analyseHistory(store, commits), context: { ordered: byGit ? 'git' : 'date', unconfirmable: new Map() } };
+  return {
+    store,
+    repo,
+    dir,
+    analysis: analyseHistory(store, commits),
+    context: { ordered: byGit ? 'git' : 'date', unconfirmable: new Map() },
+  };
 }
 
 /** A commit of the store named by REF (given with `flag`): its id, a prefix of one, or whatever git resolves to one. */
@@ -164,12 +208,20 @@ function positionOf(flag: string, ref: string, commits: string[], repo: string |
   if (exact >= 0) return exact;
   const prefixed = commits.flatMap((commit, i) => (commit.startsWith(ref) ? [i] : []));
   if (prefixed.length === 1) return prefixed[0]!;
-  return fail(`${flag} ${ref}: ${prefixed.length > 1 ? 'names several commits' : 'is no commit'} of the history store.`);
+  return fail(
+    `${flag} ${ref}: ${prefixed.length > 1 ? 'names several commits' : 'is no commit'} of the history store.`,
+  );
 }
 
 async function check(args: string[]): Promise<number> {
   const [own, runArgs] = splitRunArgs(args);
-  const { values } = parse(own, { ...OPTIONS, since: { type: 'string' }, confirm: { type: 'boolean' }, summary: { type: 'string' }, runner: { type: 'string' } });
+  const { values } = parse(own, {
+    ...OPTIONS,
+    since: { type: 'string' },
+    confirm: { type: 'boolean' },
+    summary: { type: 'string' },
+    runner: { type: 'string' },
+  });
   let loaded = load(values);
   if (values.confirm) {
     const unconfirmable = await confirmCandidates(loaded, { runArgs, runner: values.runner });
@@ -177,7 +229,8 @@ async function check(args: string[]): Promise<number> {
     loaded.context.unconfirmable = unconfirmable;
   }
   const { analysis, context } = loaded;
-  const since = values.since === undefined ? undefined : positionOf('--since', values.since, analysis.commits, loaded.repo);
+  const since =
+    values.since === undefined ? undefined : positionOf('--since', values.since, analysis.commits, loaded.repo);
   if (since !== undefined) context.since = analysis.commits[since];
   const findings = openRegressions(analysis, since);
   console.log(checkText(findings, analysis, context));
@@ -188,20 +241,43 @@ async function check(args: string[]): Promise<number> {
 async function confirm(args: string[]): Promise<number> {
   const [own, runArgs] = splitRunArgs(args);
   const { values } = parse(own, {
-    ...OPTIONS, from: { type: 'string' }, to: { type: 'string' }, ab: { type: 'string' }, sides: { type: 'string' },
-    base: { type: 'string' }, head: { type: 'string' }, out: { type: 'string' }, runner: { type: 'string' },
+    ...OPTIONS,
+    from: { type: 'string' },
+    to: { type: 'string' },
+    ab: { type: 'string' },
+    sides: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    out: { type: 'string' },
+    runner: { type: 'string' },
   });
   const loaded = load(values);
-  if ((values.from === undefined) !== (values.to === undefined)) fail('history confirm takes both --from and --to, or neither (then every candidate).');
-  const pair = values.from === undefined ? undefined : ([['--from', values.from], ['--to', values.to!]].map(([flag, ref]) => loaded.analysis.commits[positionOf(flag!, ref!, loaded.analysis.commits, loaded.repo)]!) as [string, string]);
-  if ((values.ab !== undefined || values.base !== undefined || values.head !== undefined) && !pair) fail('history confirm --ab, --base and --head measure two given commits: add --from SHA --to SHA.');
+  if ((values.from === undefined) !== (values.to === undefined))
+    fail('history confirm takes both --from and --to, or neither (then every candidate).');
+  const pair =
+    values.from === undefined
+      ? undefined
+      : ([
+          ['--from', values.from],
+          ['--to', values.to!],
+        ].map(
+          ([flag, ref]) => loaded.analysis.commits[positionOf(flag!, ref!, loaded.analysis.commits, loaded.repo)]!,
+        ) as [string, string]);
+  if ((values.ab !== undefined || values.base !== undefined || values.head !== undefined) && !pair)
+    fail('history confirm --ab, --base and --head measure two given commits: add --from SHA --to SHA.');
   if (values.ab !== undefined) return record(loaded.dir, fromFile(values.ab, values.sides, pair!, values.runner));
-  if ((values.base === undefined) !== (values.head === undefined)) fail('history confirm takes both --base and --head checkouts, or neither (then the repository makes them).');
+  if ((values.base === undefined) !== (values.head === undefined))
+    fail('history confirm takes both --base and --head checkouts, or neither (then the repository makes them).');
   const out = values.out === undefined ? undefined : writableDir('--out', values.out);
   if (values.base !== undefined) {
     const task = taskReason(loaded.store.entries, pair![1]);
     if (task) fail(`Cannot confirm from checkouts: ${task}.`);
-    const confirmation = await measure(loaded, pair!, { runArgs, runner: values.runner, out, checkouts: [values.base, values.head!] });
+    const confirmation = await measure(loaded, pair!, {
+      runArgs,
+      runner: values.runner,
+      out,
+      checkouts: [values.base, values.head!],
+    });
     return record(loaded.dir, confirmation);
   }
   const unconfirmable = await confirmCandidates(loaded, { runArgs, runner: values.runner, out }, pair && [pair]);
@@ -211,19 +287,34 @@ async function confirm(args: string[]): Promise<number> {
 
 function record(dir: string, confirmation: Confirmation): number {
   const path = writeConfirmation(dir, confirmation);
-  console.error(`gilbench: history: the A/B of ${shortCommit(confirmation.from)} → ${shortCommit(confirmation.to)} recorded in ${relative(process.cwd(), path)}`);
+  console.error(
+    `gilbench: history: the A/B of ${shortCommit(confirmation.from)} → ${shortCommit(confirmation.to)} recorded in ${relative(process.cwd(), path)}`,
+  );
   return 0;
 }
 
 /** An A/B made elsewhere (e.g. the pull request's gate), its sides labelled base and head. */
-function fromFile(file: string, sides: string | undefined, [from, to]: [string, string], runner: string | undefined): Confirmation {
+function fromFile(
+  file: string,
+  sides: string | undefined,
+  [from, to]: [string, string],
+  runner: string | undefined,
+): Confirmation {
   const results = readResults(file);
   const names = sides?.split(',').map((s) => s.trim());
-  if (names && (names.length !== 2 || names.some((name) => !name))) fail(`--sides takes two interpreters, BASE,CAND; got "${sides}".`);
-  const options = names ? { baseInterpreter: names[0], candInterpreter: names[1] } : { baseLabel: 'base', candLabel: 'head' };
+  if (names && (names.length !== 2 || names.some((name) => !name)))
+    fail(`--sides takes two interpreters, BASE,CAND; got "${sides}".`);
+  const options = names
+    ? { baseInterpreter: names[0], candInterpreter: names[1] }
+    : { baseLabel: 'base', candLabel: 'head' };
   const comparisons = compare(results, results, { ...CONFIRM, ...options });
   console.log(summaryLine(comparisons, { ...CONFIRM }));
-  return confirmationFrom(results, comparisons, { from, to, runner: runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname, across: names ? 'interpreter' : 'label' });
+  return confirmationFrom(results, comparisons, {
+    from,
+    to,
+    runner: runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname,
+    across: names ? 'interpreter' : 'label',
+  });
 }
 
 interface MeasureOptions {
@@ -237,9 +328,17 @@ interface MeasureOptions {
  * commits from checkouts the repository makes, recorded in the store. Returns, by "from..to", why
  * a pair could not be measured.
  */
-async function confirmCandidates(loaded: Loaded, options: MeasureOptions, given?: [string, string][]): Promise<Map<string, string>> {
+async function confirmCandidates(
+  loaded: Loaded,
+  options: MeasureOptions,
+  given?: [string, string][],
+): Promise<Map<string, string>> {
   const candidates = openRegressions(loaded.analysis).filter((f) => f.change.status === 'candidate');
-  const pairs = given ?? [...new Map(candidates.map(({ change }) => [`${change.from}..${change.to}`, [change.from, change.to] as [string, string]])).values()];
+  const pairs = given ?? [
+    ...new Map(
+      candidates.map(({ change }) => [`${change.from}..${change.to}`, [change.from, change.to] as [string, string]]),
+    ).values(),
+  ];
   const unconfirmable = new Map<string, string>();
   for (const pair of pairs) {
     const why = reasonNotToMeasure(loaded, pair);
@@ -262,7 +361,8 @@ async function confirmCandidates(loaded: Loaded, options: MeasureOptions, given?
 function reasonNotToMeasure({ repo, store }: Loaded, [from, to]: [string, string]): string | undefined {
   if (repo === undefined) return 'no repository to check the two commits out from (--repo)';
   const unknown = [from, to].filter((commit) => resolveCommit(repo, commit) !== commit);
-  if (unknown.length) return `${unknown.map(shortCommit).join(' and ')} ${unknown.length > 1 ? 'are not commits' : 'is not a commit'} of ${repo}: they cannot be checked out`;
+  if (unknown.length)
+    return `${unknown.map(shortCommit).join(' and ')} ${unknown.length > 1 ? 'are not commits' : 'is not a commit'} of ${repo}: they cannot be checked out`;
   return taskReason(store.entries, to);
 }
 
@@ -275,28 +375,50 @@ function taskReason(entries: Entry[], commit: string): string | undefined {
 
 /** The workloads measured at a commit, without their labels. */
 function workloadsOf(entries: Entry[], commit: string): string[] {
-  return [...new Set(entries.filter((e) => e.commit === commit).flatMap((e) => e.cells.map((c) => unlabelled(c.workload))))];
+  return [
+    ...new Set(entries.filter((e) => e.commit === commit).flatMap((e) => e.cells.map((c) => unlabelled(c.workload)))),
+  ];
 }
 
 /** One A/B of two checkouts' workloads, judged as the gate judges, as a confirmation of the pair. */
-async function measure(loaded: Loaded, [from, to]: [string, string], options: MeasureOptions & { checkouts: string[] }): Promise<Confirmation> {
+async function measure(
+  loaded: Loaded,
+  [from, to]: [string, string],
+  options: MeasureOptions & { checkouts: string[] },
+): Promise<Confirmation> {
   const runArgs = options.runArgs ?? [...recordedRunArgs(loaded.store.entries, to), ...CONFIRM_ROUNDS];
   const out = options.out ?? mkdtempSync(join(tmpdir(), 'gilbench-confirm-'));
-  console.error(`gilbench: history: measuring ${shortCommit(from)} (base) and ${shortCommit(to)} (head) in one interleaved run, into ${out}`);
+  console.error(
+    `gilbench: history: measuring ${shortCommit(from)} (base) and ${shortCommit(to)} (head) in one interleaved run, into ${out}`,
+  );
   const [base, head] = options.checkouts.map((dir) => join(dir, 'workloads'));
   const file = await runAB(base!, head!, workloadsOf(loaded.store.entries, to), runArgs, out);
   const results = readResults(file);
   const comparisons = compare(results, results, { ...CONFIRM, baseLabel: 'base', candLabel: 'head' });
   console.log(summaryLine(comparisons, { ...CONFIRM }));
-  return confirmationFrom(results, comparisons, { from, to, runner: options.runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname, across: 'label' });
+  return confirmationFrom(results, comparisons, {
+    from,
+    to,
+    runner: options.runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname,
+    across: 'label',
+  });
 }
 
 /** Flags that name what a run measures or where it goes: an A/B sets its own. */
-const NOT_REPEATED = new Set(['--out', '--workloads', '--workloads-dir', '--export-json', '--export-csv', '--export-markdown']);
+const NOT_REPEATED = new Set([
+  '--out',
+  '--workloads',
+  '--workloads-dir',
+  '--export-json',
+  '--export-csv',
+  '--export-markdown',
+]);
 
 /** The run options recorded for a commit's newest run, less those an A/B sets itself. */
 function recordedRunArgs(entries: Entry[], commit: string): string[] {
-  const newest = entries.filter((e) => e.commit === commit).sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))[0]!;
+  const newest = entries
+    .filter((e) => e.commit === commit)
+    .sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))[0]!;
   const args = newest.command.slice(newest.command.indexOf('run') + 1);
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -314,6 +436,8 @@ function report(args: string[]): number {
   const dates = new Map(store.entries.map((e) => [e.commit, e.date.slice(0, 16).replace('T', ' ')]));
   writeAtomic(join(out, 'index.html'), historyPage(analysis, context, dates));
   writeAtomic(join(out, 'summary.md'), changesMarkdown(analysis, context));
-  console.error(`gilbench: history: ${analysis.series.length} series of ${analysis.commits.length} commits: ${relative(process.cwd(), join(out, 'index.html'))}, summary.md beside it`);
+  console.error(
+    `gilbench: history: ${analysis.series.length} series of ${analysis.commits.length} commits: ${relative(process.cwd(), join(out, 'index.html'))}, summary.md beside it`,
+  );
   return 0;
 }

@@ -1,7 +1,7 @@
 import { fail } from '../../core/errors.ts';
-import { calibratedApart, cellId, sizeOf, type Cell, type Size } from '../../define/plan.ts';
-import { readResults, writeResults, type Results } from '../../store/results.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
+import { type Cell, calibratedApart, cellId, type Size, sizeOf } from '../../define/plan.ts';
+import { type Results, readResults, writeResults } from '../../store/results.ts';
 import { parse } from './args.ts';
 
 export const MERGE_HELP = `Usage: gilbench merge OUT.json IN.json IN.json...
@@ -23,14 +23,18 @@ function sameInterpreter(a: Interpreter, b: Interpreter): string | undefined {
   const fields = ['realpath', 'version', 'implementation', 'gilEnabled', 'freeThreadedBuild'] as const;
   const differs = fields.find((field) => a[field] !== b[field]);
   if (differs) return `interpreter ${a.id}: ${differs} is ${a[differs]} in one and ${b[differs]} in the other`;
-  return JSON.stringify(a.env) === JSON.stringify(b.env) ? undefined : `interpreter ${a.id}: its environment differs (${JSON.stringify(a.env)} vs ${JSON.stringify(b.env)})`;
+  return JSON.stringify(a.env) === JSON.stringify(b.env)
+    ? undefined
+    : `interpreter ${a.id}: its environment differs (${JSON.stringify(a.env)} vs ${JSON.stringify(b.env)})`;
 }
 
 /** What must match for two files' runs of one cell to count as one cell's runs. */
 function sameCell(a: Cell, b: Cell): string | undefined {
   const names = [...new Set([...Object.keys(a.params), ...Object.keys(b.params)])];
   const param = names.find((name) => a.params[name] !== b.params[name]);
-  return param === undefined ? undefined : `parameter ${param} is ${a.params[param] ?? 'unset'} in one and ${b.params[param] ?? 'unset'} in the other`;
+  return param === undefined
+    ? undefined
+    : `parameter ${param} is ${a.params[param] ?? 'unset'} in one and ${b.params[param] ?? 'unset'} in the other`;
 }
 
 /** A file from another machine than the first file's keeps its interpreters apart: id@host. */
@@ -43,7 +47,10 @@ function apart(results: Results, firstHost: string): Results {
   return {
     ...results,
     interpreters: results.interpreters.map((i) => ({ ...i, id: rename(i.id) })),
-    plan: { ...results.plan, cells: cells.map((cell) => ({ ...cell, id: ids.get(cell.id)! })), skipped: results.plan.skipped.map((s) => ({ ...s, interpreter: rename(s.interpreter) })),
+    plan: {
+      ...results.plan,
+      cells: cells.map((cell) => ({ ...cell, id: ids.get(cell.id)! })),
+      skipped: results.plan.skipped.map((s) => ({ ...s, interpreter: rename(s.interpreter) })),
       sizes: results.plan.sizes.map((s) => ({ ...s, interpreters: s.interpreters.map(rename) })),
     },
     runs: results.runs.map((run) => ({ ...run, cellId: ids.get(run.cellId)! })),
@@ -79,7 +86,11 @@ export function mergeResults(inputs: Results[]): Results {
     roundOffset += Math.max(-1, ...part.runs.map((run) => run.round)) + 1;
     skipped.push(...part.plan.skipped.filter((s) => !skipped.some((k) => JSON.stringify(k) === JSON.stringify(s))));
     // One file's probes are not another's: a size is the same when its value and interpreters are.
-    const sameSize = (a: Size, b: Size) => a.workload === b.workload && a.value === b.value && a.how === b.how && `${a.interpreters}` === `${b.interpreters}`;
+    const sameSize = (a: Size, b: Size) =>
+      a.workload === b.workload &&
+      a.value === b.value &&
+      a.how === b.how &&
+      `${a.interpreters}` === `${b.interpreters}`;
     sizes.push(...part.plan.sizes.filter((s) => !sizes.some((k) => sameSize(k, s))));
   }
   const [first] = inputs;
@@ -108,7 +119,13 @@ export function mergeCommand(args: string[]): number {
   const [out, ...inputs] = positionals;
   // Said once the merged file is written: a refusal, or a write that failed, is then the only thing said.
   const upgraded: string[] = [];
-  const merged = mergeResults(inputs.map((file) => readResults(file, (from) => upgraded.push(`gilbench: ${file} has results schema version ${from}; read as the current one.`))));
+  const merged = mergeResults(
+    inputs.map((file) =>
+      readResults(file, (from) =>
+        upgraded.push(`gilbench: ${file} has results schema version ${from}; read as the current one.`),
+      ),
+    ),
+  );
   writeResults(out!, merged);
   for (const line of upgraded) console.error(line);
   console.error(`gilbench: merged ${inputs.length} results files (${merged.plan.cells.length} cells) into ${out}`);

@@ -1,9 +1,9 @@
 import { dirname, relative } from 'node:path';
 import { fail, WriteError, writing } from '../../core/errors.ts';
-import { abandonedJournal, JOURNAL_FILE, removeJournal } from '../../store/journal.ts';
-import { writeReport } from '../../present/report/index.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../../present/export/index.ts';
-import { readResults, writeResults, type Results } from '../../store/results.ts';
+import { writeReport } from '../../present/report/index.ts';
+import { abandonedJournal, JOURNAL_FILE, removeJournal } from '../../store/journal.ts';
+import { type Results, readResults, writeResults } from '../../store/results.ts';
 import { parse, writableDir } from './args.ts';
 
 export const REPORT_HELP = `Usage: gilbench report FILE [--out DIR]
@@ -18,7 +18,11 @@ ${EXPORT_HELP}
 Exit codes: 0 written, 2 bad input, 3 the report could not be written (disk full, read-only).`;
 
 export function reportCommand(args: string[]): number {
-  const { values, positionals } = parse(args, { out: { type: 'string' }, ...EXPORT_OPTIONS, help: { type: 'boolean', short: 'h' } }, true);
+  const { values, positionals } = parse(
+    args,
+    { out: { type: 'string' }, ...EXPORT_OPTIONS, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
@@ -30,7 +34,9 @@ export function reportCommand(args: string[]): number {
   if (abandonedJournal(file)) foldAbandoned(file, results);
   const path = writing(`the report in ${out}`, () => writeReport(results, out));
   writing('the exports', () => writeExports(results, exportTargets(values)));
-  console.error(`gilbench: report: ${relative(process.cwd(), path)}${results.status === 'complete' ? '' : ` (from ${results.status} results)`}`);
+  console.error(
+    `gilbench: report: ${relative(process.cwd(), path)}${results.status === 'complete' ? '' : ` (from ${results.status} results)`}`,
+  );
   return 0;
 }
 
@@ -48,4 +54,3 @@ function foldAbandoned(file: string, results: Results): void {
     console.error(`gilbench: ${JOURNAL_FILE} stays beside ${file}: ${error.message}.`);
   }
 }
-

@@ -1,21 +1,35 @@
 import { relative, resolve } from 'node:path';
+import { BUSY_EXIT, BUSY_HELP, BUSY_POLICIES, type BusyPolicy } from '../../core/busy.ts';
 import { fail, writing } from '../../core/errors.ts';
+import type { Interpreter } from '../../define/interpreters.ts';
+import { describeMachine } from '../../define/machine.ts';
+import { type Plan, type PlanRequest, totalRuns } from '../../define/plan.ts';
+import { interpretersForRun } from '../../define/runtimes.ts';
+import {
+  checkTask,
+  parseTask,
+  parseTaskParams,
+  type TaskSpec,
+  taskSizeGiven,
+  taskWorkload,
+} from '../../define/task.ts';
+import {
+  loadWorkloads,
+  PROFILE_TARGETS,
+  PROFILES,
+  type Profile,
+  pickWorkloads,
+  type Workload,
+} from '../../define/workload.ts';
+import { plannedWithSizes } from '../../execute/calibrate.ts';
 import { chooseInterpreters, type Discovery } from '../../execute/discover.ts';
 import { stillRunning } from '../../execute/kill.ts';
-import { describeMachine } from '../../define/machine.ts';
-import { BUSY_EXIT, BUSY_HELP, BUSY_POLICIES, type BusyPolicy } from '../../core/busy.ts';
-import { totalRuns, type Plan, type PlanRequest } from '../../define/plan.ts';
-import { plannedWithSizes } from '../../execute/calibrate.ts';
+import { PIN_CHOICES, type Pin } from '../../execute/loadgen/placement.ts';
 import { formatDuration } from '../../execute/progress.ts';
+import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
 import { EXPORT_HELP, EXPORT_OPTIONS, exportTargets, writeExports } from '../../present/export/index.ts';
 import { writeReport } from '../../present/report/index.ts';
-import { PIN_CHOICES, type Pin } from '../../execute/loadgen/placement.ts';
-import { interpretersForRun } from '../../define/runtimes.ts';
-import { runSuite, type SuiteOutcome } from '../../execute/suite.ts';
-import { checkTask, parseTask, parseTaskParams, taskSizeGiven, taskWorkload, type TaskSpec } from '../../define/task.ts';
-import { loadWorkloads, pickWorkloads, PROFILE_TARGETS, PROFILES, type Profile, type Workload } from '../../define/workload.ts';
 import { helpText, interpreterNames, list, number, parse, wholeNumber, wholeNumbers, writableDir } from './args.ts';
-import type { Interpreter } from '../../define/interpreters.ts';
 
 /** --repeat auto starts from enough rounds for an interval with real coverage, and stops somewhere. */
 const AUTO_MIN_REPEATS = 5;
@@ -25,7 +39,14 @@ const AUTO_MAX_REPEATS = 50;
  * The largest value of each count and duration, checked before anything runs: beyond them a Node
  * timer (at most 2^31-1 ms) would fire at once, or a run could not hold its own record.
  */
-const MOST = { workers: 100_000, repeat: 1_000, warmup: 100, sampleIntervalMs: 60_000, timeoutS: 86_400, budgetS: 86_400 } as const;
+const MOST = {
+  workers: 100_000,
+  repeat: 1_000,
+  warmup: 100,
+  sampleIntervalMs: 60_000,
+  timeoutS: 86_400,
+  budgetS: 86_400,
+} as const;
 
 export const RUN_HELP = `Usage: gilbench run [options]
 
@@ -63,7 +84,11 @@ Options:
   --profile NAME        quick | default | full: sizes, workers and repeats (default: default). A
                         sized workload's task (the countdown's n) is calibrated on each interpreter
                         before the first round so that one serial task takes the profile's time:
-${helpText(Object.entries(PROFILE_TARGETS).map(([name, t]) => `${name} ${t.taskS} s`).join(', ') + '; a size given with --param is used as given')}
+${helpText(
+  `${Object.entries(PROFILE_TARGETS)
+    .map(([name, t]) => `${name} ${t.taskS} s`)
+    .join(', ')}; a size given with --param is used as given`,
+)}
   --param [WORKLOAD:]NAME=VALUE[,VALUE…]
                         override a workload parameter, e.g. --param n=50000000, or for one
                         workload only, e.g. --param countdown@head:n=5500000; several values
@@ -72,7 +97,11 @@ ${helpText(Object.entries(PROFILE_TARGETS).map(([name, t]) => `${name} ${t.taskS
   --busy retry|keep|fail
 ${helpText(BUSY_HELP)}
   --sample-interval MS  how often the process tree is sampled, at most 60000 (default: the profile's,
-${helpText(Object.entries(PROFILE_TARGETS).map(([name, t]) => `${name} ${t.sampleIntervalMs}`).join(', ') + '; 0 turns sampling off)')}
+${helpText(
+  `${Object.entries(PROFILE_TARGETS)
+    .map(([name, t]) => `${name} ${t.sampleIntervalMs}`)
+    .join(', ')}; 0 turns sampling off)`,
+)}
   --timeout S           kill a single run after S seconds, at most 86400 (default: the workload's,
                         per profile)
   --pin auto|off        servers: run the server and the load generator on disjoint CPUs when the
@@ -107,7 +136,8 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
   for (const text of values ?? []) {
     const match = /^(?:([^:=\s]+):)?([a-z_][a-z0-9_]*)=(-?[\d_.]+(?:e-?\d+)?(?:,-?[\d_.]+(?:e-?\d+)?)*)$/i.exec(text);
     const numbers = match ? match[3]!.split(',').map((v) => Number(v.replaceAll('_', ''))) : [NaN];
-    if (!match || !numbers.every(Number.isFinite)) fail(`--param takes [WORKLOAD:]NAME=NUMBER[,NUMBER…], e.g. --param n=1000000; got "${text}".`);
+    if (!match || !numbers.every(Number.isFinite))
+      fail(`--param takes [WORKLOAD:]NAME=NUMBER[,NUMBER…], e.g. --param n=1000000; got "${text}".`);
     const [, scope, name] = match as unknown as [string, string | undefined, string];
     if (scope !== undefined && !(scope in perWorkload)) fail(`--param ${text}: "${scope}" is not a chosen workload.`);
     const targets = workloads.filter((w) => (scope === undefined || w.name === scope) && name in w.params);
@@ -119,7 +149,9 @@ function parseParams(values: string[] | undefined, workloads: Workload[]): Recor
       const spec = workload.params[name]!;
       for (const value of numbers) {
         if (value < spec.min || value > spec.max || (spec.integer && !Number.isInteger(value))) {
-          fail(`--param ${name} takes ${spec.integer ? 'whole numbers' : 'numbers'} from ${spec.min} to ${spec.max}; got "${match[3]}".`);
+          fail(
+            `--param ${name} takes ${spec.integer ? 'whole numbers' : 'numbers'} from ${spec.min} to ${spec.max}; got "${match[3]}".`,
+          );
         }
       }
       perWorkload[workload.name]![name] = [...new Set(numbers)];
@@ -185,15 +217,26 @@ export async function runCommand(args: string[]): Promise<number> {
   const { interpreters: pythons, discovery, merged } = await chooseInterpreters(python, gil);
   for (const task of tasks) checkTask(task, pythons[0]!.executable);
   const interpreters = interpretersForRun(workloads, pythons);
-  if (gil.length && !interpreters.some((i) => i.freeThreadedBuild)) console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
-  const plan = await plannedWithSizes({ workloads, interpreters, params, ...options }, (line) => console.error(`gilbench: ${line}`));
+  if (gil.length && !interpreters.some((i) => i.freeThreadedBuild))
+    console.error('gilbench: --gil ignored: none of the chosen interpreters is a free-threaded build.');
+  const plan = await plannedWithSizes({ workloads, interpreters, params, ...options }, (line) =>
+    console.error(`gilbench: ${line}`),
+  );
   if (discovery) console.error(describeDiscovery(discovery));
   for (const names of merged) console.error(`gilbench: merged: ${names.join(', ')} (one interpreter)`);
   console.error(describePlan(plan, interpreters));
   const machine = await describeMachine();
   const started = performance.now();
   const pin = values.pin as Pin;
-  const outcome = await runSuite({ plan, interpreters, workloads, machine, command: ['gilbench', 'run', ...args], reportsDir: flags.reportsDir, pin });
+  const outcome = await runSuite({
+    plan,
+    interpreters,
+    workloads,
+    machine,
+    command: ['gilbench', 'run', ...args],
+    reportsDir: flags.reportsDir,
+    pin,
+  });
   return finish(outcome, values, started);
 }
 
@@ -210,22 +253,39 @@ export async function runFlags(args: string[]) {
   const { workloads, tasks, sizesGiven } = chooseWorkloads(values, all);
   const gil = gilSettings(values.gil);
   const params = { ...parseParams(values.param, workloads), ...sizesGiven };
-  return { values, reportsDir, python: interpreterNames(values.python, 'python3'), workloads, tasks, gil, params, options: planOptions(values) };
+  return {
+    values,
+    reportsDir,
+    python: interpreterNames(values.python, 'python3'),
+    workloads,
+    tasks,
+    gil,
+    params,
+    options: planOptions(values),
+  };
 }
 
 /** The workloads named (every one, without --workloads or --task) and the --task ones, each once. */
-function chooseWorkloads(values: RunValues, all: Map<string, Workload>): { workloads: Workload[]; tasks: TaskSpec[]; sizesGiven: Record<string, Record<string, number[]>> } {
+function chooseWorkloads(
+  values: RunValues,
+  all: Map<string, Workload>,
+): { workloads: Workload[]; tasks: TaskSpec[]; sizesGiven: Record<string, Record<string, number[]>> } {
   const tasks = (values.task ?? []).map(parseTask);
   const taskParams = parseTaskParams(values['task-param']);
   if (values['task-param'] && !tasks.length) fail('--task-param needs a --task.');
   const named = list(values.workloads) ?? (tasks.length ? [] : [...all.keys()]);
   const size = values['task-size'];
-  if (size !== undefined && (!tasks.length || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(size))) fail(`--task-size takes the name of a --task's keyword argument; got "${size}"${tasks.length ? '' : ' without a --task'}.`);
+  if (size !== undefined && (!tasks.length || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(size)))
+    fail(
+      `--task-size takes the name of a --task's keyword argument; got "${size}"${tasks.length ? '' : ' without a --task'}.`,
+    );
   const workloads = [...pickWorkloads(all, named), ...tasks.map((task) => taskWorkload(task, taskParams, size))];
   const twice = workloads.find((w, i) => workloads.findIndex((other) => other.name === w.name) !== i);
   if (twice) fail(`Workload "${twice.name}" is chosen twice; give each --task a file name or function of its own.`);
   const given = taskSizeGiven(size, taskParams);
-  const sizesGiven = Object.fromEntries(given ? workloads.filter((w) => w.size === size && w.programArgs).map((w) => [w.name, { [size!]: given }]) : []);
+  const sizesGiven = Object.fromEntries(
+    given ? workloads.filter((w) => w.size === size && w.programArgs).map((w) => [w.name, { [size!]: given }]) : [],
+  );
   return { workloads, tasks, sizesGiven };
 }
 
@@ -241,7 +301,8 @@ function gilSettings(values: string[] | undefined): string[] {
 function planOptions(values: RunValues): Omit<PlanRequest, 'workloads' | 'interpreters' | 'params'> {
   const profile = values.profile as Profile;
   if (!PROFILES.includes(profile)) fail(`--profile must be one of ${PROFILES.join(', ')}; got "${values.profile}".`);
-  if (!PIN_CHOICES.includes(values.pin as Pin)) fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
+  if (!PIN_CHOICES.includes(values.pin as Pin))
+    fail(`--pin must be one of ${PIN_CHOICES.join(', ')}; got "${values.pin}".`);
   const busy = values.busy as BusyPolicy;
   if (!BUSY_POLICIES.includes(busy)) fail(`--busy must be one of ${BUSY_POLICIES.join(', ')}; got "${values.busy}".`);
   const auto = values.repeat === 'auto';
@@ -252,10 +313,16 @@ function planOptions(values: RunValues): Omit<PlanRequest, 'workloads' | 'interp
     workers: wholeNumbers('--workers', values.workers, 1, MOST.workers),
     repeats: auto ? AUTO_MIN_REPEATS : wholeNumber('--repeat', values.repeat, 1, MOST.repeat),
     autoRepeat: auto
-      ? { targetPct: number('--target', values.target, 0.01, 100)!, budgetS: number('--budget', values.budget, 1, MOST.budgetS)!, maxRepeats: AUTO_MAX_REPEATS }
+      ? {
+          targetPct: number('--target', values.target, 0.01, 100)!,
+          budgetS: number('--budget', values.budget, 1, MOST.budgetS)!,
+          maxRepeats: AUTO_MAX_REPEATS,
+        }
       : undefined,
     warmup: wholeNumber('--warmup', values.warmup, 0, MOST.warmup),
-    sampleIntervalMs: wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs) ?? PROFILE_TARGETS[profile].sampleIntervalMs,
+    sampleIntervalMs:
+      wholeNumber('--sample-interval', values['sample-interval'], 0, MOST.sampleIntervalMs) ??
+      PROFILE_TARGETS[profile].sampleIntervalMs,
     timeoutS: wholeNumber('--timeout', values.timeout, 1, MOST.timeoutS),
   };
 }
@@ -275,7 +342,9 @@ function finish(outcome: SuiteOutcome, values: RunValues, started: number): numb
   const kept = `${shown} holds what was measured (marked partial); render it with: gilbench report ${shown}`;
   if (outcome.interrupted) {
     const left = stillRunning();
-    const stopped = left.length ? `${left.length} processes could not be stopped (PIDs ${left.join(', ')}). ` : 'every child was stopped. ';
+    const stopped = left.length
+      ? `${left.length} processes could not be stopped (PIDs ${left.join(', ')}). `
+      : 'every child was stopped. ';
     console.error(`gilbench: interrupted after ${outcome.results.runs.length} runs; ${stopped}${kept}`);
     return 130;
   }

@@ -1,9 +1,7 @@
 import net from 'node:net';
 import { createHistogram } from 'node:perf_hooks';
-import { CORRUPT, DONE, type Exchange } from './protocol.ts';
 import { ERROR_KINDS, type ErrorKind } from '../../store/records.ts';
-
-
+import { CORRUPT, DONE, type Exchange } from './protocol.ts';
 
 /** What one generator thread counts: answers inside the measurement window, errors throughout. */
 export class Tally {
@@ -58,7 +56,11 @@ export class LoadConnection {
   constructor(port: number, exchange: Exchange, readBuffer: Buffer, driver: Driver) {
     this.exchange = exchange;
     this.driver = driver;
-    this.socket = net.connect({ port, host: '127.0.0.1', onread: { buffer: readBuffer, callback: (n: number, data: Buffer) => this.received(n, data) } });
+    this.socket = net.connect({
+      port,
+      host: '127.0.0.1',
+      onread: { buffer: readBuffer, callback: (n: number, data: Buffer) => this.received(n, data) },
+    });
     this.socket.setNoDelay(true);
     this.socket.on('connect', () => {
       this.connected = true;

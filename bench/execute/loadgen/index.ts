@@ -9,11 +9,11 @@ import { createHistogram, type EventLoopUtilization, type RecordableHistogram } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../core/modules.ts';
+import { BUSY_THREAD, PRIME_S } from '../../define/load.ts';
+import { ERROR_KINDS, type Latency, type LoadResult } from '../../store/records.ts';
 import { Mailbox } from './mailbox.ts';
 import { ceilingOf, engineFor, nativeLoad } from './native.ts';
 import { pinThisProcess } from './placement.ts';
-import { BUSY_THREAD, PRIME_S } from '../../define/load.ts';
-import { ERROR_KINDS, type Latency, type LoadResult } from '../../store/records.ts';
 import type { LoadSpec, WindowHooks } from './spec.ts';
 import type { FromThread, ThreadSpec, ToThread } from './thread.ts';
 
@@ -24,7 +24,15 @@ import type { FromThread, ThreadSpec, ToThread } from './thread.ts';
  * per read (strace) and answered at under half the rate it reached once any connection had closed.
  */
 export async function primeServer(spec: LoadSpec): Promise<void> {
-  await generateLoad({ ...spec, pattern: 'closed', connections: 1, ratePerS: 0, warmupS: 0, durationS: PRIME_S, threads: 1 });
+  await generateLoad({
+    ...spec,
+    pattern: 'closed',
+    connections: 1,
+    ratePerS: 0,
+    warmupS: 0,
+    durationS: PRIME_S,
+    threads: 1,
+  });
 }
 
 export async function generateLoad(spec: LoadSpec, hooks: WindowHooks = {}): Promise<LoadResult> {
@@ -46,7 +54,13 @@ async function nodeLoad(spec: LoadSpec, hooks: WindowHooks): Promise<LoadResult>
     try {
       const warmupElu = eluMarks(group);
       await sleep(spec.warmupS * 1000, undefined, { signal: spec.signal });
-      if (spec.threads === 'auto' && threads === 1 && busiestSince(group, warmupElu) >= BUSY_THREAD && availableParallelism() > 1 && spec.connections > 1) {
+      if (
+        spec.threads === 'auto' &&
+        threads === 1 &&
+        busiestSince(group, warmupElu) >= BUSY_THREAD &&
+        availableParallelism() > 1 &&
+        spec.connections > 1
+      ) {
         threads = 2;
         continue;
       }
@@ -76,7 +90,11 @@ function busiestSince(group: GeneratorThread[], marks: EventLoopUtilization[]): 
 async function startThreads(spec: LoadSpec, threads: number): Promise<GeneratorThread[]> {
   const group = Array.from({ length: threads }, (_, i) => {
     const share = Math.floor(spec.connections / threads) + (i < spec.connections % threads ? 1 : 0);
-    const threadSpec: ThreadSpec = { ...withoutLoadOptions(spec), connections: share, ratePerS: (spec.ratePerS * share) / spec.connections };
+    const threadSpec: ThreadSpec = {
+      ...withoutLoadOptions(spec),
+      connections: share,
+      ratePerS: (spec.ratePerS * share) / spec.connections,
+    };
     const worker = startModuleWorker(import.meta.url, './thread', { spec: threadSpec });
     return { worker, inbox: inboxOf(worker, spec.signal) };
   });
@@ -114,7 +132,11 @@ async function measure(spec: LoadSpec, group: GeneratorThread[], hooks: WindowHo
   return merge(spec, results, { cpuPct: (100 * (cpu.user + cpu.system)) / 1e6 / windowS, busiestThread, rssKiB });
 }
 
-function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[], generator: LoadResult['generator']): LoadResult {
+function merge(
+  spec: LoadSpec,
+  results: Extract<FromThread, { type: 'result' }>[],
+  generator: LoadResult['generator'],
+): LoadResult {
   const response = createHistogram();
   const service = createHistogram();
   const perSecond: number[] = [];
@@ -123,7 +145,8 @@ function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[
     response.add(result.response);
     service.add(result.service);
     const wholeSeconds = Math.floor(result.windowMs / 1000);
-    for (const [second, count] of result.perSecond.slice(0, wholeSeconds).entries()) perSecond[second] = (perSecond[second] ?? 0) + count;
+    for (const [second, count] of result.perSecond.slice(0, wholeSeconds).entries())
+      perSecond[second] = (perSecond[second] ?? 0) + count;
     for (const kind of ERROR_KINDS) errors[kind] += result.errors[kind];
   }
   const windowS = results.reduce((sum, r) => sum + r.windowMs, 0) / results.length / 1000;
@@ -143,7 +166,10 @@ function merge(spec: LoadSpec, results: Extract<FromThread, { type: 'result' }>[
     serviceMs: spec.pattern === 'open' ? latencyOf(service) : undefined,
     errors,
     openAtEnd: results.reduce((sum, r) => sum + r.openAtEnd, 0),
-    generator: { ...generator, ceilingPerS: spec.pattern === 'closed' ? ceilingOf(perS, generator.busiestThread) : undefined },
+    generator: {
+      ...generator,
+      ceilingPerS: spec.pattern === 'closed' ? ceilingOf(perS, generator.busiestThread) : undefined,
+    },
   };
 }
 
@@ -169,4 +195,3 @@ function inboxOf(worker: Worker, signal?: AbortSignal): Mailbox<FromThread, 'typ
   mailbox.abortOn(signal, new Promise((resolve) => worker.once('exit', resolve)));
   return mailbox;
 }
-

@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { tryParseJson } from '../../core/json.ts';
-import { Mailbox } from './mailbox.ts';
-import type { LoadSpec, WindowHooks } from './spec.ts';
 import { makeFolder } from '../../store/durable.ts';
 import { ERROR_KINDS, type LoadResult } from '../../store/records.ts';
+import { Mailbox } from './mailbox.ts';
+import type { LoadSpec, WindowHooks } from './spec.ts';
 
 const SOURCE = fileURLToPath(new URL('./native/echo-load.c', import.meta.url));
 const FLAGS = ['-O2', '-std=gnu11'];
@@ -26,9 +26,12 @@ const FLAGS = ['-O2', '-std=gnu11'];
 export type EngineChoice = { engine: 'native'; binary: string } | { engine: 'node'; why: string };
 
 /** Which engine measures a load: native for the closed-loop echo on one thread, Node.js for the rest. */
-export async function engineFor(spec: Pick<LoadSpec, 'protocol' | 'pattern' | 'threads' | 'engine'>): Promise<EngineChoice> {
+export async function engineFor(
+  spec: Pick<LoadSpec, 'protocol' | 'pattern' | 'threads' | 'engine'>,
+): Promise<EngineChoice> {
   if (spec.engine === 'node') return { engine: 'node', why: 'asked for' };
-  const covered = spec.protocol.kind === 'echo' && spec.pattern === 'closed' && (spec.threads === 1 || spec.threads === 'auto');
+  const covered =
+    spec.protocol.kind === 'echo' && spec.pattern === 'closed' && (spec.threads === 1 || spec.threads === 'auto');
   if (!covered) return { engine: 'node', why: 'the native engine covers the closed-loop echo on one thread only' };
   const built = await nativeBinary();
   if (typeof built === 'string') return { engine: 'native', binary: built };
@@ -44,7 +47,9 @@ function nativeBinary(): Promise<string | Error> {
   let build = builds.get(cc);
   if (!build) {
     build = buildInCache(cc).catch((error: Error) => {
-      process.stderr.write(`gilbench: the native echo engine could not be built (${error.message}); the Node.js engine measures instead.\n`);
+      process.stderr.write(
+        `gilbench: the native echo engine could not be built (${error.message}); the Node.js engine measures instead.\n`,
+      );
       return error;
     });
     builds.set(cc, build);
@@ -54,7 +59,11 @@ function nativeBinary(): Promise<string | Error> {
 
 async function buildInCache(cc: string): Promise<string> {
   const source = readFileSync(SOURCE);
-  const key = createHash('sha256').update(`${cc}\0${FLAGS.join(' ')}\0`).update(source).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(`${cc}\0${FLAGS.join(' ')}\0`)
+    .update(source)
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gilbench', 'native', key);
   const binary = join(dir, 'echo-load');
   if (existsSync(binary)) return binary;
@@ -66,14 +75,25 @@ async function buildInCache(cc: string): Promise<string> {
     renameSync(partial, binary);
   } catch (error) {
     const { code, stderr } = error as { code?: string; stderr?: string };
-    throw new Error(code === 'ENOENT' ? `no C compiler: ${cc} not found` : `${cc} failed: ${(stderr || String(error)).trim().split('\n')[0]}`);
+    throw new Error(
+      code === 'ENOENT'
+        ? `no C compiler: ${cc} not found`
+        : `${cc} failed: ${(stderr || String(error)).trim().split('\n')[0]}`,
+    );
   } finally {
     rmSync(partial, { force: true });
   }
   return binary;
 }
 
-const LatencyNsSchema = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
+const LatencyNsSchema = z.object({
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+  mean: z.number(),
+});
 const ReportSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('ready') }),
   z.object({
@@ -95,7 +115,12 @@ const EXIT_GRACE_MS = 2000;
 
 /** Drives the native engine through warm-up and window, as the Node.js engine does its threads. */
 export async function nativeLoad(spec: LoadSpec, binary: string, hooks: WindowHooks): Promise<LoadResult> {
-  const args = [spec.port, spec.connections, spec.protocol.kind === 'echo' ? spec.protocol.messageBytes : 0, spec.timeoutMs].map(String);
+  const args = [
+    spec.port,
+    spec.connections,
+    spec.protocol.kind === 'echo' ? spec.protocol.messageBytes : 0,
+    spec.timeoutMs,
+  ].map(String);
   const child = spawn(binary, spec.cpus ? [...args, spec.cpus] : args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const mailbox = reports(child, spec.signal);
@@ -125,7 +150,14 @@ function resultOf(spec: LoadSpec, r: Extract<Report, { event: 'result' }>): Load
   // waiting for a CPU is not busy, and the busier the machine the more it would seem so.
   const busy = windowS > 0 ? Math.min(1, r.cpuS / windowS) : 0;
   const ms = (ns: number) => ns / 1e6;
-  const latency = r.latencyNs && { p50: ms(r.latencyNs.p50), p90: ms(r.latencyNs.p90), p99: ms(r.latencyNs.p99), p999: ms(r.latencyNs.p999), max: ms(r.latencyNs.max), mean: ms(r.latencyNs.mean) };
+  const latency = r.latencyNs && {
+    p50: ms(r.latencyNs.p50),
+    p90: ms(r.latencyNs.p90),
+    p99: ms(r.latencyNs.p99),
+    p999: ms(r.latencyNs.p999),
+    max: ms(r.latencyNs.max),
+    mean: ms(r.latencyNs.mean),
+  };
   return {
     protocol: spec.protocol.kind,
     pattern: spec.pattern,
@@ -163,7 +195,9 @@ function reports(child: ReturnType<typeof spawn>, signal?: AbortSignal): Mailbox
   });
   child.once('error', (error) => mailbox.fail(new Error(`the native echo engine could not start: ${error.message}`)));
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.once('exit', (code, signal) => mailbox.fail(new Error(`the native echo engine stopped early (${signal ?? `code ${code}`})`)));
+  child.once('exit', (code, signal) =>
+    mailbox.fail(new Error(`the native echo engine stopped early (${signal ?? `code ${code}`})`)),
+  );
   mailbox.abortOn(signal, exited, () => child.kill('SIGKILL'));
   return mailbox;
 }

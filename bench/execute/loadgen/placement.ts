@@ -12,22 +12,27 @@ export type Pin = (typeof PIN_CHOICES)[number];
 /** Fewer CPUs than this are not split: the server needs two of its own, the generator one or two. */
 export const MIN_CPUS_TO_PIN = 4;
 
-
-
 /** The server gets the first CPUs, the generator the last generatorCpus of those allowed. */
 export function placeCpus(pin: Pin, allowed: number[], generatorCpus: number, canPin = tasksetFound()): Placement {
   const all = cpuList(allowed);
   const shared = (why: string): Placement => ({ pinned: false, server: all, generator: all, why });
   if (pin === 'off') return shared('--pin off');
-  if (allowed.length < MIN_CPUS_TO_PIN) return shared(`${allowed.length} CPUs: too few to give the server and the generator their own`);
+  if (allowed.length < MIN_CPUS_TO_PIN)
+    return shared(`${allowed.length} CPUs: too few to give the server and the generator their own`);
   if (!canPin) return shared('taskset (util-linux) not found');
-  return { pinned: true, server: cpuList(allowed.slice(0, -generatorCpus)), generator: cpuList(allowed.slice(-generatorCpus)) };
+  return {
+    pinned: true,
+    server: cpuList(allowed.slice(0, -generatorCpus)),
+    generator: cpuList(allowed.slice(-generatorCpus)),
+  };
 }
 
 /** The CPUs this process may run on (its affinity), from /proc; empty where there is no /proc. */
 export function allowedCpus(): number[] {
   try {
-    const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('Cpus_allowed_list:'));
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Cpus_allowed_list:'));
     return line ? parseCpuList(line.split(':')[1]!.trim()) : [];
   } catch {
     return [];
@@ -55,7 +60,11 @@ export function cpuList(cpus: number[]): string {
 }
 
 /** Runs the command on the CPUs given (taskset execs it: the PID is the command's own). */
-export function pinnedCommand(cpus: string, executable: string, args: string[]): { executable: string; args: string[] } {
+export function pinnedCommand(
+  cpus: string,
+  executable: string,
+  args: string[],
+): { executable: string; args: string[] } {
   return { executable: 'taskset', args: ['-c', cpus, executable, ...args] };
 }
 
@@ -65,7 +74,8 @@ export function pinnedCommand(cpus: string, executable: string, args: string[]):
  */
 export function pinThisProcess(cpus: string): () => void {
   const before = cpuList(allowedCpus());
-  const set = (list: string) => execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  const set = (list: string) =>
+    execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
   set(cpus);
   return () => set(before);
 }

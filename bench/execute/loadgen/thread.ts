@@ -3,10 +3,11 @@
  * loop, an open loop at its share of the rate, or holds them idle, and reports what it counted.
  * The parent says when the measurement window starts ("measure") and ends ("stop").
  */
-import { parentPort, workerData } from 'node:worker_threads';
+
 import { performance } from 'node:perf_hooks';
-import { LoadConnection, Tally, type Driver } from './connection.ts';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { ErrorKind } from '../../store/records.ts';
+import { type Driver, LoadConnection, Tally } from './connection.ts';
 import { createExchange } from './protocol.ts';
 import type { LoadSpec } from './spec.ts';
 
@@ -67,7 +68,11 @@ function run(spec: ThreadSpec, port: NonNullable<typeof parentPort>): void {
       openNext();
       const now = performance.now();
       // Open loop: connection i's messages are due at origin + (i + k·C) / R, spread evenly.
-      sendWhenDue(connection, spec.pattern === 'open' ? origin + (connectedSoFar++ * intervalMs) / spec.connections : now, now);
+      sendWhenDue(
+        connection,
+        spec.pattern === 'open' ? origin + (connectedSoFar++ * intervalMs) / spec.connections : now,
+        now,
+      );
     },
     answered(connection, now) {
       tally.answered(connection.dueAt, connection.sentAt, now);

@@ -2,7 +2,22 @@ import type { ExportRow } from './rows.ts';
 
 /** The export formats, one function each, from the same rows; the file's extension does not choose: the flag does. */
 
-const COLUMNS: (keyof ExportRow)[] = ['cell', 'workload', 'mode', 'workers', 'interpreter', 'sweep', 'metric', 'unit', 'better', 'median', 'low', 'high', 'confidence', 'runs'];
+const COLUMNS: (keyof ExportRow)[] = [
+  'cell',
+  'workload',
+  'mode',
+  'workers',
+  'interpreter',
+  'sweep',
+  'metric',
+  'unit',
+  'better',
+  'median',
+  'low',
+  'high',
+  'confidence',
+  'runs',
+];
 
 export function toJson(rows: ExportRow[], about: { runId: string; schemaVersion: number }): string {
   return `${JSON.stringify({ ...about, rows }, null, 2)}\n`;
@@ -18,7 +33,8 @@ export function toCsv(rows: ExportRow[]): string {
 }
 
 export function toMarkdown(rows: ExportRow[]): string {
-  const number = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
+  const number = (value: number) =>
+    Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3);
   const header = ['cell', 'metric', 'median', 'interval', 'runs'];
   const lines = rows.map((r) => [
     `\`${r.cell}\``,

@@ -1,4 +1,4 @@
-import { writeAtomic, type Results } from '../../store/results.ts';
+import { type Results, writeAtomic } from '../../store/results.ts';
 import { toCsv, toJson, toMarkdown } from './formats.ts';
 import { exportRows } from './rows.ts';
 
@@ -16,7 +16,11 @@ export const EXPORT_OPTIONS = {
   'export-markdown': { type: 'string' },
 } as const;
 
-export function exportTargets(values: { 'export-json'?: string; 'export-csv'?: string; 'export-markdown'?: string }): ExportTargets {
+export function exportTargets(values: {
+  'export-json'?: string;
+  'export-csv'?: string;
+  'export-markdown'?: string;
+}): ExportTargets {
   return { json: values['export-json'], csv: values['export-csv'], markdown: values['export-markdown'] };
 }
 

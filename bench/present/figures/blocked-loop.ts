@@ -1,9 +1,9 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, latency } from '../../core/format.ts';
-import { ratioInterval, type Interval } from '../../core/stats.ts';
+import { type Interval, ratioInterval } from '../../core/stats.ts';
 import { runValue } from '../../store/records.ts';
-import { byInterpreter, firstInterpreter, measuredWithoutGil, underGil, type Figure, type Finding } from './figure.ts';
+import { byInterpreter, type Figure, type Finding, firstInterpreter, measuredWithoutGil, underGil } from './figure.ts';
 
 const EXPERIMENT = 'blocked-loop';
 /** The same server with nothing blocking: what "unaffected" is measured against. */
@@ -28,7 +28,11 @@ interface Step {
 }
 
 function step(a: JudgedCell, b: JudgedCell): Step {
-  return { ratio: b.taskP99S / a.taskP99S, interval: ratioInterval(p99s(a), p99s(b)), runs: Math.min(a.repeats, b.repeats) };
+  return {
+    ratio: b.taskP99S / a.taskP99S,
+    interval: ratioInterval(p99s(a), p99s(b)),
+    runs: Math.min(a.repeats, b.repeats),
+  };
 }
 
 const higher = (s: Step) => s.interval.low > 1;
@@ -45,40 +49,88 @@ export const blockedLoop: Figure = {
   experiments: (profile) => {
     const repeats = { quick: 1, default: 4, full: 5 }[profile];
     return [
-      { name: EXPERIMENT, workloads: ['blocked-loop'], modes: MODES, pythons: 'default+free-threaded', repeats, warmup: 0 },
-      { name: CONTROL, workloads: ['blocked-loop'], modes: ['coroutine'], params: { 'blocked-loop': { block_ms: [0], block_cpu: [0] } }, pythons: 'default+free-threaded', repeats, warmup: 0 },
+      {
+        name: EXPERIMENT,
+        workloads: ['blocked-loop'],
+        modes: MODES,
+        pythons: 'default+free-threaded',
+        repeats,
+        warmup: 0,
+      },
+      {
+        name: CONTROL,
+        workloads: ['blocked-loop'],
+        modes: ['coroutine'],
+        params: { 'blocked-loop': { block_ms: [0], block_cpu: [0] } },
+        pythons: 'default+free-threaded',
+        repeats,
+        warmup: 0,
+      },
     ];
   },
-  draw: (data) => byInterpreter(data, EXPERIMENT).map(({ cells }) => [data.reportChart('echo-latency', EXPERIMENT, cells, 'ordinary clients beside one blocking')]),
+  draw: (data) =>
+    byInterpreter(data, EXPERIMENT).map(({ cells }) => [
+      data.reportChart('echo-latency', EXPERIMENT, cells, 'ordinary clients beside one blocking'),
+    ]),
   caption: (data) => {
     const p = firstInterpreter(data, EXPERIMENT)[0]?.cell.params ?? {};
     return (
       `One asyncio echo server; ${p.connections} ordinary clients send ${p.rate?.toLocaleString('en-US')} echoes/s between them (an open loop: latency counts from when each was due, so a stalled loop shows), ` +
       `and one more client sends a request every ${p.block_every_ms} ms that blocks for ${p.block_ms} ms — sleeping (block_cpu=0) or counting (block_cpu=1) — ${MODES.map((m) => NAMES[m]).join(', ')}. ` +
-      'Bars: the ordinary clients\' p50, whiskers up to their p99.' +
-      (measuredWithoutGil(data, EXPERIMENT) ? ' Without a GIL (a free-threaded build, its own row) a counting executor thread no longer takes the loop\'s turns.' : '')
+      "Bars: the ordinary clients' p50, whiskers up to their p99." +
+      (measuredWithoutGil(data, EXPERIMENT)
+        ? " Without a GIL (a free-threaded build, its own row) a counting executor thread no longer takes the loop's turns."
+        : '')
     );
   },
   verdict: (data): Finding => {
     const cells = firstInterpreter(data, EXPERIMENT);
     const control = firstInterpreter(data, CONTROL)[0];
-    const at = (mode: string, cpu: number) => cells.find((c) => c.cell.mode === mode && c.cell.params.block_cpu === cpu);
+    const at = (mode: string, cpu: number) =>
+      cells.find((c) => c.cell.mode === mode && c.cell.params.block_cpu === cpu);
     const measured =
       `p99 of the ordinary clients: nothing blocking ${latency(control?.taskP99S)}; blocking by sleep / by counting: ` +
       `${MODES.map((m) => `${NAMES[m]} ${latency(at(m, 0)?.taskP99S)} / ${latency(at(m, 1)?.taskP99S)}`).join('; ')}.`;
-    const [coroutine, executorSleep, executorCpu, poolCpu] = [at('coroutine', 0), at('executor', 0), at('executor', 1), at('process-pool', 1)];
-    if (!control || !coroutine || !executorSleep || !executorCpu || !poolCpu) return { measured, verdict: 'inconclusive', because: 'some of the cells that decide were not measured.' };
-    if ([control, coroutine, executorSleep, executorCpu, poolCpu].some(onBusyMachine)) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
-    const steps = { blocked: step(control, coroutine), freed: step(coroutine, executorSleep), gil: step(executorSleep, executorCpu), pool: step(control, poolCpu) };
-    if (!Object.values(steps).every(bounded)) return { measured, verdict: 'inconclusive', because: `too few runs to tell (n = ${Math.min(...Object.values(steps).map((s) => s.runs))}): 4 a side are the fewest that can show a difference.` };
+    const [coroutine, executorSleep, executorCpu, poolCpu] = [
+      at('coroutine', 0),
+      at('executor', 0),
+      at('executor', 1),
+      at('process-pool', 1),
+    ];
+    if (!control || !coroutine || !executorSleep || !executorCpu || !poolCpu)
+      return { measured, verdict: 'inconclusive', because: 'some of the cells that decide were not measured.' };
+    if ([control, coroutine, executorSleep, executorCpu, poolCpu].some(onBusyMachine))
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: 'other programs used the machine while the servers ran: rerun on a quieter machine.',
+      };
+    const steps = {
+      blocked: step(control, coroutine),
+      freed: step(coroutine, executorSleep),
+      gil: step(executorSleep, executorCpu),
+      pool: step(control, poolCpu),
+    };
+    if (!Object.values(steps).every(bounded))
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: `too few runs to tell (n = ${Math.min(...Object.values(steps).map((s) => s.runs))}): 4 a side are the fewest that can show a difference.`,
+      };
     const gil = underGil(data, EXPERIMENT, executorCpu);
     const claims = [
-      higher(steps.blocked) ? `blocking in the coroutine stalled everyone (p99 ${times(steps.blocked)} the loop with nothing blocking)` : `blocking in the coroutine did not measurably stall the others (${times(steps.blocked)})`,
-      lower(steps.freed) ? `run_in_executor freed the loop from a sleep (${times(steps.freed)} the coroutine's p99)` : `run_in_executor did not measurably help a sleep (${times(steps.freed)})`,
+      higher(steps.blocked)
+        ? `blocking in the coroutine stalled everyone (p99 ${times(steps.blocked)} the loop with nothing blocking)`
+        : `blocking in the coroutine did not measurably stall the others (${times(steps.blocked)})`,
+      lower(steps.freed)
+        ? `run_in_executor freed the loop from a sleep (${times(steps.freed)} the coroutine's p99)`
+        : `run_in_executor did not measurably help a sleep (${times(steps.freed)})`,
       higher(steps.gil)
         ? `an executor thread that counts hurt the loop again (${times(steps.gil)} a sleeping one's p99)${gil ? ': it holds the GIL the loop needs' : ''}`
         : `an executor thread that counts did not hurt the loop measurably (${times(steps.gil)} a sleeping one's p99)${gil ? '' : ': without a GIL the two threads run at once'}`,
-      higher(steps.pool) ? `a process pool still left a cost (${times(steps.pool)} the loop with nothing blocking)` : `a process pool left the loop as if nothing blocked (${times(steps.pool)})`,
+      higher(steps.pool)
+        ? `a process pool still left a cost (${times(steps.pool)} the loop with nothing blocking)`
+        : `a process pool left the loop as if nothing blocked (${times(steps.pool)})`,
     ];
     const all = higher(steps.blocked) && lower(steps.freed) && higher(steps.gil) && !higher(steps.pool);
     return { measured, verdict: all ? 'holds' : 'depends', because: `${claims.join('; ')}.` };

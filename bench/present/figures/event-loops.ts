@@ -9,23 +9,39 @@ import { byInterpreter, type Figure, type FigureData, type Finding } from './fig
 const EXPERIMENT = 'event-loops';
 /** The hand-written loop of 5.4.1: what every framework's layers are measured against. */
 const FLOOR = 'epoll';
-const LOOPS = ['generators', 'asyncio', 'asyncio-protocol', 'uvloop', 'uvloop-protocol', 'gevent', 'tornado', 'twisted', 'trio'];
+const LOOPS = [
+  'generators',
+  'asyncio',
+  'asyncio-protocol',
+  'uvloop',
+  'uvloop-protocol',
+  'gevent',
+  'tornado',
+  'twisted',
+  'trio',
+];
 /**
  * "The same idea" as a number: a layer whose CPU per answer stays within twice the hand-written
  * loop's adds an interface, not a different cost; beyond that the layers are what the answer pays for.
  */
 const SAME_IDEA = 2;
 
-const perAnswer = (cell: JudgedCell) => cell.measured.map((run) => cpuPerAnswerUs(run as ServerRun)).map(({ user, system }) => user + system);
+const perAnswer = (cell: JudgedCell) =>
+  cell.measured.map((run) => cpuPerAnswerUs(run as ServerRun)).map(({ user, system }) => user + system);
 const medianPerAnswer = (cell: JudgedCell) => cell.server!.cpuPerAnswerUs.user + cell.server!.cpuPerAnswerUs.system;
 
 /** The interpreter that ran the most event loops (the one with the frameworks), at the largest C. */
 function judged(data: FigureData): { label: string; cells: JudgedCell[] } | undefined {
   const rows = byInterpreter(data, EXPERIMENT);
-  const best = [...rows].sort((a, b) => new Set(b.cells.map((c) => c.cell.mode)).size - new Set(a.cells.map((c) => c.cell.mode)).size)[0];
+  const best = [...rows].sort(
+    (a, b) => new Set(b.cells.map((c) => c.cell.mode)).size - new Set(a.cells.map((c) => c.cell.mode)).size,
+  )[0];
   if (!best) return undefined;
   const top = Math.max(...best.cells.map((c) => c.cell.params.connections!));
-  return { label: interpreterLabel(best.interpreter), cells: best.cells.filter((c) => c.cell.params.connections === top && c.server) };
+  return {
+    label: interpreterLabel(best.interpreter),
+    cells: best.cells.filter((c) => c.cell.params.connections === top && c.server),
+  };
 }
 
 /** Each loop's CPU per answer over the floor's, with the interval of that ratio over their runs. */
@@ -33,7 +49,12 @@ function costs(cells: JudgedCell[]) {
   const floor = cells.find((c) => c.cell.mode === FLOOR)!;
   return cells
     .filter((c) => c.cell.mode !== FLOOR)
-    .map((c) => ({ cell: c, ratio: medianPerAnswer(c) / medianPerAnswer(floor), interval: ratioInterval(perAnswer(floor), perAnswer(c)), runs: Math.min(c.repeats, floor.repeats) }))
+    .map((c) => ({
+      cell: c,
+      ratio: medianPerAnswer(c) / medianPerAnswer(floor),
+      interval: ratioInterval(perAnswer(floor), perAnswer(c)),
+      runs: Math.min(c.repeats, floor.repeats),
+    }))
     .sort((a, b) => a.ratio - b.ratio);
 }
 
@@ -60,7 +81,10 @@ export const eventLoops: Figure = {
       data.reportChart('cpu-per-answer', EXPERIMENT, cells, 'one-thread echo servers'),
     ]),
   caption: (data) => {
-    const rows = byInterpreter(data, EXPERIMENT).map(({ interpreter, cells }) => `${interpreterLabel(interpreter)}: ${[...new Set(cells.map((c) => c.cell.mode))].join(', ')}`);
+    const rows = byInterpreter(data, EXPERIMENT).map(
+      ({ interpreter, cells }) =>
+        `${interpreterLabel(interpreter)}: ${[...new Set(cells.map((c) => c.cell.mode))].join(', ')}`,
+    );
     return (
       "The lecture's echo in one thread, ten ways: the hand-written select.epoll loop of 5.4.1 (the floor), the lecture's own generators driven by a small epoll scheduler, " +
       "asyncio's streams and its Protocol, the same two on uvloop, gevent's greenlets, Tornado, Twisted's epoll reactor and trio, under the same closed-loop load at C = 1, 10 and 100. " +
@@ -71,26 +95,55 @@ export const eventLoops: Figure = {
   verdict: (data): Finding => {
     const at = judged(data);
     const floor = at?.cells.find((c) => c.cell.mode === FLOOR);
-    if (!at || !floor) return { measured: 'the hand-written epoll loop was not measured.', verdict: 'inconclusive', because: 'nothing to measure the layers against.' };
+    if (!at || !floor)
+      return {
+        measured: 'the hand-written epoll loop was not measured.',
+        verdict: 'inconclusive',
+        because: 'nothing to measure the layers against.',
+      };
     const connections = floor.cell.params.connections;
     const found = costs(at.cells);
     const measured =
       `at C=${connections} on ${at.label}, CPU per answer over the hand-written epoll loop's ${fixed(medianPerAnswer(floor), 1)} µs: ` +
       `${found.map((f) => `${f.cell.cell.mode} ${fixed(f.ratio, 2)}x ${bracket(f.interval, f.runs)}`).join(', ')}.`;
-    if ([floor, ...found.map((f) => f.cell)].some(onBusyMachine)) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the servers ran: rerun on a quieter machine.' };
+    if ([floor, ...found.map((f) => f.cell)].some(onBusyMachine))
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: 'other programs used the machine while the servers ran: rerun on a quieter machine.',
+      };
     if (found.some((f) => !Number.isFinite(f.interval.low) || f.interval.high === Infinity)) {
-      return { measured, verdict: 'inconclusive', because: `too few runs to tell (n = ${Math.min(...found.map((f) => f.runs))}): 4 a side are the fewest that can show a difference.` };
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: `too few runs to tell (n = ${Math.min(...found.map((f) => f.runs))}): 4 a side are the fewest that can show a difference.`,
+      };
     }
     const costly = found.filter((f) => f.interval.low > SAME_IDEA);
     const unclear = found.filter((f) => f.interval.low <= SAME_IDEA && f.interval.high > SAME_IDEA);
-    const spread = fixed((Math.max(...found.map((f) => f.ratio)) / Math.min(...found.map((f) => f.ratio)) - 1) * 100, 0);
+    const spread = fixed(
+      (Math.max(...found.map((f) => f.ratio)) / Math.min(...found.map((f) => f.ratio)) - 1) * 100,
+      0,
+    );
     if (costly.length) {
       const names = costly.map((f) => f.cell.cell.mode).join(', ');
-      return { measured, verdict: 'depends', because: `the idea is one, its cost is not: ${names} spent more than ${SAME_IDEA}x the hand-written loop's CPU per answer (interval included); from cheapest to dearest the loops differ by ${spread}%.` };
+      return {
+        measured,
+        verdict: 'depends',
+        because: `the idea is one, its cost is not: ${names} spent more than ${SAME_IDEA}x the hand-written loop's CPU per answer (interval included); from cheapest to dearest the loops differ by ${spread}%.`,
+      };
     }
     if (unclear.length) {
-      return { measured, verdict: 'inconclusive', because: `whether ${unclear.map((f) => f.cell.cell.mode).join(', ')} cost more than ${SAME_IDEA}x the hand-written loop's CPU per answer is within this run's noise.` };
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: `whether ${unclear.map((f) => f.cell.cell.mode).join(', ')} cost more than ${SAME_IDEA}x the hand-written loop's CPU per answer is within this run's noise.`,
+      };
     }
-    return { measured, verdict: 'holds', because: `every layer stayed within ${SAME_IDEA}x the hand-written loop's CPU per answer (interval included): one idea, at costs within ${spread}% of each other.` };
+    return {
+      measured,
+      verdict: 'holds',
+      because: `every layer stayed within ${SAME_IDEA}x the hand-written loop's CPU per answer (interval included): one idea, at costs within ${spread}% of each other.`,
+    };
   },
 };

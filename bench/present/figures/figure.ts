@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { Interpreter } from '../../define/interpreters.ts';
-import type { ChartConfig } from '../report/charts.ts';
-import type { Results } from '../../store/results.ts';
 import type { JudgedCell } from '../../analyse/index.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
+import type { Interpreter } from '../../define/interpreters.ts';
 import type { ChartKind, Profile } from '../../define/workload.ts';
+import type { Results } from '../../store/results.ts';
+import type { ChartConfig } from '../report/charts.ts';
 
 /**
  * A lecture figure: a claim the lecture makes, the experiments that test it, how to draw the
@@ -78,11 +78,17 @@ export interface FigureData {
 }
 
 /** An experiment's measured cells per interpreter, in the results' order (oldest first). */
-export function byInterpreter(data: FigureData, experiment: string): { interpreter: Interpreter; cells: JudgedCell[] }[] {
+export function byInterpreter(
+  data: FigureData,
+  experiment: string,
+): { interpreter: Interpreter; cells: JudgedCell[] }[] {
   const cells = data.measured(experiment);
   return data
     .results(experiment)
-    .interpreters.map((interpreter) => ({ interpreter, cells: cells.filter((c) => c.cell.interpreter === interpreter.id) }))
+    .interpreters.map((interpreter) => ({
+      interpreter,
+      cells: cells.filter((c) => c.cell.interpreter === interpreter.id),
+    }))
     .filter((row) => row.cells.length > 0);
 }
 

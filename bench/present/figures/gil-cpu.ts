@@ -1,7 +1,7 @@
-import { speedupByVersion } from '../report/charts.ts';
-import { speedupWithInterval, times, versionComparisons, type VersionComparison } from '../report/versions.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
+import { speedupByVersion } from '../report/charts.ts';
+import { speedupWithInterval, times, type VersionComparison, versionComparisons } from '../report/versions.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-cpu';
@@ -41,7 +41,7 @@ export const gilCpu: Figure = {
     const c = comparison(data);
     return (
       `The lecture's experiment, count(n) twice with n = ${c.rows[0]?.serial?.cell.params.n?.toLocaleString('en-US')}, on every Python found here and every one named (oldest first; a free-threaded build is labelled "no GIL"). ` +
-      'Each bar is a mode\'s speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% intervals; the dashed line is what two cores could give. ' +
+      "Each bar is a mode's speedup over running the two counts one after the other (serial) in the same interpreter; whiskers are 95% intervals; the dashed line is what two cores could give. " +
       "Python 2.7's old GIL makes two threads fight over the lock across cores; since 3.2 threads merely take turns; processes and (3.12+) subinterpreters, each with a GIL of its own, use both cores, and so do threads without a GIL."
     );
   },
@@ -52,11 +52,24 @@ export const gilCpu: Figure = {
     const measured =
       `threads vs serial at W=2: ${rows.map((row) => `${row.label} ${speedupWithInterval(threads(row))}`).join('; ')}` +
       `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
-    const on = (which: ReturnType<typeof side>) => rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
+    const on = (which: ReturnType<typeof side>) =>
+      rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
     const [slower, faster, noise, busy, few] = [on('slower'), on('faster'), on('noise'), on('busy'), on('few')];
-    if (busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'other programs used the machine while every interpreter\'s threads ran: rerun on a quieter machine.' };
-    if (few.length + busy.length === rows.length) return { measured, verdict: 'inconclusive', because: 'too few runs to tell on every interpreter (4 a side are the fewest that can show a difference): run the default profile.' };
-    if (slower.length === rows.length) return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };
+    if (busy.length === rows.length)
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: "other programs used the machine while every interpreter's threads ran: rerun on a quieter machine.",
+      };
+    if (few.length + busy.length === rows.length)
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because:
+          'too few runs to tell on every interpreter (4 a side are the fewest that can show a difference): run the default profile.',
+      };
+    if (slower.length === rows.length)
+      return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };
     const groups = [
       slower.length ? `slower than serial on ${slower.join(', ')}` : '',
       noise.length ? `no different from serial beyond this run's noise on ${noise.join(', ')}` : '',
@@ -64,6 +77,10 @@ export const gilCpu: Figure = {
       busy.length ? `not judged on ${busy.join(', ')} (measured on a busy machine)` : '',
       few.length ? `not judged on ${few.join(', ')} (too few runs to tell)` : '',
     ].filter(Boolean);
-    return { measured, verdict: slower.length ? 'depends' : 'does not hold', because: `${slower.length ? 'on the interpreter: ' : ''}threads were ${groups.join('; ')}.` };
+    return {
+      measured,
+      verdict: slower.length ? 'depends' : 'does not hold',
+      because: `${slower.length ? 'on the interpreter: ' : ''}threads were ${groups.join('; ')}.`,
+    };
   },
 };

@@ -1,12 +1,12 @@
 import type { ChartConfiguration } from 'chart.js';
-import { colourOf, lineDataset, wrapped } from '../report/charts.ts';
+import { type CellSummary, onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
 import { median, ratioInterval } from '../../core/stats.ts';
-import { onBusyMachine, type CellSummary } from '../../analyse/summary.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
-import { byInterpreter, type Figure, type Finding } from './figure.ts';
-import { measurementOf, type RunRecord } from '../../store/records.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
+import { measurementOf, type RunRecord } from '../../store/records.ts';
+import { colourOf, lineDataset, wrapped } from '../report/charts.ts';
+import { byInterpreter, type Figure, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-timeline';
 /** How much of the run the timeline shows: enough for a dozen turns of 5 ms. */
@@ -66,9 +66,12 @@ function together(run: RunRecord): [number, number] {
  */
 export function simultaneousProgress(run: RunRecord): number {
   const [from, to] = together(run);
-  const [a, b] = lanes(run).map((lane) => lane.segments.map(([s, e]): [number, number] => [Math.max(s, from), Math.min(e, to)]).filter(([s, e]) => e > s));
+  const [a, b] = lanes(run).map((lane) =>
+    lane.segments.map(([s, e]): [number, number] => [Math.max(s, from), Math.min(e, to)]).filter(([s, e]) => e > s),
+  );
   let both = 0;
-  for (const [s1, e1] of a ?? []) for (const [s2, e2] of b ?? []) both += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  for (const [s1, e1] of a ?? [])
+    for (const [s2, e2] of b ?? []) both += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
   return to > from ? both / (to - from) : NaN;
 }
 
@@ -82,7 +85,11 @@ function timeline(run: RunRecord, interpreter: Interpreter): ChartConfiguration<
       // NaN between stretches breaks the line: a thread waiting draws nothing.
       lane.segments
         .filter(([s, e]) => e >= from && s <= from + WINDOW_S)
-        .flatMap(([s, e]) => [{ x: (Math.max(s, from) - from) * 1000, y: index + 1 }, { x: (Math.min(e, from + WINDOW_S) - from) * 1000, y: index + 1 }, { x: NaN, y: NaN }]),
+        .flatMap(([s, e]) => [
+          { x: (Math.max(s, from) - from) * 1000, y: index + 1 },
+          { x: (Math.min(e, from + WINDOW_S) - from) * 1000, y: index + 1 },
+          { x: NaN, y: NaN },
+        ]),
       threadColour(index),
       { borderWidth: 36, pointRadius: 0, spanGaps: false },
     ),
@@ -94,13 +101,36 @@ function timeline(run: RunRecord, interpreter: Interpreter): ChartConfiguration<
       plugins: {
         // The lanes are named on the y axis; a legend box would be drawn as thick as the bars.
         legend: { display: false },
-        title: { display: true, text: wrapped(`${interpreter.gilEnabled ? 'Who holds the GIL' : 'No GIL to hold'}: two threads counting, ${interpreterLabel(interpreter)}`, 55), font: { size: 24 } },
-        subtitle: { display: true, text: wrapped(`${fixed(WINDOW_S * 1000, 0)} ms of one run; a bar = the thread made progress (a timestamp every K iterations)`), padding: { bottom: 12 } },
+        title: {
+          display: true,
+          text: wrapped(
+            `${interpreter.gilEnabled ? 'Who holds the GIL' : 'No GIL to hold'}: two threads counting, ${interpreterLabel(interpreter)}`,
+            55,
+          ),
+          font: { size: 24 },
+        },
+        subtitle: {
+          display: true,
+          text: wrapped(
+            `${fixed(WINDOW_S * 1000, 0)} ms of one run; a bar = the thread made progress (a timestamp every K iterations)`,
+          ),
+          padding: { bottom: 12 },
+        },
       },
       scales: {
         x: { type: 'linear', min: 0, max: WINDOW_S * 1000, title: { display: true, text: 'time (ms)' } },
         // Lane i is dataset i - 1; read from the chart, so that report.html can run this function too.
-        y: { type: 'linear', min: 0.4, max: all.length + 0.6, ticks: { stepSize: 1, callback(v) { return this.chart.data.datasets[Number(v) - 1]?.label ?? ''; } } },
+        y: {
+          type: 'linear',
+          min: 0.4,
+          max: all.length + 0.6,
+          ticks: {
+            stepSize: 1,
+            callback(v) {
+              return this.chart.data.datasets[Number(v) - 1]?.label ?? '';
+            },
+          },
+        },
       },
     },
   };
@@ -110,23 +140,40 @@ function timeline(run: RunRecord, interpreter: Interpreter): ChartConfiguration<
 function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfiguration<'line'> {
   const samples = run.timeline.samples;
   const tids = measurementOf(run).tasks.map((t) => t.tid);
-  const cpuOf = (sample: (typeof samples)[number], tid: number) => sample.processes[0]?.threadCpu.find((row) => row[0] === tid)?.[1];
+  const cpuOf = (sample: (typeof samples)[number], tid: number) =>
+    sample.processes[0]?.threadCpu.find((row) => row[0] === tid)?.[1];
   const datasets = tids.map((tid, index) => {
     const cpuPct = samples.slice(1).flatMap((sample, i) => {
       const [now, before] = [cpuOf(sample, tid), cpuOf(samples[i]!, tid)];
-      return now === undefined || before === undefined ? [] : [{ x: sample.t * 1000, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
+      return now === undefined || before === undefined
+        ? []
+        : [{ x: sample.t * 1000, y: (100 * (now - before)) / (sample.t - samples[i]!.t) }];
     });
     // Chart.js draws the first series on top: each later one is wider, so that two threads at the same CPU% both show.
     const borderWidth = 3 + 4 * index;
-    return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), { pointRadius: 0, stepped: 'before', borderWidth });
+    return lineDataset(`thread ${index + 1} (tid ${tid})`, cpuPct, threadColour(index), {
+      pointRadius: 0,
+      stepped: 'before',
+      borderWidth,
+    });
   });
   return {
     type: 'line',
     data: { datasets },
     options: {
       plugins: {
-        title: { display: true, text: wrapped(`The same run, per thread, as top -H sees it (${interpreterLabel(interpreter)})`, 55), font: { size: 24 } },
-        subtitle: { display: true, text: wrapped(`CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`), padding: { bottom: 12 } },
+        title: {
+          display: true,
+          text: wrapped(`The same run, per thread, as top -H sees it (${interpreterLabel(interpreter)})`, 55),
+          font: { size: 24 },
+        },
+        subtitle: {
+          display: true,
+          text: wrapped(
+            `CPU% of each thread between /proc samples every ${run.timeline.summary.intervalMs} ms (100% = one core)`,
+          ),
+          padding: { bottom: 12 },
+        },
       },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (ms)' } },
@@ -140,7 +187,12 @@ function perThreadCpu(run: RunRecord, interpreter: Interpreter): ChartConfigurat
 function tracingCost(cells: CellSummary[]): { ratio: number; low: number; high: number; runs: number } {
   const [plain, traced] = [cell(cells, 'countdown', 'threads'), cell(cells, 'countdown-trace', 'threads')];
   const interval = ratioInterval(plain.primary.values, traced.primary.values);
-  return { ratio: traced.primary.median / plain.primary.median, low: interval.low, high: interval.high, runs: Math.min(plain.repeats, traced.repeats) };
+  return {
+    ratio: traced.primary.median / plain.primary.median,
+    low: interval.low,
+    high: interval.high,
+    runs: Math.min(plain.repeats, traced.repeats),
+  };
 }
 
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fixed((ratio - 1) * 100, 1)}%`;
@@ -149,7 +201,8 @@ export const gilTimeline: Figure = {
   id: 'gil-timeline',
   title: 'Who holds the GIL: a timeline of two counting threads',
   section: '5.2.5',
-  claim: 'Threads acquire the interpreter lock every time they run their code. […] All threads sleep five milliseconds waiting to acquire the lock.',
+  claim:
+    'Threads acquire the interpreter lock every time they run their code. […] All threads sleep five milliseconds waiting to acquire the lock.',
   experiments: (profile) => {
     // One n for the traced and the plain countdown, given rather than calibrated: what the timestamps cost is their difference at the same work.
     const n = { quick: 4_000_000, default: 10_000_000, full: 20_000_000 }[profile];
@@ -181,13 +234,21 @@ export const gilTimeline: Figure = {
       `Left: two threads each run count(${traced.cell.params.n!.toLocaleString('en-US')}), noting the time every ${traced.cell.params.every!.toLocaleString('en-US')} iterations; ` +
       `a bar is a stretch in which the thread made progress. Under a GIL they take turns: one counts while the other waits for the GIL, and the waiting one asks for it after the switch interval (${fixed(switchMs, 1)} ms here). ` +
       'Right: the same run sampled from /proc: under a GIL each thread shows about half a core, together one core — never two.' +
-      (free.length ? ` Without a GIL (${free.join(', ')}; one row per interpreter) the two threads make progress at the same moments, and each shows up to a full core.` : '')
+      (free.length
+        ? ` Without a GIL (${free.join(', ')}; one row per interpreter) the two threads make progress at the same moments, and each shows up to a full core.`
+        : '')
     );
   },
   verdict: (data): Finding => {
     const rows = byInterpreter(data, EXPERIMENT).map(({ interpreter, cells }) => {
       const run = cell(cells, 'countdown-trace', 'threads').typical!;
-      return { interpreter, turns: turns(run), simultaneous: simultaneousProgress(run), cost: tracingCost(cells), switchS: interpreter.switchIntervalS ?? 0.005 };
+      return {
+        interpreter,
+        turns: turns(run),
+        simultaneous: simultaneousProgress(run),
+        cost: tracingCost(cells),
+        switchS: interpreter.switchIntervalS ?? 0.005,
+      };
     });
     const measured = `${rows
       .map(
@@ -198,20 +259,39 @@ export const gilTimeline: Figure = {
       .join('; ')}.`;
     // Two threads that take turns on a machine whose other core others used say nothing about a GIL.
     if (byInterpreter(data, EXPERIMENT).some(({ cells }) => onBusyMachine(cell(cells, 'countdown-trace', 'threads')))) {
-      return { measured, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
+      return {
+        measured,
+        verdict: 'inconclusive',
+        because: 'other programs used the machine while the threads ran: rerun on a quieter machine.',
+      };
     }
     // Two threads progressing at once most of the time is the one thing a GIL forbids.
     const parallel = rows.filter((row) => row.simultaneous > 0.5);
     if (parallel.length === rows.length) {
-      return { measured, verdict: 'does not hold', because: 'the two threads made progress at the same moments, each on a core of its own: without a GIL there is no lock to wait for.' };
+      return {
+        measured,
+        verdict: 'does not hold',
+        because:
+          'the two threads made progress at the same moments, each on a core of its own: without a GIL there is no lock to wait for.',
+      };
     }
     const locked = rows.filter((row) => !parallel.includes(row));
     const far = locked.filter((row) => !(median(row.turns) >= row.switchS / 2 && median(row.turns) <= row.switchS * 2));
-    const onWhich = parallel.length ? `; on ${parallel.map((row) => interpreterLabel(row.interpreter)).join(', ')} the threads ran at the same moments` : '';
+    const onWhich = parallel.length
+      ? `; on ${parallel.map((row) => interpreterLabel(row.interpreter)).join(', ')} the threads ran at the same moments`
+      : '';
     if (far.length === 0) {
-      return { measured, verdict: parallel.length ? 'depends' : 'holds', because: `one thread runs at a time, and the other gets the GIL after about one switch interval${onWhich}.` };
+      return {
+        measured,
+        verdict: parallel.length ? 'depends' : 'holds',
+        because: `one thread runs at a time, and the other gets the GIL after about one switch interval${onWhich}.`,
+      };
     }
     const ratio = median(far[0]!.turns) / far[0]!.switchS;
-    return { measured, verdict: 'depends', because: `the turns here last ${fixed(ratio, 1)} switch intervals: the interval is when a waiting thread asks, not a fixed time slice${onWhich}.` };
+    return {
+      measured,
+      verdict: 'depends',
+      because: `the turns here last ${fixed(ratio, 1)} switch intervals: the interval is when a waiting thread asks, not a fixed time slice${onWhich}.`,
+    };
   },
 };

@@ -11,4 +11,15 @@ import { preforkBalance } from './prefork-balance.ts';
 import { workerCost } from './worker-cost.ts';
 
 /** The lecture's claims, in the lecture's order: FIGURES.md numbers them so. */
-export const FIGURES: Figure[] = [gilCpu, gilTimeline, convoy, ioBound, workerCost, memoryPerConnection, preforkBalance, cpuServers, eventLoops, blockedLoop];
+export const FIGURES: Figure[] = [
+  gilCpu,
+  gilTimeline,
+  convoy,
+  ioBound,
+  workerCost,
+  memoryPerConnection,
+  preforkBalance,
+  cpuServers,
+  eventLoops,
+  blockedLoop,
+];

@@ -1,6 +1,6 @@
-import { fixed } from '../../core/format.ts';
 import type { JudgedCell } from '../../analyse/index.ts';
-import { byInterpreter, firstInterpreter, underGil, type Figure, type FigureData, type Finding } from './figure.ts';
+import { fixed } from '../../core/format.ts';
+import { byInterpreter, type Figure, type FigureData, type Finding, firstInterpreter, underGil } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
 
@@ -29,7 +29,10 @@ export const ioBound: Figure = {
       warmup: 0,
     },
   ],
-  draw: (data) => byInterpreter(data, EXPERIMENT).map(({ cells }) => [data.reportChart('wall-vs-workers', EXPERIMENT, cells, 'fetch')]),
+  draw: (data) =>
+    byInterpreter(data, EXPERIMENT).map(({ cells }) => [
+      data.reportChart('wall-vs-workers', EXPERIMENT, cells, 'fetch'),
+    ]),
   caption: (data) => {
     const p = measured(data)[0]!.cell.params;
     return (
@@ -41,21 +44,42 @@ export const ioBound: Figure = {
     const cells = measured(data);
     const [threads, asyncio] = [widest(cells, 'threads'), widest(cells, 'async')];
     const describe = (c: JudgedCell | undefined, name: string) =>
-      c ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.primary.median / c.cell.idealWallS, 2)}x the ideal wall time` : ''})` : `${name}: not measured`;
+      c
+        ? `${name} ${fixed(c.speedup, 1)}x serial at W=${c.cell.workers} (CPU util ${fixed(c.cpuUtilisation, 2)}${c.cell.idealWallS ? `, ${fixed(c.primary.median / c.cell.idealWallS, 2)}x the ideal wall time` : ''})`
+        : `${name}: not measured`;
     const measuredText = `${describe(threads, 'threads')}; ${describe(asyncio, 'asyncio')}.`;
     const rule = threads?.verdict.rule ?? 'no-run';
-    if (rule === 'busy-machine') return { measured: measuredText, verdict: 'inconclusive', because: 'other programs used the machine while the threads ran: rerun on a quieter machine.' };
+    if (rule === 'busy-machine')
+      return {
+        measured: measuredText,
+        verdict: 'inconclusive',
+        because: 'other programs used the machine while the threads ran: rerun on a quieter machine.',
+      };
     if (threads?.speedupInterval?.high === Infinity || Number.isNaN(threads?.speedupInterval?.low)) {
-      return { measured: measuredText, verdict: 'inconclusive', because: `too few runs to tell (n = ${threads!.speedupRuns}): 4 a side are the fewest that can show a difference.` };
+      return {
+        measured: measuredText,
+        verdict: 'inconclusive',
+        because: `too few runs to tell (n = ${threads!.speedupRuns}): 4 a side are the fewest that can show a difference.`,
+      };
     }
-    if ((threads?.speedupInterval?.low ?? 0) < 2) return { measured: measuredText, verdict: 'does not hold', because: 'the threads\' speedup\'s interval reached below 2x serial.' };
+    if ((threads?.speedupInterval?.low ?? 0) < 2)
+      return {
+        measured: measuredText,
+        verdict: 'does not hold',
+        because: "the threads' speedup's interval reached below 2x serial.",
+      };
     // A large gain is the claim; why it came is said only where a verdict rule measured it.
     const gil = underGil(data, EXPERIMENT, threads) ? ', the GIL released during IO' : '';
-    const why = {
-      'overlapped-waiting': ` on under half a core: they overlapped their waits${gil}`,
-      'waits-overlapped': `, more than waiting one request at a time allows: they overlapped their waits${gil}`,
-      parallel: ', with threads running in parallel on the cores as well',
-    }[rule] ?? '';
-    return { measured: measuredText, verdict: 'holds', because: `threads were at least twice as fast as serial, the interval included${why}.` };
+    const why =
+      {
+        'overlapped-waiting': ` on under half a core: they overlapped their waits${gil}`,
+        'waits-overlapped': `, more than waiting one request at a time allows: they overlapped their waits${gil}`,
+        parallel: ', with threads running in parallel on the cores as well',
+      }[rule] ?? '';
+    return {
+      measured: measuredText,
+      verdict: 'holds',
+      because: `threads were at least twice as fast as serial, the interval included${why}.`,
+    };
   },
 };

@@ -1,8 +1,8 @@
+import type { CellSummary } from '../../analyse/summary.ts';
 import { fixed, mib } from '../../core/format.ts';
 import { linearFit } from '../../core/stats.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
-import type { Experiment, Figure, FigureData, Finding } from './figure.ts';
 import type { Profile } from '../../define/workload.ts';
+import type { Experiment, Figure, FigureData, Finding } from './figure.ts';
 
 /** Held connections, shared with the prefork-balance figure: the same servers, the same runs. */
 export const HELD = 'held-connections';
@@ -21,7 +21,13 @@ function slopes(all: CellSummary[]): Map<string, number> {
   return new Map(
     modes.map((mode) => {
       const own = all.filter((c) => c.cell.mode === mode);
-      return [mode, linearFit(own.map((c) => c.cell.params.connections!), own.map((c) => c.server!.rssKiB)).slope];
+      return [
+        mode,
+        linearFit(
+          own.map((c) => c.cell.params.connections!),
+          own.map((c) => c.server!.rssKiB),
+        ).slope,
+      ];
     }),
   );
 }
@@ -30,7 +36,8 @@ export const memoryPerConnection: Figure = {
   id: 'memory-per-connection',
   title: 'Memory per connection: server RSS vs open connections (C10K)',
   section: '5.3.3, 5.4.1',
-  claim: 'With select/epoll in one thread we do not spend memory on creating processes, there is no cost of creating threads and synchronising them, and no problem with the GIL.',
+  claim:
+    'With select/epoll in one thread we do not spend memory on creating processes, there is no cost of creating threads and synchronising them, and no problem with the GIL.',
   experiments: (profile) => [heldConnections(profile)],
   draw: (data) => [[data.reportChart('rss-vs-connections', HELD, cells(data), 'echo servers')]],
   caption: () =>
@@ -44,13 +51,24 @@ export const memoryPerConnection: Figure = {
     const measured =
       [...perConnection.entries()].map(([mode, slope]) => `${mode} ${fixed(slope, 1)} KiB`).join(', ') +
       ` per connection; at C=${top.toLocaleString('en-US')}: ` +
-      [...perConnection.keys()].map((mode) => {
-        const rssKiB = at(mode)?.server?.rssKiB;
-        return `${mode} ${rssKiB === undefined ? 'not measured (its runs failed: see the report)' : `${mib(rssKiB)} MiB`}`;
-      }).join(', ') + '.';
+      [...perConnection.keys()]
+        .map((mode) => {
+          const rssKiB = at(mode)?.server?.rssKiB;
+          return `${mode} ${rssKiB === undefined ? 'not measured (its runs failed: see the report)' : `${mib(rssKiB)} MiB`}`;
+        })
+        .join(', ') +
+      '.';
     const [threads, epoll] = [perConnection.get('threads') ?? NaN, perConnection.get('epoll') ?? NaN];
     return threads >= 5 * epoll
-      ? { measured, verdict: 'holds', because: `a connection in the epoll loop costs ${fixed(threads / epoll, 0)}x less memory than one with a thread of its own.` }
-      : { measured, verdict: 'does not hold', because: `the epoll loop saved less than 5x per connection here (${fixed(threads / epoll, 1)}x).` };
+      ? {
+          measured,
+          verdict: 'holds',
+          because: `a connection in the epoll loop costs ${fixed(threads / epoll, 0)}x less memory than one with a thread of its own.`,
+        }
+      : {
+          measured,
+          verdict: 'does not hold',
+          because: `the epoll loop saved less than 5x per connection here (${fixed(threads / epoll, 1)}x).`,
+        };
   },
 };

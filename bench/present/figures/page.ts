@@ -1,17 +1,17 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
+import { type JudgedCell, judgeCells } from '../../analyse/index.ts';
 import { fail } from '../../core/errors.ts';
-import { CHARTS, type ChartConfig } from '../report/charts.ts';
-import { renderHtml, type LiveChart } from '../report/html.ts';
-import { renderFigure, type ChartSize } from '../report/render.ts';
-import { makeFolder } from '../../store/durable.ts';
-import { writeAtomic, type Results } from '../../store/results.ts';
-import { judgeCells, type JudgedCell } from '../../analyse/index.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
-import type { Profile } from '../../define/workload.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
+import type { Profile } from '../../define/workload.ts';
+import { makeFolder } from '../../store/durable.ts';
+import { type Results, writeAtomic } from '../../store/results.ts';
+import { CHARTS, type ChartConfig } from '../report/charts.ts';
+import { type LiveChart, renderHtml } from '../report/html.ts';
+import { type ChartSize, renderFigure } from '../report/render.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
 import { resultsPath } from './figure.ts';
 
 /** A row of one panel fills a 16:9 slide; two share a wider one; rows are stacked. */
@@ -31,8 +31,14 @@ function dataOf(results: Map<string, Results>): FigureData {
     reportChart: (kind, experiment, cells, subject) => {
       const results = get(experiment);
       const info = results.plan.workloads.find((w) => w.name === cells[0]?.cell.workload);
-      const interpreter = results.interpreters.find((i) => i.id === cells[0]?.cell.interpreter) ?? results.interpreters[0]!;
-      const context = { caption: `${subject}, ${interpreterLabel(interpreter)}`, cores: results.machine.logicalCores, taskNoun: info?.taskNoun ?? 'tasks', ideal: info?.ideal };
+      const interpreter =
+        results.interpreters.find((i) => i.id === cells[0]?.cell.interpreter) ?? results.interpreters[0]!;
+      const context = {
+        caption: `${subject}, ${interpreterLabel(interpreter)}`,
+        cores: results.machine.logicalCores,
+        taskNoun: info?.taskNoun ?? 'tasks',
+        ideal: info?.ideal,
+      };
       return CHARTS[kind]!.build(cells, context);
     },
   };
@@ -46,7 +52,15 @@ function restricted(results: Map<string, Results>, keep: (interpreter: Interpret
       const cells = r.plan.cells.filter((c) => ids.has(c.interpreter));
       const cellIds = new Set(cells.map((c) => c.id));
       const plan = { ...r.plan, cells, skipped: r.plan.skipped.filter((skip) => ids.has(skip.interpreter)) };
-      return [experiment, { ...r, interpreters: r.interpreters.filter(keep), plan, runs: r.runs.filter((run) => cellIds.has(run.cellId)) }];
+      return [
+        experiment,
+        {
+          ...r,
+          interpreters: r.interpreters.filter(keep),
+          plan,
+          runs: r.runs.filter((run) => cellIds.has(run.cellId)),
+        },
+      ];
     }),
   );
 }
@@ -77,7 +91,10 @@ const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.p
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
   // A figure draws what its experiment measured: one whose every run failed, or that stopped before its first, has nothing to draw.
   const empty = [...results].find(([, r]) => !r.runs.some((run) => run.ok && !run.warmup && !run.setAside));
-  if (empty) fail(`The "${empty[0]}" experiment has no measured run to draw (${relative(process.cwd(), resultsPath(out, empty[0]))} holds none that succeeded); measure it again with "gilbench figures".`);
+  if (empty)
+    fail(
+      `The "${empty[0]}" experiment has no measured run to draw (${relative(process.cwd(), resultsPath(out, empty[0]))} holds none that succeeded); measure it again with "gilbench figures".`,
+    );
   const path = join(out, 'FIGURES.md');
   makeFolder(out);
   for (const stale of [path, join(out, 'FIGURES.html')]) rmSync(stale, { force: true });
@@ -91,11 +108,28 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
     const { png, svg } = renderFigure(rows, size);
     writeFileSync(join(out, `${figure.id}.png`), png);
     writeFileSync(join(out, `${figure.id}.svg`), svg);
-    const live = { file: `${figure.id}.png`, panels: rows.flat() as ChartConfig[], columns, size: { width: size.width, height: size.height * rows.length } };
-    return { figure, withGil: findingOn(figure, profile, gil), withoutGil: findingOn(figure, profile, noGil), caption: figure.caption(data), live };
+    const live = {
+      file: `${figure.id}.png`,
+      panels: rows.flat() as ChartConfig[],
+      columns,
+      size: { width: size.width, height: size.height * rows.length },
+    };
+    return {
+      figure,
+      withGil: findingOn(figure, profile, gil),
+      withoutGil: findingOn(figure, profile, noGil),
+      caption: figure.caption(data),
+      live,
+    };
   });
   const markdown = page(drawn, results, out);
-  writeAtomic(join(out, 'FIGURES.html'), renderHtml(markdown, drawn.map((d) => d.live)));
+  writeAtomic(
+    join(out, 'FIGURES.html'),
+    renderHtml(
+      markdown,
+      drawn.map((d) => d.live),
+    ),
+  );
   writeAtomic(path, markdown);
   return path;
 }
@@ -103,18 +137,33 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** The verdict first, the numbers it rests on below it: at 1280 px each claim's verdicts are in view without scrolling sideways. */
-const verdictCell = (finding: Finding | undefined) => (finding ? `**${finding.verdict}**: ${cell(finding.because)}<br>Measured: ${cell(finding.measured)}` : 'not measured');
+const verdictCell = (finding: Finding | undefined) =>
+  finding ? `**${finding.verdict}**: ${cell(finding.because)}<br>Measured: ${cell(finding.measured)}` : 'not measured';
 
 function page(drawn: Drawn[], results: Map<string, Results>, out: string): string {
   const all = [...results.values()];
   const profile = profileOf(results);
   const m = all[0]!.machine;
   const interpreters = [...new Set(all.flatMap((r) => r.interpreters.map((i) => i.id)))];
-  const withoutGil = [...new Set(all.flatMap((r) => r.interpreters.filter((i) => !i.gilEnabled).map((i) => interpreterLabel(i).replace(', no GIL', ''))))];
+  const withoutGil = [
+    ...new Set(
+      all.flatMap((r) =>
+        r.interpreters.filter((i) => !i.gilEnabled).map((i) => interpreterLabel(i).replace(', no GIL', '')),
+      ),
+    ),
+  ];
   const started = all.map((r) => r.startedAt).sort()[0];
-  const finished = all.map((r) => r.finishedAt ?? r.startedAt).sort().at(-1);
+  const finished = all
+    .map((r) => r.finishedAt ?? r.startedAt)
+    .sort()
+    .at(-1);
   // Without a free-threaded build measured, the page is about the GIL alone: no empty column.
-  const header = ['#', 'the lecture says', 'verdict, measured here', ...(withoutGil.length ? [`without the GIL (${withoutGil.join(', ')})`] : [])];
+  const header = [
+    '#',
+    'the lecture says',
+    'verdict, measured here',
+    ...(withoutGil.length ? [`without the GIL (${withoutGil.join(', ')})`] : []),
+  ];
   const rows = drawn.map(({ figure, withGil, withoutGil: free }, index) => [
     String(index + 1),
     `“${cell(figure.claim)}” (${figure.section}) — [${cell(figure.title)}](${figure.id}.png)`,
@@ -127,7 +176,12 @@ function page(drawn: Drawn[], results: Map<string, Results>, out: string): strin
       const r = results.get(e.name)!;
       return `\`${relative(out, resultsPath(out, e.name))}\` (run ${r.runId}, ${r.runs.filter((x) => !x.warmup).length} measured runs on ${r.machine.hostname})`;
     });
-    return [`## ${index + 1}. ${figure.title}`, `![${figure.title}](${figure.id}.png)`, caption, `*Data: ${sources.join('; ')}. Also as [SVG](${figure.id}.svg).*`].join('\n\n');
+    return [
+      `## ${index + 1}. ${figure.title}`,
+      `![${figure.title}](${figure.id}.png)`,
+      caption,
+      `*Data: ${sources.join('; ')}. Also as [SVG](${figure.id}.svg).*`,
+    ].join('\n\n');
   });
   return `${[
     "# The lecture's claims, measured",
@@ -135,7 +189,9 @@ function page(drawn: Drawn[], results: Map<string, Results>, out: string): strin
       `${interpreters.join(', ')}; profile \`${profile}\`; from ${started} to ${finished}.`,
     'Every number here comes from the results files in `data/` beside this page: `gilbench figures --render --out` with this folder draws the figures and this page again from them alone. ' +
       'A verdict is computed from the numbers: **holds**, **does not hold**, or **depends** (and on what)' +
-      (withoutGil.length ? `; once from the interpreters with a GIL and once, in the last column, from those without one (${withoutGil.join(', ')}, free-threaded).` : '.'),
+      (withoutGil.length
+        ? `; once from the interpreters with a GIL and once, in the last column, from those without one (${withoutGil.join(', ')}, free-threaded).`
+        : '.'),
     [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
     ...sections,
   ].join('\n\n')}\n`;

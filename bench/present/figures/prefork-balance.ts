@@ -14,7 +14,8 @@ const shares = (c: CellSummary) => {
   return c.server!.accepted.map((n) => n / total);
 };
 
-const connections = (cells: CellSummary[]) => cells.map((c) => c.cell.params.connections!.toLocaleString('en-US')).join(', ');
+const connections = (cells: CellSummary[]) =>
+  cells.map((c) => c.cell.params.connections!.toLocaleString('en-US')).join(', ');
 
 const even = (c: CellSummary) => shares(c).every((share) => Math.abs(share * shares(c).length - 1) <= EVEN_WITHIN);
 
@@ -22,7 +23,8 @@ export const preforkBalance: Figure = {
   id: 'prefork-balance',
   title: 'Prefork balance: connections accepted per worker',
   section: '5.3.3',
-  claim: 'If we call accept on this socket in every child process, the accept system call will distribute new incoming connections evenly among all the child processes.',
+  claim:
+    'If we call accept on this socket in every child process, the accept system call will distribute new incoming connections evenly among all the child processes.',
   experiments: (profile) => [heldConnections(profile)],
   draw: (data) => [[data.reportChart('accepts-per-worker', HELD, prefork(data), 'prefork echo server')]],
   caption: () =>
@@ -30,10 +32,27 @@ export const preforkBalance: Figure = {
     'The kernel wakes one waiting worker per connection, and whichever runs first takes it: over many connections the split evens out, over a few it can be lopsided.',
   verdict: (data): Finding => {
     const cells = prefork(data);
-    const measured = `${cells.map((c) => `C=${c.cell.params.connections!.toLocaleString('en-US')}: ${shares(c).map((s) => `${Math.round(s * 100)}%`).join(' / ')}`).join('; ')}.`;
+    const measured = `${cells
+      .map(
+        (c) =>
+          `C=${c.cell.params.connections!.toLocaleString('en-US')}: ${shares(c)
+            .map((s) => `${Math.round(s * 100)}%`)
+            .join(' / ')}`,
+      )
+      .join('; ')}.`;
     const evenOnes = cells.filter(even);
-    if (evenOnes.length === cells.length) return { measured, verdict: 'holds', because: `every worker took its share within ±${EVEN_WITHIN * 100}% at every C.` };
-    if (evenOnes.length === 0) return { measured, verdict: 'does not hold', because: `at no C were the workers' shares within ±${EVEN_WITHIN * 100}% of even.` };
+    if (evenOnes.length === cells.length)
+      return {
+        measured,
+        verdict: 'holds',
+        because: `every worker took its share within ±${EVEN_WITHIN * 100}% at every C.`,
+      };
+    if (evenOnes.length === 0)
+      return {
+        measured,
+        verdict: 'does not hold',
+        because: `at no C were the workers' shares within ±${EVEN_WITHIN * 100}% of even.`,
+      };
     return {
       measured,
       verdict: 'depends',

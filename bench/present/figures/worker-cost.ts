@@ -1,9 +1,9 @@
 import type { ChartConfiguration } from 'chart.js';
-import { colourOf, lineDataset, logAxis, wrapped } from '../report/charts.ts';
 import { fixed } from '../../core/format.ts';
 import { median } from '../../core/stats.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
 import { measurementOf } from '../../store/records.ts';
+import { colourOf, lineDataset, logAxis, wrapped } from '../report/charts.ts';
+import type { Figure, FigureData, Finding } from './figure.ts';
 
 const EXPERIMENT = 'worker-cost';
 
@@ -27,7 +27,9 @@ interface Held {
 function costs(data: FigureData): Cost[] {
   const results = data.results(EXPERIMENT);
   return data.measured(EXPERIMENT).map((s) => {
-    const held = results.runs.filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup).map((r) => measurementOf(r).tasks[0]!.result as Held);
+    const held = results.runs
+      .filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup)
+      .map((r) => measurementOf(r).tasks[0]!.result as Held);
     return {
       mode: s.cell.mode,
       workers: s.cell.workers,
@@ -52,7 +54,14 @@ function chart(all: Cost[], title: string, axis: string, value: (c: Cost) => num
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { title: { display: true, text: wrapped(title, 55), font: { size: 22 } }, subtitle: { display: true, text: wrapped('W workers that do nothing, all alive at once; median over runs'), padding: { bottom: 8 } } },
+      plugins: {
+        title: { display: true, text: wrapped(title, 55), font: { size: 22 } },
+        subtitle: {
+          display: true,
+          text: wrapped('W workers that do nothing, all alive at once; median over runs'),
+          padding: { bottom: 8 },
+        },
+      },
       scales: { x: logAxis('workers W (log scale)'), y: logAxis(axis) },
     },
   };
@@ -61,7 +70,11 @@ function chart(all: Cost[], title: string, axis: string, value: (c: Cost) => num
 /** Per worker, at the largest W every mode reached. */
 function perWorker(all: Cost[]): { workers: number; rows: Map<string, Cost> } {
   const modes = [...new Set(all.map((c) => c.mode))];
-  const workers = Math.max(...[...new Set(all.map((c) => c.workers))].filter((w) => modes.every((m) => all.some((c) => c.mode === m && c.workers === w))));
+  const workers = Math.max(
+    ...[...new Set(all.map((c) => c.workers))].filter((w) =>
+      modes.every((m) => all.some((c) => c.mode === m && c.workers === w)),
+    ),
+  );
   return { workers, rows: new Map(all.filter((c) => c.workers === workers).map((c) => [c.mode, c])) };
 }
 
@@ -71,7 +84,8 @@ export const workerCost: Figure = {
   id: 'worker-cost',
   title: 'Cost of a worker: threads, processes (fork, spawn, forkserver), asyncio tasks',
   section: '5.2.2, 5.3.3',
-  claim: 'If we create 10,000 processes, […] at the very least this will demand very large resources from the operating system, and creating a process is itself an "expensive" operation.',
+  claim:
+    'If we create 10,000 processes, […] at the very least this will demand very large resources from the operating system, and creating a process is itself an "expensive" operation.',
   experiments: (profile) => [
     {
       name: EXPERIMENT,
@@ -94,12 +108,22 @@ export const workerCost: Figure = {
     'Cells a mode cannot reach in reasonable time (10,000 processes) are skipped; the report says so.',
   verdict: (data): Finding => {
     const { workers, rows } = perWorker(costs(data));
-    const text = [...rows.values()].map((c) => `${c.mode} ${micro((c.startS + c.joinS) / workers)} and ${fixed(c.pssKiB / workers, 1)} KiB`).join('; ');
+    const text = [...rows.values()]
+      .map((c) => `${c.mode} ${micro((c.startS + c.joinS) / workers)} and ${fixed(c.pssKiB / workers, 1)} KiB`)
+      .join('; ');
     const [thread, fork] = [rows.get('threads'), rows.get('fork')];
     const measured = `per worker at W=${workers.toLocaleString('en-US')} (start + join, PSS added): ${text}.`;
     const ratio = thread && fork ? (fork.startS + fork.joinS) / (thread.startS + thread.joinS) : NaN;
     return ratio >= 5
-      ? { measured, verdict: 'holds', because: `a forked process costs ${fixed(ratio, 0)}x a thread to start and join, and far more memory; spawn costs more still.` }
-      : { measured, verdict: 'does not hold', because: `a forked process cost only ${fixed(ratio, 1)}x a thread here.` };
+      ? {
+          measured,
+          verdict: 'holds',
+          because: `a forked process costs ${fixed(ratio, 0)}x a thread to start and join, and far more memory; spawn costs more still.`,
+        }
+      : {
+          measured,
+          verdict: 'does not hold',
+          because: `a forked process cost only ${fixed(ratio, 1)}x a thread here.`,
+        };
   },
 };

@@ -45,16 +45,31 @@ export function historyPage(analysis: HistoryAnalysis, context: CheckContext, da
     FILTERS,
     ...sections,
   ].join('\n\n');
-  const charts = analysis.series.map((series, i) => ({ file: `trend-${i}.png`, panels: [trendChart(series, analysis.commits, dates)], size: TREND }));
+  const charts = analysis.series.map((series, i) => ({
+    file: `trend-${i}.png`,
+    panels: [trendChart(series, analysis.commits, dates)],
+    size: TREND,
+  }));
   return renderHtml(markdown, charts as never, FILTER_SCRIPT);
 }
 
 /** A series' section: data attributes the filters read, a heading, the chart, and its change points in words. */
 function section(series: Series, file: string): string {
   const { workload, mode, interpreter } = series.identity;
-  const data = { workload, mode, interpreter, machine: series.machine, changes: series.changes.length ? 'with change points' : 'none' };
-  const attributes = Object.entries(data).map(([key, value]) => `data-${key}="${escapeAttribute(value)}"`).join(' ');
-  const changes = series.changes.map((change) => `${STATUS_STYLE[change.status].label} at ${shortCommit(change.commit)}: ${pct(change.effect)}, ${formatValue(series.metric, change.before)} → ${formatValue(series.metric, change.after)}`);
+  const data = {
+    workload,
+    mode,
+    interpreter,
+    machine: series.machine,
+    changes: series.changes.length ? 'with change points' : 'none',
+  };
+  const attributes = Object.entries(data)
+    .map(([key, value]) => `data-${key}="${escapeAttribute(value)}"`)
+    .join(' ');
+  const changes = series.changes.map(
+    (change) =>
+      `${STATUS_STYLE[change.status].label} at ${shortCommit(change.commit)}: ${pct(change.effect)}, ${formatValue(series.metric, change.before)} → ${formatValue(series.metric, change.after)}`,
+  );
   return [
     `<section class="trend" ${attributes}>`,
     `### ${series.cell}: ${METRICS[series.metric].label}, ${series.machine}`,
@@ -68,9 +83,14 @@ function escapeAttribute(text: string): string {
   return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-function trendChart(series: Series, commits: string[], dates: Map<string, string>): ChartConfiguration<'line', TrendPoint[]> {
+function trendChart(
+  series: Series,
+  commits: string[],
+  dates: Map<string, string>,
+): ChartConfiguration<'line', TrendPoint[]> {
   const value = (v: number) => formatValue(series.metric, v);
-  const titleOf = (commit: string) => `commit ${shortCommit(commit)}${dates.has(commit) ? `, ${dates.get(commit)}` : ''}`;
+  const titleOf = (commit: string) =>
+    `commit ${shortCommit(commit)}${dates.has(commit) ? `, ${dates.get(commit)}` : ''}`;
   const medians: TrendPoint[] = series.points.map((p) => ({
     x: p.index,
     y: p.median,
@@ -85,12 +105,32 @@ function trendChart(series: Series, commits: string[], dates: Map<string, string
   });
   return {
     type: 'line',
-    data: { datasets: [{ label: `median per commit, ${METRICS[series.metric].label}`, data: medians, borderColor: '#4e79a7', backgroundColor: '#4e79a7', borderWidth: 2, pointRadius: 4 }, ...byStatus] },
+    data: {
+      datasets: [
+        {
+          label: `median per commit, ${METRICS[series.metric].label}`,
+          data: medians,
+          borderColor: '#4e79a7',
+          backgroundColor: '#4e79a7',
+          borderWidth: 2,
+          pointRadius: 4,
+        },
+        ...byStatus,
+      ],
+    },
     options: {
       plugins: {
         title: { display: true, text: `${series.cell}: ${METRICS[series.metric].label}` },
-        subtitle: { display: true, text: `${series.machine}; ${sweepParts(series.identity.sweep).join(', ') || `${series.identity.mode}, W = ${series.identity.workers}`}` },
-        tooltip: { callbacks: { title: (items) => (items[0]?.raw as TrendPoint | undefined)?.title ?? '', label: (item) => (item.raw as TrendPoint).text } },
+        subtitle: {
+          display: true,
+          text: `${series.machine}; ${sweepParts(series.identity.sweep).join(', ') || `${series.identity.mode}, W = ${series.identity.workers}`}`,
+        },
+        tooltip: {
+          callbacks: {
+            title: (items) => (items[0]?.raw as TrendPoint | undefined)?.title ?? '',
+            label: (item) => (item.raw as TrendPoint).text,
+          },
+        },
       },
       scales: {
         x: {
@@ -101,7 +141,12 @@ function trendChart(series: Series, commits: string[], dates: Map<string, string
           afterBuildTicks: commitTicks,
           ticks: { callback: tickLabel, autoSkip: true, maxRotation: 0 },
         },
-        y: { title: { display: true, text: `${METRICS[series.metric].label}${METRICS[series.metric].unit && METRICS[series.metric].unit !== 'x' ? ` (${METRICS[series.metric].unit})` : ''}` } },
+        y: {
+          title: {
+            display: true,
+            text: `${METRICS[series.metric].label}${METRICS[series.metric].unit && METRICS[series.metric].unit !== 'x' ? ` (${METRICS[series.metric].unit})` : ''}`,
+          },
+        },
       },
     },
     plugins: [intervals as Plugin<'line', TrendPoint[]>],
@@ -109,14 +154,29 @@ function trendChart(series: Series, commits: string[], dates: Map<string, string
 }
 
 /** The change points of one status: a triangle at the first commit at the new level, and a dashed line before it. */
-function changeDataset(series: Series, changes: Change[], style: { label: string; colour: string }, titleOf: (commit: string) => string) {
+function changeDataset(
+  series: Series,
+  changes: Change[],
+  style: { label: string; colour: string },
+  titleOf: (commit: string) => string,
+) {
   const data: TrendPoint[] = changes.map((change) => ({
     x: change.index,
     y: change.after,
     title: titleOf(change.commit),
     text: `${style.label}: ${pct(change.effect)} [${pct(change.interval.low)}, ${pct(change.interval.high)}], ${formatValue(series.metric, change.before)} → ${formatValue(series.metric, change.after)}, p ${change.p.toFixed(3)}`,
   }));
-  return { label: style.label, data, showLine: false, pointStyle: 'triangle' as const, pointRadius: 11, pointHoverRadius: 13, borderColor: style.colour, backgroundColor: style.colour, changeLine: true };
+  return {
+    label: style.label,
+    data,
+    showLine: false,
+    pointStyle: 'triangle' as const,
+    pointRadius: 11,
+    pointHoverRadius: 13,
+    borderColor: style.colour,
+    backgroundColor: style.colour,
+    changeLine: true,
+  };
 }
 
 /** A tick at each measured commit in view (a linear axis from −0.5 would put them between commits). Uses only its argument: the page runs it too. */
@@ -127,7 +187,9 @@ function commitTicks(axis: { min: number; max: number; ticks: { value: number }[
 
 /** The commit's short id under its tick (the medians' points carry it in their title). Uses only its arguments: the page runs it too. */
 function tickLabel(this: { chart: Chart }, value: number | string): string {
-  const point = (this.chart.data.datasets[0]!.data as unknown as { x: number; title: string }[]).find((p) => p.x === value);
+  const point = (this.chart.data.datasets[0]!.data as unknown as { x: number; title: string }[]).find(
+    (p) => p.x === value,
+  );
   return point ? point.title.replace(/^commit /, '').replace(/,.*$/, '') : '';
 }
 
@@ -156,7 +218,12 @@ const intervals: Plugin<'line'> = {
           ctx.lineTo(before, chartArea.bottom);
           ctx.stroke();
           ctx.setLineDash([]);
-        } else if (point.low !== undefined && point.high !== undefined && Number.isFinite(point.low) && Number.isFinite(point.high)) {
+        } else if (
+          point.low !== undefined &&
+          point.high !== undefined &&
+          Number.isFinite(point.low) &&
+          Number.isFinite(point.high)
+        ) {
           ctx.lineWidth = 1.5;
           ctx.beginPath();
           ctx.moveTo(x, scales.y!.getPixelForValue(point.low));

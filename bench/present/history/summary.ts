@@ -1,4 +1,11 @@
-import { BLOCKING, type Change, type ChangeStatus, type Finding, type HistoryAnalysis, type Series } from '../../analyse/history/series.ts';
+import {
+  BLOCKING,
+  type Change,
+  type ChangeStatus,
+  type Finding,
+  type HistoryAnalysis,
+  type Series,
+} from '../../analyse/history/series.ts';
 import { METRICS } from '../../core/metrics.ts';
 import { markdownTable, pct, textTable } from '../report/comparison.ts';
 
@@ -24,14 +31,27 @@ const MARK: Record<ChangeStatus, string> = {
   improvement: '✅ improvement',
 };
 
-const HEADER = ['status', 'cell', 'metric', 'machine', 'change [95% CI]', 'began at (range)', 'p', 'A/B of the two commits'];
+const HEADER = [
+  'status',
+  'cell',
+  'metric',
+  'machine',
+  'change [95% CI]',
+  'began at (range)',
+  'p',
+  'A/B of the two commits',
+];
 
 /** "c4→c5: +49.8%, slower (p 0.0020)", or why there is none. */
 function abText(change: Change, unconfirmable?: Map<string, string>): string {
   const ab = change.confirmation;
-  if (ab) return `${shortCommit(ab.from)}→${shortCommit(ab.to)}: ${ab.ratio === null ? '–' : pct(ab.ratio)}, ${ab.verdict}${ab.p === null ? '' : ` (p ${ab.p.toFixed(4)})`}`;
+  if (ab)
+    return `${shortCommit(ab.from)}→${shortCommit(ab.to)}: ${ab.ratio === null ? '–' : pct(ab.ratio)}, ${ab.verdict}${ab.p === null ? '' : ` (p ${ab.p.toFixed(4)})`}`;
   if (change.status === 'improvement') return '–';
-  return unconfirmable?.get(`${change.from}..${change.to}`) ?? `none recorded of ${shortCommit(change.from)} and ${shortCommit(change.to)}`;
+  return (
+    unconfirmable?.get(`${change.from}..${change.to}`) ??
+    `none recorded of ${shortCommit(change.from)} and ${shortCommit(change.to)}`
+  );
 }
 
 function row({ series, change }: Finding, context: CheckContext): string[] {
@@ -65,7 +85,15 @@ export function checkLine(findings: Finding[], analysis: HistoryAnalysis, contex
 }
 
 export function checkText(findings: Finding[], analysis: HistoryAnalysis, context: CheckContext): string {
-  const table = findings.length ? [textTable(HEADER, findings.map((f) => row(f, context))), ''] : [];
+  const table = findings.length
+    ? [
+        textTable(
+          HEADER,
+          findings.map((f) => row(f, context)),
+        ),
+        '',
+      ]
+    : [];
   return [...table, checkLine(findings, analysis, context)].join('\n');
 }
 
@@ -75,19 +103,33 @@ export function checkMarkdown(findings: Finding[], analysis: HistoryAnalysis, co
   return `${[
     '## gilbench history check',
     `**${checkLine(findings, analysis, context)}**`,
-    ...(findings.length ? [markdownTable(HEADER, findings.map((f) => row(f, context)))] : []),
+    ...(findings.length
+      ? [
+          markdownTable(
+            HEADER,
+            findings.map((f) => row(f, context)),
+          ),
+        ]
+      : []),
     ...blocking.slice(0, 5).map((f) => seriesMermaid(f.series)),
   ].join('\n\n')}\n`;
 }
 
 /** Every change point of every series, newest first: history report's summary.md. */
 export function changesMarkdown(analysis: HistoryAnalysis, context: CheckContext): string {
-  const all = analysis.series.flatMap((series) => series.changes.map((change) => ({ series, change }))).sort((a, b) => b.change.index - a.change.index);
+  const all = analysis.series
+    .flatMap((series) => series.changes.map((change) => ({ series, change })))
+    .sort((a, b) => b.change.index - a.change.index);
   const inEffect = all.filter((f) => f.change.inEffect);
   return `${[
     '## gilbench history: change points',
     `**${checkLine(inEffect, analysis, context)}**`,
-    all.length ? markdownTable(HEADER, all.map((f) => row(f, context))) : 'No change point in any series.',
+    all.length
+      ? markdownTable(
+          HEADER,
+          all.map((f) => row(f, context)),
+        )
+      : 'No change point in any series.',
     'A change point found in a series from a shared machine is a *candidate* until an interleaved A/B of the commit before it and the commit after it confirms it (`gilbench history confirm`).',
   ].join('\n\n')}\n`;
 }
@@ -107,4 +149,3 @@ function seriesMermaid(series: Series): string {
     '```',
   ].join('\n');
 }
-

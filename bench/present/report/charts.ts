@@ -1,10 +1,10 @@
 import type { Chart, ChartConfiguration, ChartDataset, LegendItem, Plugin } from 'chart.js';
+import type { CellSummary } from '../../analyse/summary.ts';
+import { fixed } from '../../core/format.ts';
+import { METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
+import { linearFit } from '../../core/stats.ts';
 import { sweepParts } from '../../define/plan.ts';
 import type { ChartKind } from '../../define/workload.ts';
-import { METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
-import { linearFit } from '../../core/stats.ts';
-import { fixed } from '../../core/format.ts';
 import { comparisonTitle, type VersionComparison } from './versions.ts';
 
 /** Chart.js configurations for one workload on one interpreter: one chart, one message. */
@@ -55,7 +55,12 @@ export function colourOf(mode: string, index: number): string {
 type Point = { x: number; y: number };
 
 /** One series of points in a mode's colour, drawn as every line chart here draws them; `style` adds to that. */
-export function lineDataset(label: string, data: Point[], colour: string, style: Partial<ChartDataset<'line', Point[]>> = {}): ChartDataset<'line', Point[]> {
+export function lineDataset(
+  label: string,
+  data: Point[],
+  colour: string,
+  style: Partial<ChartDataset<'line', Point[]>> = {},
+): ChartDataset<'line', Point[]> {
   return { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 3, pointRadius: 5, ...style };
 }
 
@@ -73,7 +78,11 @@ export const lineLegend = {
       const items = (chart.constructor as typeof Chart).defaults.plugins.legend.labels.generateLabels(chart);
       return items.map((item) => {
         const dataset = chart.data.datasets[item.datasetIndex!] as ChartDataset<'line'>;
-        return { ...item, lineDash: (dataset.borderDash as number[] | undefined) ?? [], lineWidth: dataset.borderWidth as number };
+        return {
+          ...item,
+          lineDash: (dataset.borderDash as number[] | undefined) ?? [],
+          lineWidth: dataset.borderWidth as number,
+        };
       });
     },
   },
@@ -163,7 +172,9 @@ function groupedBars(
   error?: (c: CellSummary) => ErrorBar,
 ): ChartConfiguration<'bar'> {
   const datasets: BarWithErrors[] = modesOf(cells).map((mode, index) => {
-    const found = labels.map((label) => cells.find((c) => c.cell.mode === mode && groupOf(c) === label && c.repeats > 0));
+    const found = labels.map((label) =>
+      cells.find((c) => c.cell.mode === mode && groupOf(c) === label && c.repeats > 0),
+    );
     return {
       label: mode,
       data: found.map((c) => (c ? value(c) : NaN)),
@@ -176,18 +187,33 @@ function groupedBars(
 
 const workersLabel = (workers: number) => `W = ${workers}`;
 
-function barsByWorkers(cells: CellSummary[], value: (c: CellSummary) => number, error?: (c: CellSummary) => ErrorBar): ChartConfiguration<'bar'> {
+function barsByWorkers(
+  cells: CellSummary[],
+  value: (c: CellSummary) => number,
+  error?: (c: CellSummary) => ErrorBar,
+): ChartConfiguration<'bar'> {
   return groupedBars(cells, workersOf(cells).map(workersLabel), (c) => workersLabel(c.cell.workers), value, error);
 }
 
 function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsByWorkers(cells, (c) => c.primary.median, (c) => c.primary.interval);
+  const config = barsByWorkers(
+    cells,
+    (c) => c.primary.median,
+    (c) => c.primary.interval,
+  );
   config.options = {
-    plugins: title('Wall time by mode and workers (lower is faster)', `${caption}; bars: median, whiskers: confidence interval of the median`),
+    plugins: title(
+      'Wall time by mode and workers (lower is faster)',
+      `${caption}; bars: median, whiskers: confidence interval of the median`,
+    ),
     scales: {
       x: { title: { display: true, text: 'workers (W tasks of equal size)' } },
       // Room for the highest whisker, which Chart.js does not know about.
-      y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: 'wall time (s)' } },
+      y: {
+        beginAtZero: true,
+        suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05,
+        title: { display: true, text: 'wall time (s)' },
+      },
     },
   };
   return config;
@@ -196,7 +222,10 @@ function wallBars(cells: CellSummary[], { caption }: ChartContext): ChartConfigu
 function rssBars(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
   const config = barsByWorkers(cells, (c) => c.peakRssKiB / 1024);
   config.options = {
-    plugins: title('Peak memory of the whole process tree', `${caption}; RSS summed over every PID (pages shared after fork count in each), highest sample`),
+    plugins: title(
+      'Peak memory of the whole process tree',
+      `${caption}; RSS summed over every PID (pages shared after fork count in each), highest sample`,
+    ),
     scales: {
       x: { title: { display: true, text: 'workers' } },
       y: { beginAtZero: true, title: { display: true, text: 'peak total RSS (MiB)' } },
@@ -211,12 +240,22 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
   const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = modesOf(cells).flatMap((mode, index) => {
     const samples = find(cells, mode, workers)?.typical?.timeline.samples ?? [];
     if (samples.length === 0) return [];
-    return [lineDataset(mode, samples.map((s) => ({ x: s.t, y: s.totalCpuPct })), colourOf(mode, index), { pointRadius: 0, stepped: 'before' })];
+    return [
+      lineDataset(
+        mode,
+        samples.map((s) => ({ x: s.t, y: s.totalCpuPct })),
+        colourOf(mode, index),
+        { pointRadius: 0, stepped: 'before' },
+      ),
+    ];
   });
   const end = Math.max(0, ...datasets.flatMap((d) => d.data.map((p) => p.x)));
   datasets.push({
     label: `all ${cores} cores`,
-    data: [{ x: 0, y: cores * 100 }, { x: end, y: cores * 100 }],
+    data: [
+      { x: 0, y: cores * 100 },
+      { x: end, y: cores * 100 },
+    ],
     borderColor: '#888888',
     backgroundColor: '#888888',
     borderDash: [8, 6],
@@ -227,7 +266,13 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { ...title(`CPU over time at W = ${workers}, as top sees it`, `${caption}; total CPU% of the process tree, 100% = one core`), legend: lineLegend },
+      plugins: {
+        ...title(
+          `CPU over time at W = ${workers}, as top sees it`,
+          `${caption}; total CPU% of the process tree, 100% = one core`,
+        ),
+        legend: lineLegend,
+      },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'time since start (s)' } },
         y: { beginAtZero: true, suggestedMax: cores * 100 + 20, title: { display: true, text: 'total CPU (%)' } },
@@ -238,7 +283,11 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
 
 function lineByWorkers(cells: CellSummary[], value: (c: CellSummary) => number): ChartDataset<'line', Point[]>[] {
   return modesOf(cells).map((mode, index) =>
-    lineDataset(mode, cells.filter((c) => c.cell.mode === mode && c.repeats > 0).map((c) => ({ x: c.cell.workers, y: value(c) })), colourOf(mode, index)),
+    lineDataset(
+      mode,
+      cells.filter((c) => c.cell.mode === mode && c.repeats > 0).map((c) => ({ x: c.cell.workers, y: value(c) })),
+      colourOf(mode, index),
+    ),
   );
 }
 
@@ -263,8 +312,16 @@ function oneTwoFive(value: number | string, _index: number, ticks: { value: numb
   return [1, 2, 5].some((d) => Math.abs(lead - d) < 1e-9) ? String(v) : '';
 }
 
-const workersAxis = { type: 'logarithmic' as const, title: { display: true, text: 'workers W (log scale)' }, ticks: { callback: oneTwoFive } };
-export const logAxis = (text: string) => ({ type: 'logarithmic' as const, title: { display: true, text }, ticks: { callback: oneTwoFive } });
+const workersAxis = {
+  type: 'logarithmic' as const,
+  title: { display: true, text: 'workers W (log scale)' },
+  ticks: { callback: oneTwoFive },
+};
+export const logAxis = (text: string) => ({
+  type: 'logarithmic' as const,
+  title: { display: true, text },
+  ticks: { callback: oneTwoFive },
+});
 
 function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): ChartConfiguration<'line'> {
   const datasets = lineByWorkers(cells, (c) => c.primary.median);
@@ -275,13 +332,27 @@ function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): 
     return cell ? [{ x: w, y: cell.cell.idealWallS! }] : [];
   });
   if (idealPoints.length) {
-    datasets.push({ label: 'ideal', data: idealPoints, borderColor: '#888888', backgroundColor: '#888888', borderDash: [8, 6], borderWidth: 2, pointRadius: 0 });
+    datasets.push({
+      label: 'ideal',
+      data: idealPoints,
+      borderColor: '#888888',
+      backgroundColor: '#888888',
+      borderDash: [8, 6],
+      borderWidth: 2,
+      pointRadius: 0,
+    });
   }
   return {
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { ...title('Wall time vs workers (lower is faster)', `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`), legend: lineLegend },
+      plugins: {
+        ...title(
+          'Wall time vs workers (lower is faster)',
+          `${caption}; median per mode${ideal ? `; ideal = ${ideal}` : ''}`,
+        ),
+        legend: lineLegend,
+      },
       scales: { x: workersAxis, y: logAxis('wall time (s, log scale)') },
     },
   };
@@ -294,7 +365,13 @@ function throughputVsWorkers(cells: CellSummary[], { caption, taskNoun }: ChartC
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { ...title(`Throughput vs workers (higher is better)`, `${caption}; ${taskNoun} completed per second of wall time, median per mode`), legend: lineLegend },
+      plugins: {
+        ...title(
+          `Throughput vs workers (higher is better)`,
+          `${caption}; ${taskNoun} completed per second of wall time, median per mode`,
+        ),
+        legend: lineLegend,
+      },
       scales: { x: workersAxis, y: logAxis(`${taskNoun} per second (log scale)`) },
     },
   };
@@ -317,8 +394,14 @@ function latencyBars(cells: CellSummary[], { caption, taskNoun }: ChartContext):
       ],
     },
     options: {
-      plugins: title(`Latency of one of the ${taskNoun}`, `${caption}; from the start to the end of each, all measured runs pooled`),
-      scales: { x: { title: { display: true, text: 'mode' } }, y: { beginAtZero: true, title: { display: true, text: 'latency (ms)' } } },
+      plugins: title(
+        `Latency of one of the ${taskNoun}`,
+        `${caption}; from the start to the end of each, all measured runs pooled`,
+      ),
+      scales: {
+        x: { title: { display: true, text: 'mode' } },
+        y: { beginAtZero: true, title: { display: true, text: 'latency (ms)' } },
+      },
     },
   };
 }
@@ -328,23 +411,47 @@ function sweepLabel(c: CellSummary): string {
   return sweepParts(c.cell.sweep).join(', ') || 'all';
 }
 
-function barsBySweep(cells: CellSummary[], value: (c: CellSummary) => number, error?: (c: CellSummary) => ErrorBar): ChartConfiguration<'bar'> {
+function barsBySweep(
+  cells: CellSummary[],
+  value: (c: CellSummary) => number,
+  error?: (c: CellSummary) => ErrorBar,
+): ChartConfiguration<'bar'> {
   return groupedBars(cells, [...new Set(cells.map(sweepLabel))], sweepLabel, value, error);
 }
 
 function echoBars(cells: CellSummary[], { caption, taskNoun }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsBySweep(cells, (c) => c.tasksPerS, (c) => c.primary.interval);
+  const config = barsBySweep(
+    cells,
+    (c) => c.tasksPerS,
+    (c) => c.primary.interval,
+  );
   config.options = {
-    plugins: title(`${taskNoun} per second by server (higher is better)`, `${caption}; closed loop, bars: median over runs, whiskers: confidence interval of the median`),
-    scales: { y: { beginAtZero: true, suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05, title: { display: true, text: `${taskNoun} per second` } } },
+    plugins: title(
+      `${taskNoun} per second by server (higher is better)`,
+      `${caption}; closed loop, bars: median over runs, whiskers: confidence interval of the median`,
+    ),
+    scales: {
+      y: {
+        beginAtZero: true,
+        suggestedMax: Math.max(...cells.map((c) => c.primary.interval.high)) * 1.05,
+        title: { display: true, text: `${taskNoun} per second` },
+      },
+    },
   };
   return config;
 }
 
 function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
-  const config = barsBySweep(cells, (c) => c.taskP50S * 1000, (c) => ({ low: c.taskP50S * 1000, high: c.taskP99S * 1000 }));
+  const config = barsBySweep(
+    cells,
+    (c) => c.taskP50S * 1000,
+    (c) => ({ low: c.taskP50S * 1000, high: c.taskP99S * 1000 }),
+  );
   config.options = {
-    plugins: title('Latency by server (lower is better)', `${caption}; bar: p50, whisker up to p99, median over runs (HdrHistogram)`),
+    plugins: title(
+      'Latency by server (lower is better)',
+      `${caption}; bar: p50, whisker up to p99, median over runs (HdrHistogram)`,
+    ),
     scales: { y: logAxis('latency (ms, log scale)') },
   };
   return config;
@@ -352,10 +459,14 @@ function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConf
 
 /** The server's own CPU per answer over the window (user + system), by server and sweep point: what each layer costs. */
 function cpuPerAnswer(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'bar'> {
-  const perAnswer = (c: CellSummary) => (c.server ? c.server.cpuPerAnswerUs.user + c.server.cpuPerAnswerUs.system : NaN);
+  const perAnswer = (c: CellSummary) =>
+    c.server ? c.server.cpuPerAnswerUs.user + c.server.cpuPerAnswerUs.system : NaN;
   const config = barsBySweep(cells, perAnswer);
   config.options = {
-    plugins: title('Server CPU per answer (lower is better)', `${caption}; user + system CPU of the server's tree over the window, over the answers in it; median over runs`),
+    plugins: title(
+      'Server CPU per answer (lower is better)',
+      `${caption}; user + system CPU of the server's tree over the window, over the answers in it; median over runs`,
+    ),
     scales: { y: { beginAtZero: true, title: { display: true, text: 'CPU per answer (µs)' } } },
   };
   return config;
@@ -364,16 +475,34 @@ function cpuPerAnswer(cells: CellSummary[], { caption }: ChartContext): ChartCon
 /** Server RSS against idle connections held; the least-squares slope is the cost of one connection. */
 function rssVsConnections(cells: CellSummary[], { caption }: ChartContext): ChartConfiguration<'line'> {
   const datasets = modesOf(cells).map((mode, index) => {
-    const points = cells.filter((c) => c.cell.mode === mode && c.server).map((c) => ({ x: c.cell.params.connections!, y: c.server!.rssKiB / 1024 }));
-    const slope = linearFit(points.map((p) => p.x), points.map((p) => p.y * 1024)).slope;
-    return lineDataset(points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode, points, colourOf(mode, index));
+    const points = cells
+      .filter((c) => c.cell.mode === mode && c.server)
+      .map((c) => ({ x: c.cell.params.connections!, y: c.server!.rssKiB / 1024 }));
+    const slope = linearFit(
+      points.map((p) => p.x),
+      points.map((p) => p.y * 1024),
+    ).slope;
+    return lineDataset(
+      points.length > 1 ? `${mode}: ${fixed(slope, 1)} KiB per connection` : mode,
+      points,
+      colourOf(mode, index),
+    );
   });
   return {
     type: 'line',
     data: { datasets },
     options: {
-      plugins: { ...title('Server memory vs open connections', `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`), legend: lineLegend },
-      scales: { x: { type: 'linear', title: { display: true, text: 'open connections C' } }, y: { beginAtZero: true, title: { display: true, text: 'server RSS (MiB)' } } },
+      plugins: {
+        ...title(
+          'Server memory vs open connections',
+          `${caption}; RSS of the whole server tree with C idle connections held open (prefork: summed over its processes)`,
+        ),
+        legend: lineLegend,
+      },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'open connections C' } },
+        y: { beginAtZero: true, title: { display: true, text: 'server RSS (MiB)' } },
+      },
     },
   };
 }
@@ -391,7 +520,10 @@ function acceptsPerWorker(cells: CellSummary[], { caption }: ChartContext): Char
     type: 'bar',
     data: { labels: prefork.map((c) => `${sweepLabel(c)}, W=${c.cell.workers}`), datasets },
     options: {
-      plugins: title('Connections accepted per prefork worker', `${caption}; one listening socket shared by W processes, the typical run of each cell`),
+      plugins: title(
+        'Connections accepted per prefork worker',
+        `${caption}; one listening socket shared by W processes, the typical run of each cell`,
+      ),
       scales: { y: { beginAtZero: true, title: { display: true, text: 'connections accepted' } } },
     },
   };
@@ -400,7 +532,10 @@ function acceptsPerWorker(cells: CellSummary[], { caption }: ChartContext): Char
 export type ChartConfig = ChartConfiguration<'bar'> | ChartConfiguration<'line'>;
 
 /** Every chart the report can draw, by the name workloads use in their descriptor. */
-export const CHARTS: Record<ChartKind, { title: string; build: (cells: CellSummary[], context: ChartContext) => ChartConfig }> = {
+export const CHARTS: Record<
+  ChartKind,
+  { title: string; build: (cells: CellSummary[], context: ChartContext) => ChartConfig }
+> = {
   'wall-bars': { title: 'Wall time by mode and workers', build: wallBars },
   'cpu-timeline': { title: 'CPU over time at the largest W', build: cpuTimeline },
   'rss-bars': { title: 'Peak RSS by mode', build: rssBars },
@@ -421,21 +556,42 @@ const bounded = (i: { low: number; high: number } | undefined) =>
 /** Speedup vs serial, one group per interpreter (oldest first), one bar per mode; the ideal as a dashed line. */
 export function speedupByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
   const cells = comparison.rows.flatMap((row) => [...row.byMode.values()]);
-  const labelOf = new Map(comparison.rows.flatMap((row) => [...row.byMode.values()].map((c) => [c, row.label] as const)));
+  const labelOf = new Map(
+    comparison.rows.flatMap((row) => [...row.byMode.values()].map((c) => [c, row.label] as const)),
+  );
   const labels = comparison.rows.map((row) => row.label);
-  const config = groupedBars(cells, labels, (c) => labelOf.get(c)!, (c) => c.speedup ?? NaN, (c) => bounded(c.speedupInterval));
+  const config = groupedBars(
+    cells,
+    labels,
+    (c) => labelOf.get(c)!,
+    (c) => c.speedup ?? NaN,
+    (c) => bounded(c.speedupInterval),
+  );
   const ideal = idealSpeedup(comparison);
   if (ideal) {
     (config.data.datasets as ChartDataset[]).push({
-      type: 'line', label: ideal.label, data: labels.map(() => ideal.value), borderColor: '#888888', borderDash: [8, 6], borderWidth: 2, pointRadius: 0,
+      type: 'line',
+      label: ideal.label,
+      data: labels.map(() => ideal.value),
+      borderColor: '#888888',
+      borderDash: [8, 6],
+      borderWidth: 2,
+      pointRadius: 0,
     } as ChartDataset);
   }
   const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => bounded(c.speedupInterval).high || (c.speedup ?? 0)));
   config.options = {
-    plugins: title(`Speedup vs serial by interpreter (${comparisonTitle(comparison)})`, `${comparison.workload}; bars: ratio of medians, whiskers: 95% interval; above 1 = faster than serial`),
+    plugins: title(
+      `Speedup vs serial by interpreter (${comparisonTitle(comparison)})`,
+      `${comparison.workload}; bars: ratio of medians, whiskers: 95% interval; above 1 = faster than serial`,
+    ),
     scales: {
       x: { title: { display: true, text: 'interpreter (oldest first)' } },
-      y: { beginAtZero: true, suggestedMax: high * 1.05, title: { display: true, text: `speedup vs serial (${METRICS[PRIMARY[comparison.kind]].label} ratio)` } },
+      y: {
+        beginAtZero: true,
+        suggestedMax: high * 1.05,
+        title: { display: true, text: `speedup vs serial (${METRICS[PRIMARY[comparison.kind]].label} ratio)` },
+      },
     },
   };
   return config;
@@ -446,7 +602,8 @@ function idealSpeedup(comparison: VersionComparison): { label: string; value: nu
   if (comparison.kind === 'server') return undefined;
   const withIdeal = comparison.rows.flatMap((row) => [...row.byMode.values()]).find((c) => c.cell.idealWallS);
   const serial = comparison.rows.find((row) => row.serial)?.serial;
-  if (withIdeal && serial) return { label: 'ideal (serial / ideal wall time)', value: serial.primary.median / withIdeal.cell.idealWallS! };
+  if (withIdeal && serial)
+    return { label: 'ideal (serial / ideal wall time)', value: serial.primary.median / withIdeal.cell.idealWallS! };
   const value = Math.min(comparison.workers, comparison.cores);
   return { label: `ideal: min(W, cores) = ${value}`, value };
 }
@@ -459,16 +616,30 @@ export function serialSpeedByVersion(comparison: VersionComparison): ChartConfig
   const errors = rows.map((row) => {
     const [{ metric, interval }, reference] = [row.serial!.primary, newest.serial!.primary.median / unit(newest)];
     // The interval of this serial's median, in the same units as the bar.
-    const [a, b] = [speedRatio(metric, interval.low / unit(row), reference), speedRatio(metric, interval.high / unit(row), reference)];
+    const [a, b] = [
+      speedRatio(metric, interval.low / unit(row), reference),
+      speedRatio(metric, interval.high / unit(row), reference),
+    ];
     return { low: Math.min(a, b), high: Math.max(a, b) };
   });
-  const data: BarWithErrors = { label: 'serial', data: rows.map((row) => row.serialVsNewest!), backgroundColor: colourOf('serial', 0), errorBars: errors };
+  const data: BarWithErrors = {
+    label: 'serial',
+    data: rows.map((row) => row.serialVsNewest!),
+    backgroundColor: colourOf('serial', 0),
+    errorBars: errors,
+  };
   return {
     type: 'bar',
     data: { labels: rows.map((row) => row.label), datasets: [data] },
     plugins: [errorBars],
     options: {
-      plugins: { ...title(`Serial speed${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} relative to ${newest.label} (${comparisonTitle(comparison)})`, `${comparison.workload}; higher is faster; whiskers: confidence interval of the serial median`), legend: { display: false } },
+      plugins: {
+        ...title(
+          `Serial speed${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} relative to ${newest.label} (${comparisonTitle(comparison)})`,
+          `${comparison.workload}; higher is faster; whiskers: confidence interval of the serial median`,
+        ),
+        legend: { display: false },
+      },
       scales: {
         x: { title: { display: true, text: 'interpreter (oldest first)' } },
         y: { beginAtZero: true, title: { display: true, text: `speed relative to ${newest.label} (1 = as fast)` } },

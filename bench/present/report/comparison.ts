@@ -1,16 +1,22 @@
-import { bracket } from '../../core/format.ts';
 import type { ChartConfiguration, Plugin } from 'chart.js';
-import type { Comparison, CompareOptions } from '../../analyse/compare.ts';
+import type { CompareOptions, Comparison } from '../../analyse/compare.ts';
+import { bracket } from '../../core/format.ts';
 import { METRICS } from '../../core/metrics.ts';
 import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
 
 export const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
-const num = (value: number) => (Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3));
+const num = (value: number) =>
+  Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3);
 const MARK: Record<Comparison['verdict'], string> = {
-  faster: '✅ faster', slower: '❌ slower', differs: 'differs', 'no change': 'no change', 'too few runs': '⚠ too few runs',
-  missing: '❌ missing (no successful run)', new: 'new',
+  faster: '✅ faster',
+  slower: '❌ slower',
+  differs: 'differs',
+  'no change': 'no change',
+  'too few runs': '⚠ too few runs',
+  missing: '❌ missing (no successful run)',
+  new: 'new',
 };
 
 function rows(comparisons: Comparison[]): string[][] {
@@ -19,8 +25,12 @@ function rows(comparisons: Comparison[]): string[][] {
     METRICS[c.metric].label,
     c.base.length ? `${num(c.baseMedian)} (n=${c.base.length})` : '–',
     c.cand.length ? `${num(c.candMedian)} (n=${c.cand.length})` : '–',
-    Number.isNaN(c.ratio) ? '–' : `${pct(c.ratio)} ${Number.isFinite(c.interval.low) && Number.isFinite(c.interval.high) ? `[${pct(c.interval.low)}, ${pct(c.interval.high)}]` : bracket(c.interval, Math.min(c.base.length, c.cand.length))}`,
-    Number.isNaN(c.p) ? '–' : `${c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4)}${c.test === 'signed-rank' ? ' (paired)' : ''}`,
+    Number.isNaN(c.ratio)
+      ? '–'
+      : `${pct(c.ratio)} ${Number.isFinite(c.interval.low) && Number.isFinite(c.interval.high) ? `[${pct(c.interval.low)}, ${pct(c.interval.high)}]` : bracket(c.interval, Math.min(c.base.length, c.cand.length))}`,
+    Number.isNaN(c.p)
+      ? '–'
+      : `${c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4)}${c.test === 'signed-rank' ? ' (paired)' : ''}`,
     MARK[c.verdict],
   ]);
 }
@@ -54,12 +64,19 @@ export function markdownTable(header: string[], body: string[][]): string {
 }
 
 export function comparisonText(comparisons: Comparison[], options: CompareOptions): string {
-  const footnote = comparisons.some((c) => c.paramsDiffer) ? ['* the two sides ran with different workload parameters'] : [];
+  const footnote = comparisons.some((c) => c.paramsDiffer)
+    ? ['* the two sides ran with different workload parameters']
+    : [];
   return [textTable(HEADER, rows(comparisons)), '', summaryLine(comparisons, options), ...footnote].join('\n');
 }
 
 /** figure: markdown under the table, e.g. an image beside the file, or comparisonMermaid's chart. */
-export function comparisonMarkdown(comparisons: Comparison[], options: CompareOptions, title: string, figure?: string): string {
+export function comparisonMarkdown(
+  comparisons: Comparison[],
+  options: CompareOptions,
+  title: string,
+  figure?: string,
+): string {
   return `${[
     `## gilbench compare: ${title}`,
     `**${summaryLine(comparisons, options)}**`,
@@ -91,7 +108,9 @@ export function comparisonMermaid(comparisons: Comparison[], options: CompareOpt
     '```mermaid',
     'xychart-beta',
     `  title ${quoted(`Candidate vs base per cell, ${metrics} (100 = no change; lines: ±${(options.threshold * 100).toFixed(0)}%)`)}`,
-    `  x-axis [${distinctParts(shown.map((c) => c.key)).map(quoted).join(', ')}]`,
+    `  x-axis [${distinctParts(shown.map((c) => c.key))
+      .map(quoted)
+      .join(', ')}]`,
     `  y-axis ${quoted('candidate median, % of base')} 0 --> ${top}`,
     `  bar [${percent.join(', ')}]`,
     ...band.map((edge) => `  line [${shown.map(() => edge).join(', ')}]`),
@@ -129,25 +148,42 @@ export function comparisonChart(comparisons: Comparison[], options: CompareOptio
   const threshold = options.threshold * 100;
   const intervals = shown.map((c) => ({ low: (c.interval.low - 1) * 100, high: (c.interval.high - 1) * 100 }));
   // The axis spans every whisker and the band (Chart.js knows only the bars).
-  const [low, high] = [Math.min(-threshold, ...intervals.map((i) => i.low)), Math.max(threshold, ...intervals.map((i) => i.high))];
+  const [low, high] = [
+    Math.min(-threshold, ...intervals.map((i) => i.low)),
+    Math.max(threshold, ...intervals.map((i) => i.high)),
+  ];
   const margin = (high - low) * 0.05;
-  const colour = { slower: '#e15759', faster: '#59a14f', differs: '#76b7b2', 'no change': '#9c9c9c', 'too few runs': '#edc948', missing: '#e15759', new: '#9c9c9c' };
+  const colour = {
+    slower: '#e15759',
+    faster: '#59a14f',
+    differs: '#76b7b2',
+    'no change': '#9c9c9c',
+    'too few runs': '#edc948',
+    missing: '#e15759',
+    new: '#9c9c9c',
+  };
   return {
     type: 'bar',
     data: {
       labels: shown.map((c) => `${c.key} (${c.metric})`),
-      datasets: [{
-        label: `change in ${metrics} (candidate vs base)`,
-        data: shown.map((c) => (c.ratio - 1) * 100),
-        backgroundColor: shown.map((c) => colour[c.verdict]),
-        errorBars: intervals,
-      } as never],
+      datasets: [
+        {
+          label: `change in ${metrics} (candidate vs base)`,
+          data: shown.map((c) => (c.ratio - 1) * 100),
+          backgroundColor: shown.map((c) => colour[c.verdict]),
+          errorBars: intervals,
+        } as never,
+      ],
     },
     options: {
       indexAxis: 'x',
       plugins: {
         title: { display: true, text: `Change per cell, ${metrics}`, font: { size: 24 } },
-        subtitle: { display: true, text: `bars: ratio of medians − 1; whiskers: 95% interval; grey band: within the ±${threshold.toFixed(0)}% threshold`, padding: { bottom: 12 } },
+        subtitle: {
+          display: true,
+          text: `bars: ratio of medians − 1; whiskers: 95% interval; grey band: within the ±${threshold.toFixed(0)}% threshold`,
+          padding: { bottom: 12 },
+        },
         legend: { display: false },
         thresholdBand: { low: -threshold, high: threshold },
       } as never,

@@ -54,7 +54,10 @@ export function renderHtml(markdown: string, charts: LiveChart[], script = ''): 
         const i = index.get(href);
         if (i === undefined) return false; // not a chart: marked's own <img>
         const { panels, size, columns = panels.length } = charts[i]!;
-        const canvases = panels.map((_, panel) => `<span class="panel"><canvas data-chart="${i}" data-panel="${panel}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`);
+        const canvases = panels.map(
+          (_, panel) =>
+            `<span class="panel"><canvas data-chart="${i}" data-panel="${panel}" role="img" aria-label="${escapeHtml(text)}"></canvas></span>`,
+        );
         return `<span class="chart" style="--width: ${size.width}px"><span class="panels" style="--columns: ${columns}">${canvases.join('')}</span></span>`;
       },
     },
@@ -72,7 +75,7 @@ export function renderHtml(markdown: string, charts: LiveChart[], script = ''): 
 <main>
 ${marked.parse(markdown, { async: false })}
 </main>
-<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => ({ aspectRatio: (c.size.width / (c.columns ?? c.panels.length)) / (c.size.height / Math.ceil(c.panels.length / (c.columns ?? c.panels.length))), panels: withFunctionsAsSource(c.panels) }))))}</script>
+<script type="application/json" id="chart-configs">${scriptSafe(JSON.stringify(charts.map((c) => ({ aspectRatio: c.size.width / (c.columns ?? c.panels.length) / (c.size.height / Math.ceil(c.panels.length / (c.columns ?? c.panels.length))), panels: withFunctionsAsSource(c.panels) }))))}</script>
 <script type="application/json" id="chart-style">${scriptSafe(JSON.stringify(CHART_STYLE))}</script>
 ${LIBRARIES.map((file) => `<script>${scriptSafe(readFileSync(file, 'utf8'))}</script>`).join('\n')}
 <script>${BROWSER_SCRIPT}</script>
@@ -98,7 +101,8 @@ function scriptSafe(text: string): string {
 function withFunctionsAsSource(value: unknown): unknown {
   if (typeof value === 'function') return { __function: expressionOf(value.toString()) };
   if (Array.isArray(value)) return value.map(withFunctionsAsSource);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withFunctionsAsSource(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withFunctionsAsSource(v)]));
   return value;
 }
 

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import type { ChartConfiguration } from 'chart.js';
 import { analyseResults, type CellGroup } from '../../analyse/index.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
-import { runsWithoutGil, type Interpreter } from '../../define/interpreters.ts';
+import { type Interpreter, runsWithoutGil } from '../../define/interpreters.ts';
 import { sweepParts, type WorkloadInfo } from '../../define/plan.ts';
 import { makeFolder } from '../../store/durable.ts';
-import { writeAtomic, type Results } from '../../store/results.ts';
-import { CHARTS, serialSpeedByVersion, speedupByVersion, type ChartConfig } from './charts.ts';
+import { type Results, writeAtomic } from '../../store/results.ts';
+import { CHARTS, type ChartConfig, serialSpeedByVersion, speedupByVersion } from './charts.ts';
 import { renderHtml } from './html.ts';
-import { renderMarkdown, type ChartFiles, type VersionSection } from './markdown.ts';
+import { type ChartFiles, renderMarkdown, type VersionSection } from './markdown.ts';
 import { renderPng, SLIDE } from './render.ts';
-import { versionComparisons, type VersionComparison } from './versions.ts';
+import { type VersionComparison, versionComparisons } from './versions.ts';
 
 type DrawnChart = { title: string; file: string; config: ChartConfig };
 /** A section's charts, with the config each PNG was drawn from (report.html draws them again). */
@@ -30,25 +30,61 @@ export function writeReport(results: Results, dir: string): string {
   const analysis = analyseResults(results);
   const cores = results.machine.logicalCores;
   const infoOf = (name: string) => results.plan.workloads.find((w) => w.name === name)!;
-  const charts = analysis.groups.map((group) => writeGroupCharts(dir, infoOf(group.workload), results.interpreters, group, cores));
-  const versions = results.interpreters.length > 1 ? versionComparisons(results, analysis.cells).map((comparison) => writeVersionCharts(dir, comparison)) : [];
-  const beside = analysis.beside.map((group) => writeCharts(dir, group.info, undefined, 'side-by-side', group.cells, cores));
+  const charts = analysis.groups.map((group) =>
+    writeGroupCharts(dir, infoOf(group.workload), results.interpreters, group, cores),
+  );
+  const versions =
+    results.interpreters.length > 1
+      ? versionComparisons(results, analysis.cells).map((comparison) => writeVersionCharts(dir, comparison))
+      : [];
+  const beside = analysis.beside.map((group) =>
+    writeCharts(dir, group.info, undefined, 'side-by-side', group.cells, cores),
+  );
   const markdown = renderMarkdown(results, analysis, { charts, versions, beside });
-  const live = [...charts, ...versions, ...beside].flatMap((c) => c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })));
+  const live = [...charts, ...versions, ...beside].flatMap((c) =>
+    c.files.map(({ file, config }) => ({ file, panels: [config], size: SLIDE })),
+  );
   writeAtomic(join(dir, 'report.html'), renderHtml(markdown, live));
   writeAtomic(path, markdown);
   return path;
 }
 
-function writeGroupCharts(dir: string, info: WorkloadInfo, interpreters: Interpreter[], group: CellGroup, cores: number): WithConfigs<ChartFiles> {
-  return writeCharts(dir, info, interpreters.find((i) => i.id === group.interpreter), group.interpreter, group.cells, cores);
+function writeGroupCharts(
+  dir: string,
+  info: WorkloadInfo,
+  interpreters: Interpreter[],
+  group: CellGroup,
+  cores: number,
+): WithConfigs<ChartFiles> {
+  return writeCharts(
+    dir,
+    info,
+    interpreters.find((i) => i.id === group.interpreter),
+    group.interpreter,
+    group.cells,
+    cores,
+  );
 }
 
-function writeCharts(dir: string, info: WorkloadInfo, about: Interpreter | undefined, interpreter: string, cells: CellSummary[], cores: number): WithConfigs<ChartFiles> {
+function writeCharts(
+  dir: string,
+  info: WorkloadInfo,
+  about: Interpreter | undefined,
+  interpreter: string,
+  cells: CellSummary[],
+  cores: number,
+): WithConfigs<ChartFiles> {
   const measured = cells.filter((c) => c.repeats > 0);
   if (measured.length === 0) return { workload: info.name, interpreter, files: [] };
-  const context = { caption: `${info.name}, ${interpreter}${runsWithoutGil(about) ? ' (GIL disabled)' : ''}`, cores, taskNoun: info.taskNoun ?? 'tasks', ideal: info.ideal };
-  const files = info.charts.map((kind) => writeChart(dir, `${info.name}-${interpreter}-${kind}`, CHARTS[kind].title, CHARTS[kind].build(measured, context)));
+  const context = {
+    caption: `${info.name}, ${interpreter}${runsWithoutGil(about) ? ' (GIL disabled)' : ''}`,
+    cores,
+    taskNoun: info.taskNoun ?? 'tasks',
+    ideal: info.ideal,
+  };
+  const files = info.charts.map((kind) =>
+    writeChart(dir, `${info.name}-${interpreter}-${kind}`, CHARTS[kind].title, CHARTS[kind].build(measured, context)),
+  );
   return { workload: info.name, interpreter, files };
 }
 
@@ -62,9 +98,17 @@ function writeChart(dir: string, name: string, title: string, config: ChartConfi
 function writeVersionCharts(dir: string, comparison: VersionComparison): WithConfigs<VersionSection> {
   const name = [comparison.workload, 'versions', `w${comparison.workers}`, ...sweepParts(comparison.sweep)].join('-');
   const files: DrawnChart[] = [];
-  if (comparison.modes.length) files.push(writeChart(dir, `${name}-speedup`, 'Speedup vs serial by interpreter', speedupByVersion(comparison)));
+  if (comparison.modes.length)
+    files.push(writeChart(dir, `${name}-speedup`, 'Speedup vs serial by interpreter', speedupByVersion(comparison)));
   if (comparison.rows.filter((row) => row.serialVsNewest !== undefined).length > 1) {
-    files.push(writeChart(dir, `${name}-serial-speed`, 'Serial speed relative to the newest interpreter', serialSpeedByVersion(comparison)));
+    files.push(
+      writeChart(
+        dir,
+        `${name}-serial-speed`,
+        'Serial speed relative to the newest interpreter',
+        serialSpeedByVersion(comparison),
+      ),
+    );
   }
   return { comparison, files };
 }

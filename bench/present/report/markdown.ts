@@ -1,17 +1,24 @@
 import { basename } from 'node:path';
-import type { Results } from '../../store/results.ts';
-import { gilStatus, hasJit, implementationLabel, type Interpreter, modeLabel, runsWithoutGil } from '../../define/interpreters.ts';
-import { sweepParts, totalRuns, type Size, type Skip, type WorkloadInfo } from '../../define/plan.ts';
 import type { Analysis, CellGroup } from '../../analyse/index.ts';
-import { versionSection, type VersionComparison } from './versions.ts';
-import { BUSY_FLAG_RULE } from '../../core/busy.ts';
-import { FIXTURE_NOTES } from '../../define/fixtures.ts';
-import { PRIME_S } from '../../define/load.ts';
-import { median } from '../../core/stats.ts';
-import type { CellSummary } from '../../analyse/summary.ts';
-import { fixed, latency, mib } from '../../core/format.ts';
-import type { Sample } from '../../store/records.ts';
 import { speedSentence } from '../../analyse/speed.ts';
+import type { CellSummary } from '../../analyse/summary.ts';
+import { BUSY_FLAG_RULE } from '../../core/busy.ts';
+import { fixed, latency, mib } from '../../core/format.ts';
+import { median } from '../../core/stats.ts';
+import { FIXTURE_NOTES } from '../../define/fixtures.ts';
+import {
+  gilStatus,
+  hasJit,
+  type Interpreter,
+  implementationLabel,
+  modeLabel,
+  runsWithoutGil,
+} from '../../define/interpreters.ts';
+import { PRIME_S } from '../../define/load.ts';
+import { type Size, type Skip, sweepParts, totalRuns, type WorkloadInfo } from '../../define/plan.ts';
+import type { Sample } from '../../store/records.ts';
+import type { Results } from '../../store/results.ts';
+import { type VersionComparison, versionSection } from './versions.ts';
 
 /** report.md: what ran, where, and what it showed. Pure: results, their analysis and the charts' files in, text out. */
 
@@ -50,21 +57,39 @@ function machineSection(results: Results): string {
   return [
     '## Machine',
     table(
-      ['CPU', 'cores (physical / logical)', 'memory', 'OS', 'kernel', 'virtualisation', 'load before → after (1/5/15 min)'],
-      [[
-        // Some virtual CPUs report no clock speed (0).
-        m.cpuSpeedGHz > 0 ? `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz` : m.cpuModel,
-        `${m.physicalCores} / ${m.logicalCores}`,
-        `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
-        `${m.os} (${m.arch})`,
-        m.kernel,
-        m.virtualisation,
-        `${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '–'}`,
-      ]],
+      [
+        'CPU',
+        'cores (physical / logical)',
+        'memory',
+        'OS',
+        'kernel',
+        'virtualisation',
+        'load before → after (1/5/15 min)',
+      ],
+      [
+        [
+          // Some virtual CPUs report no clock speed (0).
+          m.cpuSpeedGHz > 0 ? `${m.cpuModel} @ ${m.cpuSpeedGHz} GHz` : m.cpuModel,
+          `${m.physicalCores} / ${m.logicalCores}`,
+          `${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB`,
+          `${m.os} (${m.arch})`,
+          m.kernel,
+          m.virtualisation,
+          `${results.loadBefore.join(' ')} → ${results.loadAfter?.join(' ') ?? '–'}`,
+        ],
+      ],
     ),
     ...(speed ? ['', speed] : []),
     ...(results.interpreters.some(hasJit)
-      ? ['', `${results.interpreters.filter(hasJit).map((i) => i.id).join(', ')}: PyPy compiles hot loops with its JIT while a run goes on. Each run is a fresh process, so the JIT warms up again in every run (a warm-up round does not carry over to the next), and every time below includes that warming.`]
+      ? [
+          '',
+          `${results.interpreters
+            .filter(hasJit)
+            .map((i) => i.id)
+            .join(
+              ', ',
+            )}: PyPy compiles hot loops with its JIT while a run goes on. Each run is a fresh process, so the JIT warms up again in every run (a warm-up round does not carry over to the next), and every time below includes that warming.`,
+        ]
       : []),
     '',
     table(
@@ -88,7 +113,13 @@ function sourcesTable(results: Results): string {
     'Merged from:',
     table(
       ['run', 'host', 'CPU', 'cores', 'OS'],
-      results.sources.map((s) => [s.runId, s.machine.hostname, s.machine.cpuModel, `${s.machine.physicalCores} / ${s.machine.logicalCores}`, s.machine.os]),
+      results.sources.map((s) => [
+        s.runId,
+        s.machine.hostname,
+        s.machine.cpuModel,
+        `${s.machine.physicalCores} / ${s.machine.logicalCores}`,
+        s.machine.os,
+      ]),
     ),
   ].join('\n\n');
 }
@@ -97,8 +128,17 @@ function planSection(results: Results): string {
   const p = results.plan;
   const rounds = p.workloads.map((w) => {
     const cell = p.cells.find((c) => c.workload === w.name);
-    const measured = cell && Math.max(cell.repeats, ...p.cells.filter((c) => c.workload === w.name).map((c) => results.runs.filter((r) => r.cellId === c.id && !r.warmup).length));
-    return cell ? `${w.name}: ${cell.warmup} warm-up + ${measured === cell.repeats ? cell.repeats : `${cell.repeats} to ${measured}`} measured rounds` : '';
+    const measured =
+      cell &&
+      Math.max(
+        cell.repeats,
+        ...p.cells
+          .filter((c) => c.workload === w.name)
+          .map((c) => results.runs.filter((r) => r.cellId === c.id && !r.warmup).length),
+      );
+    return cell
+      ? `${w.name}: ${cell.warmup} warm-up + ${measured === cell.repeats ? cell.repeats : `${cell.repeats} to ${measured}`} measured rounds`
+      : '';
   });
   return [
     '## Plan',
@@ -122,9 +162,15 @@ function sizesLines(sizes: Size[]): string[] {
           : "the profile's: calibration failed";
     return `- ${s.workload} ${s.param} = ${count(s.value)} on ${s.interpreters.join(', ')} (${how})`;
   });
-  const differ = new Set(sizes.map((s) => `${s.workload} ${s.value}`)).size > new Set(sizes.map((s) => s.workload)).size;
-  const note = differ ? ' Interpreters that ran different sizes are compared by ratios and by time per unit of size, never by their times.' : '';
-  return [`Sizes of each task, per interpreter (before the first round, a serial task was timed at a growing size, and the size scaled to the profile's time).${note}`, lines.join('\n')];
+  const differ =
+    new Set(sizes.map((s) => `${s.workload} ${s.value}`)).size > new Set(sizes.map((s) => s.workload)).size;
+  const note = differ
+    ? ' Interpreters that ran different sizes are compared by ratios and by time per unit of size, never by their times.'
+    : '';
+  return [
+    `Sizes of each task, per interpreter (before the first round, a serial task was timed at a growing size, and the size scaled to the profile's time).${note}`,
+    lines.join('\n'),
+  ];
 }
 
 interface Column {
@@ -148,7 +194,9 @@ const measured = (s: CellSummary, text: string) => (s.repeats ? text : '–');
 /** "1.20 – 1.31 (94%)": the median's interval with its actual coverage; a single run has none. */
 const medianInterval = (s: CellSummary, format: (x: number) => string) => {
   const { low, high, confidence } = s.primary.interval;
-  return s.repeats === 1 ? 'one run: no interval' : `${format(low)} – ${format(high)} (${Math.round(confidence * 100)}%)`;
+  return s.repeats === 1
+    ? 'one run: no interval'
+    : `${format(low)} – ${format(high)} (${Math.round(confidence * 100)}%)`;
 };
 /** What the /proc sampler saw, where it saw enough of the run. */
 const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sampled ? text : 'not sampled');
@@ -156,23 +204,48 @@ const sampled = (s: CellSummary, text: string) => (!s.repeats ? '–' : s.sample
 /** A server's table: throughput and latency from the load generator, the tree from /proc. */
 function serverColumns(info: WorkloadInfo, mode: (s: CellSummary) => string): Column[] {
   const noun = info.taskNoun ?? 'answers';
-  const server = (s: CellSummary, text: (server: NonNullable<CellSummary['server']>) => string) => (s.server ? text(s.server) : '–');
+  const server = (s: CellSummary, text: (server: NonNullable<CellSummary['server']>) => string) =>
+    s.server ? text(s.server) : '–';
   return [
     { header: 'mode', value: mode },
     { header: 'cell', value: (s) => cellLabel(s.cell, info) },
     { header: `${noun}/s (median)`, value: (s) => measured(s, Math.round(s.tasksPerS).toLocaleString('en-US')) },
-    { header: 'CI of median', value: (s) => measured(s, medianInterval(s, (x) => Math.round(x).toLocaleString('en-US'))) },
+    {
+      header: 'CI of median',
+      value: (s) =>
+        measured(
+          s,
+          medianInterval(s, (x) => Math.round(x).toLocaleString('en-US')),
+        ),
+    },
     { header: 'vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
-    { header: 'latency p50 / p99 / p99.9', value: (s) => server(s, (x) => `${latency(s.taskP50S)} / ${latency(s.taskP99S)} / ${latency(x.p999Ms / 1000)}`) },
+    {
+      header: 'latency p50 / p99 / p99.9',
+      value: (s) => server(s, (x) => `${latency(s.taskP50S)} / ${latency(s.taskP99S)} / ${latency(x.p999Ms / 1000)}`),
+    },
     { header: 'server CPU util', value: (s) => measured(s, fixed(s.cpuUtilisation, 2)) },
-    { header: 'server CPU µs per answer (user + system)', value: (s) => server(s, (x) => (x.idle ? '–' : `${fixed(x.cpuPerAnswerUs.user, 1)} + ${fixed(x.cpuPerAnswerUs.system, 1)}`)) },
-    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    {
+      header: 'server CPU µs per answer (user + system)',
+      value: (s) =>
+        server(s, (x) => (x.idle ? '–' : `${fixed(x.cpuPerAnswerUs.user, 1)} + ${fixed(x.cpuPerAnswerUs.system, 1)}`)),
+    },
+    {
+      header: 'CPU% mean / peak',
+      value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`),
+    },
     { header: 'server RSS MiB (end)', value: (s) => server(s, (x) => mib(x.rssKiB)) },
     { header: 'PIDs / threads', value: (s) => server(s, (x) => `${s.maxPids} / ${x.threads}`) },
     { header: 'open at end', value: (s) => server(s, (x) => String(x.openAtEnd)) },
     { header: 'accepted per worker', value: (s) => server(s, (x) => x.accepted.join(' / ')) },
-    { header: 'generator: engine, CPU% / busiest thread', value: (s) => server(s, (x) => `${x.engine}, ${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`) },
-    { header: 'others CPU% / steal%', value: (s) => measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)}`) },
+    {
+      header: 'generator: engine, CPU% / busiest thread',
+      value: (s) =>
+        server(s, (x) => `${x.engine}, ${Math.round(x.generatorCpuPct)} / ${Math.round(x.busiestThread * 100)}%`),
+    },
+    {
+      header: 'others CPU% / steal%',
+      value: (s) => measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)}`),
+    },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -185,23 +258,47 @@ function columns(info: WorkloadInfo, interpreter: Interpreter | undefined): Colu
     { header: 'mode', value: mode },
     { header: 'W', value: (s) => String(s.cell.workers) },
     { header: 'median wall (s)', value: (s) => fixed(s.primary.median, 3) },
-    { header: 'CI of median', value: (s) => measured(s, medianInterval(s, (x) => fixed(x, 3))) },
+    {
+      header: 'CI of median',
+      value: (s) =>
+        measured(
+          s,
+          medianInterval(s, (x) => fixed(x, 3)),
+        ),
+    },
     { header: 'CV', value: (s) => measured(s, `${fixed(s.primary.cv * 100, 1)}%`) },
     { header: 'process wall (s)', value: (s) => fixed(s.medianProcessWallS, 3) },
     { header: 'speedup vs serial', value: (s) => (s.speedup === undefined ? '–' : `${fixed(s.speedup, 2)}x`) },
-    ...(info.ideal ? [{ header: 'vs ideal', value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.primary.median / s.cell.idealWallS, 2)}x` : '–') }] : []),
+    ...(info.ideal
+      ? [
+          {
+            header: 'vs ideal',
+            value: (s: CellSummary) => (s.cell.idealWallS ? `${fixed(s.primary.median / s.cell.idealWallS, 2)}x` : '–'),
+          },
+        ]
+      : []),
     ...(info.taskNoun
       ? [
           { header: `${info.taskNoun}/s`, value: (s: CellSummary) => fixed(s.tasksPerS, 1) },
-          { header: 'latency p50 / p99', value: (s: CellSummary) => measured(s, `${latency(s.taskP50S)} / ${latency(s.taskP99S)}`) },
+          {
+            header: 'latency p50 / p99',
+            value: (s: CellSummary) => measured(s, `${latency(s.taskP50S)} / ${latency(s.taskP99S)}`),
+          },
         ]
       : []),
     { header: 'CPU util', value: (s) => (s.tooShort ? '–' : fixed(s.cpuUtilisation, 2)) },
-    { header: 'CPU% mean / peak', value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`) },
+    {
+      header: 'CPU% mean / peak',
+      value: (s) => sampled(s, `${Math.round(s.meanCpuPct)} / ${Math.round(s.peakCpuPct)}`),
+    },
     { header: 'peak RSS MiB', value: (s) => sampled(s, mib(s.peakRssKiB)) },
     { header: 'PIDs', value: (s) => sampled(s, String(s.maxPids)) },
     { header: 'threads', value: (s) => sampled(s, String(s.maxThreads)) },
-    { header: 'others CPU% / steal% / preempted/s', value: (s) => measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)} / ${fixed(s.involuntaryPerS, 0)}`) },
+    {
+      header: 'others CPU% / steal% / preempted/s',
+      value: (s) =>
+        measured(s, `${fixed(s.othersCpuPct, 0)} / ${fixed(s.stealPct, 1)} / ${fixed(s.involuntaryPerS, 0)}`),
+    },
     { header: 'runs', value: (s) => `${s.repeats}${s.warnings.length ? ` ⚠ ${s.warnings.join(', ')}` : ''}` },
   ];
 }
@@ -223,10 +320,20 @@ function shortCommand(command: string, limit = 80): string {
 /** What top showed at the busiest moment of the cell's typical run. */
 function topTable(s: CellSummary): string {
   const samples = s.typical?.timeline.samples ?? [];
-  const busiest = samples.slice(1).reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ?? samples[0];
+  const busiest =
+    samples
+      .slice(1)
+      .reduce<Sample | undefined>((best, x) => (!best || x.totalCpuPct > best.totalCpuPct ? x : best), undefined) ??
+    samples[0];
   if (!busiest) return '';
   const rows = busiest.processes.map((p) => [
-    String(p.pid), String(p.ppid), p.state, p.cpuPct.toFixed(0), mib(p.rssKiB), String(p.threads), `\`${shortCommand(p.command)}\``,
+    String(p.pid),
+    String(p.ppid),
+    p.state,
+    p.cpuPct.toFixed(0),
+    mib(p.rssKiB),
+    String(p.threads),
+    `\`${shortCommand(p.command)}\``,
   ]);
   return [
     `<details><summary>top at t = ${busiest.t.toFixed(2)} s — ${s.cell.id}</summary>`,
@@ -240,18 +347,37 @@ function topTable(s: CellSummary): string {
 function failureNotes(cells: CellSummary[]): string[] {
   return cells.flatMap((s) =>
     s.failures.slice(0, 1).map(
-      (run) => `- **${s.cell.id}** failed ${s.failures.length}x: ${run.error}${run.stderrTail ? `\n\n  \`\`\`\n${run.stderrTail.split('\n').map((l) => `  ${l}`).join('\n')}\n  \`\`\`` : ''}`,
+      (run) =>
+        `- **${s.cell.id}** failed ${s.failures.length}x: ${run.error}${
+          run.stderrTail
+            ? `\n\n  \`\`\`\n${run.stderrTail
+                .split('\n')
+                .map((l) => `  ${l}`)
+                .join('\n')}\n  \`\`\``
+            : ''
+        }`,
     ),
   );
 }
 
-function groupSection(info: WorkloadInfo, { cells, rankings }: CellGroup, charts: ChartFiles | undefined, interpreter: Interpreter | undefined): string {
+function groupSection(
+  info: WorkloadInfo,
+  { cells, rankings }: CellGroup,
+  charts: ChartFiles | undefined,
+  interpreter: Interpreter | undefined,
+): string {
   const table_ = columns(info, interpreter);
   // Each mode at its largest W: a mode that ignores W ran only at the smallest.
-  const maxWorkers = (mode: string) => Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
+  const maxWorkers = (mode: string) =>
+    Math.max(...cells.filter((c) => c.cell.mode === mode).map((c) => c.cell.workers));
   // A server's serial cell has a verdict of its own (it starves clients); a batch's serial is the yardstick.
-  const judged = cells.filter((c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'));
-  const verdicts = [...rankings, ...judged.map((c) => `${modeName(c, interpreter)} at ${cellLabel(c.cell, info)}: ${c.verdict.sentence}`)].map((line) => `- ${line}`);
+  const judged = cells.filter(
+    (c) => c.cell.workers === maxWorkers(c.cell.mode) && (info.kind === 'server' || c.cell.mode !== 'serial'),
+  );
+  const verdicts = [
+    ...rankings,
+    ...judged.map((c) => `${modeName(c, interpreter)} at ${cellLabel(c.cell, info)}: ${c.verdict.sentence}`),
+  ].map((line) => `- ${line}`);
   const failures = failureNotes(cells);
   const placements = [...new Set(cells.flatMap((c) => (c.server?.placement ? [c.server.placement] : [])))];
   return [
@@ -277,7 +403,10 @@ function besideSection(group: Analysis['beside'][number], charts: ChartFiles | u
     `### Side by side: ${group.partner} and ${group.workload}`,
     `Both workloads' cells of this run, measured alike and interleaved, in one table; each mode is named with what ran it.`,
     ...(ranked.length ? [ranked.join('\n')] : []),
-    table(table_.map((c) => c.header), group.cells.map((s) => table_.map((c) => c.value(s)))),
+    table(
+      table_.map((c) => c.header),
+      group.cells.map((s) => table_.map((c) => c.value(s))),
+    ),
     ...(charts?.files.map((f) => `![${f.title}](${f.file})`) ?? []),
   ].join('\n\n');
 }
@@ -305,7 +434,13 @@ export interface DrawnSections {
 
 export function renderMarkdown(results: Results, analysis: Analysis, drawn: DrawnSections): string {
   const summaries = analysis.cells;
-  const sections = [`# gilbench report — ${results.runId}`, statusLine(results), machineSection(results), sourcesTable(results), planSection(results)].filter(Boolean);
+  const sections = [
+    `# gilbench report — ${results.runId}`,
+    statusLine(results),
+    machineSection(results),
+    sourcesTable(results),
+    planSection(results),
+  ].filter(Boolean);
   for (const info of results.plan.workloads) {
     const first = summaries.find((s) => s.cell.workload === info.name);
     const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
@@ -314,18 +449,33 @@ export function renderMarkdown(results: Results, analysis: Analysis, drawn: Draw
       continue;
     }
     const params = Object.entries(first.cell.params)
-      .map(([k, v]) => `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`)
+      .map(
+        ([k, v]) =>
+          `${k} = ${k in first.cell.sweep ? `swept (${sweptValues(summaries, info.name, k)})` : v.toLocaleString('en-US')}`,
+      )
       .join(', ');
-    sections.push(`## ${info.name}: ${info.title}`, `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`);
+    sections.push(
+      `## ${info.name}: ${info.title}`,
+      `${info.shows}\n\nParameters: ${params}.${info.ideal ? ` Ideal wall time: ${info.ideal}.` : ''}`,
+    );
     if (info.fixture) sections.push([FIXTURE_NOTES[info.fixture], fixtureFactsLine(results, info.name)].join(' '));
     if (skipped.length) sections.push(skippedLines(skipped));
-    for (const { comparison, files } of drawn.versions.filter((v) => v.comparison.workload === info.name)) sections.push(versionSection(comparison, files));
+    for (const { comparison, files } of drawn.versions.filter((v) => v.comparison.workload === info.name))
+      sections.push(versionSection(comparison, files));
     for (const interpreter of results.interpreters) {
       const group = analysis.groups.find((g) => g.workload === info.name && g.interpreter === interpreter.id);
       if (!group) continue;
-      sections.push(groupSection(info, group, drawn.charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id), interpreter));
+      sections.push(
+        groupSection(
+          info,
+          group,
+          drawn.charts.find((c) => c.workload === info.name && c.interpreter === interpreter.id),
+          interpreter,
+        ),
+      );
     }
-    for (const [i, group] of analysis.beside.entries()) if (group.workload === info.name) sections.push(besideSection(group, drawn.beside[i]));
+    for (const [i, group] of analysis.beside.entries())
+      if (group.workload === info.name) sections.push(besideSection(group, drawn.beside[i]));
   }
   sections.push(HOW_TO_READ);
   return `${sections.join('\n\n')}\n`;
@@ -339,7 +489,9 @@ function sweptValues(summaries: CellSummary[], workload: string, name: string): 
 /** The fixture's own measurements over every measured run of the workload: median and worst. */
 function fixtureFactsLine(results: Results, workload: string): string {
   const cells = new Set(results.plan.cells.filter((c) => c.workload === workload).map((c) => c.id));
-  const facts = results.runs.filter((r) => !r.warmup && cells.has(r.cellId) && r.fixtureFacts).map((r) => r.fixtureFacts!);
+  const facts = results.runs
+    .filter((r) => !r.warmup && cells.has(r.cellId) && r.fixtureFacts)
+    .map((r) => r.fixtureFacts!);
   const names = [...new Set(facts.flatMap((f) => Object.keys(f)))];
   if (names.length === 0) return '';
   const described = names.map((name) => {

@@ -1,5 +1,5 @@
-import { createCanvas, SvgExportFlag, type Canvas, type SvgCanvas } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { type Canvas, createCanvas, type SvgCanvas, SvgExportFlag } from '@napi-rs/canvas';
+import { Chart, type ChartConfiguration, type Plugin, registerables } from 'chart.js';
 
 /**
  * How charts become PNG and SVG files: Chart.js drawing on a Skia canvas (@napi-rs/canvas,
@@ -42,7 +42,12 @@ const whiteBackground: Plugin = {
  * Draws a Chart.js config on a canvas of either kind, `pixelRatio` device pixels per CSS pixel,
  * and takes the picture before the chart is destroyed (which clears it).
  */
-function draw<C extends Canvas | SvgCanvas, T>(canvas: C, config: ChartConfiguration, pixelRatio: number, take: (canvas: C) => T): T {
+function draw<C extends Canvas | SvgCanvas, T>(
+  canvas: C,
+  config: ChartConfiguration,
+  pixelRatio: number,
+  take: (canvas: C) => T,
+): T {
   const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     ...config,
     options: { ...config.options, responsive: false, animation: false, devicePixelRatio: pixelRatio },
@@ -68,8 +73,12 @@ export function renderFigure(rows: ChartConfiguration[][], size: ChartSize): { p
     const width = Math.floor(size.width / configs.length);
     return configs.map((config, index) => {
       const [x, y] = [index * width, row * size.height];
-      draw(createCanvas(width, size.height), config, PNG_PIXEL_RATIO, (panel) => sheet.getContext('2d').drawImage(panel, x * PNG_PIXEL_RATIO, y * PNG_PIXEL_RATIO));
-      const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, 1, (panel) => panel.getContent().toString('utf8'));
+      draw(createCanvas(width, size.height), config, PNG_PIXEL_RATIO, (panel) =>
+        sheet.getContext('2d').drawImage(panel, x * PNG_PIXEL_RATIO, y * PNG_PIXEL_RATIO),
+      );
+      const svg = draw(createCanvas(width, size.height, SvgExportFlag.ConvertTextToPaths), config, 1, (panel) =>
+        panel.getContent().toString('utf8'),
+      );
       // Each panel is an SVG document of its own: nested, shifted to its place.
       return svg.replace(/^<\?xml[^>]*>\s*/, '').replace('<svg ', `<svg x="${x}" y="${y}" `);
     });

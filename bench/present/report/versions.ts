@@ -1,11 +1,11 @@
-import { byVersion, gilStatus, interpreterLabel, type Interpreter } from '../../define/interpreters.ts';
-import { sweepParts, type Skip } from '../../define/plan.ts';
-import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
-import { onBusyMachine } from '../../analyse/summary.ts';
-import type { Results } from '../../store/results.ts';
-import { median, ratioInterval } from '../../core/stats.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
+import { onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
+import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
+import { median, ratioInterval } from '../../core/stats.ts';
+import { byVersion, gilStatus, type Interpreter, interpreterLabel } from '../../define/interpreters.ts';
+import { type Skip, sweepParts } from '../../define/plan.ts';
+import type { Results } from '../../store/results.ts';
 
 /** One workload (at one sweep point and W) across every interpreter of a run: what changed between versions. */
 export interface VersionComparison {
@@ -75,7 +75,8 @@ export function versionComparisons(results: Results, summaries: CellSummary[], f
     if (cells.length === 0) return [];
     const skipped = results.plan.skipped.filter((s) => s.workload === info.name);
     // One interpreter ran it, or skipped it, or none: nothing to compare (a Node.js workload runs on Node.js alone).
-    if (new Set([...cells, ...skipped].map((c) => ('cell' in c ? c.cell.interpreter : c.interpreter))).size < fewest) return [];
+    if (new Set([...cells, ...skipped].map((c) => ('cell' in c ? c.cell.interpreter : c.interpreter))).size < fewest)
+      return [];
     const workers = comparedWorkers(cells, results.machine.logicalCores, info.ideal !== undefined);
     const atWorkers = (c: CellSummary) => c.cell.workers === workers || info.ignoresWorkers.includes(c.cell.mode);
     const sweeps = [...new Map(cells.map((c) => [JSON.stringify(c.cell.sweep), c.cell.sweep])).values()];
@@ -85,13 +86,33 @@ export function versionComparisons(results: Results, summaries: CellSummary[], f
         const own = here.filter((c) => c.cell.interpreter === interpreter.id);
         if (own.length === 0) return [];
         const byMode = new Map(own.filter((c) => c.cell.mode !== 'serial').map((c) => [c.cell.mode, c]));
-        return [{ interpreter, label: interpreterLabel(interpreter), serial: own.find((c) => c.cell.mode === 'serial'), byMode }];
+        return [
+          {
+            interpreter,
+            label: interpreterLabel(interpreter),
+            serial: own.find((c) => c.cell.mode === 'serial'),
+            byMode,
+          },
+        ];
       });
       const newest = rows.filter((row) => row.serial).at(-1)?.serial;
-      const perUnit = differingSize(results, rows.flatMap((row) => row.serial ?? []));
+      const perUnit = differingSize(
+        results,
+        rows.flatMap((row) => row.serial ?? []),
+      );
       for (const row of rows) if (row.serial && newest) row.serialVsNewest = relativeSpeed(row.serial, newest, perUnit);
       const modes = [...new Set(rows.flatMap((row) => [...row.byMode.keys()]))];
-      return { workload: info.name, sweep, workers, modes, rows, skipped, kind: info.kind, cores: results.machine.logicalCores, perUnit };
+      return {
+        workload: info.name,
+        sweep,
+        workers,
+        modes,
+        rows,
+        skipped,
+        kind: info.kind,
+        cores: results.machine.logicalCores,
+        perUnit,
+      };
     });
   });
 }
@@ -122,7 +143,9 @@ function modeLine(comparison: VersionComparison, mode: string): string {
   });
   const values = measured.map(({ row, cell }) => `${row.label} ${times(cell.speedup)}`).join(' · ');
   const missing = comparison.skipped.filter((s) => s.mode === mode || !s.mode);
-  const notRun = missing.length ? ` Not run on ${[...new Set(missing.map((s) => s.interpreter))].join(', ')}: ${missing[0]!.reason.split(':')[0]}.` : '';
+  const notRun = missing.length
+    ? ` Not run on ${[...new Set(missing.map((s) => s.interpreter))].join(', ')}: ${missing[0]!.reason.split(':')[0]}.`
+    : '';
   if (measured.length < 2) return `- **${mode}** vs serial: ${values || 'not measured'}.${notRun}`;
   let step = { from: measured[0]!, to: measured[1]!, size: -1 };
   for (let i = 1; i < measured.length; i++) {
@@ -133,19 +156,24 @@ function modeLine(comparison: VersionComparison, mode: string): string {
   const change = busy.length
     ? `the biggest step, ${step.from.row.label} → ${step.to.row.label}, is not judged: ${busy.map(({ row }) => row.label).join(' and ')} ran on a busy machine`
     : apart(step.from.cell, step.to.cell)
-    ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
-    : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
+      ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
+      : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
   return `- **${mode}** vs serial: ${values}; ${change}.${notRun}`;
 }
 
-const SERIAL_SPEED: Record<RunKind, string> = { batch: 'single-thread speed (serial)', server: 'serial server throughput' };
+const SERIAL_SPEED: Record<RunKind, string> = {
+  batch: 'single-thread speed (serial)',
+  server: 'serial server throughput',
+};
 
 function serialLine(comparison: VersionComparison): string {
   const rows = comparison.rows.filter((row) => row.serialVsNewest !== undefined);
   if (rows.length < 2) return '';
   const newest = rows.at(-1)!.label;
   const what = SERIAL_SPEED[comparison.kind];
-  const unit = comparison.perUnit ? `, per unit of ${comparison.perUnit} (each interpreter ran its own calibrated ${comparison.perUnit})` : '';
+  const unit = comparison.perUnit
+    ? `, per unit of ${comparison.perUnit} (each interpreter ran its own calibrated ${comparison.perUnit})`
+    : '';
   return `- **${what}** relative to ${newest}${unit}: ${rows.map((row) => `${row.label} ${times(row.serialVsNewest)}`).join(' · ')}.`;
 }
 
@@ -178,13 +206,20 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
   return comparison.rows
     .filter((row) => row.serial && !row.interpreter.gilEnabled)
     .flatMap((free) => {
-      const base = [...withGil].sort((a, b) => nearer(distance(a.interpreter.version, free.interpreter.version), distance(b.interpreter.version, free.interpreter.version)))[0];
+      const base = [...withGil].sort((a, b) =>
+        nearer(
+          distance(a.interpreter.version, free.interpreter.version),
+          distance(b.interpreter.version, free.interpreter.version),
+        ),
+      )[0];
       if (!base) return [];
       const [baseValues, freeValues] = [base, free].map((row) => serialValues(row.serial!, comparison.perUnit));
       const ratio = median(freeValues!) / median(baseValues!);
       const interval = ratioInterval(baseValues!, freeValues!);
       const rss = [free, base].map((row) => rssPerThread(row, comparison.workers));
-      const memory = rss.every(Boolean) ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}` : '';
+      const memory = rss.every(Boolean)
+        ? `; peak RSS, serial → threads at W=${comparison.workers}: ${rss.join(', ')}`
+        : '';
       return [
         `- **without the GIL, one thread**: ${free.label} vs ${base.label} (the GIL build of the nearest version): serial wall time${comparison.perUnit ? ` per ${comparison.perUnit}` : ''} ${times(ratio)} ${bracket(interval, Math.min(base.serial!.repeats, free.serial!.repeats))}${memory}.`,
       ];
@@ -194,7 +229,13 @@ function freeThreadedLines(comparison: VersionComparison): string[] {
 /** The table and the one-line-per-mode summary of a comparison, for report.md. */
 export function versionSection(comparison: VersionComparison, images: { title: string; file: string }[]): string {
   const primary = PRIMARY[comparison.kind];
-  const header = ['interpreter', 'GIL', `serial ${METRICS[primary].label} (median)`, comparison.perUnit ? `serial vs newest, per ${comparison.perUnit}` : 'serial vs newest', ...comparison.modes.map((m) => `${m} vs serial [95% CI]`)];
+  const header = [
+    'interpreter',
+    'GIL',
+    `serial ${METRICS[primary].label} (median)`,
+    comparison.perUnit ? `serial vs newest, per ${comparison.perUnit}` : 'serial vs newest',
+    ...comparison.modes.map((m) => `${m} vs serial [95% CI]`),
+  ];
   const rows = comparison.rows.map((row) => [
     row.interpreter.id,
     gilStatus(row.interpreter),
@@ -205,7 +246,13 @@ export function versionSection(comparison: VersionComparison, images: { title: s
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [
     `### Across interpreters: ${comparison.workload}, ${comparisonTitle(comparison)}`,
-    [...comparison.modes.map((mode) => modeLine(comparison, mode)), serialLine(comparison), ...freeThreadedLines(comparison)].filter(Boolean).join('\n'),
+    [
+      ...comparison.modes.map((mode) => modeLine(comparison, mode)),
+      serialLine(comparison),
+      ...freeThreadedLines(comparison),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'),
     ...images.map((image) => `![${image.title}](${image.file})`),
   ].join('\n\n');
