@@ -61,7 +61,8 @@ export const PlacementSchema = z.object({
 });
 export type Placement = z.infer<typeof PlacementSchema>;
 
-const LatencySchema = z.object({
+/** Percentiles of a latency distribution: milliseconds in a load result, nanoseconds from the C client. */
+export const LatencySchema = z.object({
   p50: z.number(),
   p90: z.number(),
   p99: z.number(),

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { tryParseJson } from '../../core/json.ts';
 import { makeFolder } from '../../store/durable.ts';
-import { ERROR_KINDS, type LoadResult } from '../../store/records.ts';
+import { ERROR_KINDS, LatencySchema, type LoadResult } from '../../store/records.ts';
 import { Mailbox } from './mailbox.ts';
 import type { LoadSpec, WindowHooks } from './spec.ts';
 
@@ -86,14 +86,6 @@ async function buildInCache(cc: string): Promise<string> {
   return binary;
 }
 
-const LatencyNsSchema = z.object({
-  p50: z.number(),
-  p90: z.number(),
-  p99: z.number(),
-  p999: z.number(),
-  max: z.number(),
-  mean: z.number(),
-});
 const ReportSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('ready') }),
   z.object({
@@ -105,7 +97,7 @@ const ReportSchema = z.discriminatedUnion('event', [
     maxRssKiB: z.number(),
     perSecond: z.array(z.number()),
     errors: z.record(z.enum(ERROR_KINDS), z.number()),
-    latencyNs: LatencyNsSchema.optional(),
+    latencyNs: LatencySchema.optional(),
   }),
 ]);
 type Report = z.infer<typeof ReportSchema>;

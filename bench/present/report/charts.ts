@@ -64,6 +64,20 @@ export function lineDataset(
   return { label, data, borderColor: colour, backgroundColor: colour, borderWidth: 3, pointRadius: 5, ...style };
 }
 
+const REFERENCE_GREY = '#888888';
+/** A grey dashed line to read the measured ones against: all cores busy, the ideal. */
+export function referenceLine<P>(label: string, data: P[]): ChartDataset<'line', P[]> {
+  return {
+    label,
+    data,
+    borderColor: REFERENCE_GREY,
+    backgroundColor: REFERENCE_GREY,
+    borderDash: [8, 6],
+    borderWidth: 2,
+    pointRadius: 0,
+  };
+}
+
 /**
  * A line chart's legend: each entry a short line, dashed as its series is (Chart.js would take a
  * line legend's style from the series' first point, which has no dash). Uses only its argument:
@@ -250,18 +264,12 @@ function cpuTimeline(cells: CellSummary[], { caption, cores }: ChartContext): Ch
     ];
   });
   const end = Math.max(0, ...datasets.flatMap((d) => d.data.map((p) => p.x)));
-  datasets.push({
-    label: `all ${cores} cores`,
-    data: [
+  datasets.push(
+    referenceLine(`all ${cores} cores`, [
       { x: 0, y: cores * 100 },
       { x: end, y: cores * 100 },
-    ],
-    borderColor: '#888888',
-    backgroundColor: '#888888',
-    borderDash: [8, 6],
-    pointRadius: 0,
-    borderWidth: 2,
-  });
+    ]),
+  );
   return {
     type: 'line',
     data: { datasets },
@@ -332,15 +340,7 @@ function wallVsWorkers(cells: CellSummary[], { caption, ideal }: ChartContext): 
     return cell ? [{ x: w, y: cell.cell.idealWallS! }] : [];
   });
   if (idealPoints.length) {
-    datasets.push({
-      label: 'ideal',
-      data: idealPoints,
-      borderColor: '#888888',
-      backgroundColor: '#888888',
-      borderDash: [8, 6],
-      borderWidth: 2,
-      pointRadius: 0,
-    });
+    datasets.push(referenceLine('ideal', idealPoints));
   }
   return {
     type: 'line',
@@ -571,12 +571,10 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
   if (ideal) {
     (config.data.datasets as ChartDataset[]).push({
       type: 'line',
-      label: ideal.label,
-      data: labels.map(() => ideal.value),
-      borderColor: '#888888',
-      borderDash: [8, 6],
-      borderWidth: 2,
-      pointRadius: 0,
+      ...referenceLine(
+        ideal.label,
+        labels.map(() => ideal.value),
+      ),
     } as ChartDataset);
   }
   const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => bounded(c.speedupInterval).high || (c.speedup ?? 0)));
