@@ -30,34 +30,13 @@ const STOP_GRACE_MS = 10_000;
  * for the server's failures: they are the record's error.
  */
 export async function runServer(command: ServerCommand): Promise<ServerOutcome> {
-  let placement: Placement;
-  try {
-    // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
-    placement = placeCpus(
-      command.pin ?? 'auto',
-      allowedCpus(),
-      (await engineFor(command.load)).engine === 'native' ? 1 : 2,
-    );
-  } catch (error) {
-    return { kind: 'server', ...notRun((error as Error).message, command.sampleIntervalMs) };
-  }
+  const placement = await placementFor(command);
+  if ('error' in placement) return { kind: 'server', ...notRun(placement.error, command.sampleIntervalMs) };
   const watched = await spawnWatched(
     placement.pinned ? { ...command, ...pinnedCommand(placement.server, command.executable, command.args) } : command,
   );
   if ('error' in watched) return { kind: 'server', ...notRun(watched.error, command.sampleIntervalMs) };
-  // SIGTERM once (a second one would interrupt the server's own shutdown), then wait for the exit.
-  let stopping: Promise<unknown> | undefined;
-  const terminate = () => {
-    if (!stopping) {
-      const grace = setTimeout(
-        () => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`),
-        STOP_GRACE_MS,
-      );
-      sendSignal(watched.pid, 'SIGTERM');
-      stopping = watched.exited.finally(() => clearTimeout(grace));
-    }
-    return stopping;
-  };
+  const terminate = terminator(watched);
   let load: LoadResult | undefined;
   let start: Edge | undefined;
   let end: Edge | undefined;
@@ -93,22 +72,49 @@ export async function runServer(command: ServerCommand): Promise<ServerOutcome> 
       load,
     };
   if (!load || !start || !end) return { kind: 'server', ok: false, error: 'no load was measured', ...finished };
-  const cpu = windowCpu(start, end);
   const { event: _done, ...said } = done.data;
-  const server = {
-    windowCpu: cpu,
-    atWindowEnd: { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads },
-    done: said,
-  };
-  // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
-  const host = hostDuring(
-    start.machine,
-    end.machine,
-    load.windowS,
-    cpu.userS + cpu.sysS + (load.generator.cpuPct * load.windowS) / 100,
-  );
   const failure = failureOf(load, command.load);
-  return { kind: 'server', ok: !failure, error: failure, ...finished, host, load, server };
+  return { kind: 'server', ok: !failure, error: failure, ...finished, ...windowRecord(load, start, end, said) };
+}
+
+/** Where the server and the generator run, or why the pinning asked for cannot be had. */
+async function placementFor(command: ServerCommand): Promise<Placement | { error: string }> {
+  try {
+    // The native engine is one thread; the Node.js engine's main thread and workers get two CPUs.
+    const generatorCpus = (await engineFor(command.load)).engine === 'native' ? 1 : 2;
+    return placeCpus(command.pin ?? 'auto', allowedCpus(), generatorCpus);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+/**
+ * Stops the server: SIGTERM once (a second one would interrupt the server's own shutdown), then its
+ * exit, however often asked; the tree is killed if it has not stopped within the grace.
+ */
+function terminator(watched: Watched): () => Promise<unknown> {
+  let stopping: Promise<unknown> | undefined;
+  return () => {
+    if (!stopping) {
+      const grace = setTimeout(
+        () => watched.stop(`did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM`),
+        STOP_GRACE_MS,
+      );
+      sendSignal(watched.pid, 'SIGTERM');
+      stopping = watched.exited.finally(() => clearTimeout(grace));
+    }
+    return stopping;
+  };
+}
+
+/** What the window measured: the server tree's CPU and memory at its edges, and the machine around it. */
+function windowRecord(load: LoadResult, start: Edge, end: Edge, done: Omit<z.infer<typeof DoneSchema>, 'event'>) {
+  const cpu = windowCpu(start, end);
+  // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
+  const generatorCpuS = (load.generator.cpuPct * load.windowS) / 100;
+  const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + generatorCpuS);
+  const atWindowEnd = { rssKiB: end.rssKiB, pids: end.pids, threads: end.threads };
+  return { host, load, server: { windowCpu: cpu, atWindowEnd, done } };
 }
 
 /** What the tree and the machine looked like at one edge of the measurement window. */
