@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertOneSentence, gilbench } from './fuzz/outcome.ts';
-import { tempDir } from './helpers.ts';
+import { historyAdds, tempDir } from './helpers.ts';
 
 /** What the fuzz tests (test/fuzz.test.ts) found, each held by a test of its own. */
 
@@ -139,18 +139,8 @@ test('figures --only with no figure named is one sentence (it drew nothing and f
 
 test('a history store with a file among its commit folders reads; an entry whose run values are not all above 0 is one sentence', async () => {
   const store = join(tempDir(), 'store');
-  for (const i of [1, 2]) {
-    const added = await gilbench([
-      'history',
-      'add',
-      join(FIXTURES, 'history', `c${i}.json`),
-      '--store',
-      store,
-      '--commit',
-      `c${i}`,
-      '--date',
-      `2025-01-0${i}T12:00:00Z`,
-    ]);
+  for (const add of historyAdds(store, 2)) {
+    const added = await gilbench(add);
     assert.equal(added.code, 0, added.stderr.join('\n'));
   }
   writeFileSync(join(store, 'runs', 'README.json'), '{}');

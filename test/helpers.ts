@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,39 @@ import type { ServerCommand } from '../bench/execute/server.ts';
 
 /** The real python3 executable (not a pyenv shim), as the harness itself would resolve it. */
 export const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+
+/**
+ * The history fixture: six commits c1…c6 of a --task whose work grows 1.5x at c5, five runs each,
+ * made round by round across the commits (test/history.test.ts says how).
+ */
+const HISTORY_FIXTURES = join(import.meta.dirname, 'fixtures', 'history');
+
+/** The results files of commit c<commit> of the history fixture, one per run. */
+export function historyRuns(commit: number): string[] {
+  const dir = join(HISTORY_FIXTURES, `c${commit}`);
+  return readdirSync(dir)
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+/** The gilbench arguments that file commits c1…c<count> of the history fixture in a store, run by run. */
+export function historyAdds(store: string, count = 6, runner = 'test-vm'): string[][] {
+  return Array.from({ length: count }, (_, k) => k + 1).flatMap((commit) =>
+    historyRuns(commit).map((file) => [
+      'history',
+      'add',
+      file,
+      '--store',
+      store,
+      '--commit',
+      `c${commit}`,
+      '--date',
+      `2025-01-0${commit}T12:00:00Z`,
+      '--runner',
+      runner,
+    ]),
+  );
+}
 
 export function tempDir(prefix = 'gilbench-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { main } from '../bench/cli/main.ts';
-import { tempDir } from './helpers.ts';
+import { historyAdds, tempDir } from './helpers.ts';
 
 /** What the test reads of a trend chart on the page: Chart.js's own objects. */
 interface PageChart {
@@ -36,25 +36,7 @@ if (missing) console.log(`# history page browser test skipped: ${missing}`);
 async function trendPage(): Promise<string> {
   const dir = tempDir();
   const store = join(dir, 'store');
-  for (let i = 1; i <= 6; i++) {
-    const file = join(import.meta.dirname, 'fixtures', 'history', `c${i}.json`);
-    assert.equal(
-      await main([
-        'history',
-        'add',
-        file,
-        '--store',
-        store,
-        '--commit',
-        `c${i}`,
-        '--date',
-        `2025-01-0${i}T12:00:00Z`,
-        '--runner',
-        'test-vm',
-      ]),
-      0,
-    );
-  }
+  for (const add of historyAdds(store)) assert.equal(await main(add), 0);
   assert.equal(await main(['history', 'report', '--store', store, '--out', join(dir, 'page')]), 0);
   return join(dir, 'page', 'index.html');
 }

@@ -17,7 +17,7 @@ import { CONFIRMATION_SCHEMA, HISTORY_VERSION, readStore, writeConfirmation } fr
 import { JOURNAL_FILE } from '../../bench/store/journal.ts';
 import { latestRunDir, readResults } from '../../bench/store/results.ts';
 import { CI_GATE_METRICS, CI_GATE_THRESHOLD_PCT } from '../../ci/suite.ts';
-import { PYTHON } from '../helpers.ts';
+import { historyAdds, PYTHON } from '../helpers.ts';
 import {
   compareFlag,
   EXPORT_FLAGS,
@@ -499,20 +499,8 @@ let historyStore: string | undefined;
 async function storeTemplate(): Promise<string> {
   if (historyStore) return historyStore;
   const store = mkdtempSync(join(tmpdir(), 'gilbench-fuzz-store-'));
-  for (let i = 1; i <= 6; i++) {
-    const added = await gilbench([
-      'history',
-      'add',
-      join(FIXTURES, 'history', `c${i}.json`),
-      '--store',
-      store,
-      '--commit',
-      `c${i}`,
-      '--date',
-      `2025-01-0${i}T12:00:00Z`,
-      '--runner',
-      'fuzz-vm',
-    ]);
+  for (const add of historyAdds(store, 6, 'fuzz-vm')) {
+    const added = await gilbench(add);
     assert.equal(added.code, 0, added.stderr.join('\n'));
   }
   const { entries } = readStore(store);
