@@ -253,7 +253,7 @@ export const gilTimeline: Figure = {
     const measured = `${rows
       .map(
         (row) =>
-          `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turns` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
+          `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turn${row.turns.length === 1 ? '' : 's'}` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
           `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} ${Number.isFinite(row.cost.low) && Number.isFinite(row.cost.high) ? `[${pct(row.cost.low)}, ${pct(row.cost.high)}]` : bracket(row.cost, row.cost.runs)}`,
       )
       .join('; ')}.`;

@@ -452,7 +452,13 @@ function echoLatency(cells: CellSummary[], { caption }: ChartContext): ChartConf
       'Latency by server (lower is better)',
       `${caption}; bar: p50, whisker up to p99, median over runs (HdrHistogram)`,
     ),
-    scales: { y: logAxis('latency (ms, log scale)') },
+    // The whiskers are not data to Chart.js: without a suggested top the axis ends at the tallest p50.
+    scales: {
+      y: {
+        ...logAxis('latency (ms, log scale)'),
+        suggestedMax: Math.max(...cells.map((c) => c.taskP99S * 1000).filter(Number.isFinite)) * 1.1,
+      },
+    },
   };
   return config;
 }
