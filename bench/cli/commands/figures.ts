@@ -18,7 +18,7 @@ Figures: ${FIGURES.map((f) => f.id).join(', ')}
 
 Options:
   --only LIST        figures to make (default: all), e.g. --only gil-cpu,convoy
-  --profile NAME     quick (under 2 minutes) | default (under 10) | full (the lecture's sizes)
+  --profile NAME     quick (about 6 minutes on 2 cores) | default (about 20) | full (the lecture's sizes)
   --out DIR          where figures, FIGURES.md and data/ go (default: reports/figures)
   --python LIST      the interpreters of the figures that use one (default: python3); every
                      free-threaded build found is measured beside them (gil-timeline, convoy,
