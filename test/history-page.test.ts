@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { main } from '../bench/cli/main.ts';
+import { browserMissing, launchBrowser } from './browser.ts';
 import { historyAdds, tempDir } from './helpers.ts';
 
 /** What the test reads of a trend chart on the page: Chart.js's own objects. */
@@ -15,22 +16,7 @@ interface PageChart {
 }
 type WithChart = { Chart: { getChart(canvas: Element | undefined): PageChart } };
 
-/** Debian's chromium, driven by playwright-core (as test/report-html.test.ts does). */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
-const playwright = await import('playwright-core').catch(() => undefined);
-const missing = !existsSync(CHROMIUM)
-  ? `no browser at ${CHROMIUM} (apt-get install chromium)`
-  : !playwright
-    ? 'playwright-core is not installed (npm install)'
-    : undefined;
-if (missing) console.log(`# history page browser test skipped: ${missing}`);
+const missing = browserMissing('history page');
 
 /** The trend page of the six-commit fixture store (test/history.test.ts says how it was made). */
 async function trendPage(): Promise<string> {
@@ -46,7 +32,7 @@ test('the trend page in a real browser: offline, no errors, a live chart per ser
 }, async () => {
   const page = await trendPage();
   const series = readFileSync(page, 'utf8').match(/<section class="trend"/g)!.length;
-  const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
     const tab = await context.newPage();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { browserMissing, launchBrowser } from './browser.ts';
 import { tempDir } from './helpers.ts';
 
 /** What the test reads of a chart on the page: Chart.js's own objects, its legend's hit boxes included. */
@@ -17,25 +18,9 @@ interface PageChart {
 /** The page's Chart.js, as the report's script leaves it on window. */
 type WithChart = { Chart: { getChart(canvas: Element | undefined): PageChart } };
 
-/** Debian's chromium (.ci/run installs it with apt where it can), driven by playwright-core. */
-const CHROMIUM = '/usr/bin/chromium';
-// Headless, and kept off the network: no background requests, no first-run fetches.
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
 const CLI = join(import.meta.dirname, '..', 'scripts', 'gilbench.ts');
 
-const playwright = await import('playwright-core').catch(() => undefined);
-const missing = !existsSync(CHROMIUM)
-  ? `no browser at ${CHROMIUM} (apt-get install chromium; .ci/run does it where apt can)`
-  : !playwright
-    ? 'playwright-core is not installed (npm install)'
-    : undefined;
-if (missing) console.log(`# report.html browser test skipped: ${missing}`);
+const missing = browserMissing('report.html');
 
 /** The canvas of chart `index` as the page drew it, and the chart's state. */
 type ChartState = {
@@ -80,7 +65,7 @@ test('report.html in a real browser: no errors, offline, one live canvas per cha
   const charts = [...readFileSync(join(runDir, 'report.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+\.png)\)/g)].length;
   assert.ok(charts >= 3, `report.md shows the countdown's charts (${charts})`);
 
-  const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true });
     const page = await context.newPage();
@@ -212,7 +197,7 @@ test("FIGURES.html at 1280 px: every claim's verdict cells, with the GIL and wit
     { encoding: 'utf8', timeout: 120_000 },
   );
   assert.equal(drawn.status, 0, drawn.stderr);
-  const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  const browser = await launchBrowser();
   try {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, offline: true })).newPage();
     await page.goto(pathToFileURL(join(out, 'FIGURES.html')).href, { waitUntil: 'load' });
