@@ -27,7 +27,7 @@ import { engineFor } from '../bench/execute/loadgen/native.ts';
 import type { LoadSpec } from '../bench/execute/loadgen/spec.ts';
 import { listTree, readStat } from '../bench/execute/proc.ts';
 import type { LoadResult } from '../bench/store/records.ts';
-import { EVENT_LOOPS, FRAMEWORK_OF } from '../workloads/echo/shared.ts';
+import { EVENT_LOOPS, FRAMEWORK_OF, pythonFor } from '../workloads/echo/shared.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, duration: { type: 'string', default: '2' } },
@@ -109,14 +109,9 @@ async function main(): Promise<void> {
   // servers run on the first interpreter that imports it; without one, they are left out.
   const pythonExe = (await execa('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
   const { found } = await discoverInterpreters();
-  const pythonFor = (mode: string) => {
-    const framework = FRAMEWORK_OF[mode];
-    return framework
-      ? found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable
-      : pythonExe;
-  };
-  const servable = PYTHON_SERVERS.filter((mode) => pythonFor(mode));
-  for (const mode of PYTHON_SERVERS.filter((m) => !pythonFor(m)))
+  const pythonOf = (mode: string) => pythonFor(mode, found, pythonExe);
+  const servable = PYTHON_SERVERS.filter((mode) => pythonOf(mode));
+  for (const mode of PYTHON_SERVERS.filter((m) => !pythonOf(m)))
     console.error(`bench:loadgen: ${mode} left out: no interpreter here imports ${FRAMEWORK_OF[mode]}`);
   const python = Object.fromEntries(
     await Promise.all(
@@ -124,7 +119,7 @@ async function main(): Promise<void> {
         async (mode) =>
           [
             mode,
-            await startServer(pythonFor(mode)!, [
+            await startServer(pythonOf(mode)!, [
               echoPy,
               '--mode',
               mode,

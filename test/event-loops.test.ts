@@ -5,19 +5,14 @@ import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { FRAMEWORKS } from '../bench/define/frameworks.ts';
 import { discoverInterpreters } from '../bench/execute/discover.ts';
 import { runServer } from '../bench/execute/server.ts';
-import { EVENT_LOOPS, FRAMEWORK_OF } from '../workloads/echo/shared.ts';
+import { EVENT_LOOPS, FRAMEWORK_OF, pythonFor } from '../workloads/echo/shared.ts';
 import { alive, shortLoad as load, PYTHON, survivesAVanishingClient } from './helpers.ts';
 
 const ECHO = join(WORKLOADS_DIR, 'echo', 'echo.py');
 const BLOCKED = join(WORKLOADS_DIR, 'blocked-loop', 'blocked.py');
 const found = (await discoverInterpreters()).found;
 
-/** The interpreter a mode runs on here: python3 for the standard library's, else the first that imports its framework. */
-function pythonFor(mode: string): string | undefined {
-  const framework = FRAMEWORK_OF[mode];
-  if (!framework) return PYTHON;
-  return found.find((i) => i.implementation === 'CPython' && i.frameworks?.[framework] !== undefined)?.executable;
-}
+const pythonOf = (mode: string) => pythonFor(mode, found, PYTHON);
 
 const echoArgs = (mode: string, messageBytes: number) => [
   ECHO,
@@ -36,7 +31,7 @@ const echoArgs = (mode: string, messageBytes: number) => [
 ];
 
 for (const mode of EVENT_LOOPS) {
-  const python = pythonFor(mode);
+  const python = pythonOf(mode);
   const missing = python
     ? undefined
     : `no interpreter here imports ${FRAMEWORK_OF[mode]} (${FRAMEWORKS[FRAMEWORK_OF[mode]!]})`;
@@ -59,9 +54,9 @@ for (const mode of EVENT_LOOPS) {
     await survivesAVanishingClient(python!, echoArgs(mode, 64));
   });
 }
-if (EVENT_LOOPS.some((mode) => !pythonFor(mode)))
+if (EVENT_LOOPS.some((mode) => !pythonOf(mode)))
   console.log(
-    `# SKIP event-loop modes without their framework here: ${EVENT_LOOPS.filter((m) => !pythonFor(m)).join(', ')}`,
+    `# SKIP event-loop modes without their framework here: ${EVENT_LOOPS.filter((m) => !pythonOf(m)).join(', ')}`,
   );
 
 for (const mode of ['coroutine', 'executor', 'process-pool', 'cooperative', 'threads']) {

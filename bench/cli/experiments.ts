@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../core/errors.ts';
-import { FRAMEWORK_NAMES } from '../define/frameworks.ts';
+import { FRAMEWORK_NAMES, importsFramework } from '../define/frameworks.ts';
 import { byVersion, type Interpreter, uniqueByFile, uniqueIds } from '../define/interpreters.ts';
 import { describeMachine } from '../define/machine.ts';
 import { buildPlan, type Cell, type Plan, type PlanRequest } from '../define/plan.ts';
@@ -46,7 +46,7 @@ export async function interpretersOf(which: Experiment['pythons'], named: string
   if (which === 'default') return interpreters;
   const { found } = await discoverInterpreters();
   if (which === 'default+frameworks') {
-    const withFrameworks = found.filter((i) => FRAMEWORK_NAMES.every((name) => i.frameworks?.[name] !== undefined));
+    const withFrameworks = found.filter((i) => FRAMEWORK_NAMES.every((name) => importsFramework(i, name)));
     return uniqueIds(uniqueByFile([...interpreters, ...withFrameworks], (i) => i.executable).sort(byVersion));
   }
   const freeThreaded = found.filter((i) => i.freeThreadedBuild);

@@ -12,3 +12,8 @@ export const FRAMEWORKS = {
 } as const;
 export type Framework = keyof typeof FRAMEWORKS;
 export const FRAMEWORK_NAMES = Object.keys(FRAMEWORKS) as Framework[];
+
+/** Whether an interpreter can import a framework: its probe found a version of it. */
+export function importsFramework(interpreter: { frameworks?: Record<string, string> }, framework: Framework): boolean {
+  return interpreter.frameworks?.[framework] !== undefined;
+}

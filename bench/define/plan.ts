@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BUSY_POLICIES, type BusyPolicy } from '../core/busy.ts';
 import { fail } from '../core/errors.ts';
 import { FIXTURE_NAMES } from './fixtures.ts';
-import { FRAMEWORKS } from './frameworks.ts';
+import { FRAMEWORKS, importsFramework } from './frameworks.ts';
 import { type Interpreter, MIN_PYTHON, versionAtLeast } from './interpreters.ts';
 import { interpretersFor, runtimeOf } from './runtimes.ts';
 import { CHART_KINDS, type Profile, unlabelled, type Workload } from './workload.ts';
@@ -275,7 +275,7 @@ export function skipsFor(workload: Workload, modes: string[], interpreter: Inter
     if (need && !versionAtLeast(interpreter.version, need.min))
       return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
     const framework = needs.frameworks?.[mode];
-    if (!framework || interpreter.frameworks?.[framework] !== undefined) return [];
+    if (!framework || importsFramework(interpreter, framework)) return [];
     return [
       {
         workload: workload.name,

@@ -1,4 +1,5 @@
-import type { Framework } from '../../bench/define/frameworks.ts';
+import { type Framework, importsFramework } from '../../bench/define/frameworks.ts';
+import type { Interpreter } from '../../bench/define/interpreters.ts';
 import type { Pattern } from '../../bench/define/load.ts';
 import type { ParamSpec, PerProfile, ServerSpec } from '../../bench/define/workload.ts';
 
@@ -27,6 +28,16 @@ export const FRAMEWORK_OF: Record<string, Framework> = {
   twisted: 'twisted',
   trio: 'trio',
 };
+
+/**
+ * The interpreter a mode runs on here, for the tests and bench:loadgen: `python` for a standard-library
+ * mode, else the first CPython found that imports the mode's framework (undefined: none does).
+ */
+export function pythonFor(mode: string, found: Interpreter[], python: string): string | undefined {
+  const framework = FRAMEWORK_OF[mode];
+  if (!framework) return python;
+  return found.find((i) => i.implementation === 'CPython' && importsFramework(i, framework))?.executable;
+}
 
 const every = <T>(value: T): PerProfile<T> => ({ quick: value, default: value, full: value });
 
