@@ -3,7 +3,7 @@ import { HEADLINE, METRICS, type MetricId, type RunKind } from '../core/metrics.
 import { type Interval, mannWhitneyP, median, ratioInterval, signedRankP } from '../core/stats.ts';
 import { type Cell, calibratedApart, cellId, serialCellFor, sizeOf } from '../define/plan.ts';
 import { LABEL_MARK } from '../define/workload.ts';
-import { type RunRecord, runValue, speedupOf } from '../store/records.ts';
+import { counted, type RunRecord, runValue, speedupOf } from '../store/records.ts';
 import type { Results } from '../store/results.ts';
 
 /**
@@ -73,7 +73,7 @@ interface Side {
 
 /** A run set aside (made again on a busy machine) is kept in the file but not counted, as in the report. */
 const measuredRuns = (results: Results, cell: Cell) =>
-  results.runs.filter((run) => run.cellId === cell.id && !run.warmup && run.ok && !run.setAside);
+  results.runs.filter((run) => run.cellId === cell.id && counted(run));
 
 function samplesOf(side: Side, metric: MetricId): Samples {
   return side.runs.flatMap((run) => {

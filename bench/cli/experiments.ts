@@ -10,6 +10,7 @@ import { plannedWithSizes } from '../execute/calibrate.ts';
 import { ALL, chooseInterpreters, discoverInterpreters, tryProbe } from '../execute/discover.ts';
 import { runSuite } from '../execute/suite.ts';
 import { type Experiment, type Figure, resultsPath } from '../present/figures/figure.ts';
+import { counted } from '../store/records.ts';
 import { type Results, readResults, writeResults } from '../store/results.ts';
 
 export interface FiguresRun {
@@ -145,7 +146,7 @@ function covering(results: Results, plan: Plan, request: PlanRequest, maxAgeH: n
   const cells = plan.cells.map((wanted) =>
     results.plan.cells.find((c) => c.id === wanted.id && asked(c) === asked(wanted)),
   );
-  if (cells.some((c) => !c || !results.runs.some((r) => r.cellId === c.id && r.ok && !r.warmup))) return undefined;
+  if (cells.some((c) => !c || !results.runs.some((r) => r.cellId === c.id && counted(r)))) return undefined;
   const ids = new Set(plan.cells.map((c) => c.id));
   const names = new Set(plan.cells.map((c) => c.workload));
   const used = new Set(plan.cells.map((c) => c.interpreter));

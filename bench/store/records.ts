@@ -156,6 +156,11 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export type BatchRun = z.infer<typeof BatchRunSchema>;
 export type ServerRun = z.infer<typeof ServerRunSchema>;
 
+/** A run whose numbers count: measured (not a warm-up), not set aside for a busy machine, and it succeeded. */
+export function counted(run: RunRecord): boolean {
+  return run.ok && !run.warmup && !run.setAside;
+}
+
 /** A successful batch run's measurement, for the figures and checks that read a batch program's own numbers. */
 export function measurementOf(run: RunRecord): Measurement {
   if (run.kind !== 'batch' || !run.measurement) throw new Error(`a run of ${run.cellId} has no batch measurement`);

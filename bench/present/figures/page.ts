@@ -7,6 +7,7 @@ import type { Interpreter } from '../../define/interpreters.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
 import type { Profile } from '../../define/workload.ts';
 import { makeFolder } from '../../store/durable.ts';
+import { counted } from '../../store/records.ts';
 import { type Results, writeAtomic } from '../../store/results.ts';
 import { CHARTS, type ChartConfig } from '../report/charts.ts';
 import { type LiveChart, renderHtml } from '../report/html.ts';
@@ -90,7 +91,7 @@ const profileOf = (results: Map<string, Results>) => [...results.values()][0]!.p
  */
 export function writeFigures(figures: Figure[], results: Map<string, Results>, out: string): string {
   // A figure draws what its experiment measured: one whose every run failed, or that stopped before its first, has nothing to draw.
-  const empty = [...results].find(([, r]) => !r.runs.some((run) => run.ok && !run.warmup && !run.setAside));
+  const empty = [...results].find(([, r]) => !r.runs.some(counted));
   if (empty)
     fail(
       `The "${empty[0]}" experiment has no measured run to draw (${relative(process.cwd(), resultsPath(out, empty[0]))} holds none that succeeded); measure it again with "gilbench figures".`,

@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { fixed } from '../../core/format.ts';
 import { median } from '../../core/stats.ts';
-import { measurementOf } from '../../store/records.ts';
+import { counted, measurementOf } from '../../store/records.ts';
 import { colourOf, lineDataset, logAxis, wrapped } from '../report/charts.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
 
@@ -28,7 +28,7 @@ function costs(data: FigureData): Cost[] {
   const results = data.results(EXPERIMENT);
   return data.measured(EXPERIMENT).map((s) => {
     const held = results.runs
-      .filter((r) => r.cellId === s.cell.id && r.ok && !r.warmup)
+      .filter((r) => r.cellId === s.cell.id && counted(r))
       .map((r) => measurementOf(r).tasks[0]!.result as Held);
     return {
       mode: s.cell.mode,
