@@ -24,8 +24,8 @@ def generators(sock, args, accepted):
             yield sock, select.EPOLLIN
             try:
                 return sock.accept()
-            except BlockingIOError:
-                pass
+            except OSError:
+                pass  # none waiting, or it failed (ECONNABORTED, EMFILE): the server goes on, as epoll's does
 
     def recv(conn):
         while True:
