@@ -84,10 +84,9 @@ function somethingPlanned(results: Results): string | undefined {
 function cellsAgree(results: Results, index: Index): string | undefined {
   for (const [i, cell] of results.plan.cells.entries()) {
     const at = `plan.cells.${i}`;
-    if (!index.workloads.has(cell.workload))
-      return `${at}.workload: "${cell.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.workloads.has(cell.workload)) return notAWorkload(`${at}.workload`, cell.workload, index);
     if (!index.interpreters.has(cell.interpreter))
-      return `${at}.interpreter: "${cell.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+      return notAnInterpreter(`${at}.interpreter`, cell.interpreter, index);
     const swept = Object.entries(cell.sweep).find(([name, value]) => cell.params[name] !== value);
     if (swept)
       return `${at}.sweep.${swept[0]}: ${swept[1]}, but the cell's params say ${cell.params[swept[0]] ?? 'nothing'}`;
@@ -95,6 +94,16 @@ function cellsAgree(results: Results, index: Index): string | undefined {
       return `${at}.id: "${cell.id}" is not the id of the cell's workload, mode, workers, sweep and interpreter ("${cellId(cell)}")`;
   }
   return undefined;
+}
+
+/** A reference to a workload the plan does not describe, and the ones it does. */
+function notAWorkload(field: string, name: string, index: Index): string {
+  return `${field}: "${name}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+}
+
+/** A reference to an interpreter the file does not list, and the ones it does. */
+function notAnInterpreter(field: string, id: string, index: Index): string {
+  return `${field}: "${id}" is not one of interpreters (${listed(index.interpreters)})`;
 }
 
 function listed(names: Iterable<string>): string {
@@ -117,10 +126,9 @@ function besideAgrees(results: Results, index: Index): string | undefined {
 /** Skipped cells are of workloads and interpreters the file knows. */
 function skipsAgree(results: Results, index: Index): string | undefined {
   for (const [i, skip] of results.plan.skipped.entries()) {
-    if (!index.workloads.has(skip.workload))
-      return `plan.skipped.${i}.workload: "${skip.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.workloads.has(skip.workload)) return notAWorkload(`plan.skipped.${i}.workload`, skip.workload, index);
     if (!index.interpreters.has(skip.interpreter))
-      return `plan.skipped.${i}.interpreter: "${skip.interpreter}" is not one of interpreters (${listed(index.interpreters)})`;
+      return notAnInterpreter(`plan.skipped.${i}.interpreter`, skip.interpreter, index);
   }
   return undefined;
 }
@@ -129,11 +137,9 @@ function skipsAgree(results: Results, index: Index): string | undefined {
 function sizesAgree(results: Results, index: Index): string | undefined {
   for (const [i, size] of results.plan.sizes.entries()) {
     const at = `plan.sizes.${i}`;
-    if (!index.workloads.has(size.workload))
-      return `${at}.workload: "${size.workload}" is not a workload of plan.workloads (${listed(index.workloads.keys())})`;
+    if (!index.workloads.has(size.workload)) return notAWorkload(`${at}.workload`, size.workload, index);
     const unknown = size.interpreters.findIndex((id) => !index.interpreters.has(id));
-    if (unknown >= 0)
-      return `${at}.interpreters.${unknown}: "${size.interpreters[unknown]}" is not one of interpreters (${listed(index.interpreters)})`;
+    if (unknown >= 0) return notAnInterpreter(`${at}.interpreters.${unknown}`, size.interpreters[unknown]!, index);
     const cell = results.plan.cells.find(
       (c) =>
         c.workload === size.workload &&
@@ -230,8 +236,9 @@ function numbersInRange(results: Results): string | undefined {
   const path: (string | number)[] = [];
   const visit = (value: unknown): string | undefined => {
     if (typeof value === 'number') return outOfRange(value, path);
-    if (value === null || typeof value !== 'object' || FREE_FORM.includes(fieldOf(path, FREE_FORM_KEYS)))
-      return undefined;
+    if (value === null || typeof value !== 'object') return undefined;
+    // only a path ending in a free-form part's last key is spelled out to be looked up
+    if (FREE_FORM_KEYS.has(String(path.at(-1))) && FREE_FORM.includes(fieldOf(path))) return undefined;
     const entries: [string | number, unknown][] = Array.isArray(value)
       ? value.map((item, i) => [i, item])
       : Object.entries(value);
@@ -256,9 +263,8 @@ function outOfRange(value: number, path: (string | number)[]): string | undefine
 /** The last keys a free-form part can end in: other objects are not looked up at all. */
 const FREE_FORM_KEYS = new Set(FREE_FORM.map((field) => field.split('.').at(-1)!));
 
-/** "runs.*.processWallS" of runs.3.processWallS; '' when only some last keys are of interest and this is not one. */
-function fieldOf(path: (string | number)[], lastKeys?: Set<string>): string {
-  if (lastKeys && !lastKeys.has(String(path.at(-1)))) return '';
+/** "runs.*.processWallS" of runs.3.processWallS. */
+function fieldOf(path: (string | number)[]): string {
   return path.map((key) => (typeof key === 'number' ? '*' : key)).join('.');
 }
 
@@ -282,10 +288,13 @@ function positiveQuantities(results: Results): string | undefined {
 }
 
 /**
- * Stopping a run's tree at its timeout takes well under a minute (SIGTERM, a grace of half a
- * second, SIGKILL): a run longer than its timeout and this did not happen here.
+ * How long past its timeout a run may have lived. Stopping a run's tree takes a second or so
+ * (SIGTERM, a grace of half a second, SIGKILL), but the time is measured on a wall clock, and a
+ * machine can stall every process for minutes (a VM paused, memory being reclaimed: this one once
+ * stopped for several): a tight bound would refuse a file gilbench wrote itself. An hour past the
+ * timeout is beyond any stall seen, and still refuses a wall time no run had (days, a typo's 1e6 s).
  */
-const STOP_SLACK_S = 60;
+const STOP_SLACK_S = 3600;
 
 /** Within one run, what happened inside something else lasted no longer than it, and percentiles go up. */
 function runsInOrder(results: Results, index: Index): string | undefined {

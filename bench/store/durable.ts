@@ -41,7 +41,8 @@ export function syncFolder(dir: string): void {
  */
 export function makeFolder(dir: string): void {
   const missing: string[] = [];
-  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) missing.unshift(at);
+  const top = nearestExisting(dir);
+  for (let at = resolve(dir); at !== top; at = dirname(at)) missing.unshift(at);
   for (const folder of missing) {
     try {
       mkdirSync(folder);
@@ -50,4 +51,14 @@ export function makeFolder(dir: string): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(folder).isDirectory()) throw error;
     }
   }
+}
+
+/**
+ * The path, absolute, or the nearest folder above it that exists: where makeFolder starts making
+ * folders, and what decides whether it can (an absent path, or one below a file, is looked above).
+ */
+export function nearestExisting(path: string): string {
+  let at = resolve(path);
+  while (!existsSync(at)) at = dirname(at);
+  return at;
 }

@@ -1,7 +1,8 @@
-import { accessSync, constants, type Stats, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { fail, reasonOf } from '../../core/errors.ts';
+import { nearestExisting } from '../../store/durable.ts';
 
 /** Flag parsing shared by the commands: every mistake is one sentence and exit code 2. */
 
@@ -86,25 +87,12 @@ export function number(flag: string, value: string | undefined, min: number, max
  */
 export function writableDir(flag: string, dir: string): string {
   const wanted = resolve(dir);
-  let existing = wanted;
-  let found = statOrNothing(existing);
-  while (!found) {
-    existing = dirname(existing);
-    found = statOrNothing(existing);
-  }
-  if (!found.isDirectory()) fail(`${flag} ${dir}: ${existing} is a file, not a folder.`);
+  const existing = nearestExisting(wanted);
+  if (!statSync(existing).isDirectory()) fail(`${flag} ${dir}: ${existing} is a file, not a folder.`);
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (error) {
     fail(`${flag} ${dir}: cannot write in ${existing} (${reasonOf(error)}).`);
   }
   return wanted;
-}
-
-function statOrNothing(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined; // absent, or below a file: the caller looks further up
-  }
 }
