@@ -9,7 +9,7 @@ import fc from 'fast-check';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** What a value is replaced by: every kind of wrong the 300 mutations tried, and more. */
-export const ODD_VALUES: Json[] = [
+const ODD_VALUES: Json[] = [
   null,
   -1,
   0,
@@ -38,13 +38,13 @@ const INFINITY = '\u0000infinity\u0000';
  * of samples do not drown the plan's few cross-references; then which occurrence (each pick
  * chooses an array index, modulo the array's length).
  */
-export interface Place {
+interface Place {
   field: number;
   picks: number[];
 }
 const place: fc.Arbitrary<Place> = fc.record({ field: fc.nat(), picks: fc.array(fc.nat(), { maxLength: 4 }) });
 
-export type StructuralMutation =
+type StructuralMutation =
   | { op: 'replace'; at: Place; value: Json }
   | { op: 'infinity'; at: Place }
   | { op: 'delete'; at: Place }
@@ -55,7 +55,7 @@ export type StructuralMutation =
   | { op: 'negate'; at: Place }
   | { op: 'scale'; at: Place; by: number };
 
-export type ByteMutation =
+type ByteMutation =
   | { op: 'flip'; at: number; mask: number }
   | { op: 'truncate'; at: number }
   | { op: 'invalid-utf8'; at: number; bytes: readonly number[] }
@@ -64,7 +64,7 @@ export type ByteMutation =
 /** Positions as fractions of the length, so that a mutation means the same on any file. */
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 
-export const structuralMutation: fc.Arbitrary<StructuralMutation> = fc.oneof(
+const structuralMutation: fc.Arbitrary<StructuralMutation> = fc.oneof(
   fc.record({ op: fc.constant('replace' as const), at: place, value: fc.constantFrom(...ODD_VALUES) }),
   fc.record({ op: fc.constant('infinity' as const), at: place }),
   fc.record({ op: fc.constant('delete' as const), at: place }),
@@ -83,7 +83,7 @@ export const structuralMutation: fc.Arbitrary<StructuralMutation> = fc.oneof(
   fc.record({ op: fc.constant('scale' as const), at: place, by: fc.constantFrom(-1, 0, 1e-9, 1000, 1e12) }),
 );
 
-export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
+const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fraction, mask: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ op: fc.constant('truncate' as const), at: fraction }),
   fc.record({
@@ -122,7 +122,7 @@ export function mutate(document: Json, list: Mutation[], write: (document: Json)
   return bytes;
 }
 
-export function applyBytes(bytes: Buffer, m: ByteMutation): Buffer {
+function applyBytes(bytes: Buffer, m: ByteMutation): Buffer {
   const at = Math.floor(m.at * bytes.length);
   switch (m.op) {
     case 'flip': {
@@ -140,7 +140,7 @@ export function applyBytes(bytes: Buffer, m: ByteMutation): Buffer {
 }
 
 /** Every field of a document, array indices written as '*': "plan.cells.*.workload". */
-export function fieldsOf(document: Json): string[][] {
+function fieldsOf(document: Json): string[][] {
   if (document !== null && typeof document === 'object' && FIELDS.has(document)) return FIELDS.get(document)!;
   const fields = new Map<string, string[]>();
   const visit = (value: Json, path: string[]) => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../bench/cli/main.ts';
+import { main, reported } from '../../bench/cli/main.ts';
 
 export interface Outcome {
   code: number;
@@ -16,13 +16,21 @@ export interface Outcome {
 }
 
 /** The command line run in this process, with what it printed kept instead of shown. */
-export async function gilbench(args: string[]): Promise<Outcome> {
+export function gilbench(args: string[]): Promise<Outcome> {
+  return capture(() => main(args));
+}
+
+/**
+ * A part of a command run as main() runs a command (reported: bad input is one sentence and exit
+ * 2, a file not written exit 3), with what it printed kept instead of shown.
+ */
+export async function capture(body: () => Promise<number> | number): Promise<Outcome> {
   const printed: Outcome = { code: -1, stderr: [], stdout: [] };
   const { error, log } = console;
   console.error = (...parts: unknown[]) => printed.stderr.push(parts.join(' '));
   console.log = (...parts: unknown[]) => printed.stdout.push(parts.join(' '));
   try {
-    printed.code = await main(args);
+    printed.code = await reported(body);
   } finally {
     Object.assign(console, { error, log });
   }

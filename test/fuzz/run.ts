@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import type { FuzzMessage, FuzzRequest } from './child.ts';
 import type { Verdict } from './targets.ts';
 
-export type FuzzResult = { counts: Record<Verdict, number>; seconds: number } | { failed: string };
+export type FuzzResult = { counts: Record<Verdict, number> } | { failed: string };
 
 const CHILD = new URL('./child.ts', import.meta.url);
 
@@ -20,11 +20,7 @@ const TICK_MS = 1000;
 const STALLED_MS = 5 * TICK_MS;
 
 /** Each target's result, once all have run (or the child hung or died: the rest are failed with why). */
-export function fuzz(
-  request: FuzzRequest,
-  hangS: number,
-  onResult: (target: string, result: FuzzResult) => void = () => undefined,
-): Promise<Map<string, FuzzResult>> {
+export function fuzz(request: FuzzRequest, hangS: number): Promise<Map<string, FuzzResult>> {
   const results = new Map<string, FuzzResult>();
   // What the cases print (a run's progress) is kept, not shown: its end says why a child died.
   const child = fork(CHILD, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -33,10 +29,6 @@ export function fuzz(
     stream.on('data', (chunk: Buffer) => (printed = (printed + chunk.toString()).slice(-2000)));
   let last = 'before its first case';
   let stopped: string | undefined;
-  const settle = (target: string, result: FuzzResult) => {
-    results.set(target, result);
-    onResult(target, result);
-  };
   // Milliseconds of the current case, counted only while this process was running to count them.
   let caseMs = 0;
   let looked = performance.now();
@@ -51,13 +43,13 @@ export function fuzz(
   child.on('message', (message: FuzzMessage) => {
     caseMs = 0;
     if ('case' in message) last = `${message.target} case ${message.case}: ${message.input}`;
-    else settle(message.target, message);
+    else results.set(message.target, message);
   });
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearInterval(watchdog);
       const why = `${stopped ?? `its process ended (${signal ?? `exit ${code}`})`} (seed ${request.seed}) at ${last}; it printed last:\n${printed}`;
-      for (const [target] of request.targets) if (!results.has(target)) settle(target, { failed: why });
+      for (const [target] of request.targets) if (!results.has(target)) results.set(target, { failed: why });
       resolve(results);
     });
     child.send(request);

@@ -11,7 +11,6 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { mergeResults } from '../../bench/cli/commands/merge.ts';
-import { UsageError } from '../../bench/core/errors.ts';
 import { checkTask, parseTask } from '../../bench/define/task.ts';
 import { CONFIRMATION_SCHEMA, HISTORY_VERSION, readStore, writeConfirmation } from '../../bench/store/history.ts';
 import { JOURNAL_FILE } from '../../bench/store/journal.ts';
@@ -31,7 +30,7 @@ import {
   tinyTask,
 } from './flags.ts';
 import { type Json, type Mutation, mutate, mutations } from './mutate.ts';
-import { assertOneSentence, assertReportFolder, gilbench, type Outcome, readOrRefused } from './outcome.ts';
+import { assertOneSentence, assertReportFolder, capture, gilbench, readOrRefused } from './outcome.ts';
 
 export type Verdict = 'read' | 'refused';
 
@@ -160,10 +159,10 @@ const merge: Target<{ pair: readonly [string, string]; mutated: 0 | 1; otherMach
 /** A merged file of two runs on two machines, as merge writes it. */
 function mergedDocument(): Json {
   if (!documents.has('merged')) {
-    const other = join(FIXTURES, 'two-interpreters.json');
+    const other = readResults(fixturePath('two-interpreters'));
     const merged = mergeResults([
       readResults(fixturePath('countdown')),
-      { ...readResults(other), machine: { ...readResults(other).machine, hostname: 'runner-b' } },
+      { ...other, machine: { ...other.machine, hostname: 'runner-b' } },
     ]);
     documents.set('merged', JSON.parse(JSON.stringify(merged)));
   }
@@ -304,7 +303,8 @@ const runs: Target<{
     workers: fc.constantFrom('1', '2'),
     repeat: fc.constantFrom('1', '2', 'auto'),
     warmup: fc.constantFrom('0', '1'),
-    timeout: fc.option(fc.constantFrom('5', '30')),
+    // far above the second or so a case's runs take, even on a busy machine: npm test runs this beside another fuzz group on two cores
+    timeout: fc.option(fc.constantFrom('60', '120')),
     pin: fc.constantFrom('auto', 'off'),
     labelled: fc.boolean(),
     taskParam: fc.option(fc.constantFrom('n=3', 'name=text', 'x=1.5')),
@@ -395,7 +395,11 @@ const task: Target<{ content: string | Uint8Array; func: string; name: string }>
         file,
         typeof content !== 'string' ? content : Object.hasOwn(TASK_FILES, content) ? TASK_FILES[content]! : content,
       );
-    const outcome = taskOutcome(`${file}:${func}`);
+    // --task FILE:FUNC as run checks it before anything runs, and as main() would say it
+    const outcome = await capture(() => {
+      checkTask(parseTask(`${file}:${func}`), PYTHON);
+      return 0;
+    });
     // a generated text may define anything; a file of the list defines what DEFINES says
     const known = typeof content === 'string' && Object.hasOwn(TASK_FILES, content) && name !== 'a folder';
     if (outcome.code !== 0)
@@ -409,17 +413,6 @@ const task: Target<{ content: string | Uint8Array; func: string; name: string }>
     return outcome.code === 0 ? 'read' : 'refused';
   },
 };
-
-/** --task FILE:FUNC as run checks it before anything runs, as main() would say it. */
-function taskOutcome(spec: string): Outcome {
-  try {
-    checkTask(parseTask(spec), PYTHON);
-    return { code: 0, stderr: [], stdout: [] };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return { code: 2, stderr: [`gilbench: ${error.message}`], stdout: [] };
-  }
-}
 
 /** Experiments figures --render can draw from the fixtures: gil-cpu's countdown on two interpreters, io-bound's fetch. */
 const EXPERIMENTS = { 'gil-cpu': 'two-interpreters', 'io-bound': 'fetch' } as const;
