@@ -3,7 +3,7 @@
 A blocking request (message_bytes starting with MAGIC) does B = block_ms ms of blocking work before
 it is echoed: time.sleep (block_cpu 0), or the lecture's count(n), n calibrated at start so that it
 counts for about B ms here (block_cpu 1). Every other message is echoed at once. The modes:
-coroutine: an asyncio streams server that does the blocking work right in the handler coroutine;
+coroutine: echo.py's asyncio streams server, the blocking work right in its handler coroutine;
 executor: await loop.run_in_executor(None, ...), the default thread pool;
 process-pool: await loop.run_in_executor(pool, ...), a ProcessPoolExecutor of W processes;
 cooperative: await asyncio.sleep(B), or counting about 1 ms at a time, await asyncio.sleep(0) between;
@@ -13,6 +13,7 @@ file again as a child process that sends a blocking request every block_every_ms
 last one took longer) and times its echo. Its count and median go in the done line, under "blocking".
 """
 import asyncio
+import functools
 import json
 import os
 import select
@@ -27,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "..", "common"), os.path.join(HERE, "..", "echo")]
 import gilbench_server  # noqa: E402
 import gilbench_task  # noqa: E402
-from echo import RECV_BYTES, count, sigterm, threads  # noqa: E402
+from echo import RECV_BYTES, asyncio_server, count, threads  # noqa: E402
 
 # Little-endian 4278190079: a sequence number no load generator's ordinary message reaches.
 MAGIC = b"\xff\xff\xff\xfe"
@@ -155,33 +156,24 @@ blocking = Blocking()
 
 
 def on_asyncio(block):
-    """An asyncio streams server that answers a blocking request after `await block()`."""
-    def serve(sock, args, accepted):
-        async def handle(reader, writer):
-            accepted[0] += 1
-            messages = Messages(args.message_bytes)
-            try:
-                while True:
-                    data = await reader.read(RECV_BYTES)
-                    if not data:
-                        break
-                    for message in messages.received(data):
-                        if message.startswith(MAGIC):
-                            await block()
-                        writer.write(message)
-                    await writer.drain()
-            except OSError:
-                pass
-            finally:
-                writer.close()
-
-        async def main():
-            server = await asyncio.start_server(handle, sock=sock, backlog=socket.SOMAXCONN)
-            await sigterm()
-            server.close()
-
-        asyncio.run(main())
-    return serve
+    """echo.py's asyncio streams server, answering a blocking request after `await block()`."""
+    async def answer(reader, writer, args):
+        messages = Messages(args.message_bytes)
+        try:
+            while True:
+                data = await reader.read(RECV_BYTES)
+                if not data:
+                    break
+                for message in messages.received(data):
+                    if message.startswith(MAGIC):
+                        await block()
+                    writer.write(message)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+    return functools.partial(asyncio_server, handle_echo=answer)
 
 
 def answer_in_thread(conn, args):
@@ -200,8 +192,7 @@ def answer_in_thread(conn, args):
             pass
 
 
-def threads_mode(sock, args, accepted):
-    threads(sock, args, accepted, answer_in_thread)
+threads_mode = functools.partial(threads, process_request=answer_in_thread)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--blocking-client"]:

@@ -192,27 +192,31 @@ async def sigterm():
     await stop.wait()
 
 
-def asyncio_server(sock, args, accepted):
+async def handle_echo(reader, writer, args):
+    work = Work(args)
+    try:
+        while True:
+            data = await reader.read(RECV_BYTES)
+            if not data:
+                break
+            work.received(len(data))
+            writer.write(data)
+            await writer.drain()
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+
+def asyncio_server(sock, args, accepted, handle_echo=handle_echo):
     import asyncio
 
-    async def handle_echo(reader, writer):
+    async def handle(reader, writer):
         accepted[0] += 1
-        work = Work(args)
-        try:
-            while True:
-                data = await reader.read(RECV_BYTES)
-                if not data:
-                    break
-                work.received(len(data))
-                writer.write(data)
-                await writer.drain()
-        except OSError:
-            pass
-        finally:
-            writer.close()
+        await handle_echo(reader, writer, args)
 
     async def main():
-        server = await asyncio.start_server(handle_echo, sock=sock, backlog=socket.SOMAXCONN)
+        server = await asyncio.start_server(handle, sock=sock, backlog=socket.SOMAXCONN)
         await sigterm()
         server.close()
 
