@@ -6,9 +6,9 @@
 // `--baseline FILE` gates against another baseline than ci/baseline.json; other options go to run.
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Comparison, compare, REGRESSIONS } from '../bench/analyse/compare.ts';
+import { type Comparison, REGRESSIONS } from '../bench/analyse/compare.ts';
 import { main, reported } from '../bench/cli/main.ts';
-import { CONFIRM_ROUNDS, checkout, lastChange, repositoryOf, runAB } from '../bench/cli/revisions.ts';
+import { CONFIRM_ROUNDS, checkout, judgeAB, lastChange, repositoryOf, runAB } from '../bench/cli/revisions.ts';
 import { PROJECT_DIR, WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { latestRunDir, readResults } from '../bench/store/results.ts';
 import {
@@ -53,11 +53,7 @@ async function confirm(claims: Comparison[], runDir: string): Promise<Comparison
         join(runDir, 'confirm'),
       ),
     );
-    return confirmedAlarms(
-      claims,
-      compare(ab, ab, { threshold: 0.05, alpha: 0.01, baseLabel: 'base', candLabel: 'head' }),
-      ab.interpreters[0]!.id,
-    );
+    return confirmedAlarms(claims, judgeAB(ab), ab.interpreters[0]!.id);
   } finally {
     base.remove();
   }

@@ -18,9 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CompareOptions, type Comparison, compare, judge } from '../bench/analyse/compare.ts';
-import { confirmationFrom, entryFromResults } from '../bench/analyse/history/record.ts';
+import { AB_JUDGEMENT, confirmationFrom, entryFromResults } from '../bench/analyse/history/record.ts';
 import { analyseHistory, BLOCKING, openRegressions } from '../bench/analyse/history/series.ts';
 import { main } from '../bench/cli/main.ts';
+import { judgeAB } from '../bench/cli/revisions.ts';
 import type { MetricId } from '../bench/core/metrics.ts';
 import { WORKLOADS_DIR } from '../bench/core/paths.ts';
 import { seededRandom } from '../bench/core/stats.ts';
@@ -54,8 +55,7 @@ const ROUNDS = values.repeat ? ['--repeat', values.repeat] : [];
 const out = mkdtempSync(join(tmpdir(), 'gilbench-gate-'));
 const options = (metrics: string): CompareOptions => ({
   metrics: metrics === AB_GATE_METRICS ? undefined : (metrics.split(',') as MetricId[]),
-  threshold: 0.05,
-  alpha: 0.01,
+  ...AB_JUDGEMENT,
 });
 const BASE_N = Number(CI_RUN_ARGS.find((arg) => arg.startsWith('n='))!.slice(2));
 const RUNNER = 'gate-check';
@@ -68,7 +68,7 @@ async function run(args: string[]): Promise<Results> {
 
 const abRun = (...extra: string[]) => run([...abRunArgs(WORKLOADS_DIR, WORKLOADS_DIR), ...ROUNDS, ...extra]);
 const abComparisons = (file: Results, metrics = AB_GATE_METRICS) =>
-  compare(file, file, { ...options(metrics), baseLabel: 'base', candLabel: 'head' });
+  judgeAB(file, { metrics: options(metrics).metrics });
 
 /** bench:ci's first step: one side of an A/B run against the baseline, on the ratios, ±25%. */
 function againstBaseline(file: Results, side: string): Comparison[] {

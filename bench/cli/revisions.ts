@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CompareOptions, type Comparison, compare } from '../analyse/compare.ts';
+import { AB_JUDGEMENT } from '../analyse/history/record.ts';
 import { fail } from '../core/errors.ts';
-import { latestRunDir } from '../store/results.ts';
+import { latestRunDir, type Results } from '../store/results.ts';
 import { runCommand } from './commands/run.ts';
 
 /**
@@ -100,6 +102,18 @@ export function abRunArgs(
     workloads.flatMap((w) => [`${w}@base`, `${w}@head`]).join(','),
     ...runArgs,
   ];
+}
+
+/**
+ * An A/B results file judged as a confirmation and the A/B gate judge it (AB_JUDGEMENT): its sides
+ * labelled base and head (abRunArgs), or the two interpreters given.
+ */
+export function judgeAB(
+  ab: Results,
+  options: Pick<CompareOptions, 'metrics' | 'baseInterpreter' | 'candInterpreter'> = {},
+): Comparison[] {
+  const sides = options.baseInterpreter === undefined ? { baseLabel: 'base', candLabel: 'head' } : {};
+  return compare(ab, ab, { ...AB_JUDGEMENT, ...sides, ...options });
 }
 
 /** Runs an A/B (abRunArgs) into `out`; the results file it wrote. */

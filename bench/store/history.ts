@@ -24,7 +24,7 @@ import { type FormatVersion, type Json, upgradeThrough } from './schema-history.
 export const ENTRY_SCHEMA = 'gilbench/history-entry';
 export const CONFIRMATION_SCHEMA = 'gilbench/history-confirmation';
 
-export const HISTORY_FORMAT: FormatVersion[] = [
+const HISTORY_FORMAT: FormatVersion[] = [
   {
     version: 1,
     changes:
@@ -41,7 +41,7 @@ const CommitSchema = z
   .refine((id) => !id.includes('..'), 'a commit id holds no ".."');
 
 /** The machine a series belongs to: absolute times are compared within one of these only. */
-export const MachineIdentitySchema = z.strictObject({
+const MachineIdentitySchema = z.strictObject({
   /** --runner, $GILBENCH_RUNNER, or the host's name */
   runner: z.string(),
   cpuModel: z.string(),
@@ -50,7 +50,7 @@ export const MachineIdentitySchema = z.strictObject({
 });
 export type MachineIdentity = z.infer<typeof MachineIdentitySchema>;
 
-export const HistoryCellSchema = z.strictObject({
+const HistoryCellSchema = z.strictObject({
   /** the cell's id in its results file (define/plan.ts cellId) */
   id: z.string(),
   workload: z.string(),
@@ -66,7 +66,7 @@ export const HistoryCellSchema = z.strictObject({
 });
 export type HistoryCell = z.infer<typeof HistoryCellSchema>;
 
-export const EntrySchema = z.strictObject({
+const EntrySchema = z.strictObject({
   schema: z.literal(ENTRY_SCHEMA),
   version: z.literal(HISTORY_VERSION),
   commit: CommitSchema,
@@ -84,7 +84,7 @@ export const EntrySchema = z.strictObject({
 });
 export type Entry = z.infer<typeof EntrySchema>;
 
-export const ConfirmationSchema = z.strictObject({
+const ConfirmationSchema = z.strictObject({
   schema: z.literal(CONFIRMATION_SCHEMA),
   version: z.literal(HISTORY_VERSION),
   /** the commit before the change and the commit after it, measured side by side in one run */
@@ -173,11 +173,11 @@ function readStoreFile<T>(file: string, schema: string, shape: z.ZodType<T>): T 
 }
 
 /** Where an entry lives: its commit's folder, a file per results file. */
-export function entryPath(dir: string, entry: Pick<Entry, 'commit' | 'run'>): string {
+function entryPath(dir: string, entry: Pick<Entry, 'commit' | 'run'>): string {
   return join(dir, 'runs', entry.commit, `${entry.run.replace(/[^\w.-]/g, '_')}.json`);
 }
 
-export function confirmationPath(dir: string, confirmation: Pick<Confirmation, 'from' | 'to'>): string {
+function confirmationPath(dir: string, confirmation: Pick<Confirmation, 'from' | 'to'>): string {
   return join(dir, 'confirmations', `${confirmation.from}..${confirmation.to}.json`);
 }
 

@@ -49,7 +49,7 @@ export interface ChangePointOptions {
   locationResamples?: number;
   /** confidence level of the effect interval and of the commit range; default 0.95 */
   level?: number;
-  /** commits each side of a change point its medians and effect are taken from, at most; default 20 */
+  /** commits each side of a change point its medians and effect are taken from, at most; default EFFECT_WINDOW */
   effectWindow?: number;
   /**
    * Also compare each boundary's past with just the next 1 … shortChanges commits (Matteson &
@@ -102,6 +102,9 @@ interface Settings {
   seed: number;
 }
 
+/** The default effectWindow: commits each side of a change point its levels are taken from, at most. */
+export const EFFECT_WINDOW = 20;
+
 function settingsOf(options: ChangePointOptions): Settings {
   const alpha = options.alpha ?? 0.01;
   const permutations = options.permutations ?? 199;
@@ -120,7 +123,7 @@ function settingsOf(options: ChangePointOptions): Settings {
     permutations,
     locationResamples: options.locationResamples ?? 200,
     level,
-    effectWindow: options.effectWindow ?? 20,
+    effectWindow: options.effectWindow ?? EFFECT_WINDOW,
     shortChanges,
     seed: options.seed ?? 1,
   };
@@ -448,9 +451,11 @@ function resampledMedian(sorted: Float64Array, counts: Int32Array, random: () =>
 }
 
 /**
- * Percentile bootstrap interval of median(after) / median(before): the method of stats.ts's
- * ratioOfMediansInterval (2000 resamples, type-7 quantiles of the ratios), without sorting each
- * resample: those sorts took most of the detector's time on a long series with several changes.
+ * Percentile bootstrap interval of median(after) / median(before): 2000 seeded resamples, each
+ * side's runs resampled with replacement on its own, the ratio of the two resamples' medians each
+ * time, and the (1 − level)/2 and 1 − (1 − level)/2 type-7 quantiles of those ratios. Each
+ * resample's median is found from its counts (resampledMedian), not by sorting it: those sorts took
+ * most of the detector's time on a long series with several changes.
  */
 function effectInterval(before: readonly number[], after: readonly number[], level: number, seed: number): Interval {
   const random = seededRandom(seed);

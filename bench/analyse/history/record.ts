@@ -10,7 +10,7 @@ import {
   type MachineIdentity,
 } from '../../store/history.ts';
 import type { Results } from '../../store/results.ts';
-import { type Comparison, headlineRuns } from '../compare.ts';
+import { type CompareOptions, type Comparison, headlineRuns } from '../compare.ts';
 
 /** What the history store keeps of a results file, and of an A/B of two commits. */
 
@@ -21,7 +21,14 @@ export interface EntryContext {
   runner: string;
 }
 
-export function machineIdentity(machine: Machine, runner: string): MachineIdentity {
+/**
+ * How an interleaved A/B of two revisions is judged, wherever one confirms a change (history
+ * confirm, bench:ci's claims against its baseline) and in the workflow's A/B gate: a change beyond
+ * ±5% at p < 0.01 (the paired signed-rank test, round by round).
+ */
+export const AB_JUDGEMENT: Pick<CompareOptions, 'threshold' | 'alpha'> = { threshold: 0.05, alpha: 0.01 };
+
+function machineIdentity(machine: Machine, runner: string): MachineIdentity {
   return { runner, cpuModel: machine.cpuModel, logicalCores: machine.logicalCores, kernel: machine.kernel };
 }
 

@@ -3,7 +3,7 @@ import { type Interval, median, medianInterval } from '../../core/stats.ts';
 import { cellId } from '../../define/plan.ts';
 import { type Confirmation, type Entry, type HistoryCell, machineLabel, type Store } from '../../store/history.ts';
 import { RATIO_METRICS } from '../compare.ts';
-import { type ChangePoint, type CommitRuns, detectChangePoints } from './changepoints.ts';
+import { type ChangePoint, type CommitRuns, detectChangePoints, EFFECT_WINDOW } from './changepoints.ts';
 
 /**
  * A history store as series: per cell, metric and machine, each commit's runs in commit order,
@@ -150,9 +150,9 @@ function isWorse(metric: MetricId, ratio: number, margin = 0): boolean {
   return better === 'lower' ? ratio > 1 + margin : better === 'higher' ? ratio < 1 / (1 + margin) : false;
 }
 
-/** The median of the newest level: the runs since the last change point, of the newest 20 commits at most (the detector's window). */
+/** The median of the newest level: the runs since the last change point, of the newest EFFECT_WINDOW commits at most (the detector's window). */
 function latestLevel(input: CommitRuns[], found: ChangePoint[]): number {
-  const since = Math.max(found.at(-1)?.index ?? 0, input.length - 20);
+  const since = Math.max(found.at(-1)?.index ?? 0, input.length - EFFECT_WINDOW);
   return median(input.slice(since).flatMap((commit) => commit.values));
 }
 

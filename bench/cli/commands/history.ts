@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type CompareOptions, compare } from '../../analyse/compare.ts';
-import { confirmationFrom, entryFromResults } from '../../analyse/history/record.ts';
+import { AB_JUDGEMENT, confirmationFrom, entryFromResults } from '../../analyse/history/record.ts';
 import {
   analyseHistory,
   BLOCKING,
@@ -29,8 +28,17 @@ import {
   writeConfirmation,
   writeEntry,
 } from '../../store/history.ts';
-import { readResults, writeAtomic } from '../../store/results.ts';
-import { CONFIRM_ROUNDS, checkout, commitDate, gitOrder, repositoryOf, resolveCommit, runAB } from '../revisions.ts';
+import { type Results, readResults, writeAtomic } from '../../store/results.ts';
+import {
+  CONFIRM_ROUNDS,
+  checkout,
+  commitDate,
+  gitOrder,
+  judgeAB,
+  repositoryOf,
+  resolveCommit,
+  runAB,
+} from '../revisions.ts';
 import { parse, writableDir } from './args.ts';
 
 export const HISTORY_HELP = `Usage: gilbench history add RESULTS --store DIR [--commit SHA] [--date ISO] [--branch NAME] [--runner LABEL]
@@ -93,9 +101,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The A/B that confirms a change: the workflow's gate (5%, p < 0.01, paired by round). */
-const CONFIRM: Pick<CompareOptions, 'threshold' | 'alpha'> = { threshold: 0.05, alpha: 0.01 };
-
 const SUBCOMMANDS: Record<string, (args: string[]) => number | Promise<number>> = { add, check, confirm, report };
 
 export async function historyCommand(args: string[]): Promise<number> {
@@ -128,6 +133,11 @@ function repoOf(values: { repo?: string }): string | undefined {
   return repositoryOf(values.repo) ?? fail(`--repo ${values.repo}: not a git repository.`);
 }
 
+/** The machine's runner label: --runner, else $GILBENCH_RUNNER, else the host name the run recorded. */
+function runnerOf(given: string | undefined, results: Results): string {
+  return given ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname;
+}
+
 function add(args: string[]): number {
   const { values, positionals } = parse(
     args,
@@ -147,7 +157,7 @@ function add(args: string[]): number {
         ))
       : (resolveCommit(repo, values.commit) ?? values.commit);
   const date = dateOf(values.date, repo, commit, results.startedAt);
-  const runner = values.runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname;
+  const runner = runnerOf(values.runner, results);
   const entry = entryFromResults(results, file, { commit, date, branch: values.branch, runner });
   const { path, replaced } = writeEntry(store, entry);
   console.error(
@@ -304,15 +314,12 @@ function fromFile(
   const names = sides?.split(',').map((s) => s.trim());
   if (names && (names.length !== 2 || names.some((name) => !name)))
     fail(`--sides takes two interpreters, BASE,CAND; got "${sides}".`);
-  const options = names
-    ? { baseInterpreter: names[0], candInterpreter: names[1] }
-    : { baseLabel: 'base', candLabel: 'head' };
-  const comparisons = compare(results, results, { ...CONFIRM, ...options });
-  console.log(summaryLine(comparisons, { ...CONFIRM }));
+  const comparisons = judgeAB(results, names ? { baseInterpreter: names[0], candInterpreter: names[1] } : {});
+  console.log(summaryLine(comparisons, AB_JUDGEMENT));
   return confirmationFrom(results, comparisons, {
     from,
     to,
-    runner: runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname,
+    runner: runnerOf(runner, results),
     across: names ? 'interpreter' : 'label',
   });
 }
@@ -394,12 +401,12 @@ async function measure(
   const [base, head] = options.checkouts.map((dir) => join(dir, 'workloads'));
   const file = await runAB(base!, head!, workloadsOf(loaded.store.entries, to), runArgs, out);
   const results = readResults(file);
-  const comparisons = compare(results, results, { ...CONFIRM, baseLabel: 'base', candLabel: 'head' });
-  console.log(summaryLine(comparisons, { ...CONFIRM }));
+  const comparisons = judgeAB(results);
+  console.log(summaryLine(comparisons, AB_JUDGEMENT));
   return confirmationFrom(results, comparisons, {
     from,
     to,
-    runner: options.runner ?? process.env.GILBENCH_RUNNER ?? results.machine.hostname,
+    runner: runnerOf(options.runner, results),
     across: 'label',
   });
 }

@@ -3,9 +3,9 @@ import type { Change, ChangeStatus, HistoryAnalysis, Series } from '../../analys
 import { formatValue, METRICS } from '../../core/metrics.ts';
 import { sweepParts } from '../../define/plan.ts';
 import { pct } from '../report/comparison.ts';
-import { renderHtml } from '../report/html.ts';
+import { escapeHtml, renderHtml } from '../report/html.ts';
 import type { ChartSize } from '../report/render.ts';
-import { type CheckContext, changesMarkdown, shortCommit } from './summary.ts';
+import { axisTitle, type CheckContext, changesMarkdown, shortCommit } from './summary.ts';
 
 /**
  * history report's page: one self-contained HTML file (no network, like report.html, through the
@@ -64,7 +64,7 @@ function section(series: Series, file: string): string {
     changes: series.changes.length ? 'with change points' : 'none',
   };
   const attributes = Object.entries(data)
-    .map(([key, value]) => `data-${key}="${escapeAttribute(value)}"`)
+    .map(([key, value]) => `data-${key}="${escapeHtml(value)}"`)
     .join(' ');
   const changes = series.changes.map(
     (change) =>
@@ -77,10 +77,6 @@ function section(series: Series, file: string): string {
     changes.length ? changes.map((line) => `- ${line}`).join('\n') : 'No change point.',
     '</section>',
   ].join('\n\n');
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 function trendChart(
@@ -142,10 +138,7 @@ function trendChart(
           ticks: { callback: tickLabel, autoSkip: true, maxRotation: 0 },
         },
         y: {
-          title: {
-            display: true,
-            text: `${METRICS[series.metric].label}${METRICS[series.metric].unit && METRICS[series.metric].unit !== 'x' ? ` (${METRICS[series.metric].unit})` : ''}`,
-          },
+          title: { display: true, text: axisTitle(series.metric) },
         },
       },
     },

@@ -6,7 +6,7 @@ import {
   type HistoryAnalysis,
   type Series,
 } from '../../analyse/history/series.ts';
-import { METRICS } from '../../core/metrics.ts';
+import { METRICS, type MetricId } from '../../core/metrics.ts';
 import { markdownTable, pct, textTable } from '../report/comparison.ts';
 
 /** What history check and history report say: the change points, as a terminal table and as markdown for a job summary. */
@@ -71,7 +71,7 @@ function row({ series, change }: Finding, context: CheckContext): string[] {
 }
 
 /** One sentence: how many regressions hold at the newest commit, and what decides the exit code. */
-export function checkLine(findings: Finding[], analysis: HistoryAnalysis, context: CheckContext): string {
+function checkLine(findings: Finding[], analysis: HistoryAnalysis, context: CheckContext): string {
   const count = (status: ChangeStatus) => findings.filter((f) => f.change.status === status).length;
   const blocking = findings.filter((f) => BLOCKING.includes(f.change.status)).length;
   const newest = analysis.commits.at(-1);
@@ -134,17 +134,23 @@ export function changesMarkdown(analysis: HistoryAnalysis, context: CheckContext
   ].join('\n\n')}\n`;
 }
 
+/** A metric's axis title: its label, and its unit in brackets (a ratio's "x" left out). */
+export function axisTitle(metric: MetricId): string {
+  const { label, unit } = METRICS[metric];
+  return `${label}${unit && unit !== 'x' ? ` (${unit})` : ''}`;
+}
+
 /** The series' medians per commit (the newest 30) as a Mermaid xychart. */
 function seriesMermaid(series: Series): string {
   const points = series.points.slice(-30);
   const quoted = (text: string) => `"${text.replaceAll('"', "'")}"`;
-  const { unit, label } = METRICS[series.metric];
+  const { label } = METRICS[series.metric];
   return [
     '```mermaid',
     'xychart-beta',
     `  title ${quoted(`${series.cell}: ${label} per commit (median), ${series.machine}`)}`,
     `  x-axis [${points.map((p) => quoted(shortCommit(p.commit))).join(', ')}]`,
-    `  y-axis ${quoted(`${label}${unit && unit !== 'x' ? ` (${unit})` : ''}`)}`,
+    `  y-axis ${quoted(axisTitle(series.metric))}`,
     `  line [${points.map((p) => Number(p.median.toPrecision(4))).join(', ')}]`,
     '```',
   ].join('\n');
