@@ -25,7 +25,7 @@ import { DelayServer } from '../bench/execute/fixtures/http-delay.ts';
 import { generateLoad, primeServer } from '../bench/execute/loadgen/index.ts';
 import { engineFor } from '../bench/execute/loadgen/native.ts';
 import type { LoadSpec } from '../bench/execute/loadgen/spec.ts';
-import { listTree, readStat } from '../bench/execute/proc.ts';
+import { readTree, treeCpuBetween } from '../bench/execute/proc.ts';
 import type { LoadResult } from '../bench/store/records.ts';
 import { EVENT_LOOPS, FRAMEWORK_OF, pythonFor } from '../workloads/echo/shared.ts';
 
@@ -187,13 +187,10 @@ async function main(): Promise<void> {
           // The server tree's CPU over the whole call, over the answers of the call (warm-up at the window's rate).
           const withServerCpu =
             (name: string, measure: () => Promise<{ perS: number; cpuUsPerAnswer?: number }>) => async () => {
-              const before = treeCpuS(server.child.pid!);
+              const before = readTree(server.child.pid!);
               const result = await measure();
-              add(
-                serverCpu,
-                name,
-                ((treeCpuS(server.child.pid!) - before) * 1e6) / (result.perS * (WARMUP_S + DURATION_S)),
-              );
+              const { userS, sysS } = treeCpuBetween(before, readTree(server.child.pid!));
+              add(serverCpu, name, ((userS + sysS) * 1e6) / (result.perS * (WARMUP_S + DURATION_S)));
               return result;
             };
           await inTurn([
@@ -303,14 +300,6 @@ async function main(): Promise<void> {
     await http.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** CPU seconds a process tree has used so far (from /proc). */
-function treeCpuS(root: number): number {
-  return listTree(root).reduce((sum, pid) => {
-    const stat = readStat(pid);
-    return sum + (stat ? stat.userS + stat.sysS : 0);
-  }, 0);
 }
 
 /** Median of the per-round ratios a/b, with the distribution-free interval of that median. */

@@ -174,6 +174,33 @@ export function listTree(root: number): number[] {
   return tree;
 }
 
+/** Every process of root's tree now, by PID, root first; one that ends while being read is left out. */
+export function readTree(root: number): Map<number, StatLine> {
+  const tree = new Map<number, StatLine>();
+  for (const pid of listTree(root)) {
+    const stat = readStat(pid);
+    if (stat) tree.set(pid, stat);
+  }
+  return tree;
+}
+
+type Cpu = Pick<StatLine, 'userS' | 'sysS'>;
+
+/**
+ * CPU seconds a process tree used between two readings of readTree: a process born in between
+ * counts whole, one gone by the second reading not at all (its CPU can no longer be read).
+ */
+export function treeCpuBetween(start: ReadonlyMap<number, Cpu>, end: ReadonlyMap<number, Cpu>): Cpu {
+  let userS = 0;
+  let sysS = 0;
+  for (const [pid, after] of end) {
+    const before = start.get(pid);
+    userS += after.userS - (before?.userS ?? 0);
+    sysS += after.sysS - (before?.sysS ?? 0);
+  }
+  return { userS, sysS };
+}
+
 /**
  * Seconds since boot, on the clock that process start times use. /proc/uptime has only
  * 10 ms resolution, too coarse for CPU% over short intervals, so it is read once and the

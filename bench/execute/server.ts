@@ -9,7 +9,7 @@ import { generateLoad, primeServer } from './loadgen/index.ts';
 import { engineFor } from './loadgen/native.ts';
 import { allowedCpus, type Pin, pinnedCommand, placeCpus } from './loadgen/placement.ts';
 import { hostDuring, lastJsonLine, notRun, type ServerOutcome } from './outcome.ts';
-import { type CpuTimes, listTree, readCpuTimes, readStat } from './proc.ts';
+import { type CpuTimes, readCpuTimes, readTree, type StatLine, treeCpuBetween } from './proc.ts';
 import { type ChildCommand, spawnWatched, type Watched } from './spawn.ts';
 
 export interface ServerCommand extends ChildCommand {
@@ -109,7 +109,7 @@ function terminator(watched: Watched): () => Promise<unknown> {
 
 /** What the window measured: the server tree's CPU and memory at its edges, and the machine around it. */
 function windowRecord(load: LoadResult, start: Edge, end: Edge, done: Omit<z.infer<typeof DoneSchema>, 'event'>) {
-  const cpu = windowCpu(start, end);
+  const cpu = treeCpuBetween(start.tree, end.tree);
   // The generator is the harness, but its CPU is part of the experiment, not the machine's noise.
   const generatorCpuS = (load.generator.cpuPct * load.windowS) / 100;
   const host = hostDuring(start.machine, end.machine, load.windowS, cpu.userS + cpu.sysS + generatorCpuS);
@@ -119,7 +119,7 @@ function windowRecord(load: LoadResult, start: Edge, end: Edge, done: Omit<z.inf
 
 /** What the tree and the machine looked like at one edge of the measurement window. */
 interface Edge {
-  cpu: Map<number, { userS: number; sysS: number }>;
+  tree: Map<number, StatLine>;
   rssKiB: number;
   pids: number;
   threads: number;
@@ -127,29 +127,14 @@ interface Edge {
 }
 
 function edge(root: number): Edge {
-  const cpu = new Map<number, { userS: number; sysS: number }>();
+  const tree = readTree(root);
   let rssKiB = 0;
   let threads = 0;
-  for (const pid of listTree(root)) {
-    const stat = readStat(pid);
-    if (!stat) continue;
-    cpu.set(pid, { userS: stat.userS, sysS: stat.sysS });
+  for (const stat of tree.values()) {
     rssKiB += stat.rssKiB;
     threads += stat.threads;
   }
-  return { cpu, rssKiB, pids: cpu.size, threads, machine: readCpuTimes() };
-}
-
-/** CPU the server's tree used inside the window; a process born inside it counts whole. */
-function windowCpu(start: Edge, end: Edge): { userS: number; sysS: number } {
-  let userS = 0;
-  let sysS = 0;
-  for (const [pid, after] of end.cpu) {
-    const before = start.cpu.get(pid);
-    userS += after.userS - (before?.userS ?? 0);
-    sysS += after.sysS - (before?.sysS ?? 0);
-  }
-  return { userS, sysS };
+  return { tree, rssKiB, pids: tree.size, threads, machine: readCpuTimes() };
 }
 
 /** A corrupted or missing byte fails the run; so does an idle hold that could not hold them all. */
