@@ -207,6 +207,14 @@ export function ratioInterval(a: readonly number[], b: readonly number[], level 
 }
 
 /**
+ * The interval has both ends: one run has none (NaN ends) and too few runs an unbounded one
+ * ([0, ∞)), and neither can show a difference.
+ */
+export function bounded(interval: Pick<Interval, 'low' | 'high'>): boolean {
+  return Number.isFinite(interval.low) && Number.isFinite(interval.high);
+}
+
+/**
  * Two-sided Wilcoxon signed-rank p-value for paired differences (zeros dropped): exact from the
  * subset-sum distribution of ranks when there are no tied magnitudes, else the normal approximation.
  * The paired test for A/B in one interleaved run, where round r of both sides ran side by side.

@@ -1,5 +1,6 @@
 import { bracket } from '../../core/format.ts';
 import type { RunKind } from '../../core/metrics.ts';
+import { bounded, type Interval } from '../../core/stats.ts';
 import type { Evidence } from './evidence.ts';
 
 /**
@@ -23,15 +24,20 @@ export function ratio(e: Evidence): string {
   return `${s.value.toFixed(2)}x serial ${bracket(s, s.runs)}`;
 }
 
+export type Direction = 'faster' | 'slower' | 'noise' | 'unknown';
+
 /**
- * Where the interval of the speedup lies: wholly above 1, wholly below, or reaching 1; unknown
+ * Where an interval of a speedup lies: wholly above 1, wholly below, or reaching 1; unknown
  * where there is none (one run) or it is unbounded (too few runs to reach 95%).
  */
-export function direction(e: Evidence): 'faster' | 'slower' | 'noise' | 'unknown' | undefined {
-  if (!e.speedup) return undefined;
-  const { low, high } = e.speedup;
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return 'unknown';
-  return low > 1 ? 'faster' : high < 1 ? 'slower' : 'noise';
+export function directionOf(interval: Pick<Interval, 'low' | 'high'>): Direction {
+  if (!bounded(interval)) return 'unknown';
+  return interval.low > 1 ? 'faster' : interval.high < 1 ? 'slower' : 'noise';
+}
+
+/** Where the interval of the cell's speedup lies (directionOf), or undefined where it has no speedup. */
+export function direction(e: Evidence): Direction | undefined {
+  return e.speedup ? directionOf(e.speedup) : undefined;
 }
 
 export const pct = (value: number) => `${Math.round(value)}%`;

@@ -1,7 +1,7 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, latency } from '../../core/format.ts';
-import { type Interval, ratioInterval } from '../../core/stats.ts';
+import { bounded, type Interval, ratioInterval } from '../../core/stats.ts';
 import { runValue } from '../../store/records.ts';
 import { byInterpreter, type Figure, type Finding, firstInterpreter, measuredWithoutGil, underGil } from './figure.ts';
 
@@ -37,7 +37,6 @@ function step(a: JudgedCell, b: JudgedCell): Step {
 
 const higher = (s: Step) => s.interval.low > 1;
 const lower = (s: Step) => s.interval.high < 1;
-const bounded = (s: Step) => Number.isFinite(s.interval.low) && Number.isFinite(s.interval.high);
 /** A ratio and its interval, with a second digit below 1 (an executor's p99 is a tenth of a blocked coroutine's: 0.08x, not 0.1x [0.1–0.1]). */
 const times = (s: Step) => {
   const digits = s.interval.low < 1 ? 2 : 1;
@@ -115,7 +114,7 @@ export const blockedLoop: Figure = {
       gil: step(executorSleep, executorCpu),
       pool: step(control, poolCpu),
     };
-    if (!Object.values(steps).every(bounded))
+    if (!Object.values(steps).every((s) => bounded(s.interval)))
       return {
         measured,
         verdict: 'inconclusive',

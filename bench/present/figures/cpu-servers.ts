@@ -1,6 +1,6 @@
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { fixed } from '../../core/format.ts';
-import { ratioInterval } from '../../core/stats.ts';
+import { bounded, ratioInterval } from '../../core/stats.ts';
 import {
   byInterpreter,
   type Figure,
@@ -70,7 +70,7 @@ export const cpuServers: Figure = {
     // "Solves" needs a gain of 1.5x whose interval (prefork's answers/s over threads') excludes no gain.
     const interval = threads && prefork ? ratioInterval(threads.primary.values, prefork.primary.values) : undefined;
     const low = interval?.low ?? NaN;
-    if (interval && !(Number.isFinite(interval.low) && Number.isFinite(interval.high)))
+    if (interval && !bounded(interval))
       return {
         measured,
         verdict: 'inconclusive',

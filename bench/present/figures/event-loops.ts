@@ -1,7 +1,7 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { cpuPerAnswerUs, onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
-import { ratioInterval } from '../../core/stats.ts';
+import { bounded, ratioInterval } from '../../core/stats.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
 import type { ServerRun } from '../../store/records.ts';
 import { byInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
@@ -112,7 +112,7 @@ export const eventLoops: Figure = {
         verdict: 'inconclusive',
         because: 'other programs used the machine while the servers ran: rerun on a quieter machine.',
       };
-    if (found.some((f) => !Number.isFinite(f.interval.low) || f.interval.high === Infinity)) {
+    if (found.some((f) => !bounded(f.interval))) {
       return {
         measured,
         verdict: 'inconclusive',

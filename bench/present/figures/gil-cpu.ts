@@ -1,5 +1,6 @@
 import type { CellSummary } from '../../analyse/summary.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
+import { type Direction, directionOf } from '../../analyse/verdicts/rule.ts';
 import { speedupByVersion } from '../report/charts.ts';
 import { speedupWithInterval, times, type VersionComparison, versionComparisons } from '../report/versions.ts';
 import type { Figure, FigureData, Finding } from './figure.ts';
@@ -11,12 +12,9 @@ function comparison(data: FigureData): VersionComparison {
   return versionComparisons(data.results(EXPERIMENT), data.summaries(EXPERIMENT), 1)[0]!;
 }
 
-/** Where a mode's interval of the speedup lies (all below 1, all above, or reaching 1), unless the machine was busy or too few runs bound it. */
-function side(cell: CellSummary): 'slower' | 'faster' | 'noise' | 'busy' | 'few' {
-  if (onBusyMachine(cell)) return 'busy';
-  const { low, high } = cell.speedupInterval ?? { low: NaN, high: NaN };
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return 'few';
-  return high < 1 ? 'slower' : low > 1 ? 'faster' : 'noise';
+/** Where a mode's interval of the speedup lies (the verdict rules' directionOf), unless the machine was busy. */
+function side(cell: CellSummary): Direction | 'busy' {
+  return onBusyMachine(cell) ? 'busy' : directionOf(cell.speedupInterval ?? { low: NaN, high: NaN });
 }
 
 export const gilCpu: Figure = {
@@ -54,7 +52,7 @@ export const gilCpu: Figure = {
       `. Best processes: ${times(best('processes'))}${best('subinterpreters') ? `, best subinterpreters: ${times(best('subinterpreters'))}` : ''}.`;
     const on = (which: ReturnType<typeof side>) =>
       rows.filter((row) => side(threads(row)) === which).map((row) => row.label);
-    const [slower, faster, noise, busy, few] = [on('slower'), on('faster'), on('noise'), on('busy'), on('few')];
+    const [slower, faster, noise, busy, few] = [on('slower'), on('faster'), on('noise'), on('busy'), on('unknown')];
     if (busy.length === rows.length)
       return {
         measured,

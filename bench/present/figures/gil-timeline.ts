@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import { type CellSummary, onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
-import { median, ratioInterval } from '../../core/stats.ts';
+import { bounded, median, ratioInterval } from '../../core/stats.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
 import { measurementOf, type RunRecord } from '../../store/records.ts';
@@ -254,7 +254,7 @@ export const gilTimeline: Figure = {
       .map(
         (row) =>
           `${interpreterLabel(row.interpreter)}: ${row.turns.length ? `median turn ${fixed(median(row.turns) * 1000, 2)} ms over ${row.turns.length} turn${row.turns.length === 1 ? '' : 's'}` : 'no turns'} (switch interval ${fixed(row.switchS * 1000, 1)} ms), ` +
-          `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} ${Number.isFinite(row.cost.low) && Number.isFinite(row.cost.high) ? `[${pct(row.cost.low)}, ${pct(row.cost.high)}]` : bracket(row.cost, row.cost.runs)}`,
+          `both threads progressing at once ${fixed(row.simultaneous * 100, 0)}% of the time; the timestamps changed the threads' wall time by ${pct(row.cost.ratio)} ${bounded(row.cost) ? `[${pct(row.cost.low)}, ${pct(row.cost.high)}]` : bracket(row.cost, row.cost.runs)}`,
       )
       .join('; ')}.`;
     // Two threads that take turns on a machine whose other core others used say nothing about a GIL.

@@ -1,5 +1,6 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { fixed } from '../../core/format.ts';
+import { bounded } from '../../core/stats.ts';
 import { byInterpreter, type Figure, type FigureData, type Finding, firstInterpreter, underGil } from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
@@ -55,7 +56,7 @@ export const ioBound: Figure = {
         verdict: 'inconclusive',
         because: 'other programs used the machine while the threads ran: rerun on a quieter machine.',
       };
-    if (threads?.speedupInterval?.high === Infinity || Number.isNaN(threads?.speedupInterval?.low)) {
+    if (threads?.speedupInterval && !bounded(threads.speedupInterval)) {
       return {
         measured: measuredText,
         verdict: 'inconclusive',

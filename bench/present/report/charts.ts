@@ -2,7 +2,7 @@ import type { Chart, ChartConfiguration, ChartDataset, LegendItem, Plugin } from
 import type { CellSummary } from '../../analyse/summary.ts';
 import { fixed } from '../../core/format.ts';
 import { METRICS, PRIMARY, speedRatio } from '../../core/metrics.ts';
-import { linearFit } from '../../core/stats.ts';
+import { bounded, linearFit } from '../../core/stats.ts';
 import { sweepParts } from '../../define/plan.ts';
 import type { ChartKind } from '../../define/workload.ts';
 import { comparisonTitle, type VersionComparison } from './versions.ts';
@@ -556,8 +556,7 @@ export const CHARTS: Record<
 };
 
 /** An interval a whisker can draw: none (NaN) where too few runs left it unbounded or absent. */
-const bounded = (i: { low: number; high: number } | undefined) =>
-  i && Number.isFinite(i.low) && Number.isFinite(i.high) ? i : { low: NaN, high: NaN };
+const whisker = (i: { low: number; high: number } | undefined) => (i && bounded(i) ? i : { low: NaN, high: NaN });
 
 /** Speedup vs serial, one group per interpreter (oldest first), one bar per mode; the ideal as a dashed line. */
 export function speedupByVersion(comparison: VersionComparison): ChartConfiguration<'bar'> {
@@ -571,7 +570,7 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
     labels,
     (c) => labelOf.get(c)!,
     (c) => c.speedup ?? NaN,
-    (c) => bounded(c.speedupInterval),
+    (c) => whisker(c.speedupInterval),
   );
   const ideal = idealSpeedup(comparison);
   if (ideal) {
@@ -583,7 +582,7 @@ export function speedupByVersion(comparison: VersionComparison): ChartConfigurat
       ),
     } as ChartDataset);
   }
-  const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => bounded(c.speedupInterval).high || (c.speedup ?? 0)));
+  const high = Math.max(ideal?.value ?? 0, ...cells.map((c) => whisker(c.speedupInterval).high || (c.speedup ?? 0)));
   config.options = {
     plugins: title(
       `Speedup vs serial by interpreter (${comparisonTitle(comparison)})`,

@@ -2,6 +2,7 @@ import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { CompareOptions, Comparison } from '../../analyse/compare.ts';
 import { bracket } from '../../core/format.ts';
 import { METRICS } from '../../core/metrics.ts';
+import { bounded } from '../../core/stats.ts';
 import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
@@ -27,7 +28,7 @@ function rows(comparisons: Comparison[]): string[][] {
     c.cand.length ? `${num(c.candMedian)} (n=${c.cand.length})` : '–',
     Number.isNaN(c.ratio)
       ? '–'
-      : `${pct(c.ratio)} ${Number.isFinite(c.interval.low) && Number.isFinite(c.interval.high) ? `[${pct(c.interval.low)}, ${pct(c.interval.high)}]` : bracket(c.interval, Math.min(c.base.length, c.cand.length))}`,
+      : `${pct(c.ratio)} ${bounded(c.interval) ? `[${pct(c.interval.low)}, ${pct(c.interval.high)}]` : bracket(c.interval, Math.min(c.base.length, c.cand.length))}`,
     Number.isNaN(c.p)
       ? '–'
       : `${c.p < 0.0001 ? '<0.0001' : c.p.toFixed(4)}${c.test === 'signed-rank' ? ' (paired)' : ''}`,
