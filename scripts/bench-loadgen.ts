@@ -7,7 +7,8 @@
 //   event loops of echo --modes, on the interpreter that imports their frameworks) at C = 10 and
 //   100: the generator (the engine a run would pick) and the C client, in turn, round after round;
 //   per server, the generator / C client ratio with its interval, the server's CPU per answer
-//   under each, and whether the two rank the servers alike;
+//   under each and their ratio with its interval, and whether the two rank the servers alike
+//   (">" only where the intervals of the medians are apart);
 // - HTTP: the generator (1 thread) against the fetch workload's delay server (delay 0), and
 //   `wrk -t1 -c10` on the same server: the ratio;
 // - 10,000 idle connections held: the generator's RSS.
@@ -255,31 +256,44 @@ async function main(): Promise<void> {
         );
     }
     console.log(
-      "\n| the server's CPU per answer (µs), under the generator / under the C client | generator | C client | ratio |",
+      "\n| the server's CPU per answer (µs), under the generator / under the C client, round by round | generator | C client | median ratio | interval of the median |",
     );
-    console.log('| --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const mode of servable) {
       for (const connections of PYTHON_CONNECTIONS) {
-        const [g, c] = ['generator', 'C client'].map((client) =>
-          median(serverCpu.get(`${mode} C=${connections}: ${client}`)!),
+        const [g, c] = ['generator', 'C client'].map((client) => serverCpu.get(`${mode} C=${connections}: ${client}`)!);
+        console.log(
+          `| ${mode}, C = ${connections} | ${median(g!).toFixed(1)} | ${median(c!).toFixed(1)} | ${pairedRatio(g!, c!)} |`,
         );
-        console.log(`| ${mode}, C = ${connections} | ${g!.toFixed(1)} | ${c!.toFixed(1)} | ${(g! / c!).toFixed(3)} |`);
       }
     }
     for (const connections of PYTHON_CONNECTIONS) {
-      const ranked = (client: string) =>
-        [...servable].sort(
-          (a, b) =>
-            median(samples.get(`${b} C=${connections}: ${client}`)!) -
-            median(samples.get(`${a} C=${connections}: ${client}`)!),
+      // Each server's median answers/s under one client, with the interval of that median.
+      const under = (client: string) =>
+        new Map(
+          servable.map((mode) => {
+            const perS = samples.get(`${mode} C=${connections}: ${client}`)!;
+            return [mode, { median: median(perS), ...medianInterval(perS) }] as const;
+          }),
         );
-      const [byGenerator, byC] = [ranked('generator'), ranked('C client')];
+      const [byGenerator, byC] = [under('generator'), under('C client')];
+      const apart = (by: typeof byGenerator, a: string, b: string) =>
+        by.get(a)!.low > by.get(b)!.high || by.get(b)!.low > by.get(a)!.high;
+      const ranking = (by: typeof byGenerator) => {
+        const ranked = [...servable].sort((a, b) => by.get(b)!.median - by.get(a)!.median);
+        return ranked
+          .map((mode, i) => (i === 0 ? '' : apart(by, ranked[i - 1]!, mode) ? ' > ' : ' ≈ ') + mode)
+          .join('');
+      };
       const pairs = servable.flatMap((a, i) => servable.slice(i + 1).map((b) => [a, b] as const));
-      const concordant = pairs.filter(
-        ([a, b]) => byGenerator.indexOf(a) < byGenerator.indexOf(b) === byC.indexOf(a) < byC.indexOf(b),
+      // Only the pairs both clients tell apart are counted: for any other, one client's order is within its noise.
+      const told = pairs.filter(([a, b]) => apart(byGenerator, a, b) && apart(byC, a, b));
+      const concordant = told.filter(
+        ([a, b]) => byGenerator.get(a)!.median > byGenerator.get(b)!.median === byC.get(a)!.median > byC.get(b)!.median,
       ).length;
+      const confidence = Math.round((byGenerator.get(servable[0]!)?.confidence ?? 0) * 100);
       console.log(
-        `\nRanking by answers/s at C = ${connections}: generator ${byGenerator.join(' > ')}; C client ${byC.join(' > ')}; ${concordant} of ${pairs.length} pairs in the same order.`,
+        `\nRanking by answers/s at C = ${connections} (">" where the ${confidence}% intervals of the medians are apart, "≈" where they overlap): generator ${ranking(byGenerator)}; C client ${ranking(byC)}; ${told.length} of the ${pairs.length} pairs are apart under both clients, ${concordant} of them in the same order.`,
       );
     }
     console.log(
