@@ -6,6 +6,9 @@ export const fixed = (value: number | undefined, digits: number) =>
 
 export const mib = (kib: number) => (kib / 1024).toFixed(1);
 
+/** A ratio as a change, "+4.8%" or "-12.0%" (a dash for no number). */
+export const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fixed((ratio - 1) * 100, 1)}%`;
+
 /** A latency with enough digits to be non-zero and a unit that fits: "38 µs", "0.90 ms", "5.12 ms", "10.7 ms", "120 ms". */
 export function latency(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '–';

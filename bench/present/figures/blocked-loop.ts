@@ -1,9 +1,19 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, latency } from '../../core/format.ts';
-import { bounded, type Interval, ratioInterval } from '../../core/stats.ts';
+import { bounded } from '../../core/stats.ts';
 import { runValue } from '../../store/records.ts';
-import { byInterpreter, type Figure, type Finding, firstInterpreter, measuredWithoutGil, underGil } from './figure.ts';
+import {
+  byInterpreter,
+  type Figure,
+  type Finding,
+  firstInterpreter,
+  measuredWithoutGil,
+  type RatioStep,
+  ratioStep,
+  tooFewRuns,
+  underGil,
+} from './figure.ts';
 
 const EXPERIMENT = 'blocked-loop';
 /** The same server with nothing blocking: what "unaffected" is measured against. */
@@ -21,24 +31,12 @@ const NAMES: Record<string, string> = {
 const p99s = (cell: JudgedCell) => cell.measured.flatMap((run) => runValue(run, 'p99') ?? []);
 
 /** One comparison of two cells' p99: b's over a's, with its interval and the runs it rests on. */
-interface Step {
-  ratio: number;
-  interval: Interval;
-  runs: number;
-}
+const step = (a: JudgedCell, b: JudgedCell) => ratioStep(a, b, (cell) => cell.taskP99S, p99s);
 
-function step(a: JudgedCell, b: JudgedCell): Step {
-  return {
-    ratio: b.taskP99S / a.taskP99S,
-    interval: ratioInterval(p99s(a), p99s(b)),
-    runs: Math.min(a.repeats, b.repeats),
-  };
-}
-
-const higher = (s: Step) => s.interval.low > 1;
-const lower = (s: Step) => s.interval.high < 1;
+const higher = (s: RatioStep) => s.interval.low > 1;
+const lower = (s: RatioStep) => s.interval.high < 1;
 /** A ratio and its interval, with a second digit below 1 (an executor's p99 is a tenth of a blocked coroutine's: 0.08x, not 0.1x [0.1–0.1]). */
-const times = (s: Step) => {
+const times = (s: RatioStep) => {
   const digits = s.interval.low < 1 ? 2 : 1;
   return `${s.ratio.toFixed(digits)}x ${bracket(s.interval, s.runs, digits)}`;
 };
@@ -118,7 +116,7 @@ export const blockedLoop: Figure = {
       return {
         measured,
         verdict: 'inconclusive',
-        because: `too few runs to tell (n = ${Math.min(...Object.values(steps).map((s) => s.runs))}): 4 a side are the fewest that can show a difference.`,
+        because: tooFewRuns(Math.min(...Object.values(steps).map((s) => s.runs))),
       };
     const gil = underGil(data, EXPERIMENT, executorCpu);
     const claims = [

@@ -3,6 +3,7 @@ import { fixed } from '../../core/format.ts';
 import { bounded, ratioInterval } from '../../core/stats.ts';
 import {
   byInterpreter,
+  FEWEST_RUNS,
   type Figure,
   type FigureData,
   type Finding,
@@ -74,7 +75,7 @@ export const cpuServers: Figure = {
       return {
         measured,
         verdict: 'inconclusive',
-        because: `too few runs to tell (n = ${Math.min(threads!.repeats, prefork!.repeats)}): a difference needs 4 runs a side.`,
+        because: `too few runs to tell (n = ${Math.min(threads!.repeats, prefork!.repeats)}): a difference needs ${FEWEST_RUNS} runs a side.`,
       };
     return gain >= 1.5 && low > 1
       ? {

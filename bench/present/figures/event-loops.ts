@@ -1,10 +1,10 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { cpuPerAnswerUs, onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
-import { bounded, ratioInterval } from '../../core/stats.ts';
+import { bounded } from '../../core/stats.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
 import type { ServerRun } from '../../store/records.ts';
-import { byInterpreter, type Figure, type FigureData, type Finding } from './figure.ts';
+import { byInterpreter, type Figure, type FigureData, type Finding, ratioStep, tooFewRuns } from './figure.ts';
 
 const EXPERIMENT = 'event-loops';
 /** The hand-written loop of 5.4.1: what every framework's layers are measured against. */
@@ -49,12 +49,7 @@ function costs(cells: JudgedCell[]) {
   const floor = cells.find((c) => c.cell.mode === FLOOR)!;
   return cells
     .filter((c) => c.cell.mode !== FLOOR)
-    .map((c) => ({
-      cell: c,
-      ratio: medianPerAnswer(c) / medianPerAnswer(floor),
-      interval: ratioInterval(perAnswer(floor), perAnswer(c)),
-      runs: Math.min(c.repeats, floor.repeats),
-    }))
+    .map((c) => ({ cell: c, ...ratioStep(floor, c, medianPerAnswer, perAnswer) }))
     .sort((a, b) => a.ratio - b.ratio);
 }
 
@@ -116,7 +111,7 @@ export const eventLoops: Figure = {
       return {
         measured,
         verdict: 'inconclusive',
-        because: `too few runs to tell (n = ${Math.min(...found.map((f) => f.runs))}): 4 a side are the fewest that can show a difference.`,
+        because: tooFewRuns(Math.min(...found.map((f) => f.runs))),
       };
     }
     const costly = found.filter((f) => f.interval.low > SAME_IDEA);

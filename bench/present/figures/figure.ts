@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { JudgedCell } from '../../analyse/index.ts';
 import type { CellSummary } from '../../analyse/summary.ts';
+import { type RatioInterval, ratioInterval } from '../../core/stats.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import type { ChartKind, Profile } from '../../define/workload.ts';
 import type { Results } from '../../store/results.ts';
@@ -106,3 +107,34 @@ export function underGil(data: FigureData, experiment: string, cell: CellSummary
 export function measuredWithoutGil(data: FigureData, experiment: string): boolean {
   return byInterpreter(data, experiment).some(({ interpreter }) => !interpreter.gilEnabled);
 }
+
+/** One cell's number over another's, b's over a's, with the interval of that ratio over their runs. */
+export interface RatioStep {
+  /** b's point value over a's (their medians) */
+  ratio: number;
+  interval: RatioInterval;
+  /** the runs the interval rests on: the fewer of the two cells' */
+  runs: number;
+}
+
+/** b over a: point(b) / point(a), and the interval of b's runs' values over a's (stats.ts ratioInterval). */
+export function ratioStep(
+  a: JudgedCell,
+  b: JudgedCell,
+  point: (cell: JudgedCell) => number,
+  values: (cell: JudgedCell) => number[],
+): RatioStep {
+  return {
+    ratio: point(b) / point(a),
+    interval: ratioInterval(values(a), values(b)),
+    runs: Math.min(a.repeats, b.repeats),
+  };
+}
+
+/** The fewest runs a side whose 95% interval of a ratio can exclude 1: 3 against 3 cannot (stats.ts ratioInterval). */
+export const FEWEST_RUNS = 4;
+/** Why too few runs tell nothing, as the figures say it. */
+export const FEWEST = `${FEWEST_RUNS} a side are the fewest that can show a difference`;
+
+/** An inconclusive verdict's reason when the intervals that decide are missing or unbounded, n the fewest runs a side. */
+export const tooFewRuns = (n: number) => `too few runs to tell (n = ${n}): ${FEWEST}.`;

@@ -3,7 +3,7 @@ import { onBusyMachine } from '../../analyse/summary.ts';
 import { type Direction, directionOf } from '../../analyse/verdicts/rule.ts';
 import { speedupByVersion } from '../report/charts.ts';
 import { speedupWithInterval, times, type VersionComparison, versionComparisons } from '../report/versions.ts';
-import type { Figure, FigureData, Finding } from './figure.ts';
+import { FEWEST, type Figure, type FigureData, type Finding } from './figure.ts';
 
 const EXPERIMENT = 'gil-cpu';
 
@@ -63,8 +63,7 @@ export const gilCpu: Figure = {
       return {
         measured,
         verdict: 'inconclusive',
-        because:
-          'too few runs to tell on every interpreter (4 a side are the fewest that can show a difference): run the default profile.',
+        because: `too few runs to tell on every interpreter (${FEWEST}): run the default profile.`,
       };
     if (slower.length === rows.length)
       return { measured, verdict: 'holds', because: 'threads were slower than serial on every interpreter found.' };

@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { type CellSummary, onBusyMachine } from '../../analyse/summary.ts';
-import { bracket, fixed } from '../../core/format.ts';
+import { bracket, fixed, pct } from '../../core/format.ts';
 import { bounded, median, ratioInterval } from '../../core/stats.ts';
 import type { Interpreter } from '../../define/interpreters.ts';
 import { interpreterLabel } from '../../define/interpreters.ts';
@@ -195,8 +195,6 @@ function tracingCost(cells: CellSummary[]): { ratio: number; low: number; high: 
   };
 }
 
-const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${fixed((ratio - 1) * 100, 1)}%`;
-
 export const gilTimeline: Figure = {
   id: 'gil-timeline',
   title: 'Who holds the GIL: a timeline of two counting threads',
@@ -241,13 +239,15 @@ export const gilTimeline: Figure = {
   },
   verdict: (data): Finding => {
     const rows = byInterpreter(data, EXPERIMENT).map(({ interpreter, cells }) => {
-      const run = cell(cells, 'countdown-trace', 'threads').typical!;
+      const traced = cell(cells, 'countdown-trace', 'threads');
+      const run = traced.typical!;
       return {
         interpreter,
         turns: turns(run),
         simultaneous: simultaneousProgress(run),
         cost: tracingCost(cells),
         switchS: interpreter.switchIntervalS ?? 0.005,
+        busy: onBusyMachine(traced),
       };
     });
     const measured = `${rows
@@ -258,7 +258,7 @@ export const gilTimeline: Figure = {
       )
       .join('; ')}.`;
     // Two threads that take turns on a machine whose other core others used say nothing about a GIL.
-    if (byInterpreter(data, EXPERIMENT).some(({ cells }) => onBusyMachine(cell(cells, 'countdown-trace', 'threads')))) {
+    if (rows.some((row) => row.busy)) {
       return {
         measured,
         verdict: 'inconclusive',

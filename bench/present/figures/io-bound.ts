@@ -1,7 +1,15 @@
 import type { JudgedCell } from '../../analyse/index.ts';
 import { fixed } from '../../core/format.ts';
 import { bounded } from '../../core/stats.ts';
-import { byInterpreter, type Figure, type FigureData, type Finding, firstInterpreter, underGil } from './figure.ts';
+import {
+  byInterpreter,
+  type Figure,
+  type FigureData,
+  type Finding,
+  firstInterpreter,
+  tooFewRuns,
+  underGil,
+} from './figure.ts';
 
 const EXPERIMENT = 'io-bound';
 
@@ -60,7 +68,7 @@ export const ioBound: Figure = {
       return {
         measured: measuredText,
         verdict: 'inconclusive',
-        because: `too few runs to tell (n = ${threads!.speedupRuns}): 4 a side are the fewest that can show a difference.`,
+        because: tooFewRuns(threads.speedupRuns!),
       };
     }
     if ((threads?.speedupInterval?.low ?? 0) < 2)

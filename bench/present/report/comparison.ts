@@ -1,13 +1,15 @@
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { CompareOptions, Comparison } from '../../analyse/compare.ts';
-import { bracket } from '../../core/format.ts';
+import { bracket, pct } from '../../core/format.ts';
 import { METRICS } from '../../core/metrics.ts';
 import { bounded } from '../../core/stats.ts';
 import { errorBars } from './charts.ts';
 
 /** How a comparison is shown: a terminal table, markdown for a CI job summary, JSON, and a chart. */
 
-export const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+/** history's summary takes it from here. */
+export { pct };
+
 const num = (value: number) =>
   Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(3) : value.toPrecision(3);
 const MARK: Record<Comparison['verdict'], string> = {
