@@ -221,6 +221,7 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
   const typical = ok.reduce((best, run) =>
     Math.abs(run.load!.perS - middle) < Math.abs(best.load!.perS - middle) ? run : best,
   );
+  const perAnswer = ok.map((run) => cpuPerAnswerUs(run));
   return {
     p999Ms: median(loads.map((load) => load.latencyMs?.p999 ?? NaN)),
     errors,
@@ -235,8 +236,8 @@ function serverSummary(ok: ServerRun[]): ServerSummary | undefined {
     accepted: typical.server!.done.accepted,
     idle: loads.every((load) => load.pattern === 'idle'),
     cpuPerAnswerUs: {
-      user: median(ok.map((run) => cpuPerAnswerUs(run).user)),
-      system: median(ok.map((run) => cpuPerAnswerUs(run).system)),
+      user: median(perAnswer.map((cpu) => cpu.user)),
+      system: median(perAnswer.map((cpu) => cpu.system)),
     },
   };
 }

@@ -46,14 +46,18 @@ export async function interpretersOf(which: Experiment['pythons'], named: string
   const { interpreters } = await chooseInterpreters(named);
   if (which === 'default') return interpreters;
   const { found } = await discoverInterpreters();
-  if (which === 'default+frameworks') {
-    const withFrameworks = found.filter((i) => FRAMEWORK_NAMES.every((name) => importsFramework(i, name)));
-    return uniqueIds(uniqueByFile([...interpreters, ...withFrameworks], (i) => i.executable).sort(byVersion));
-  }
-  const freeThreaded = found.filter((i) => i.freeThreadedBuild);
-  const fallback = interpreters.some((i) => i.gilEnabled) ? undefined : await tryProbe(DEFAULT_PYTHON);
-  const withGil = fallback && !('error' in fallback) && fallback.gilEnabled ? [fallback] : [];
-  return uniqueIds(uniqueByFile([...interpreters, ...withGil, ...freeThreaded], (i) => i.executable).sort(byVersion));
+  const more =
+    which === 'default+frameworks'
+      ? found.filter((i) => FRAMEWORK_NAMES.every((name) => importsFramework(i, name)))
+      : [...(await withGilBeside(interpreters)), ...found.filter((i) => i.freeThreadedBuild)];
+  return uniqueIds(uniqueByFile([...interpreters, ...more], (i) => i.executable).sort(byVersion));
+}
+
+/** python3, when it has a GIL and none of the named interpreters has one. */
+async function withGilBeside(named: Interpreter[]): Promise<Interpreter[]> {
+  if (named.some((i) => i.gilEnabled)) return [];
+  const fallback = await tryProbe(DEFAULT_PYTHON);
+  return !('error' in fallback) && fallback.gilEnabled ? [fallback] : [];
 }
 
 /** The results of every experiment as already written in the figures' folder: nothing is run. */

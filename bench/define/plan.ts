@@ -260,30 +260,29 @@ function paramValues(
 export function skipsFor(workload: Workload, modes: string[], interpreter: Interpreter): Skip[] {
   if (runtimeOf(workload) === 'node') return [];
   const needs = workload.python ?? { min: MIN_PYTHON };
-  const skip = (min: string, reason: string, mode?: string): Skip => ({
+  /** The whole workload (no mode) or one mode of it, skipped for want of a newer Python (needs) or a framework. */
+  const skip = (why: { needs: string } | { framework: string }, reason: string, mode?: string): Skip => ({
     workload: workload.name,
     mode,
     interpreter: interpreter.id,
-    needs: min,
+    ...why,
     reason,
   });
   if (!versionAtLeast(interpreter.version, needs.min)) {
-    return [skip(needs.min, `${workload.name} needs Python ${needs.min} or newer`)];
+    return [skip({ needs: needs.min }, `${workload.name} needs Python ${needs.min} or newer`)];
   }
   return modes.flatMap((mode) => {
     const need = needs.modes?.[mode];
     if (need && !versionAtLeast(interpreter.version, need.min))
-      return [skip(need.min, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
+      return [skip({ needs: need.min }, `${mode} needs Python ${need.min} or newer: ${need.why}`, mode)];
     const framework = needs.frameworks?.[mode];
     if (!framework || importsFramework(interpreter, framework)) return [];
     return [
-      {
-        workload: workload.name,
+      skip(
+        { framework },
+        `${mode} needs the ${framework} package, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}`,
         mode,
-        interpreter: interpreter.id,
-        framework,
-        reason: `${mode} needs the ${framework} package, which ${interpreter.id} cannot import: ${FRAMEWORKS[framework]}`,
-      },
+      ),
     ];
   });
 }
