@@ -7,6 +7,7 @@
 import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Comparison, REGRESSIONS } from '../bench/analyse/compare.ts';
+import { AB_BAR } from '../bench/analyse/history/record.ts';
 import { main, reported } from '../bench/cli/main.ts';
 import { CONFIRM_ROUNDS, checkout, judgeAB, lastChange, repositoryOf, runAB } from '../bench/cli/revisions.ts';
 import { PROJECT_DIR, WORKLOADS_DIR } from '../bench/core/paths.ts';
@@ -69,7 +70,7 @@ function confirmation(claims: Comparison[], confirmed: Comparison[] | undefined)
     confirmed.length
       ? `Confirmed by an interleaved A/B of the baseline's revision and this tree: ${cells(confirmed)}.`
       : '',
-    unconfirmed.length ? `Not confirmed by that A/B (the machine moved, not the code): ${cells(unconfirmed)}.` : '',
+    unconfirmed.length ? `Not confirmed by that A/B (it found no such change ${AB_BAR}): ${cells(unconfirmed)}.` : '',
   ]
     .filter(Boolean)
     .join(' ');

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CompareOptions, type Comparison, compare, judge } from '../bench/analyse/compare.ts';
-import { AB_JUDGEMENT, confirmationFrom, entryFromResults } from '../bench/analyse/history/record.ts';
+import { AB_BAR, AB_JUDGEMENT, confirmationFrom, entryFromResults } from '../bench/analyse/history/record.ts';
 import { analyseHistory, BLOCKING, openRegressions } from '../bench/analyse/history/series.ts';
 import { main } from '../bench/cli/main.ts';
 import { judgeAB } from '../bench/cli/revisions.ts';
@@ -199,9 +199,7 @@ console.log('');
 console.log(
   `False alarms over ${PAIRS} A-vs-A rounds (no code change); each counts a round with any cell judged slower, faster or missing:`,
 );
-console.log(
-  `- A/B gate, one interleaved run (${AB_GATE_METRICS}, p < 0.01 and beyond ±5%): ${falseAlarms.ab} of ${PAIRS}.`,
-);
+console.log(`- A/B gate, one interleaved run (${AB_GATE_METRICS}, ${AB_BAR}): ${falseAlarms.ab} of ${PAIRS}.`);
 console.log(
   `- bench:ci: ${falseAlarms.ci} of ${PAIRS} (its comparison with ci/baseline.json on ${CI_GATE_METRICS}, ±${CI_GATE_THRESHOLD_PCT}%, raised candidates in ${falseAlarms.ciCandidates} of ${PAIRS}; none stands unless the A/B confirms it).`,
 );

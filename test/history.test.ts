@@ -129,6 +129,11 @@ test('a recorded A/B decides: confirmed fails the check, not confirmed passes it
   const confirmed = await gilbench('history', 'check', '--store', store);
   assert.equal(confirmed.code, 1);
   assert.match(confirmed.out, /❌ confirmed .*c4→c5: \+50\.0%, slower/);
+  assert.match(
+    confirmed.out,
+    /c4→c5: \+50\.0%, slower \(99% CI \[\+40\.0%, \+60\.0%\], p 0\.0020\)/,
+    "the A/B's interval",
+  );
   writeConfirmation(store, confirmation(store, ['c4', 'c5'], 'no change'));
   assert.equal(
     readdirSync(join(store, 'confirmations')).length,
@@ -139,6 +144,10 @@ test('a recorded A/B decides: confirmed fails the check, not confirmed passes it
   assert.equal(ruledOut.code, 0, ruledOut.out);
   assert.match(ruledOut.out, /ℹ not confirmed by the A\/B .* c5 .*c4→c5: \+50\.0%, no change/);
   assert.match(ruledOut.out, /^OK: no regressions in effect at c6 .*; 2 not confirmed by an A\/B/m);
+  assert.match(
+    ruledOut.out,
+    /2 not confirmed by an A\/B \(it found no change for the worse beyond 5% at p < 0\.01\)\./,
+  );
   const summary = readFileSync(join(store, 'summary.md'), 'utf8');
   assert.match(summary, /^## gilbench history check/);
   assert.match(summary, /\| ℹ not confirmed by the A\/B \| tasks\.py:count\//);
@@ -351,5 +360,25 @@ test('history report writes the trend page and the summary of change points', as
     "a section per series: 4 cells' wall time, 2 speedups",
   );
   assert.ok(!/(src|href)="https?:/.test(html), 'nothing from the network');
+  // Five runs a commit: the median's interval covers 93.75%, and the tooltip says so rather than 95%.
+  assert.match(html, /"text":"median [^"]*\], a 93% interval \(5 runs\)"/);
   assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /\| ❌ candidate, not confirmed \| tasks\.py:count\//);
+});
+
+test('the trend page: a commit of one run has no interval, so no whisker; its tooltip says so', async () => {
+  const store = join(tempDir(), 'store');
+  for (const commit of [1, 2]) {
+    const add = historyAdds(store, 2).find((args) => args[6] === `c${commit}`)!;
+    assert.equal((await gilbench(...add)).code, 0);
+  }
+  const out = join(tempDir(), 'page');
+  mkdirSync(out);
+  assert.equal((await gilbench('history', 'report', '--store', store, '--out', out)).code, 0);
+  const html = readFileSync(join(out, 'index.html'), 'utf8');
+  const points = html.match(/\{"x":\d+,"y":[^{}]*"text":"median [^"]*"\}/g) ?? [];
+  assert.ok(points.length > 0, 'the medians are on the page');
+  for (const point of points) {
+    assert.match(point, /"text":"median [^"]* \(one run: no interval\)"/);
+    assert.ok(!/"low"|"high"/.test(point), `no whisker for one run: ${point}`);
+  }
 });

@@ -28,6 +28,9 @@ export interface EntryContext {
  */
 export const AB_JUDGEMENT: Pick<CompareOptions, 'threshold' | 'alpha'> = { threshold: 0.05, alpha: 0.01 };
 
+/** What an A/B that confirms nothing ruled out, in AB_JUDGEMENT's terms: "beyond 5% at p < 0.01". */
+export const AB_BAR = `beyond ${Number((AB_JUDGEMENT.threshold * 100).toFixed(1))}% at p < ${AB_JUDGEMENT.alpha}`;
+
 function machineIdentity(machine: Machine, runner: string): MachineIdentity {
   return { runner, cpuModel: machine.cpuModel, logicalCores: machine.logicalCores, kernel: machine.kernel };
 }

@@ -19,9 +19,9 @@ const MIN_EFFECT = 0.02;
 const ALL_MACHINES = 'all machines';
 
 /**
- * improvement: the metric got better; candidate: a regression no A/B has measured; confirmed: the
- * A/B found it slower; not confirmed: the A/B found no slowdown; inconclusive: the A/B had too few
- * runs, or the cell failed in it.
+ * improvement: the metric got better (no A/B is looked for: it stays a candidate); candidate: a
+ * regression no A/B has measured; confirmed: the A/B found it slower; not confirmed: the A/B found
+ * no slowdown beyond its threshold; inconclusive: the A/B had too few runs, or the cell failed in it.
  */
 export type ChangeStatus = 'improvement' | 'candidate' | 'confirmed' | 'not confirmed' | 'inconclusive';
 
@@ -30,8 +30,16 @@ export interface Change extends ChangePoint {
   /** still worse at the newest commit than before the change (by more than MIN_EFFECT) */
   inEffect: boolean;
   status: ChangeStatus;
-  /** the A/B that decided the status: its commits and its ratio (after / before) */
-  confirmation?: { from: string; to: string; ratio: number | null; p: number | null; verdict: string };
+  /** the A/B that decided the status: its commits, its ratio (after / before) and that ratio's interval */
+  confirmation?: {
+    from: string;
+    to: string;
+    ratio: number | null;
+    low: number | null;
+    high: number | null;
+    p: number | null;
+    verdict: string;
+  };
 }
 
 export interface Point {
@@ -180,7 +188,7 @@ function statusOf(
     const { from, to } = confirmation;
     return {
       status: STATUS_OF_VERDICT[cell.verdict] ?? 'inconclusive',
-      confirmation: { from, to, ratio: cell.ratio, p: cell.p, verdict: cell.verdict },
+      confirmation: { from, to, ratio: cell.ratio, low: cell.low, high: cell.high, p: cell.p, verdict: cell.verdict },
     };
   }
   return { status: 'candidate' };

@@ -1,5 +1,5 @@
 import type { Chart, ChartConfiguration, Plugin } from 'chart.js';
-import type { Change, ChangeStatus, HistoryAnalysis, Series } from '../../analyse/history/series.ts';
+import type { Change, ChangeStatus, HistoryAnalysis, Point, Series } from '../../analyse/history/series.ts';
 import { formatValue, METRICS } from '../../core/metrics.ts';
 import { sweepParts } from '../../define/plan.ts';
 import { pct } from '../report/comparison.ts';
@@ -21,7 +21,7 @@ const STATUS_STYLE: Record<ChangeStatus, { label: string; colour: string }> = {
   inconclusive: { label: 'regression, A/B inconclusive', colour: '#ff7f0e' },
   candidate: { label: 'regression candidate (no A/B yet)', colour: '#ff7f0e' },
   'not confirmed': { label: 'not confirmed by the A/B', colour: '#9c9c9c' },
-  improvement: { label: 'improvement', colour: '#2ca02c' },
+  improvement: { label: 'improvement candidate (not A/B-tested)', colour: '#2ca02c' },
 };
 
 /** A point as the chart gets it: its place, its value, and the text its tooltip shows. */
@@ -41,7 +41,7 @@ export function historyPage(analysis: HistoryAnalysis, context: CheckContext, da
     '# gilbench history: performance over time',
     changesMarkdown(analysis, context).replace(/^## .*\n/, ''),
     '## Trends',
-    'Each point is one commit: the median of its runs, the whisker its 95% interval (distribution-free; a commit of few runs reaches less). Triangles mark the first commit at a new level. Hover for the commit; drag across a chart to zoom into a range of commits, double-click to reset.',
+    'Each point is one commit: the median of its runs, the whisker its 95% interval (distribution-free; a commit of 2–5 runs reaches less, as its tooltip says, and one of one run has none). Triangles mark the first commit at a new level. Hover for the commit; drag across a chart to zoom into a range of commits, double-click to reset.',
     FILTERS,
     ...sections,
   ].join('\n\n');
@@ -90,10 +90,10 @@ function trendChart(
   const medians: TrendPoint[] = series.points.map((p) => ({
     x: p.index,
     y: p.median,
-    low: p.interval.low,
-    high: p.interval.high,
+    // One run has no interval (medianInterval's confidence 0): no whisker.
+    ...(p.runs.length > 1 && { low: p.interval.low, high: p.interval.high }),
     title: titleOf(p.commit),
-    text: `median ${value(p.median)} [${value(p.interval.low)}, ${value(p.interval.high)}], ${p.runs.length} runs`,
+    text: medianText(p, value),
   }));
   const byStatus = Object.entries(STATUS_STYLE).flatMap(([status, style]) => {
     const changes = series.changes.filter((c) => c.status === status);
@@ -144,6 +144,16 @@ function trendChart(
     },
     plugins: [intervals as Plugin<'line', TrendPoint[]>],
   };
+}
+
+/** A commit's tooltip: its median and interval, and the interval's coverage where it is under 95% (2–5 runs). */
+function medianText(point: Point, value: (v: number) => string): string {
+  const { median, interval, runs } = point;
+  if (runs.length === 1) return `median ${value(median)} (one run: no interval)`;
+  const bracket = `[${value(interval.low)}, ${value(interval.high)}]`;
+  return interval.confidence < 0.95
+    ? `median ${value(median)} ${bracket}, a ${Math.floor(interval.confidence * 100)}% interval (${runs.length} runs)`
+    : `median ${value(median)} ${bracket}, ${runs.length} runs`;
 }
 
 /** The change points of one status: a triangle at the first commit at the new level, and a dashed line before it. */

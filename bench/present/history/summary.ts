@@ -1,3 +1,4 @@
+import { AB_BAR, AB_JUDGEMENT } from '../../analyse/history/record.ts';
 import {
   BLOCKING,
   type Change,
@@ -28,7 +29,7 @@ const MARK: Record<ChangeStatus, string> = {
   candidate: '❌ candidate, not confirmed',
   inconclusive: '❌ A/B inconclusive',
   'not confirmed': 'ℹ not confirmed by the A/B',
-  improvement: '✅ improvement',
+  improvement: '✅ improvement candidate (not A/B-tested)',
 };
 
 const HEADER = [
@@ -42,11 +43,19 @@ const HEADER = [
   'A/B of the two commits',
 ];
 
-/** "c4→c5: +49.8%, slower (p 0.0020)", or why there is none. */
+/** "c4→c5: +49.8%, slower (99% CI [+41.2%, +58.0%], p 0.0020)", or why there is none. */
 function abText(change: Change, unconfirmable?: Map<string, string>): string {
   const ab = change.confirmation;
-  if (ab)
-    return `${shortCommit(ab.from)}→${shortCommit(ab.to)}: ${ab.ratio === null ? '–' : pct(ab.ratio)}, ${ab.verdict}${ab.p === null ? '' : ` (p ${ab.p.toFixed(4)})`}`;
+  if (ab) {
+    // compare's interval of the ratio is at 1 − alpha (ratioInterval); none when too few runs bound it.
+    const details = [
+      ...(ab.low === null || ab.high === null
+        ? []
+        : [`${Math.round((1 - AB_JUDGEMENT.alpha) * 100)}% CI [${pct(ab.low)}, ${pct(ab.high)}]`]),
+      ...(ab.p === null ? [] : [`p ${ab.p.toFixed(4)}`]),
+    ];
+    return `${shortCommit(ab.from)}→${shortCommit(ab.to)}: ${ab.ratio === null ? '–' : pct(ab.ratio)}, ${ab.verdict}${details.length ? ` (${details.join(', ')})` : ''}`;
+  }
   if (change.status === 'improvement') return '–';
   return (
     unconfirmable?.get(`${change.from}..${change.to}`) ??
@@ -79,7 +88,7 @@ function checkLine(findings: Finding[], analysis: HistoryAnalysis, context: Chec
     `${blocking ? `FAIL: ${blocking}` : 'OK: no'} regression${blocking === 1 ? '' : 's'} in effect at ${newest ? shortCommit(newest) : 'no commit'}` +
     `${context.since ? ` since ${shortCommit(context.since)}` : ''} that an A/B confirmed (${count('confirmed')}) or could not rule out ` +
     `(${count('candidate')} candidates without an A/B, ${count('inconclusive')} inconclusive); ${count('not confirmed')} not confirmed by an A/B ` +
-    `(the machine moved, not the code). ${analysis.commits.length} commits ordered by ${context.ordered === 'git' ? "git's commit order" : 'date'}, ` +
+    `(it found no change for the worse ${AB_BAR}). ${analysis.commits.length} commits ordered by ${context.ordered === 'git' ? "git's commit order" : 'date'}, ` +
     `${analysis.series.length} series.`
   );
 }
