@@ -9,11 +9,15 @@ import {
   comparisonMarkdown,
   comparisonMermaid,
   comparisonText,
+  intervalLevel,
 } from '../../present/report/comparison.ts';
 import { renderPng } from '../../present/report/render.ts';
 import { makeFolder } from '../../store/durable.ts';
 import { readResults, writeAtomic } from '../../store/results.ts';
 import { list, number, parse } from './args.ts';
+
+/** --alpha's default: the significance level, and 1 − alpha the level of each change's interval. */
+const DEFAULT_ALPHA = '0.01';
 
 export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [options]
        gilbench compare RESULTS.json --base-interpreter ID --cand-interpreter ID [options]
@@ -23,7 +27,7 @@ export const COMPARE_HELP = `Usage: gilbench compare BASE.json CAND.json [option
 Matches cells by workload, mode, workers, swept parameters and interpreter — or compares two interpreters, or two
 labelled revisions of the workloads (run --workloads-dir DIR=LABEL), of one run: A/B in one
 interleaved run, so drift hits both alike. Per cell and metric: the ratio of
-medians with a 95% interval and a p-value — Mann-Whitney U between two runs, the
+medians with a ${intervalLevel(Number(DEFAULT_ALPHA))} interval (1 − alpha) and a p-value — Mann-Whitney U between two runs, the
 paired Wilcoxon signed-rank test (round r against round r) between the two sides of one run. "slower" or "faster" needs
 both p < alpha and a change beyond the threshold; anything else is "no change".
 
@@ -34,7 +38,7 @@ Options:
                          speedup and cpu are ratios within one run, so they compare across
                          machines; wall, throughput and p99 do not
   --threshold PCT        smallest change that counts (default: 5)
-  --alpha P              significance level (default: 0.01)
+  --alpha P              significance level; each change's interval is at 1 − P (default: ${DEFAULT_ALPHA})
   --base-interpreter ID  with --cand-interpreter: compare two interpreters of one results file
   --cand-interpreter ID
   --sides BASE,CAND      the same as --base-interpreter BASE --cand-interpreter CAND, e.g. for
@@ -67,7 +71,7 @@ export function compareCommand(args: string[]): number {
     {
       metrics: { type: 'string', multiple: true },
       threshold: { type: 'string', default: '5' },
-      alpha: { type: 'string', default: '0.01' },
+      alpha: { type: 'string', default: DEFAULT_ALPHA },
       'base-interpreter': { type: 'string' },
       'cand-interpreter': { type: 'string' },
       'base-label': { type: 'string' },

@@ -38,7 +38,21 @@ function rows(comparisons: Comparison[]): string[][] {
   ]);
 }
 
-const HEADER = ['cell', 'metric', 'base median', 'candidate median', 'change [95% CI]', 'p', 'verdict'];
+/**
+ * The interval's level as compare computes it (analyse/compare.ts: ratioInterval at 1 − alpha):
+ * "99%" at the default alpha of 0.01.
+ */
+export const intervalLevel = (alpha: number) => `${+(100 * (1 - alpha)).toPrecision(12)}%`;
+
+const header = (options: Pick<CompareOptions, 'alpha'>) => [
+  'cell',
+  'metric',
+  'base median',
+  'candidate median',
+  `change [${intervalLevel(options.alpha)} CI]`,
+  'p',
+  'verdict',
+];
 
 export function summaryLine(comparisons: Comparison[], options: CompareOptions): string {
   const count = (v: Comparison['verdict']) => comparisons.filter((c) => c.verdict === v).length;
@@ -70,7 +84,7 @@ export function comparisonText(comparisons: Comparison[], options: CompareOption
   const footnote = comparisons.some((c) => c.paramsDiffer)
     ? ['* the two sides ran with different workload parameters']
     : [];
-  return [textTable(HEADER, rows(comparisons)), '', summaryLine(comparisons, options), ...footnote].join('\n');
+  return [textTable(header(options), rows(comparisons)), '', summaryLine(comparisons, options), ...footnote].join('\n');
 }
 
 /** figure: markdown under the table, e.g. an image beside the file, or comparisonMermaid's chart. */
@@ -83,7 +97,7 @@ export function comparisonMarkdown(
   return `${[
     `## gilbench compare: ${title}`,
     `**${summaryLine(comparisons, options)}**`,
-    markdownTable(HEADER, rows(comparisons)),
+    markdownTable(header(options), rows(comparisons)),
     ...(figure ? [figure] : []),
   ].join('\n\n')}\n`;
 }
@@ -184,7 +198,7 @@ export function comparisonChart(comparisons: Comparison[], options: CompareOptio
         title: { display: true, text: `Change per cell, ${metrics}`, font: { size: 24 } },
         subtitle: {
           display: true,
-          text: `bars: ratio of medians − 1; whiskers: 95% interval; grey band: within the ±${threshold.toFixed(0)}% threshold`,
+          text: `bars: ratio of medians − 1; whiskers: ${intervalLevel(options.alpha)} interval; grey band: within the ±${threshold.toFixed(0)}% threshold`,
           padding: { bottom: 12 },
         },
         legend: { display: false },
