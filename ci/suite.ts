@@ -53,10 +53,15 @@ export function abRunArgs(baseDir: string, headDir: string): string[] {
  * bench:ci's alarms against the baseline are candidates: the baseline was measured at another
  * moment, and on a shared machine the moment moves ratios by up to ±30%. An alarm stands when an
  * interleaved A/B of the baseline's revision against this tree (both in one run) finds the same
- * cell changed the same way (slower, or faster) in any of its headline metrics, or failing.
+ * cell changed the same way (slower, or faster) in the same metric (a speedup claim is not
+ * confirmed by a slower wall time), or failing (a failed cell has no metric at all).
  */
 export function confirmedAlarms(alarms: Comparison[], ab: Comparison[], interpreter: string): Comparison[] {
   return alarms.filter((alarm) =>
-    ab.some((c) => c.key === `${alarm.key}/${interpreter}` && (c.verdict === alarm.verdict || c.verdict === 'missing')),
+    ab.some(
+      (c) =>
+        c.key === `${alarm.key}/${interpreter}` &&
+        (c.verdict === 'missing' || (c.metric === alarm.metric && c.verdict === alarm.verdict)),
+    ),
   );
 }

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Comparison } from '../bench/analyse/compare.ts';
 import { analyseHistory, orderByDate } from '../bench/analyse/history/series.ts';
 import { main } from '../bench/cli/main.ts';
 import { gitOrder } from '../bench/cli/revisions.ts';
@@ -15,6 +16,7 @@ import {
   writeConfirmation,
 } from '../bench/store/history.ts';
 import { upgradeThrough } from '../bench/store/schema-history.ts';
+import { confirmedAlarms } from '../ci/suite.ts';
 import { historyAdds, historyRuns, tempDir } from './helpers.ts';
 
 /**
@@ -381,4 +383,14 @@ test('the trend page: a commit of one run has no interval, so no whisker; its to
     assert.match(point, /"text":"median [^"]* \(one run: no interval\)"/);
     assert.ok(!/"low"|"high"/.test(point), `no whisker for one run: ${point}`);
   }
+});
+
+test("bench:ci's claim stands only on an A/B of the same cell and metric (or the cell failing in it)", () => {
+  const claim = (metric: string, verdict: string) => ({ key: 'countdown/threads/w2', metric, verdict }) as Comparison;
+  const ab = (metric: string, verdict: string) =>
+    ({ key: 'countdown/threads/w2/cpython-3.11', metric, verdict }) as Comparison;
+  const speedup = claim('speedup', 'slower');
+  assert.deepEqual(confirmedAlarms([speedup], [ab('wall', 'slower'), ab('speedup', 'no change')], 'cpython-3.11'), []);
+  assert.deepEqual(confirmedAlarms([speedup], [ab('speedup', 'slower')], 'cpython-3.11'), [speedup]);
+  assert.deepEqual(confirmedAlarms([speedup], [ab('wall', 'missing')], 'cpython-3.11'), [speedup]);
 });
