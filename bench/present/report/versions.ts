@@ -2,7 +2,7 @@ import type { CellSummary } from '../../analyse/summary.ts';
 import { onBusyMachine } from '../../analyse/summary.ts';
 import { bracket, fixed } from '../../core/format.ts';
 import { formatValue, METRICS, PRIMARY, type RunKind, speedRatio } from '../../core/metrics.ts';
-import { median, ratioInterval } from '../../core/stats.ts';
+import { bounded, median, ratioInterval } from '../../core/stats.ts';
 import { byVersion, gilStatus, type Interpreter, interpreterLabel } from '../../define/interpreters.ts';
 import { type Skip, sweepParts } from '../../define/plan.ts';
 import type { Results } from '../../store/results.ts';
@@ -152,12 +152,17 @@ function modeLine(comparison: VersionComparison, mode: string): string {
     const size = Math.abs(measured[i]!.cell.speedup! - measured[i - 1]!.cell.speedup!);
     if (size > step.size) step = { from: measured[i - 1]!, to: measured[i]!, size };
   }
-  const busy = [step.from, step.to].filter(({ cell }) => onBusyMachine(cell));
+  const ends = [step.from, step.to];
+  const busy = ends.filter(({ cell }) => onBusyMachine(cell));
+  // One run has no interval and 2–3 runs an unbounded one: they never lie apart, and overlap says nothing.
+  const few = ends.some(({ cell }) => cell.speedupInterval && !bounded(cell.speedupInterval));
   const change = busy.length
     ? `the biggest step, ${step.from.row.label} → ${step.to.row.label}, is not judged: ${busy.map(({ row }) => row.label).join(' and ')} ran on a busy machine`
-    : apart(step.from.cell, step.to.cell)
-      ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
-      : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
+    : few
+      ? `the biggest step, ${step.from.row.label} → ${step.to.row.label}, is not judged: too few runs to tell (n = ${Math.min(...ends.map(({ cell }) => cell.speedupRuns!))})`
+      : apart(step.from.cell, step.to.cell)
+        ? `the biggest step is ${step.from.row.label} → ${step.to.row.label} (${times(step.from.cell.speedup)} → ${times(step.to.cell.speedup)}, intervals apart)`
+        : `no step between neighbouring versions is beyond this run's noise (their intervals overlap)`;
   return `- **${mode}** vs serial: ${values}; ${change}.${notRun}`;
 }
 
