@@ -76,6 +76,12 @@ export interface FigureData {
   measured(experiment: string): JudgedCell[];
   /** one of the report's own charts over these cells, captioned "subject, interpreter" */
   reportChart(kind: ChartKind, experiment: string, cells: CellSummary[], subject: string): ChartConfig;
+  /**
+   * Every interpreter's data, where these are the page's part of it (those with a GIL, or those
+   * without one): a verdict on the GIL's part names the GIL as a cause only where the same
+   * experiment without it does not show the same step.
+   */
+  whole(): FigureData;
 }
 
 /** An experiment's measured cells per interpreter, in the results' order (oldest first). */

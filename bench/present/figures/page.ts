@@ -18,14 +18,15 @@ import { resultsPath } from './figure.ts';
 /** A row of one panel fills a 16:9 slide; two share a wider one; rows are stacked. */
 const SIZES: Record<number, ChartSize> = { 1: { width: 1200, height: 675 }, 2: { width: 1920, height: 810 } };
 
-function dataOf(results: Map<string, Results>): FigureData {
+/** whole: the data of every interpreter, when `results` holds some of them (restricted); else these. */
+function dataOf(results: Map<string, Results>, whole?: FigureData): FigureData {
   const summaries = new Map<string, JudgedCell[]>();
   const get = (experiment: string) => results.get(experiment) ?? fail(`No results for the "${experiment}" experiment.`);
   const summariesOf = (experiment: string) => {
     if (!summaries.has(experiment)) summaries.set(experiment, judgeCells(get(experiment)));
     return summaries.get(experiment)!;
   };
-  return {
+  const data: FigureData = {
     results: get,
     summaries: summariesOf,
     measured: (experiment) => summariesOf(experiment).filter((s) => s.repeats > 0),
@@ -42,7 +43,9 @@ function dataOf(results: Map<string, Results>): FigureData {
       };
       return CHARTS[kind]!.build(cells, context);
     },
+    whole: () => whole ?? data,
   };
+  return data;
 }
 
 /** The same results with only the interpreters `keep` accepts, and their cells and runs. */
@@ -67,10 +70,41 @@ function restricted(results: Map<string, Results>, keep: (interpreter: Interpret
 }
 
 /** The verdict on these interpreters' data alone, when each of the figure's experiments measured one of them. */
-function findingOn(figure: Figure, profile: Profile, results: Map<string, Results>): Finding | undefined {
-  const data = dataOf(results);
+function findingOn(
+  figure: Figure,
+  profile: Profile,
+  results: Map<string, Results>,
+  whole: FigureData,
+): Finding | undefined {
+  const data = dataOf(results, whole);
   const names = figure.experiments(profile).map((e) => e.name);
   return names.every((name) => data.measured(name).length > 0) ? figure.verdict(data) : undefined;
+}
+
+/**
+ * A figure's two verdicts, as FIGURES.md gives them: on the interpreters with a GIL, and on those
+ * without one (free-threaded builds); undefined where they measured none of an experiment.
+ */
+export function findingsOf(
+  figure: Figure,
+  results: Map<string, Results>,
+  whole = dataOf(results),
+): { withGil?: Finding; withoutGil?: Finding } {
+  const profile = profileOf(results);
+  return {
+    withGil: findingOn(
+      figure,
+      profile,
+      restricted(results, (i) => i.gilEnabled),
+      whole,
+    ),
+    withoutGil: findingOn(
+      figure,
+      profile,
+      restricted(results, (i) => !i.gilEnabled),
+      whole,
+    ),
+  };
 }
 
 interface Drawn {
@@ -100,8 +134,6 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
   makeFolder(out);
   for (const stale of [path, join(out, 'FIGURES.html')]) rmSync(stale, { force: true });
   const data = dataOf(results);
-  const profile = profileOf(results);
-  const [gil, noGil] = [restricted(results, (i) => i.gilEnabled), restricted(results, (i) => !i.gilEnabled)];
   const drawn = figures.map((figure): Drawn => {
     const rows = figure.draw(data) as ChartConfiguration[][];
     const columns = Math.max(...rows.map((row) => row.length));
@@ -117,8 +149,7 @@ export function writeFigures(figures: Figure[], results: Map<string, Results>, o
     };
     return {
       figure,
-      withGil: findingOn(figure, profile, gil),
-      withoutGil: findingOn(figure, profile, noGil),
+      ...findingsOf(figure, results, data),
       caption: figure.caption(data),
       live,
     };
