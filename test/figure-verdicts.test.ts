@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BUSY_OTHERS_PCT } from '../bench/core/busy.ts';
 import { blockedLoop } from '../bench/present/figures/blocked-loop.ts';
-import { eventLoops } from '../bench/present/figures/event-loops.ts';
+import { eventLoops, LOOPS } from '../bench/present/figures/event-loops.ts';
 import type { Figure } from '../bench/present/figures/figure.ts';
 import { findingsOf } from '../bench/present/figures/page.ts';
 import { parseResults, type Results } from '../bench/store/results.ts';
@@ -131,18 +131,6 @@ test('blocked-loop on its first three rounds says too few runs to tell; measured
     assert.match(finding.measured, /nothing blocking \d+\.\d+ ms/);
   }
 });
-
-const LOOPS = [
-  'generators',
-  'asyncio',
-  'asyncio-protocol',
-  'uvloop',
-  'uvloop-protocol',
-  'gevent',
-  'tornado',
-  'twisted',
-  'trio',
-];
 
 test('event-loops on its full runs: judged on the interpreter with every framework at the largest C, every loop against the hand-written one', () => {
   const { withGil, withoutGil } = findings(eventLoops, ['event-loops']);
